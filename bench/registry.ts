@@ -1,0 +1,8 @@
+/** One benchmark: runs, measures against a baseline in the same run, returns rows for a table. */
+export interface Benchmark {
+  readonly description: string;
+  run(args: readonly string[]): Promise<{ rows: Record<string, unknown>[]; [key: string]: unknown }>;
+}
+
+/** Every benchmark `pnpm bench <name>` knows. */
+export const benchmarks: Record<string, Benchmark> = {};

@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { scenarioNames } from './scenarios/index.js';
+import { startGitLabSim } from './server.js';
+
+const USAGE = `Usage: hotfix-gitlab-sim serve [--port N] [--scenario NAME] [--state-dir DIR] [--token TOKEN]
+
+Starts a GitLab REST v4 + git smart-HTTP simulator on 127.0.0.1 and prints one JSON
+line with "url", "token" and "projects". Serves until SIGINT or SIGTERM.
+`;
+
+/** Runs the simulator's command line; resolves with an exit code, or undefined while serving. */
+export async function runCli(argv: readonly string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  if (command !== 'serve') {
+    process.stdout.write(USAGE);
+    return command === '--help' || command === '-h' ? 0 : 64;
+  }
+  const { values } = parseArgs({
+    args: [...rest],
+    options: {
+      port: { type: 'string' },
+      scenario: { type: 'string' },
+      'state-dir': { type: 'string' },
+      token: { type: 'string' },
+      host: { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`hotfix-gitlab-sim: --port must be an integer from 0 to 65535, got "${values.port}"\n`);
+    return 64;
+  }
+  const scenario = values.scenario ?? (scenarioNames().includes('demo') ? 'demo' : 'empty');
+  const sim = await startGitLabSim({
+    port,
+    scenario,
+    ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
+    ...(values.token ? { token: values.token } : {}),
+    ...(values.host ? { host: values.host } : {}),
+  });
+  process.stdout.write(
+    `${JSON.stringify({ url: sim.url, apiUrl: sim.apiUrl, token: sim.token, projects: sim.projects, scenario })}\n`,
+  );
+  const stop = () => {
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return undefined;
+}

@@ -1,0 +1,13 @@
+export type { SimResponse } from './_internal/http.js';
+export { ApiError, Query } from './_internal/http.js';
+export type { Handler, RequestContext, SimServices } from './_internal/router.js';
+export { Router } from './_internal/router.js';
+export { SimClock } from './clock.js';
+export type { FaultKind, FaultRule, LoggedRequest } from './controls.js';
+export { SimControls } from './controls.js';
+export type { Scenario, ScenarioContext } from './scenarios/index.js';
+export { registerScenario, scenarioNames } from './scenarios/index.js';
+export type { GitLabSim, GitLabSimOptions } from './server.js';
+export { startGitLabSim } from './server.js';
+export type { SimLabel, SimMergeRequest, SimNote, SimProject, SimProtectedBranch, SimToken, SimUser } from './state.js';
+export { ACCESS, SimState } from './state.js';

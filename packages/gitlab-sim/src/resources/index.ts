@@ -1,0 +1,11 @@
+import type { Router } from '../_internal/router.js';
+import { registerCore } from './core.js';
+import type { ResourceDeps } from './deps.js';
+
+/**
+ * Registers every REST resource on `api` (paths under /api/v4) and every non-API
+ * route (health endpoints and the like) on `ext`.
+ */
+export function registerResources(api: Router, _ext: Router, deps: ResourceDeps): void {
+  registerCore(api, deps);
+}

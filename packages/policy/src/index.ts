@@ -1,0 +1,2 @@
+export type { CompletionCriterion } from './completion-criteria.js';
+export { completionCriteria } from './completion-criteria.js';

@@ -1,0 +1,192 @@
+/**
+ * One error model for the whole SDK: plain data, a discriminated union keyed by a
+ * stable kebab-case `code`, each with typed `details`, the runbook ID it relates to,
+ * and whether retrying the same call may help. Nothing in the SDK throws across the
+ * package boundary; every fallible operation returns a neverthrow Result of this type.
+ */
+import type { RunbookId } from '@hotfix-release/evidence';
+
+/** The typed context each error code carries. */
+export interface ErrorDetailsByCode {
+  /** A configuration or options object failed validation. */
+  'invalid-input': { readonly field: string; readonly issues: readonly { path: string; message: string }[] };
+  /** GitLab answered 401: the token is missing, expired or revoked. */
+  'gitlab-unauthorized': GitLabHttpDetails;
+  /** GitLab answered 403: the token lacks the role or scope for this call. */
+  'gitlab-forbidden': GitLabHttpDetails;
+  /** GitLab answered 404: the project, ref, MR or resource does not exist (or is hidden). */
+  'gitlab-not-found': GitLabHttpDetails;
+  /** GitLab kept answering 429 after the retry budget was spent. */
+  'gitlab-rate-limited': GitLabHttpDetails & { readonly retryAfterMs: number | undefined };
+  /** GitLab (or a proxy in front of it) answered 5xx after the retry budget was spent. */
+  'gitlab-unavailable': GitLabHttpDetails;
+  /** Any other non-2xx answer, with GitLab's own message and `error_code` preserved. */
+  'gitlab-http': GitLabHttpDetails;
+  /** The connection failed (refused, reset, DNS) before a response arrived. */
+  network: { readonly method: string; readonly route: string; readonly reason: string };
+  /** One request took longer than its timeout. */
+  timeout: { readonly method: string; readonly route: string; readonly timeoutMs: number };
+  /** The caller's AbortSignal fired. */
+  aborted: { readonly method?: string; readonly route?: string; readonly reason?: string };
+  /** A GitLab response did not have the shape we rely on. */
+  'response-invalid': {
+    readonly method: string;
+    readonly route: string;
+    readonly issues: readonly { path: string; message: string }[];
+  };
+  /**
+   * A side-effecting request was sent but its response was lost, and reading state
+   * back could not tell whether it took effect. Never retried blindly.
+   */
+  'outcome-unknown': { readonly method: string; readonly route: string; readonly reason: string };
+  /** A paginated read needed more pages than its bound allows. */
+  'pagination-limit': { readonly route: string; readonly maxPages: number; readonly perPage: number };
+  /** Preflight found one or more blocking problems (all of them are listed). */
+  'preflight-failed': { readonly findings: readonly { code: string; runbookRef: RunbookId; message: string }[] };
+  /** The hotfix MR is not merged (D1). */
+  'mr-not-merged': { readonly project: string; readonly iid: number; readonly state: string };
+  /** The hotfix MR needs approvals it does not have (P1). */
+  'mr-not-approved': { readonly project: string; readonly iid: number; readonly approvalsLeft: number };
+  /** The release branch does not exist in the target project. */
+  'branch-not-found': { readonly project: string; readonly branch: string };
+  /** The cut-off action was requested for a hotfix (S5). */
+  'forbidden-action': { readonly action: string; readonly source: string };
+  /** A cherry-pick or revert conflicts and must be resolved locally (D3). */
+  conflict: {
+    readonly project: string;
+    readonly sha: string;
+    readonly branch: string;
+    readonly paths: readonly string[];
+  };
+  /** The operator's resolution left conflict markers or touched paths outside the hotfix (D3). */
+  'resolution-invalid': { readonly paths: readonly string[]; readonly reason: string };
+  /** A compare-and-swap push was rejected because release moved meanwhile (D3). */
+  'push-rejected': { readonly ref: string; readonly expectedOld: string; readonly reason: string };
+  /** Release drifted: extra, missing or rewritten commits, or a different deployed SHA (R3). */
+  drift: { readonly kinds: readonly string[]; readonly shas: readonly string[] };
+  /** A local git operation failed (object missing, corrupt repository, I/O). */
+  git: { readonly operation: string; readonly reason: string };
+  /** A deployment or pipeline failed, was canceled or skipped (S6). */
+  'deployment-failed': { readonly status: string; readonly webUrl: string | undefined; readonly jobName?: string };
+  /** A wait passed its maximum without reaching a final state (S6). */
+  'wait-timeout': { readonly maxWaitMs: number; readonly lastObserved: string };
+  /** A smoke or acceptance check failed (S7, E6). */
+  'validation-failed': { readonly checks: readonly { name: string; message: string }[] };
+  /** A label required by S7/E8 does not exist in the project or group. */
+  'label-missing': { readonly project: string; readonly label: string };
+  /** The evidence journal or bundle could not be read, written or verified. */
+  evidence: { readonly path?: string; readonly reason: string };
+  /** An invariant broke inside the SDK; a bug to report. */
+  internal: { readonly reason: string };
+}
+
+/** Details shared by every error built from a GitLab HTTP answer. Never contains a token. */
+export interface GitLabHttpDetails {
+  /** HTTP method, e.g. `"POST"`. */
+  readonly method: string;
+  /** The route template, e.g. `"/projects/:id/repository/commits/:sha/cherry_pick"`. */
+  readonly route: string;
+  /** HTTP status code. */
+  readonly status: number;
+  /** GitLab's `message` (or `error`) flattened to one line. */
+  readonly gitlabMessage: string;
+  /** GitLab's machine-readable `error_code` (e.g. `"conflict"`, `"empty"`), when present. */
+  readonly errorCode?: string;
+  /** Field errors from `{"message": {"field": ["..."]}}` bodies. */
+  readonly fieldErrors?: Readonly<Record<string, readonly string[]>>;
+  /** GitLab's request id (`X-Request-Id`), for support tickets. */
+  readonly requestId?: string;
+}
+
+/** Every stable error code. */
+export type ErrorCode = keyof ErrorDetailsByCode;
+
+/** An SDK error: plain, serialisable data keyed by `code`. */
+export type HotfixError = {
+  [C in ErrorCode]: {
+    /** Stable kebab-case code: branch on this, never on `message`. */
+    readonly code: C;
+    /** One human sentence saying what happened and what to do. */
+    readonly message: string;
+    /** The runbook ID this error relates to, when one does. */
+    readonly runbookRef: RunbookId | undefined;
+    /** Whether the same call may succeed if tried again later. */
+    readonly retryable: boolean;
+    /** Typed context for this code. */
+    readonly details: ErrorDetailsByCode[C];
+    /** The error underneath, when there is one (also token-free). */
+    readonly cause?: HotfixError | { readonly name: string; readonly message: string };
+  };
+}[ErrorCode];
+
+/** The error of one given code. */
+export type HotfixErrorOf<C extends ErrorCode> = Extract<HotfixError, { code: C }>;
+
+/**
+ * Builds an error of the given code.
+ *
+ * @example
+ * ```ts
+ * const err = hotfixError('forbidden-action', 'The cut-off action is never sent for a hotfix.', {
+ *   runbookRef: 'S5',
+ *   details: { action: 'bring-all-code-to-release-branch', source: 'options.action' },
+ * });
+ * ```
+ */
+export function hotfixError<C extends ErrorCode>(
+  code: C,
+  message: string,
+  init: {
+    readonly runbookRef?: RunbookId | undefined;
+    readonly retryable?: boolean;
+    readonly details: ErrorDetailsByCode[C];
+    readonly cause?: HotfixError | { readonly name: string; readonly message: string } | unknown;
+  },
+): HotfixErrorOf<C> {
+  const err: Record<string, unknown> = {
+    code,
+    message,
+    runbookRef: init.runbookRef,
+    retryable: init.retryable ?? false,
+    details: init.details,
+  };
+  if (init.cause !== undefined) err.cause = toCause(init.cause);
+  return err as HotfixErrorOf<C>;
+}
+
+function toCause(cause: unknown): HotfixError | { name: string; message: string } {
+  if (isHotfixError(cause)) return cause;
+  if (cause instanceof Error) return { name: cause.name, message: cause.message };
+  return { name: 'Unknown', message: String(cause) };
+}
+
+/**
+ * Tells whether a value is an SDK error (has a string `code`, `message` and `details`).
+ *
+ * @example
+ * ```ts
+ * if (isHotfixError(value)) console.error(describeError(value));
+ * ```
+ */
+export function isHotfixError(value: unknown): value is HotfixError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string' &&
+    typeof (value as { details?: unknown }).details === 'object'
+  );
+}
+
+/**
+ * Renders any SDK error as one human line: code, runbook ID, message.
+ *
+ * @example
+ * ```ts
+ * describeError(err); // "forbidden-action [S5]: The cut-off action is never sent for a hotfix."
+ * ```
+ */
+export function describeError(error: HotfixError): string {
+  const ref = error.runbookRef ? ` [${error.runbookRef}]` : '';
+  return `${error.code}${ref}: ${error.message}`;
+}

@@ -1,0 +1,2 @@
+export type { ErrorCode, ErrorDetailsByCode, GitLabHttpDetails, HotfixError, HotfixErrorOf } from './errors.js';
+export { describeError, hotfixError, isHotfixError } from './errors.js';
