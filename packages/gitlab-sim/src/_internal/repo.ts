@@ -104,3 +104,80 @@ export async function createProject(state: SimState, root: string, opts: CreateP
   state.projects.push(project);
   return project;
 }
+
+/** One file change for `commitFiles`: content to write (string or bytes), or `null` to delete. */
+export interface FileChange {
+  readonly path: string;
+  readonly content: string | Buffer | null;
+  /** `100644` (default), `100755`, `120000` (symlink: content is the target). */
+  readonly mode?: '100644' | '100755' | '120000';
+}
+
+/** Who and when, for commits the simulator writes. */
+export interface Signature {
+  readonly name: string;
+  readonly email: string;
+  /** ISO 8601 time; the current time by default. */
+  readonly date?: string;
+}
+
+/**
+ * Writes a commit with native git plumbing (no working tree): starts from `parent`'s tree
+ * (or an empty tree), applies the changes, commits, and moves `refs/heads/<branch>` with a
+ * compare-and-swap on its old value. Returns the new commit SHA.
+ */
+export async function commitFiles(
+  repoDir: string,
+  opts: {
+    readonly branch: string;
+    readonly parent?: string | null;
+    readonly extraParents?: readonly string[];
+    readonly changes: readonly FileChange[];
+    readonly message: string;
+    readonly author?: Signature;
+    readonly committer?: Signature;
+    /** Do not move the branch; just return the commit. */
+    readonly noRef?: boolean;
+  },
+): Promise<string> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const tmp = await mkdtemp(join(tmpdir(), 'sim-index-'));
+  const env: Record<string, string> = { GIT_INDEX_FILE: join(tmp, 'index') };
+  const author = opts.author ?? { name: 'Administrator', email: 'root@sim.invalid' };
+  const committer = opts.committer ?? author;
+  env.GIT_AUTHOR_NAME = author.name;
+  env.GIT_AUTHOR_EMAIL = author.email;
+  env.GIT_COMMITTER_NAME = committer.name;
+  env.GIT_COMMITTER_EMAIL = committer.email;
+  if (author.date) env.GIT_AUTHOR_DATE = author.date;
+  if (committer.date) env.GIT_COMMITTER_DATE = committer.date;
+  try {
+    const parent =
+      opts.parent === undefined
+        ? await git(['rev-parse', '--verify', '--quiet', `refs/heads/${opts.branch}`], { cwd: repoDir }).catch(() => '')
+        : (opts.parent ?? '');
+    if (parent) await git(['read-tree', parent], { cwd: repoDir, env });
+    else await git(['read-tree', '--empty'], { cwd: repoDir, env });
+    const lines: string[] = [];
+    for (const change of opts.changes) {
+      if (change.content === null) {
+        lines.push(`0 ${'0'.repeat(40)}\t${change.path}`);
+        continue;
+      }
+      const blob = await git(['hash-object', '-w', '--stdin'], { cwd: repoDir, input: change.content });
+      lines.push(`${change.mode ?? '100644'} ${blob}\t${change.path}`);
+    }
+    if (lines.length)
+      await git(['update-index', '--index-info'], { cwd: repoDir, env, input: `${lines.join('\n')}\n` });
+    const tree = await git(['write-tree'], { cwd: repoDir, env });
+    const parents = [parent, ...(opts.extraParents ?? [])].filter(Boolean).flatMap((p) => ['-p', p]);
+    const commit = await git(['commit-tree', tree, ...parents, '-F', '-'], { cwd: repoDir, env, input: opts.message });
+    if (!opts.noRef) {
+      await git(['update-ref', `refs/heads/${opts.branch}`, commit, parent || '0'.repeat(40)], { cwd: repoDir });
+    }
+    return commit;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
