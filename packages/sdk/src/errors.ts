@@ -38,7 +38,12 @@ export interface ErrorDetailsByCode {
    * A side-effecting request was sent but its response was lost, and reading state
    * back could not tell whether it took effect. Never retried blindly.
    */
-  'outcome-unknown': { readonly method: string; readonly route: string; readonly reason: string };
+  'outcome-unknown': {
+    readonly method: string;
+    readonly route: string;
+    readonly reason: string;
+    readonly status?: number;
+  };
   /** A paginated read needed more pages than its bound allows. */
   'pagination-limit': { readonly route: string; readonly maxPages: number; readonly perPage: number };
   /** Preflight found one or more blocking problems (all of them are listed). */
@@ -157,6 +162,14 @@ export function hotfixError<C extends ErrorCode>(
 function toCause(cause: unknown): HotfixError | { name: string; message: string } {
   if (isHotfixError(cause)) return cause;
   if (cause instanceof Error) return { name: cause.name, message: cause.message };
+  if (
+    typeof cause === 'object' &&
+    cause !== null &&
+    typeof (cause as { name?: unknown }).name === 'string' &&
+    typeof (cause as { message?: unknown }).message === 'string'
+  ) {
+    return { name: (cause as { name: string }).name, message: (cause as { message: string }).message };
+  }
   return { name: 'Unknown', message: String(cause) };
 }
 

@@ -1,0 +1,324 @@
+/**
+ * The SDK's GitLab client: a small typed interface over the transport (and gitbeaker,
+ * kept behind it). Every method returns a `ResultAsync` of a zod-validated value or a
+ * typed `HotfixError`; nothing throws.
+ */
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { z } from 'zod';
+import { createGitbeaker, viaGitbeaker } from './_internal/gitbeaker.js';
+import { type ListOptions, type ListResult, paginate } from './_internal/paginate.js';
+import * as s from './_internal/schemas.js';
+import { createTransport, type HttpRequest, type QueryValue, type TransportDeps } from './_internal/transport.js';
+import { validate } from './_internal/validate.js';
+import { type ClientConfigInput, parseClientConfig } from './config.js';
+import type { HotfixError } from './errors.js';
+
+/** A project id or its full path (`group/project`); paths are encoded for you. */
+export type ProjectRef = string | number;
+
+/** Filters for listing pipelines (GitLab's names). */
+export interface PipelineFilters {
+  readonly ref?: string;
+  readonly sha?: string;
+  readonly status?: string;
+  readonly source?: string;
+  readonly updated_after?: string;
+  readonly created_after?: string;
+  readonly created_before?: string;
+  readonly order_by?: 'id' | 'status' | 'ref' | 'updated_at' | 'user_id';
+  readonly sort?: 'asc' | 'desc';
+}
+
+/** Filters for listing deployments (GitLab's names; `updated_after` needs `order_by=updated_at`). */
+export interface DeploymentFilters {
+  readonly environment?: string;
+  readonly status?: string;
+  readonly order_by?: 'id' | 'iid' | 'created_at' | 'updated_at' | 'finished_at' | 'ref';
+  readonly sort?: 'asc' | 'desc';
+  readonly updated_after?: string;
+}
+
+/** The result of a cherry-pick or revert call: a new commit, or a clean dry run. */
+export type ChangeResult =
+  | { readonly kind: 'commit'; readonly commit: s.GitLabCommit }
+  | { readonly kind: 'dry-run-clean' };
+
+/** Everything the SDK asks of GitLab. */
+export interface GitLabClient {
+  /** `<gitlabUrl>` without `/api/v4`. */
+  readonly gitlabUrl: string;
+  /** GET /user. */
+  currentUser(): ResultAsync<z.output<typeof s.currentUserSchema>, HotfixError>;
+  /** GET /projects/:id. */
+  project(project: ProjectRef): ResultAsync<s.GitLabProject, HotfixError>;
+  /** GET /projects/:id/merge_requests/:iid. */
+  mergeRequest(project: ProjectRef, iid: number): ResultAsync<s.GitLabMergeRequest, HotfixError>;
+  /** GET /projects/:id/merge_requests/:iid/commits (newest first, as GitLab lists them). */
+  mergeRequestCommits(
+    project: ProjectRef,
+    iid: number,
+    opts?: ListOptions,
+  ): ResultAsync<ListResult<s.GitLabCommit>, HotfixError>;
+  /** GET /projects/:id/merge_requests/:iid/approvals. */
+  approvals(project: ProjectRef, iid: number): ResultAsync<s.GitLabApprovals, HotfixError>;
+  /** GET /projects/:id/repository/branches/:branch. */
+  branch(project: ProjectRef, branch: string): ResultAsync<s.GitLabBranch, HotfixError>;
+  /** GET /projects/:id/repository/commits/:sha. */
+  commit(project: ProjectRef, sha: string): ResultAsync<s.GitLabCommit, HotfixError>;
+  /** GET /projects/:id/repository/commits (bounded). */
+  commits(
+    project: ProjectRef,
+    query: { readonly ref_name?: string; readonly since?: string; readonly first_parent?: boolean },
+    opts?: ListOptions,
+  ): ResultAsync<ListResult<s.GitLabCommit>, HotfixError>;
+  /** GET /projects/:id/repository/commits/:sha/diff. */
+  commitDiff(project: ProjectRef, sha: string, opts?: ListOptions): ResultAsync<ListResult<s.GitLabDiff>, HotfixError>;
+  /** POST /projects/:id/repository/commits/:sha/cherry_pick (never retried). */
+  cherryPick(
+    project: ProjectRef,
+    sha: string,
+    branch: string,
+    opts?: { readonly dryRun?: boolean; readonly message?: string },
+  ): ResultAsync<ChangeResult, HotfixError>;
+  /** POST /projects/:id/repository/commits/:sha/revert (never retried). */
+  revert(
+    project: ProjectRef,
+    sha: string,
+    branch: string,
+    opts?: { readonly dryRun?: boolean },
+  ): ResultAsync<ChangeResult, HotfixError>;
+  /** GET /projects/:id/repository/compare. */
+  compare(
+    project: ProjectRef,
+    from: string,
+    to: string,
+    opts?: { readonly straight?: boolean },
+  ): ResultAsync<s.GitLabCompare, HotfixError>;
+  /** GET /projects/:id/repository/tree (one level of `path` at `ref`). */
+  tree(
+    project: ProjectRef,
+    ref: string,
+    path: string,
+    opts?: ListOptions,
+  ): ResultAsync<ListResult<s.GitLabTreeEntry>, HotfixError>;
+  /** GET /projects/:id/repository/blobs/:sha/raw as bytes. */
+  rawBlob(project: ProjectRef, sha: string): ResultAsync<Uint8Array, HotfixError>;
+  /** POST /projects/:id/pipeline with `inputs` (typed values) and/or `variables` (never retried). */
+  createPipeline(
+    project: ProjectRef,
+    body: {
+      readonly ref: string;
+      readonly inputs?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+      readonly variables?: readonly { key: string; value: string; variable_type?: 'env_var' | 'file' }[];
+    },
+  ): ResultAsync<s.GitLabPipeline, HotfixError>;
+  /** GET /projects/:id/pipelines/:pipeline_id. */
+  pipeline(project: ProjectRef, id: number): ResultAsync<s.GitLabPipeline, HotfixError>;
+  /** GET /projects/:id/pipelines (bounded). */
+  pipelines(
+    project: ProjectRef,
+    filters: PipelineFilters,
+    opts?: ListOptions,
+  ): ResultAsync<ListResult<s.GitLabPipeline>, HotfixError>;
+  /** GET /projects/:id/pipelines/:pipeline_id/variables. */
+  pipelineVariables(project: ProjectRef, id: number): ResultAsync<s.GitLabPipelineVariable[], HotfixError>;
+  /** GET /projects/:id/pipelines/:pipeline_id/jobs. */
+  pipelineJobs(project: ProjectRef, id: number, opts?: ListOptions): ResultAsync<ListResult<s.GitLabJob>, HotfixError>;
+  /** GET /projects/:id/pipelines/:pipeline_id/bridges. */
+  pipelineBridges(
+    project: ProjectRef,
+    id: number,
+    opts?: ListOptions,
+  ): ResultAsync<ListResult<s.GitLabBridge>, HotfixError>;
+  /** GET /projects/:id/environments?name=. */
+  environmentsByName(project: ProjectRef, name: string): ResultAsync<s.GitLabEnvironment[], HotfixError>;
+  /** GET /projects/:id/environments/:environment_id (with `last_deployment`). */
+  environment(project: ProjectRef, id: number): ResultAsync<s.GitLabEnvironment, HotfixError>;
+  /** GET /projects/:id/deployments (bounded). */
+  deployments(
+    project: ProjectRef,
+    filters: DeploymentFilters,
+    opts?: ListOptions,
+  ): ResultAsync<ListResult<s.GitLabDeployment>, HotfixError>;
+  /** GET /projects/:id/labels?search=. */
+  labels(project: ProjectRef, search?: string, opts?: ListOptions): ResultAsync<ListResult<s.GitLabLabel>, HotfixError>;
+  /** PUT /projects/:id/merge_requests/:iid with `add_labels` / `remove_labels` (never retried). */
+  editMergeRequestLabels(
+    project: ProjectRef,
+    iid: number,
+    change: { readonly add?: readonly string[]; readonly remove?: readonly string[] },
+  ): ResultAsync<s.GitLabMergeRequest, HotfixError>;
+  /** GET /projects/:id/merge_requests/:iid/notes (bounded). */
+  mergeRequestNotes(
+    project: ProjectRef,
+    iid: number,
+    opts?: ListOptions,
+  ): ResultAsync<ListResult<s.GitLabNote>, HotfixError>;
+  /** POST /projects/:id/merge_requests/:iid/notes (never retried). */
+  createMergeRequestNote(project: ProjectRef, iid: number, body: string): ResultAsync<s.GitLabNote, HotfixError>;
+  /** GET /projects/:id/merge_requests/:iid/resource_label_events. */
+  labelEvents(
+    project: ProjectRef,
+    iid: number,
+    opts?: ListOptions,
+  ): ResultAsync<ListResult<s.GitLabLabelEvent>, HotfixError>;
+  /** Low-level escape hatch: one request through the same transport, validated with `schema`. */
+  request<S extends z.ZodType>(req: HttpRequest, schema: S): ResultAsync<z.output<S>, HotfixError>;
+}
+
+/** Optional dependencies of the client (injected by tests and by tools embedding the SDK). */
+export type GitLabClientDeps = TransportDeps;
+
+const changeResultSchema = z.union([
+  s.dryRunSchema.transform((): ChangeResult => ({ kind: 'dry-run-clean' })),
+  s.commitSchema.transform((commit): ChangeResult => ({ kind: 'commit', commit })),
+]);
+
+/**
+ * Creates a GitLab client from configuration (validated; a bad field is an
+ * `invalid-input` error naming it).
+ *
+ * @example
+ * ```ts
+ * const client = createGitLabClient({ gitlabUrl: 'https://gitlab.example.com', token: process.env.GITLAB_TOKEN! });
+ * if (client.isOk()) {
+ *   const mr = await client.value.mergeRequest('evenergi/charging-api', 42);
+ * }
+ * ```
+ * @see P1 P3 P4
+ */
+export function createGitLabClient(
+  config: ClientConfigInput,
+  deps: GitLabClientDeps = {},
+): Result<GitLabClient, HotfixError> {
+  const parsed = parseClientConfig(config);
+  if (parsed.isErr()) return err(parsed.error);
+  const cfg = parsed.value;
+  const transport = createTransport(cfg, deps);
+  const gb = createGitbeaker(transport);
+  const defaults = { perPage: cfg.perPage, maxPages: cfg.maxPages };
+  const list = <S extends z.ZodType>(
+    route: string,
+    params: Record<string, string | number>,
+    query: Record<string, QueryValue>,
+    schema: S,
+    opts?: ListOptions,
+  ) => paginate(transport, defaults, { route, params, query, schema }, opts);
+  const request = <S extends z.ZodType>(req: HttpRequest, schema: S): ResultAsync<z.output<S>, HotfixError> =>
+    transport.send(req).andThen((res) => {
+      const v = validate(schema, res.body, req.method, req.route);
+      return v.isOk() ? okAsync(v.value) : errAsync(v.error);
+    });
+
+  const client: GitLabClient = {
+    gitlabUrl: cfg.gitlabUrl,
+    currentUser: () => viaGitbeaker('GET', '/user', s.currentUserSchema, () => gb.Users.showCurrentUser()),
+    project: (p) => viaGitbeaker('GET', '/projects/:id', s.projectSchema, () => gb.Projects.show(p)),
+    mergeRequest: (p, iid) =>
+      viaGitbeaker('GET', '/projects/:id/merge_requests/:iid', s.mergeRequestSchema, () =>
+        gb.MergeRequests.show(p, iid),
+      ),
+    mergeRequestCommits: (p, iid, opts) =>
+      list('/projects/:id/merge_requests/:iid/commits', { id: p, iid }, {}, s.commitSchema, opts),
+    approvals: (p, iid) =>
+      viaGitbeaker('GET', '/projects/:id/merge_requests/:iid/approvals', s.approvalsSchema, () =>
+        gb.MergeRequestApprovals.showConfiguration(p, { mergerequestIId: iid }),
+      ),
+    branch: (p, b) =>
+      viaGitbeaker('GET', '/projects/:id/repository/branches/:branch', s.branchSchema, () => gb.Branches.show(p, b)),
+    commit: (p, sha) =>
+      viaGitbeaker('GET', '/projects/:id/repository/commits/:sha', s.commitSchema, () => gb.Commits.show(p, sha)),
+    commits: (p, q, opts) =>
+      list(
+        '/projects/:id/repository/commits',
+        { id: p },
+        { ref_name: q.ref_name, since: q.since, first_parent: q.first_parent },
+        s.commitSchema,
+        opts,
+      ),
+    commitDiff: (p, sha, opts) =>
+      list('/projects/:id/repository/commits/:sha/diff', { id: p, sha }, {}, s.diffSchema, opts),
+    cherryPick: (p, sha, branch, opts = {}) =>
+      viaGitbeaker('POST', '/projects/:id/repository/commits/:sha/cherry_pick', changeResultSchema, () =>
+        gb.Commits.cherryPick(p, sha, branch, {
+          ...(opts.dryRun !== undefined ? { dryRun: opts.dryRun } : {}),
+          ...(opts.message !== undefined ? { message: opts.message } : {}),
+        }),
+      ),
+    revert: (p, sha, branch, opts = {}) =>
+      viaGitbeaker('POST', '/projects/:id/repository/commits/:sha/revert', changeResultSchema, () =>
+        gb.Commits.revert(p, sha, branch, opts.dryRun !== undefined ? { dryRun: opts.dryRun } : {}),
+      ),
+    compare: (p, from, to, opts = {}) =>
+      viaGitbeaker('GET', '/projects/:id/repository/compare', s.compareSchema, () =>
+        gb.Repositories.compare(p, from, to, opts.straight !== undefined ? { straight: opts.straight } : {}),
+      ),
+    tree: (p, ref, path, opts) =>
+      list('/projects/:id/repository/tree', { id: p }, { ref, path: path || undefined }, s.treeEntrySchema, opts),
+    rawBlob: (p, sha) =>
+      transport
+        .send({
+          method: 'GET',
+          route: '/projects/:id/repository/blobs/:sha/raw',
+          params: { id: p, sha },
+          responseType: 'bytes',
+        })
+        .map((res) => new Uint8Array(res.body as Buffer)),
+    // Not through gitbeaker: it decamelizes body keys (input names) and does not type `inputs`.
+    createPipeline: (p, body) =>
+      request({ method: 'POST', route: '/projects/:id/pipeline', params: { id: p }, body }, s.pipelineSchema),
+    pipeline: (p, id) =>
+      viaGitbeaker('GET', '/projects/:id/pipelines/:pipeline_id', s.pipelineSchema, () => gb.Pipelines.show(p, id)),
+    pipelines: (p, f, opts) => list('/projects/:id/pipelines', { id: p }, { ...f }, s.pipelineSchema, opts),
+    pipelineVariables: (p, id) =>
+      request(
+        { method: 'GET', route: '/projects/:id/pipelines/:pipeline_id/variables', params: { id: p, pipeline_id: id } },
+        z.array(s.pipelineVariableSchema),
+      ),
+    pipelineJobs: (p, id, opts) =>
+      list('/projects/:id/pipelines/:pipeline_id/jobs', { id: p, pipeline_id: id }, {}, s.jobSchema, opts),
+    pipelineBridges: (p, id, opts) =>
+      list('/projects/:id/pipelines/:pipeline_id/bridges', { id: p, pipeline_id: id }, {}, s.bridgeSchema, opts),
+    environmentsByName: (p, name) =>
+      request(
+        { method: 'GET', route: '/projects/:id/environments', params: { id: p }, query: { name } },
+        z.array(s.environmentDetailSchema),
+      ),
+    environment: (p, id) =>
+      viaGitbeaker('GET', '/projects/:id/environments/:environment_id', s.environmentDetailSchema, () =>
+        gb.Environments.show(p, id),
+      ),
+    deployments: (p, f, opts) => list('/projects/:id/deployments', { id: p }, { ...f }, s.deploymentSchema, opts),
+    labels: (p, search, opts) => list('/projects/:id/labels', { id: p }, { search }, s.labelSchema, opts),
+    editMergeRequestLabels: (p, iid, change) =>
+      request(
+        {
+          method: 'PUT',
+          route: '/projects/:id/merge_requests/:iid',
+          params: { id: p, iid },
+          body: {
+            ...(change.add?.length ? { add_labels: change.add.join(',') } : {}),
+            ...(change.remove?.length ? { remove_labels: change.remove.join(',') } : {}),
+          },
+        },
+        s.mergeRequestSchema,
+      ),
+    mergeRequestNotes: (p, iid, opts) =>
+      list(
+        '/projects/:id/merge_requests/:iid/notes',
+        { id: p, iid },
+        { sort: 'asc', order_by: 'created_at' },
+        s.noteSchema,
+        opts,
+      ),
+    createMergeRequestNote: (p, iid, body) =>
+      request(
+        { method: 'POST', route: '/projects/:id/merge_requests/:iid/notes', params: { id: p, iid }, body: { body } },
+        s.noteSchema,
+      ),
+    labelEvents: (p, iid, opts) =>
+      list('/projects/:id/merge_requests/:iid/resource_label_events', { id: p, iid }, {}, s.labelEventSchema, opts),
+    request,
+  };
+  return ok(client);
+}
