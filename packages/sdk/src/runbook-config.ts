@@ -1,0 +1,193 @@
+/**
+ * The runbook's variables as configuration, every one with the runbook's default:
+ * the orchestration project and ref, how the guided inputs travel, the input names,
+ * the allowed action, release branch, environment, label, and one descriptor per
+ * service (D5). Nothing in the SDK hard-codes these values.
+ */
+import { err, ok, type Result } from 'neverthrow';
+import { z } from 'zod';
+import { zodIssues } from './_internal/zod-issues.js';
+import { type HotfixError, hotfixError } from './errors.js';
+
+/** The weekly cut-off action (S5): never sent for a hotfix. */
+export const CUT_OFF_ACTION = 'bring-all-code-to-release-branch';
+/** The action a hotfix promotion uses (S4). */
+export const DEPLOY_ACTION = 'deploy-release-branch-to-staging';
+
+/** Normalises an action for comparison: case, whitespace and Unicode look-alikes folded. */
+export function normalizeAction(action: string): string {
+  return action
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\u200b-\u200d\ufeff]+/g, '')
+    .replace(/[_\u2010-\u2015\u2212]/g, '-');
+}
+
+/** Whether an action is the cut-off action in any disguise (case, whitespace, underscores, dashes). */
+export function isCutOffAction(action: string, cutOff: string = CUT_OFF_ACTION): boolean {
+  return normalizeAction(action) === normalizeAction(cutOff);
+}
+
+/** One smoke or acceptance check of a service (P6, S7). */
+export const smokeCheckSchema = z.object({
+  /** A short name shown in progress, the MR note and evidence. */
+  name: z.string().min(1),
+  kind: z.literal('http').default('http'),
+  /** URL to request; `{sha}` is replaced by the expected commit. */
+  url: z.string().url(),
+  method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+  expectStatus: z.number().int().min(100).max(599).default(200),
+  /** The body must contain this text. */
+  bodyContains: z.string().optional(),
+  /** A dotted path into a JSON body (`version`, `build.sha`) whose value must equal `equals` (`{sha}` allowed). */
+  jsonPath: z.string().optional(),
+  equals: z.string().optional(),
+  timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+});
+
+/** How a service exposes its health and the version it runs (P5, E5). */
+export const healthCheckSchema = z.object({
+  url: z.string().url(),
+  /** Dotted path to the deployed SHA in the JSON body (default `version`). */
+  versionPath: z.string().min(1).default('version'),
+  expectStatus: z.number().int().default(200),
+  timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+});
+
+/** A service's own descriptor (D5): its branch, environment, jobs, health and checks. */
+export const serviceDescriptorSchema = z.object({
+  /** The target project's full path. */
+  project: z
+    .string()
+    .min(1)
+    .regex(/^[^\s/][^\s]*\/[^\s]+$/, 'must be a full project path like group/project'),
+  /** Release branch of this service (defaults to the runbook's). */
+  releaseBranch: z.string().min(1).optional(),
+  /** Environment to watch (defaults to the runbook's). */
+  environment: z.string().min(1).optional(),
+  /** Names of the jobs that deploy to the environment. */
+  deployJobs: z.array(z.string().min(1)).min(1).default(['deploy-staging']),
+  /** Where the health endpoint reports the deployed version; absent means E5 relies on the deployment alone. */
+  health: healthCheckSchema.optional(),
+  /** The hotfix-specific smoke or acceptance checks (P6). */
+  smokeChecks: z.array(smokeCheckSchema).default([]),
+  /** Whether the service's approvals or manual gates may stop the deploy for a human (D5). */
+  manualGates: z.boolean().default(false),
+});
+
+/** The runbook configuration schema (single source of truth for types and defaults). */
+export const runbookConfigSchema = z
+  .object({
+    orchestration: z
+      .object({
+        project: z.string().min(1).default('evenergi/develop'),
+        ref: z.string().min(1).default('main'),
+        /** `inputs` (GitLab 17.10+) or `variables` for older instances. */
+        inputsVia: z.enum(['inputs', 'variables']).default('inputs'),
+        inputNames: z
+          .object({
+            action: z.string().min(1).default('action'),
+            project: z.string().min(1).default('project'),
+            confirm: z.string().min(1).default('confirm'),
+          })
+          .default({ action: 'action', project: 'project', confirm: 'confirm' }),
+        deployAction: z.string().min(1).default(DEPLOY_ACTION),
+        cutOffAction: z.string().min(1).default(CUT_OFF_ACTION),
+        /** Type of `confirm` as the orchestrator declares it. */
+        confirmType: z.enum(['boolean', 'string']).default('boolean'),
+      })
+      .default({
+        project: 'evenergi/develop',
+        ref: 'main',
+        inputsVia: 'inputs',
+        inputNames: { action: 'action', project: 'project', confirm: 'confirm' },
+        deployAction: DEPLOY_ACTION,
+        cutOffAction: CUT_OFF_ACTION,
+        confirmType: 'boolean',
+      }),
+    releaseBranch: z.string().min(1).default('release'),
+    environment: z.string().min(1).default('staging'),
+    label: z.string().min(1).default('Validated in Staging'),
+    /** Governed delivery work: the label is required (S7, E8). */
+    governed: z.boolean().default(true),
+    /** The MR must be approved (P1). */
+    requireApproval: z.boolean().default(true),
+    /** Commits release may lag the default branch before preflight warns that a cut-off looks intended (D2). */
+    cutOffWarningCommits: z.number().int().min(1).default(25),
+    services: z.array(serviceDescriptorSchema).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    if (isCutOffAction(cfg.orchestration.deployAction, cfg.orchestration.cutOffAction)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['orchestration', 'deployAction'],
+        message: `is the cut-off action "${cfg.orchestration.cutOffAction}", which is never used for a hotfix (S5)`,
+      });
+    }
+    const seen = new Set<string>();
+    cfg.services.forEach((s, i) => {
+      if (seen.has(s.project))
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'project'], message: 'is listed twice' });
+      seen.add(s.project);
+    });
+  });
+
+/** Runbook configuration as callers write it. */
+export type RunbookConfigInput = z.input<typeof runbookConfigSchema>;
+/** Runbook configuration with defaults applied. */
+export type RunbookConfig = z.output<typeof runbookConfigSchema>;
+/** A service descriptor with defaults applied. */
+export type ServiceDescriptor = z.output<typeof serviceDescriptorSchema>;
+/** A smoke check with defaults applied. */
+export type SmokeCheck = z.output<typeof smokeCheckSchema>;
+
+/**
+ * Validates runbook configuration. A cut-off `deployAction` is refused as
+ * `forbidden-action` (S5); any other bad field is `invalid-input` naming it.
+ *
+ * @example
+ * ```ts
+ * const cfg = parseRunbookConfig({ services: [{ project: 'evenergi/charging-api', smokeChecks: [] }] });
+ * ```
+ * @see S4 S5 D5
+ */
+export function parseRunbookConfig(input: unknown): Result<RunbookConfig, HotfixError> {
+  const parsed = runbookConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return ok(parsed.data);
+  const issues = zodIssues(parsed.error);
+  const cutOff = issues.find((i) => i.path === 'orchestration.deployAction' && i.message.includes('(S5)'));
+  if (cutOff) {
+    return err(
+      hotfixError('forbidden-action', `orchestration.deployAction ${cutOff.message}.`, {
+        runbookRef: 'S5',
+        details: {
+          action: String((input as { orchestration?: { deployAction?: unknown } }).orchestration?.deployAction),
+          source: 'config.orchestration.deployAction',
+        },
+      }),
+    );
+  }
+  return err(
+    hotfixError(
+      'invalid-input',
+      `Invalid runbook configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      {
+        details: { field: issues[0]?.path ?? '', issues },
+      },
+    ),
+  );
+}
+
+/** The descriptor for a target project, with the runbook's defaults filled in. */
+export function serviceFor(
+  config: RunbookConfig,
+  project: string,
+): (ServiceDescriptor & { releaseBranch: string; environment: string }) | undefined {
+  const s = config.services.find((d) => d.project === project);
+  if (!s) return undefined;
+  return {
+    ...s,
+    releaseBranch: s.releaseBranch ?? config.releaseBranch,
+    environment: s.environment ?? config.environment,
+  };
+}
