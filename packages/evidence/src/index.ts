@@ -1,2 +1,60 @@
+export { bundleDigest, sealBundle } from './bundle-digest.js';
+export { canonicalJson, contentDigest } from './canonical-json.js';
+export type { DsseEnvelope, DsseSigner, DsseTrustedKey, VerifiedEnvelope } from './dsse.js';
+export { dsseEnvelopeSchema, IN_TOTO_PAYLOAD_TYPE, keyIdOf, pae, signEnvelope, verifyEnvelope } from './dsse.js';
+export type { BundleIssue, EvidenceError, EvidenceErrorCode } from './evidence-error.js';
+export { describeEvidenceError } from './evidence-error.js';
+export type { CompletedStep, JournalState } from './evidence-journal.js';
+export { EvidenceJournal, readJournal } from './evidence-journal.js';
+export { evidenceJsonSchema } from './evidence-json-schema.js';
+export type { EvidenceResult } from './evidence-result.js';
+export type { InTotoStatement } from './in-toto-statement.js';
+export {
+  EVIDENCE_PREDICATE_TYPE,
+  inTotoStatementSchema,
+  parseStatement,
+  STATEMENT_TYPE,
+  signBundle,
+  statementSubjects,
+  toStatement,
+} from './in-toto-statement.js';
+export type { JournalEntry, JournalHeader, JournalStep } from './journal-schema.js';
+export { journalEntrySchema, journalHeaderSchema } from './journal-schema.js';
+export { toJsonPointer } from './json-pointer.js';
+export { parseBundle } from './parse-bundle.js';
 export type { CompletionCriterionId, RunbookEntry, RunbookId } from './runbook.js';
 export { isRunbookId, RUNBOOK, RUNBOOK_IDS, runbookEntry } from './runbook.js';
+export type {
+  ConflictResolution,
+  DeployedShaRecord,
+  DeploymentRecord,
+  DriftReport,
+  EnumerationRecord,
+  LabelRecord,
+  NoteRecord,
+  PickRecord,
+  PipelineRecord,
+  PromotionBundle,
+  RollbackRecord,
+  SmokeCheckRecord,
+  TargetOutcome,
+  TargetRecord,
+} from './schema/bundle-schema.js';
+export {
+  promotionBundleSchema,
+  SCHEMA_MAJOR,
+  SCHEMA_VERSION,
+  targetOutcomeSchema,
+  targetRecordSchema,
+} from './schema/bundle-schema.js';
+export type { Observation } from './schema/primitives.js';
+export {
+  gitShaSchema,
+  httpUrlSchema,
+  isoUtcSchema,
+  observationSchema,
+  projectPathSchema,
+  sha256DigestSchema,
+} from './schema/primitives.js';
+export type { SecretScanOptions } from './secrets.js';
+export { assertNoSecrets, findSecrets } from './secrets.js';

@@ -1,0 +1,41 @@
+import { contentDigest } from './canonical-json.js';
+import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceResult, okResult } from './evidence-result.js';
+import type { PromotionBundle } from './schema/bundle-schema.js';
+
+/**
+ * The digest a bundle should carry: `sha256:` of the canonical JSON of the value without its `digest`
+ * member. Works on the raw parsed JSON so fields unknown to this reader are covered too.
+ *
+ * Errors: `not-canonicalizable` (see {@link canonicalJson}).
+ *
+ * @example
+ * ```ts
+ * const d = bundleDigest(JSON.parse(text));
+ * if (d.ok && d.value !== JSON.parse(text).digest) console.error('digest mismatch');
+ * ```
+ */
+export function bundleDigest(value: unknown): EvidenceResult<string, EvidenceError> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const { digest: _ignored, ...rest } = value as Record<string, unknown>;
+    return contentDigest(rest);
+  }
+  return contentDigest(value);
+}
+
+/**
+ * Returns a copy of the bundle with its `digest` set to {@link bundleDigest}.
+ *
+ * Errors: `not-canonicalizable` (cannot happen for a bundle that passed {@link parseBundle}).
+ *
+ * @example
+ * ```ts
+ * const sealed = sealBundle(bundle);
+ * if (sealed.ok) writeFileSync('evidence.json', JSON.stringify(sealed.value));
+ * ```
+ */
+export function sealBundle(bundle: PromotionBundle): EvidenceResult<PromotionBundle, EvidenceError> {
+  const digest = bundleDigest(bundle);
+  if (!digest.ok) return digest;
+  return okResult({ ...bundle, digest: digest.value });
+}

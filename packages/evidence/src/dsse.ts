@@ -1,0 +1,218 @@
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { z } from 'zod';
+import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
+import { issuesFromZod } from './parse-bundle.js';
+
+/**
+ * The payload type of an in-toto statement inside a DSSE envelope.
+ *
+ * @example
+ * ```ts
+ * IN_TOTO_PAYLOAD_TYPE; // 'application/vnd.in-toto+json'
+ * ```
+ */
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected standard base64');
+
+/**
+ * A DSSE envelope (payload and signatures base64-encoded).
+ *
+ * @example
+ * ```ts
+ * const r = dsseEnvelopeSchema.safeParse(JSON.parse(text));
+ * ```
+ */
+export const dsseEnvelopeSchema = z.object({
+  payload: base64,
+  payloadType: z.string().min(1).max(255),
+  signatures: z
+    .array(z.object({ keyid: z.string().max(255), sig: base64 }))
+    .min(1)
+    .max(16),
+});
+
+/**
+ * A DSSE envelope.
+ *
+ * @example
+ * ```ts
+ * const n = (e: DsseEnvelope) => e.signatures.length;
+ * ```
+ */
+export type DsseEnvelope = z.infer<typeof dsseEnvelopeSchema>;
+
+/**
+ * A key to sign with: an ed25519 private key (KeyObject or PEM) and an optional key id
+ * (default: {@link keyIdOf} its public key).
+ *
+ * @example
+ * ```ts
+ * const { privateKey } = generateKeyPairSync('ed25519');
+ * const signer: DsseSigner = { privateKey };
+ * ```
+ */
+export interface DsseSigner {
+  /** The ed25519 private key. */
+  readonly privateKey: KeyObject | string;
+  /** The key id written into the signature. */
+  readonly keyid?: string;
+}
+
+/**
+ * A trusted verification key: an ed25519 public key (KeyObject or PEM) and an optional key id
+ * (default: {@link keyIdOf} the key).
+ *
+ * @example
+ * ```ts
+ * const trusted: DsseTrustedKey = { publicKey: readFileSync('evidence.pub', 'utf8') };
+ * ```
+ */
+export interface DsseTrustedKey {
+  /** The ed25519 public key. */
+  readonly publicKey: KeyObject | string;
+  /** The key id a signature must name. */
+  readonly keyid?: string;
+}
+
+/**
+ * What a verified envelope carried.
+ *
+ * @example
+ * ```ts
+ * const text = (v: VerifiedEnvelope) => v.payload.toString('utf8');
+ * ```
+ */
+export interface VerifiedEnvelope {
+  /** The payload type that was signed. */
+  readonly payloadType: string;
+  /** The payload bytes that were signed. */
+  readonly payload: Buffer;
+  /** The key id whose signature verified. */
+  readonly keyid: string;
+}
+
+/**
+ * DSSE pre-authentication encoding: `DSSEv1 SP LEN(type) SP type SP LEN(body) SP body`, lengths in bytes.
+ *
+ * @example
+ * ```ts
+ * pae('t', Buffer.from('hi')).toString(); // 'DSSEv1 1 t 2 hi'
+ * ```
+ */
+export function pae(payloadType: string, payload: Uint8Array): Buffer {
+  const type = Buffer.from(payloadType, 'utf8');
+  const head = Buffer.from(`DSSEv1 ${type.length} `, 'utf8');
+  const mid = Buffer.from(` ${payload.length} `, 'utf8');
+  return Buffer.concat([head, type, mid, payload]);
+}
+
+/**
+ * A stable key id for an ed25519 public key: `sha256:` of its SPKI DER encoding.
+ *
+ * Errors: `invalid-key` when the value is not an ed25519 key.
+ *
+ * @example
+ * ```ts
+ * const id = keyIdOf(publicKeyPem); // { ok: true, value: 'sha256:…' }
+ * ```
+ */
+export function keyIdOf(key: KeyObject | string): EvidenceResult<string, EvidenceError> {
+  const pub = toPublicKey(key);
+  if (!pub.ok) return pub;
+  const der = pub.value.export({ type: 'spki', format: 'der' });
+  return okResult(`sha256:${createHash('sha256').update(der).digest('hex')}`);
+}
+
+/**
+ * Signs a payload into a DSSE envelope with ed25519.
+ *
+ * Errors: `invalid-key` when the private key is not ed25519.
+ *
+ * @example
+ * ```ts
+ * const env = signEnvelope(Buffer.from(statementJson), IN_TOTO_PAYLOAD_TYPE, { privateKey });
+ * ```
+ */
+export function signEnvelope(
+  payload: Uint8Array,
+  payloadType: string,
+  signer: DsseSigner,
+): EvidenceResult<DsseEnvelope, EvidenceError> {
+  let privateKey: KeyObject;
+  try {
+    privateKey = typeof signer.privateKey === 'string' ? createPrivateKey(signer.privateKey) : signer.privateKey;
+  } catch {
+    return errResult({ code: 'invalid-key', message: 'the private key could not be read' });
+  }
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
+    return errResult({ code: 'invalid-key', message: 'signing needs an ed25519 private key' });
+  }
+  const keyid = signer.keyid ?? keyIdOf(createPublicKey(privateKey));
+  const id = typeof keyid === 'string' ? keyid : keyid.ok ? keyid.value : '';
+  const sig = sign(null, pae(payloadType, payload), privateKey).toString('base64');
+  return okResult({ payload: Buffer.from(payload).toString('base64'), payloadType, signatures: [{ keyid: id, sig }] });
+}
+
+/**
+ * Verifies a DSSE envelope against trusted ed25519 keys. Every signature naming a trusted key must verify
+ * and at least one must; base64 must be canonical, so any changed byte fails.
+ *
+ * Errors: `invalid-envelope` (shape, naming the field), `invalid-key`, `signature-invalid`.
+ *
+ * @example
+ * ```ts
+ * const v = verifyEnvelope(JSON.parse(text), [{ publicKey }]);
+ * if (v.ok) JSON.parse(v.value.payload.toString('utf8'));
+ * ```
+ */
+export function verifyEnvelope(
+  envelope: unknown,
+  trusted: readonly DsseTrustedKey[],
+): EvidenceResult<VerifiedEnvelope, EvidenceError> {
+  const parsed = dsseEnvelopeSchema.safeParse(envelope);
+  if (!parsed.success) {
+    return errResult({ code: 'invalid-envelope', message: 'not a DSSE envelope', issues: issuesFromZod(parsed.error) });
+  }
+  const keys: { keyid: string; key: KeyObject }[] = [];
+  for (const t of trusted) {
+    const pub = toPublicKey(t.publicKey);
+    if (!pub.ok) return pub;
+    const id = t.keyid ?? keyIdOf(pub.value);
+    keys.push({ keyid: typeof id === 'string' ? id : id.ok ? id.value : '', key: pub.value });
+  }
+  if (keys.length === 0) return errResult({ code: 'invalid-key', message: 'no trusted key was given' });
+  const env = parsed.data;
+  const payload = Buffer.from(env.payload, 'base64');
+  if (payload.toString('base64') !== env.payload) {
+    return errResult({ code: 'signature-invalid', message: 'payload is not canonical base64' });
+  }
+  const message = pae(env.payloadType, payload);
+  let verifiedBy: string | undefined;
+  for (const s of env.signatures) {
+    const key = keys.find((k) => k.keyid === s.keyid);
+    if (!key) continue;
+    const sig = Buffer.from(s.sig, 'base64');
+    if (sig.toString('base64') !== s.sig || !verify(null, message, key.key, sig)) {
+      return errResult({ code: 'signature-invalid', message: `signature by ${s.keyid} does not verify` });
+    }
+    verifiedBy ??= s.keyid;
+  }
+  if (verifiedBy === undefined) {
+    return errResult({ code: 'signature-invalid', message: 'no signature by a trusted key' });
+  }
+  return okResult({ payloadType: env.payloadType, payload, keyid: verifiedBy });
+}
+
+function toPublicKey(key: KeyObject | string): EvidenceResult<KeyObject, EvidenceError> {
+  let pub: KeyObject;
+  try {
+    pub = typeof key === 'string' ? createPublicKey(key) : key.type === 'private' ? createPublicKey(key) : key;
+  } catch {
+    return errResult({ code: 'invalid-key', message: 'the public key could not be read' });
+  }
+  if (pub.asymmetricKeyType !== 'ed25519')
+    return errResult({ code: 'invalid-key', message: 'expected an ed25519 key' });
+  return okResult(pub);
+}

@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { buildPromotionBundle } from '../test/promotion-bundle-fixture.js';
+import { EvidenceJournal, readJournal } from './evidence-journal.js';
+import type { JournalHeader } from './journal-schema.js';
+import { parseBundle } from './parse-bundle.js';
+
+const fixture = buildPromotionBundle();
+const { targets, promotedTargets: _p, digest: _d, completedAt: _c, ...headerRest } = fixture;
+const header: JournalHeader = { ...headerRest, targets: targets.map((t) => t.project) };
+const [t0, t1] = targets;
+if (!t0?.pick || !t0.pipeline || !t1) throw new Error('fixture');
+
+function tempPath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'evidence-journal-')), 'evidence.journal.json');
+}
+
+describe(EvidenceJournal.name, () => {
+  it('rebuilds a valid partial bundle after each appended step and names the completed steps', async () => {
+    const path = tempPath();
+    const created = await EvidenceJournal.create(path, header, { now: () => new Date('2026-11-30T01:01:00Z') });
+    if (!created.ok) throw new Error('create failed');
+    const j = created.value;
+    await j.append({ step: 'pick', target: t0.project, record: t0.pick as NonNullable<typeof t0.pick> });
+    await j.append({ step: 'trigger', target: t0.project, record: t0.pipeline as NonNullable<typeof t0.pipeline> });
+    const read = await readJournal(path);
+    if (!read.ok) throw new Error('read failed');
+    expect(read.value.completed.map((s) => [s.seq, s.step, s.target])).toEqual([
+      [1, 'pick', t0.project],
+      [2, 'trigger', t0.project],
+    ]);
+    expect(read.value.complete).toBe(false);
+    expect(parseBundle(JSON.parse(JSON.stringify(read.value.bundle))).ok).toBe(true);
+    expect(read.value.bundle.targets.map((t) => t.outcome)).toEqual(['pending', 'pending']);
+    expect(read.value.bundle.targets[0]?.pick).toEqual(t0.pick);
+  });
+
+  it('rebuilds the full fixture when every step is journaled', async () => {
+    const path = tempPath();
+    const created = await EvidenceJournal.create(path, header);
+    if (!created.ok) throw new Error('create failed');
+    for (const t of targets) {
+      const steps = [
+        ['pick', t.pick],
+        ['drift', t.drift],
+        ['trigger', t.pipeline],
+        ['enumerate', t.enumeration],
+        ['deploy', t.deployment],
+        ['verify-sha', t.deployedSha],
+        ['smoke', t.smokeChecks],
+        ['note', t.note],
+        ['label', t.label],
+        ['outcome', { outcome: t.outcome }],
+      ] as const;
+      for (const [step, record] of steps) {
+        const r = await created.value.append({ step, target: t.project, record } as never);
+        expect(r.ok).toBe(true);
+      }
+    }
+    await created.value.append({ step: 'complete', record: { completedAt: fixture.completedAt ?? '' } });
+    const read = await readJournal(path);
+    expect(read.ok && read.value.bundle).toEqual(fixture);
+    expect(read.ok && read.value.complete).toBe(true);
+  });
+
+  it('returns invalid-journal-entry naming the field, and for a target not in the header', async () => {
+    const created = await EvidenceJournal.create(tempPath(), header);
+    if (!created.ok) throw new Error('create failed');
+    const bad = await created.value.append({
+      step: 'outcome',
+      target: t0.project,
+      record: { outcome: 'done' },
+    } as never);
+    expect(!bad.ok && bad.error).toMatchObject({
+      code: 'invalid-journal-entry',
+      issues: [{ pointer: '/record/outcome' }],
+    });
+    const stranger = await created.value.append({
+      step: 'outcome',
+      target: 'other/project',
+      record: { outcome: 'failed' },
+    });
+    expect(!stranger.ok && stranger.error.code).toBe('invalid-journal-entry');
+  });
+
+  it('returns journal-io when the journal exists and journal-corrupt for a non-journal file', async () => {
+    const path = tempPath();
+    await writeFile(path, '{"format":"something else"}');
+    const again = await EvidenceJournal.create(path, header);
+    expect(!again.ok && again.error.code).toBe('journal-io');
+    const read = await readJournal(path);
+    expect(!read.ok && read.error.code).toBe('journal-corrupt');
+    await writeFile(path, '{"format":');
+    const torn = await readJournal(path);
+    expect(!torn.ok && torn.error.code).toBe('journal-corrupt');
+  });
+
+  it('leaves a readable, valid partial bundle when the writer is killed with SIGKILL mid-append', async () => {
+    const path = tempPath();
+    const writer = fileURLToPath(new URL('../test/journal-writer.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, path], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      stdio: 'ignore',
+    });
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+      try {
+        if (statSync(path).size > 0) {
+          const r = await readJournal(path);
+          if (r.ok && r.value.completed.length >= 20) break;
+        }
+      } catch {
+        // not created yet
+      }
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const read = await readJournal(path);
+    if (!read.ok) throw new Error(`journal unreadable after kill: ${read.error.code}`);
+    expect(read.value.completed.length).toBeGreaterThanOrEqual(20);
+    expect(parseBundle(JSON.parse(JSON.stringify(read.value.bundle))).ok).toBe(true);
+    // Only the journal and at most one orphaned temporary file remain.
+    expect(readdirSync(join(path, '..')).filter((f) => !f.endsWith('.tmp'))).toEqual(['evidence.journal.json']);
+  });
+});

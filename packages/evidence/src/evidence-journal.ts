@@ -1,0 +1,287 @@
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
+import {
+  type JournalEntry,
+  type JournalFile,
+  type JournalHeader,
+  type JournalStep,
+  journalEntrySchema,
+  journalFileSchema,
+  journalHeaderSchema,
+} from './journal-schema.js';
+import { issuesFromZod } from './parse-bundle.js';
+import { rebuildBundle } from './rebuild-bundle.js';
+import type { PromotionBundle } from './schema/bundle-schema.js';
+
+/**
+ * One step the journal recorded as completed.
+ *
+ * @example
+ * ```ts
+ * const done = (s: CompletedStep) => `${s.seq} ${s.step} ${s.target ?? ''}`;
+ * ```
+ */
+export interface CompletedStep {
+  /** 1-based position in the journal. */
+  readonly seq: number;
+  /** The step name. */
+  readonly step: JournalStep;
+  /** The target project, for target steps. */
+  readonly target?: string;
+  /** When the step was journaled, ISO 8601 UTC. */
+  readonly at: string;
+}
+
+/**
+ * What a journal holds: the partial (or complete) bundle and the completed steps.
+ *
+ * @example
+ * ```ts
+ * const r = await readJournal('evidence.journal.json');
+ * if (r.ok && !r.value.complete) console.log('resume after', r.value.completed.at(-1)?.step);
+ * ```
+ */
+export interface JournalState {
+  /** The bundle rebuilt from the journal; valid against the schema even when partial. */
+  readonly bundle: PromotionBundle;
+  /** Every completed step, in order. */
+  readonly completed: readonly CompletedStep[];
+  /** Whether the `complete` step was journaled. */
+  readonly complete: boolean;
+}
+
+/**
+ * A crash-safe evidence journal: each completed step is appended by rewriting the whole journal to a
+ * temporary file, fsyncing it, renaming it over the journal and fsyncing the directory, so a killed
+ * process always leaves the previous or the new journal, never a torn one. Appends are serialised.
+ *
+ * @example
+ * ```ts
+ * const j = await EvidenceJournal.create('evidence.journal.json', header);
+ * if (j.ok) await j.value.append({ step: 'pick', target: 'fleet/api', record: pick });
+ * ```
+ * @see D4, E1–E8
+ */
+export class EvidenceJournal {
+  private file: JournalFile;
+  private queue: Promise<unknown> = Promise.resolve();
+  private tmpCounter = 0;
+
+  private constructor(
+    /** The journal's path. */
+    readonly path: string,
+    file: JournalFile,
+    private readonly now: () => Date,
+  ) {
+    this.file = file;
+  }
+
+  /**
+   * Starts a new journal at `path` (which must not exist yet) with the bundle header.
+   *
+   * Errors: `invalid-journal-entry` (bad header, naming the field), `journal-io` (exists, or cannot write).
+   *
+   * @example
+   * ```ts
+   * const j = await EvidenceJournal.create(path, header, { now: () => new Date() });
+   * ```
+   */
+  static async create(
+    path: string,
+    header: JournalHeader,
+    options: { readonly now?: () => Date } = {},
+  ): Promise<EvidenceResult<EvidenceJournal, EvidenceError>> {
+    const parsed = journalHeaderSchema.safeParse(header);
+    if (!parsed.success) {
+      return errResult({
+        code: 'invalid-journal-entry',
+        message: 'bad journal header',
+        issues: issuesFromZod(parsed.error),
+      });
+    }
+    try {
+      const handle = await open(path, 'wx');
+      await handle.close();
+    } catch (cause) {
+      return errResult({
+        code: 'journal-io',
+        message: 'journal exists or cannot be created; use open() to resume',
+        path,
+        cause,
+      });
+    }
+    const file: JournalFile = {
+      format: 'hotfix-release-evidence-journal',
+      version: 1,
+      header: parsed.data,
+      entries: [],
+    };
+    const journal = new EvidenceJournal(path, file, options.now ?? (() => new Date()));
+    const written = await journal.persist(file);
+    return written.ok ? okResult(journal) : written;
+  }
+
+  /**
+   * Opens an existing journal to continue appending (resume).
+   *
+   * Errors: `journal-io`, `journal-corrupt`.
+   *
+   * @example
+   * ```ts
+   * const j = await EvidenceJournal.open(path);
+   * ```
+   */
+  static async open(
+    path: string,
+    options: { readonly now?: () => Date } = {},
+  ): Promise<EvidenceResult<EvidenceJournal, EvidenceError>> {
+    const file = await loadJournalFile(path);
+    return file.ok ? okResult(new EvidenceJournal(path, file.value, options.now ?? (() => new Date()))) : file;
+  }
+
+  /**
+   * Durably appends one completed step. Resolves after the journal on disk holds it.
+   *
+   * Errors: `invalid-journal-entry` (naming the field, or a target not in the header), `journal-io`.
+   *
+   * @example
+   * ```ts
+   * await journal.append({ step: 'outcome', target: 'fleet/api', record: { outcome: 'promoted' } });
+   * ```
+   */
+  append(entry: JournalEntry): Promise<EvidenceResult<JournalState, EvidenceError>> {
+    const run = this.queue.then(() => this.appendNow(entry));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The current state: partial bundle and completed steps.
+   *
+   * @example
+   * ```ts
+   * journal.state().bundle.targets[0]?.outcome;
+   * ```
+   */
+  state(): JournalState {
+    return stateOf(this.file);
+  }
+
+  private async appendNow(entry: JournalEntry): Promise<EvidenceResult<JournalState, EvidenceError>> {
+    const parsed = journalEntrySchema.safeParse(entry);
+    if (!parsed.success) {
+      return errResult({
+        code: 'invalid-journal-entry',
+        message: 'bad journal entry',
+        issues: issuesFromZod(parsed.error),
+      });
+    }
+    if ('target' in parsed.data && !this.file.header.targets.includes(parsed.data.target)) {
+      return errResult({
+        code: 'invalid-journal-entry',
+        message: 'target is not one of the journal header targets (D4)',
+        issues: [{ pointer: '/target', message: `unknown target ${parsed.data.target}` }],
+      });
+    }
+    const seq = this.file.entries.length + 1;
+    const next: JournalFile = {
+      ...this.file,
+      entries: [...this.file.entries, { ...parsed.data, seq, at: this.now().toISOString() }],
+    };
+    const written = await this.persist(next);
+    if (!written.ok) return written;
+    this.file = next;
+    return okResult(stateOf(next));
+  }
+
+  private async persist(file: JournalFile): Promise<EvidenceResult<void, EvidenceError>> {
+    this.tmpCounter += 1;
+    const tmp = `${this.path}.${process.pid}.${this.tmpCounter}.tmp`;
+    try {
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(`${JSON.stringify(file)}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.path);
+      await syncDirectory(dirname(this.path));
+      return okResult(undefined);
+    } catch (cause) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      return errResult({ code: 'journal-io', message: 'could not write the journal', path: this.path, cause });
+    }
+  }
+}
+
+/**
+ * Reads a journal and rebuilds the partial bundle, telling which steps completed.
+ *
+ * Errors: `journal-io` (unreadable), `journal-corrupt` (not JSON, or not a journal, naming the field).
+ *
+ * @example
+ * ```ts
+ * const r = await readJournal('evidence.journal.json');
+ * if (r.ok) console.log(r.value.completed.map((s) => s.step));
+ * ```
+ */
+export async function readJournal(path: string): Promise<EvidenceResult<JournalState, EvidenceError>> {
+  const file = await loadJournalFile(path);
+  return file.ok ? okResult(stateOf(file.value)) : file;
+}
+
+async function loadJournalFile(path: string): Promise<EvidenceResult<JournalFile, EvidenceError>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    return errResult({ code: 'journal-io', message: 'could not read the journal', path, cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return errResult({ code: 'journal-corrupt', message: 'not JSON', path, issues: [] });
+  }
+  const parsed = journalFileSchema.safeParse(json);
+  if (!parsed.success) {
+    return errResult({
+      code: 'journal-corrupt',
+      message: 'not an evidence journal',
+      path,
+      issues: issuesFromZod(parsed.error),
+    });
+  }
+  return okResult(parsed.data);
+}
+
+function stateOf(file: JournalFile): JournalState {
+  const completed = file.entries.map((e) => ({
+    seq: e.seq,
+    step: e.step,
+    at: e.at,
+    ...('target' in e ? { target: e.target } : {}),
+  }));
+  return {
+    bundle: rebuildBundle(file.header, file.entries),
+    completed,
+    complete: file.entries.some((e) => e.step === 'complete'),
+  };
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  // Makes the rename itself durable; some platforms cannot fsync a directory, which is not fatal.
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}

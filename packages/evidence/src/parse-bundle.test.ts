@@ -1,0 +1,60 @@
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { buildPromotionBundle } from '../test/promotion-bundle-fixture.js';
+import { evidenceJsonSchema } from './evidence-json-schema.js';
+import { parseBundle } from './parse-bundle.js';
+
+describe(parseBundle.name, () => {
+  it('accepts the realistic two-target fixture', () => {
+    const r = parseBundle(JSON.parse(JSON.stringify(buildPromotionBundle())));
+    expect(r.ok).toBe(true);
+  });
+
+  it('returns invalid-bundle naming the JSON Pointer of each wrong field', () => {
+    const b = JSON.parse(JSON.stringify(buildPromotionBundle()));
+    b.targets[0].pipeline.id = 'five';
+    b.targets[1].smokeChecks[0].startedAt = '2026-11-30T01:05:10+01:00';
+    const r = parseBundle(b);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('invalid-bundle');
+    const pointers = r.error.code === 'invalid-bundle' ? r.error.issues.map((i) => i.pointer) : [];
+    expect(pointers).toEqual(['/targets/0/pipeline/id', '/targets/1/smokeChecks/0/startedAt']);
+  });
+
+  it('returns unsupported-schema-version for another major and accepts a later minor', () => {
+    const b = { ...buildPromotionBundle(), schemaVersion: '2.0.0' };
+    const r = parseBundle(b);
+    expect(!r.ok && r.error.code).toBe('unsupported-schema-version');
+    expect(parseBundle({ ...buildPromotionBundle(), schemaVersion: '1.7.0', addedInMinor: { x: 1 } }).ok).toBe(true);
+  });
+
+  it('returns invalid-bundle when a URL carries credentials or a token parameter', () => {
+    const withUser = parseBundle({ ...buildPromotionBundle(), gitlabUrl: 'https://oauth2:secret@gitlab.example.com' });
+    const withToken = parseBundle({
+      ...buildPromotionBundle(),
+      gitlabUrl: 'https://gitlab.example.com/?private_token=x',
+    });
+    expect(!withUser.ok && withUser.error.code).toBe('invalid-bundle');
+    expect(!withToken.ok && withToken.error.code).toBe('invalid-bundle');
+  });
+
+  it('returns invalid-bundle for non-objects without throwing', () => {
+    for (const v of [null, 1, 'x', [], undefined, { targets: 'x' }]) expect(parseBundle(v).ok).toBe(false);
+  });
+});
+
+describe(evidenceJsonSchema.name, () => {
+  it('is a draft 2020-12 schema that ajv compiles and that agrees with zod on the fixture', () => {
+    const schema = evidenceJsonSchema();
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(JSON.parse(JSON.stringify(buildPromotionBundle())))).toBe(true);
+    const bad = JSON.parse(JSON.stringify(buildPromotionBundle()));
+    bad.targets[0].outcome = 'done';
+    expect(validate(bad)).toBe(false);
+  });
+});

@@ -1,0 +1,76 @@
+import type { JournalEntry, JournalHeader } from './journal-schema.js';
+import type { PromotionBundle, TargetRecord } from './schema/bundle-schema.js';
+
+/**
+ * Folds a journal header and its entries into a (possibly partial) bundle. Internal: used by the journal.
+ * Later entries for the same step replace earlier ones, except conflicts and rollbacks, which accumulate.
+ */
+export function rebuildBundle(header: JournalHeader, entries: readonly JournalEntry[]): PromotionBundle {
+  const targets = new Map<string, TargetRecord>(
+    header.targets.map((project) => [
+      project,
+      { project, outcome: 'pending', conflicts: [], smokeChecks: [], rollbacks: [] },
+    ]),
+  );
+  let completedAt: string | undefined;
+  for (const entry of entries) {
+    if (entry.step === 'complete') {
+      completedAt = entry.record.completedAt;
+      continue;
+    }
+    const t = targets.get(entry.target) ?? {
+      project: entry.target,
+      outcome: 'pending',
+      conflicts: [],
+      smokeChecks: [],
+      rollbacks: [],
+    };
+    targets.set(entry.target, t);
+    switch (entry.step) {
+      case 'pick':
+        t.pick = entry.record;
+        break;
+      case 'drift':
+        t.drift = entry.record;
+        break;
+      case 'conflict':
+        t.conflicts = [...t.conflicts, entry.record];
+        break;
+      case 'trigger':
+        t.pipeline = entry.record;
+        break;
+      case 'enumerate':
+        t.enumeration = entry.record;
+        break;
+      case 'deploy':
+        t.deployment = entry.record;
+        break;
+      case 'verify-sha':
+        t.deployedSha = entry.record;
+        break;
+      case 'smoke':
+        t.smokeChecks = entry.record;
+        break;
+      case 'note':
+        t.note = entry.record;
+        break;
+      case 'label':
+        t.label = entry.record;
+        break;
+      case 'rollback':
+        t.rollbacks = [...t.rollbacks, entry.record];
+        break;
+      case 'outcome':
+        t.outcome = entry.record.outcome;
+        break;
+    }
+  }
+  const { targets: _projects, ...rest } = header;
+  const list = [...targets.values()];
+  return {
+    ...rest,
+    ...(completedAt === undefined ? {} : { completedAt }),
+    targets: list,
+    promotedTargets: list.filter((t) => t.outcome === 'promoted').map((t) => t.project),
+  };
+}

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import { gitShaSchema, httpUrlSchema, isoUtcSchema, projectPathSchema, sha256DigestSchema } from './primitives.js';
+import {
+  conflictResolutionSchema,
+  deployedShaRecordSchema,
+  deploymentRecordSchema,
+  driftReportSchema,
+  enumerationRecordSchema,
+  labelRecordSchema,
+  noteRecordSchema,
+  pickRecordSchema,
+  pipelineRecordSchema,
+  rollbackRecordSchema,
+  smokeCheckRecordSchema,
+} from './target-records.js';
+
+/**
+ * The evidence schema version this package writes. Semver; see {@link SCHEMA_MAJOR} for the compatibility rule.
+ *
+ * @example
+ * ```ts
+ * SCHEMA_VERSION; // '1.0.0'
+ * ```
+ */
+export const SCHEMA_VERSION = '1.0.0';
+
+/**
+ * The major version this package reads. Compatibility rule: a reader accepts every bundle whose
+ * `schemaVersion` has the same major; minor versions only add optional fields (readers ignore fields
+ * they do not know, and the content digest still covers them); patch versions only tighten docs.
+ * Removing, renaming or changing the meaning of a field is a new major.
+ *
+ * @example
+ * ```ts
+ * SCHEMA_MAJOR; // 1
+ * ```
+ */
+export const SCHEMA_MAJOR = 1;
+
+/**
+ * A target's outcome: `promoted` (S4–S7 done), `failed`, `rolled_back` (D6/R1/R2) or `pending` (not finished).
+ *
+ * @example
+ * ```ts
+ * targetOutcomeSchema.parse('promoted');
+ * ```
+ */
+export const targetOutcomeSchema = z.enum(['promoted', 'failed', 'rolled_back', 'pending']);
+
+/**
+ * Every record backing E1–E8 for one target project (D4: one entry per target). Records of steps that
+ * have not happened yet are absent, so a partial bundle from a journal is still valid.
+ *
+ * @example
+ * ```ts
+ * targetRecordSchema.shape.outcome;
+ * ```
+ */
+export const targetRecordSchema = z.object({
+  project: projectPathSchema,
+  outcome: targetOutcomeSchema,
+  pick: pickRecordSchema.optional(),
+  drift: driftReportSchema.optional(),
+  conflicts: z.array(conflictResolutionSchema).max(100),
+  pipeline: pipelineRecordSchema.optional(),
+  enumeration: enumerationRecordSchema.optional(),
+  deployment: deploymentRecordSchema.optional(),
+  deployedSha: deployedShaRecordSchema.optional(),
+  smokeChecks: z.array(smokeCheckRecordSchema).max(200),
+  note: noteRecordSchema.optional(),
+  label: labelRecordSchema.optional(),
+  rollbacks: z.array(rollbackRecordSchema).max(20),
+});
+
+/**
+ * The evidence of one promotion (schema {@link SCHEMA_VERSION}): who, when, with what, which MR, and per target the records.
+ *
+ * @example
+ * ```ts
+ * const r = promotionBundleSchema.safeParse(JSON.parse(text));
+ * ```
+ */
+export const promotionBundleSchema = z.object({
+  schemaVersion: z.string().regex(/^1\.\d+\.\d+$/, 'expected a 1.x.y schema version'),
+  tool: z.object({ name: z.string().min(1).max(100), version: z.string().min(1).max(100) }),
+  operator: z.object({ username: z.string().min(1).max(255), id: z.number().int().positive().optional() }),
+  gitlabUrl: httpUrlSchema,
+  startedAt: isoUtcSchema,
+  completedAt: isoUtcSchema.optional(),
+  settings: z.object({
+    orchestrationProject: projectPathSchema,
+    releaseBranch: z.string().min(1).max(255),
+    environment: z.string().min(1).max(255),
+    label: z.string().min(1).max(255),
+  }),
+  hotfix: z.object({
+    mr: z.object({
+      project: projectPathSchema,
+      iid: z.number().int().positive(),
+      webUrl: httpUrlSchema,
+      mergeMethod: z.enum(['merge', 'squash', 'rebase_merge', 'ff']),
+      mergedAt: isoUtcSchema,
+    }),
+    commits: z
+      .array(z.object({ sha: gitShaSchema, title: z.string().max(1000) }))
+      .min(1)
+      .max(100),
+    governed: z.boolean(),
+  }),
+  targets: z.array(targetRecordSchema).min(1).max(50),
+  /** D4: exactly which targets were promoted (project paths). */
+  promotedTargets: z.array(projectPathSchema).max(50),
+  /** `sha256:` of the canonical JSON of the bundle without this field; set by `sealBundle`. */
+  digest: sha256DigestSchema.optional(),
+});
+
+/**
+ * One promotion's evidence bundle (the zod output type).
+ *
+ * @example
+ * ```ts
+ * function promoted(b: PromotionBundle): string[] { return [...b.promotedTargets]; }
+ * ```
+ */
+export type PromotionBundle = z.infer<typeof promotionBundleSchema>;
+
+/**
+ * The records of one target project.
+ *
+ * @example
+ * ```ts
+ * const outcome: TargetRecord['outcome'] = 'promoted';
+ * ```
+ */
+export type TargetRecord = z.infer<typeof targetRecordSchema>;
+
+/**
+ * A target's outcome.
+ *
+ * @example
+ * ```ts
+ * const o: TargetOutcome = 'rolled_back';
+ * ```
+ */
+export type TargetOutcome = z.infer<typeof targetOutcomeSchema>;
+
+/**
+ * E1 record type. @example
+ * ```ts
+ * const heads = (p: PickRecord) => [p.headBefore, p.headAfter];
+ * ```
+ */
+export type PickRecord = z.infer<typeof pickRecordSchema>;
+/**
+ * S3/R3 drift report type. @example
+ * ```ts
+ * const clean = (d: DriftReport) => d.ok;
+ * ```
+ */
+export type DriftReport = z.infer<typeof driftReportSchema>;
+/**
+ * D3 conflict resolution type. @example
+ * ```ts
+ * const paths = (c: ConflictResolution) => c.paths;
+ * ```
+ */
+export type ConflictResolution = z.infer<typeof conflictResolutionSchema>;
+/**
+ * E2 pipeline record type. @example
+ * ```ts
+ * const action = (p: PipelineRecord) => p.inputs.action;
+ * ```
+ */
+export type PipelineRecord = z.infer<typeof pipelineRecordSchema>;
+/**
+ * E3 enumeration record type. @example
+ * ```ts
+ * const complete = (e: EnumerationRecord) => e.pagesExhausted;
+ * ```
+ */
+export type EnumerationRecord = z.infer<typeof enumerationRecordSchema>;
+/**
+ * E4 deployment record type. @example
+ * ```ts
+ * const status = (d: DeploymentRecord) => d.deployment.status;
+ * ```
+ */
+export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
+/**
+ * E5 deployed-SHA record type. @example
+ * ```ts
+ * const sha = (d: DeployedShaRecord) => d.environment.sha;
+ * ```
+ */
+export type DeployedShaRecord = z.infer<typeof deployedShaRecordSchema>;
+/**
+ * E6 smoke-check record type. @example
+ * ```ts
+ * const passed = (s: SmokeCheckRecord) => s.result === 'passed';
+ * ```
+ */
+export type SmokeCheckRecord = z.infer<typeof smokeCheckRecordSchema>;
+/**
+ * E7 note record type. @example
+ * ```ts
+ * const url = (n: NoteRecord) => n.url;
+ * ```
+ */
+export type NoteRecord = z.infer<typeof noteRecordSchema>;
+/**
+ * E8 label record type. @example
+ * ```ts
+ * const when = (l: LabelRecord) => l.addedAt;
+ * ```
+ */
+export type LabelRecord = z.infer<typeof labelRecordSchema>;
+/**
+ * R1/R2 rollback record type. @example
+ * ```ts
+ * const revert = (r: RollbackRecord) => r.revertSha;
+ * ```
+ */
+export type RollbackRecord = z.infer<typeof rollbackRecordSchema>;

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import {
+  gitShaSchema,
+  httpUrlSchema,
+  inputValueSchema,
+  isoUtcSchema,
+  observationSchema,
+  projectPathSchema,
+  sha256DigestSchema,
+} from './primitives.js';
+
+/**
+ * E1 (S2, S3): the release branch before and after, and each cherry-pick with its trailer.
+ *
+ * @example
+ * ```ts
+ * pickRecordSchema.shape.picks;
+ * ```
+ */
+export const pickRecordSchema = observationSchema.extend({
+  releaseBranch: z.string().min(1).max(255),
+  headBefore: gitShaSchema,
+  headAfter: gitShaSchema,
+  picks: z
+    .array(
+      z.object({
+        originalSha: gitShaSchema,
+        pickedSha: gitShaSchema,
+        /** The `(cherry picked from commit <sha>)` trailer as read back from the picked commit. */
+        trailer: z.string().max(500),
+        method: z.enum(['api', 'local']),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+
+/**
+ * S3/R3: the drift report, typed but opaque to the schema: what kinds of drift, which commits, and the verdict.
+ *
+ * @example
+ * ```ts
+ * driftReportSchema.parse({ apiUrl: 'https://gl.example/api/v4/projects/1/repository/compare', observedAt: '2026-11-30T01:40:02Z', ok: true, base: 'a'.repeat(40), head: 'b'.repeat(40), kinds: [], extraCommits: [], missingCommits: [] });
+ * ```
+ */
+export const driftReportSchema = observationSchema.extend({
+  ok: z.boolean(),
+  base: gitShaSchema,
+  head: gitShaSchema,
+  kinds: z.array(z.string().min(1).max(100)).max(50),
+  extraCommits: z.array(gitShaSchema).max(1000),
+  missingCommits: z.array(gitShaSchema).max(1000),
+});
+
+/**
+ * D3: one conflict resolved on a local release branch before pushing.
+ *
+ * @example
+ * ```ts
+ * conflictResolutionSchema.shape.paths;
+ * ```
+ */
+export const conflictResolutionSchema = observationSchema.extend({
+  originalSha: gitShaSchema,
+  paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
+  resolvedBy: z.string().min(1).max(255),
+  resultTree: gitShaSchema,
+  verified: z.boolean(),
+});
+
+/**
+ * E2: the orchestration pipeline as GitLab reports it, with inputs and variables read back from GitLab.
+ *
+ * @example
+ * ```ts
+ * pipelineRecordSchema.shape.inputs;
+ * ```
+ */
+export const pipelineRecordSchema = observationSchema.extend({
+  id: z.number().int().positive(),
+  iid: z.number().int().positive(),
+  project: projectPathSchema,
+  ref: z.string().min(1).max(255),
+  sha: gitShaSchema,
+  status: z.string().min(1).max(50),
+  webUrl: httpUrlSchema,
+  createdAt: isoUtcSchema,
+  source: z.string().min(1).max(50),
+  inputs: z.record(z.string().max(255), inputValueSchema),
+  variables: z.array(z.object({ key: z.string().min(1).max(255), value: z.string().max(10_000) })).max(200),
+});
+
+/**
+ * E3: the enumeration proving no cut-off pipeline ran for the target in the promotion window.
+ *
+ * @example
+ * ```ts
+ * enumerationRecordSchema.shape.pagesExhausted;
+ * ```
+ */
+export const enumerationRecordSchema = observationSchema.extend({
+  /** The list query as sent (path and parameters), without credentials. */
+  query: z.string().min(1).max(2000),
+  windowStart: isoUtcSchema,
+  windowEnd: isoUtcSchema,
+  pagesRead: z.number().int().nonnegative(),
+  pagesExhausted: z.boolean(),
+  pipelinesExamined: z.number().int().nonnegative(),
+  offendingPipelineIds: z.array(z.number().int().positive()).max(1000),
+});
+
+/**
+ * E4: the downstream pipeline, the deploy job and the deployment.
+ *
+ * @example
+ * ```ts
+ * deploymentRecordSchema.shape.deployment;
+ * ```
+ */
+export const deploymentRecordSchema = z.object({
+  downstreamPipeline: observationSchema.extend({
+    id: z.number().int().positive(),
+    project: projectPathSchema,
+    status: z.string().min(1).max(50),
+    sha: gitShaSchema,
+    webUrl: httpUrlSchema,
+  }),
+  job: observationSchema.extend({
+    id: z.number().int().positive(),
+    name: z.string().min(1).max(255),
+    status: z.string().min(1).max(50),
+    finishedAt: isoUtcSchema.nullable(),
+  }),
+  deployment: observationSchema.extend({
+    id: z.number().int().positive(),
+    status: z.string().min(1).max(50),
+    sha: gitShaSchema,
+    environment: z.string().min(1).max(255),
+    finishedAt: isoUtcSchema.nullable(),
+  }),
+});
+
+/**
+ * E5: the deployed SHA as the environment reports it and as the health endpoint reports it.
+ *
+ * @example
+ * ```ts
+ * deployedShaRecordSchema.shape.health;
+ * ```
+ */
+export const deployedShaRecordSchema = z.object({
+  environment: observationSchema.extend({ name: z.string().min(1).max(255), sha: gitShaSchema }),
+  health: observationSchema.extend({
+    sha: gitShaSchema.nullable(),
+    version: z.string().max(255).nullable(),
+    httpStatus: z.number().int().min(100).max(599),
+  }),
+});
+
+/**
+ * E6: one smoke or acceptance check and its result.
+ *
+ * @example
+ * ```ts
+ * smokeCheckRecordSchema.shape.result;
+ * ```
+ */
+export const smokeCheckRecordSchema = observationSchema.extend({
+  name: z.string().min(1).max(255),
+  kind: z.enum(['http', 'script']),
+  result: z.enum(['passed', 'failed', 'timed_out', 'error']),
+  startedAt: isoUtcSchema,
+  durationMs: z.number().nonnegative(),
+  outputDigest: sha256DigestSchema,
+});
+
+/**
+ * E7: the MR note recording what was validated and for which service.
+ *
+ * @example
+ * ```ts
+ * noteRecordSchema.shape.bodyDigest;
+ * ```
+ */
+export const noteRecordSchema = observationSchema.extend({
+  id: z.number().int().positive(),
+  url: httpUrlSchema,
+  bodyDigest: sha256DigestSchema,
+  createdAt: isoUtcSchema,
+  /** The service (target project) the note says was validated. */
+  service: projectPathSchema,
+});
+
+/**
+ * E8: the MR label as read back from GitLab, when it was added, and whether this is governed delivery work.
+ *
+ * @example
+ * ```ts
+ * labelRecordSchema.shape.addedAt;
+ * ```
+ */
+export const labelRecordSchema = observationSchema.extend({
+  name: z.string().min(1).max(255),
+  governed: z.boolean(),
+  present: z.boolean(),
+  addedAt: isoUtcSchema.nullable(),
+});
+
+/**
+ * R1/R2: one rollback: the revert commit, the rerun pipeline and the revalidation.
+ *
+ * @example
+ * ```ts
+ * rollbackRecordSchema.shape.revalidation;
+ * ```
+ */
+export const rollbackRecordSchema = observationSchema.extend({
+  reason: z.string().min(1).max(2000),
+  runbookRef: z.enum(['R1', 'R2']),
+  revertSha: gitShaSchema,
+  rerunPipeline: pipelineRecordSchema.nullable(),
+  revalidation: z.object({ passed: z.boolean(), checks: z.array(smokeCheckRecordSchema).max(200) }).nullable(),
+});
