@@ -20,6 +20,7 @@ import { type FaultRule, SimControls } from './controls.js';
 import { parseGitPath, serveGit } from './git-http.js';
 import { registerControlRoutes } from './resources/controls.js';
 import { registerResources } from './resources/index.js';
+import './scenarios/demo.js';
 import { runScenario } from './scenarios/index.js';
 import { ACCESS, type SimProject, SimState, type SimToken, type SimUser } from './state.js';
 

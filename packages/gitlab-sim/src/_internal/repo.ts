@@ -49,7 +49,8 @@ export async function initBareRepo(repoDir: string, defaultBranch: string): Prom
 /** The environment the pre-receive hook reads for one push. */
 export function pushEnv(project: SimProject, accessLevel: number): Record<string, string> {
   const rules = [...project.protectedBranches.values()].map(
-    (b) => `${b.name}:${b.pushAccessLevel}:${b.allowForcePush ? 1 : 0}`,
+    // Push level 0 is GitLab's "No one": no access level reaches it.
+    (b) => `${b.name}:${b.pushAccessLevel === 0 ? 1000 : b.pushAccessLevel}:${b.allowForcePush ? 1 : 0}`,
   );
   return { SIM_ACCESS: String(accessLevel), SIM_PROTECTED: rules.join(' ') };
 }

@@ -1,6 +1,7 @@
 import type { Router } from '../_internal/router.js';
 import { registerCore } from './core.js';
 import type { ResourceDeps } from './deps.js';
+import { registerScmResources } from './scm-routes.js';
 
 /**
  * Registers every REST resource on `api` (paths under /api/v4) and every non-API
@@ -8,4 +9,5 @@ import type { ResourceDeps } from './deps.js';
  */
 export function registerResources(api: Router, _ext: Router, deps: ResourceDeps): void {
   registerCore(api, deps);
+  registerScmResources(api, deps);
 }

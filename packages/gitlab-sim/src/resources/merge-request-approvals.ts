@@ -1,0 +1,80 @@
+import { ApiError, json, unauthorized } from '../_internal/http.js';
+import { approvalsLeft } from '../_internal/merge-requests.js';
+import { Params } from '../_internal/params.js';
+import type { RequestContext, Router } from '../_internal/router.js';
+import { ACCESS, type SimMergeRequest, type SimProject } from '../state.js';
+import type { ResourceDeps } from './deps.js';
+import { userBasic } from './entities.js';
+import { findMergeRequest } from './merge-requests.js';
+
+/**
+ * The approval state: CE's fields (`approved`, `approved_by`, `user_has_approved`,
+ * `user_can_approve`) plus EE's `approvals_required` and `approvals_left`.
+ */
+function approvalsEntity(ctx: RequestContext, project: SimProject, mr: SimMergeRequest): Record<string, unknown> {
+  const userId = ctx.user?.id;
+  const left = approvalsLeft(mr);
+  return {
+    id: mr.id,
+    iid: mr.iid,
+    project_id: project.id,
+    title: mr.title,
+    description: mr.description,
+    state: mr.state,
+    created_at: mr.createdAt,
+    updated_at: mr.updatedAt,
+    merge_status: 'can_be_merged',
+    approved: mr.approvalsRequired > 0 ? left === 0 : mr.approvedBy.length > 0,
+    approvals_required: mr.approvalsRequired,
+    approvals_left: left,
+    require_password_to_approve: false,
+    approved_by: mr.approvedBy.map((a) => ({
+      user: userBasic(ctx.state.user(a.userId), ctx.baseUrl),
+      approved_at: a.at,
+    })),
+    suggested_approvers: [],
+    approvers: [],
+    approver_groups: [],
+    user_has_approved: userId !== undefined && mr.approvedBy.some((a) => a.userId === userId),
+    user_can_approve:
+      userId !== undefined &&
+      !mr.approvedBy.some((a) => a.userId === userId) &&
+      ctx.state.accessLevel(project, userId) >= ACCESS.developer,
+    approval_rules_left: [],
+    has_approval_rules: mr.approvalsRequired > 0,
+    merge_request_approvers_available: false,
+    multiple_approval_rules_available: false,
+    invalid_approvers_rules: [],
+  };
+}
+
+/** GET …/approvals, POST …/approve and …/unapprove. */
+export function registerMergeRequestApprovals(router: Router, _deps: ResourceDeps): void {
+  router.on('GET', '/projects/:id/merge_requests/:merge_request_iid/approvals', (ctx) => {
+    const project = ctx.services.project(ctx);
+    return json(approvalsEntity(ctx, project, findMergeRequest(ctx, project)));
+  });
+  router.on('POST', '/projects/:id/merge_requests/:merge_request_iid/approve', (ctx) => {
+    const project = ctx.services.project(ctx);
+    const mr = findMergeRequest(ctx, project);
+    if (!ctx.user || ctx.state.accessLevel(project, ctx.user.id) < ACCESS.developer) throw unauthorized();
+    const userId = ctx.user.id;
+    const sha = new Params(ctx.body).str('sha');
+    if (sha !== undefined && sha !== mr.sha) {
+      throw new ApiError(409, { message: 'SHA does not match HEAD of source branch' });
+    }
+    if (mr.approvedBy.some((a) => a.userId === userId)) throw unauthorized();
+    mr.approvedBy.push({ userId, at: ctx.clock.iso() });
+    return json(approvalsEntity(ctx, project, mr), 201);
+  });
+  router.on('POST', '/projects/:id/merge_requests/:merge_request_iid/unapprove', (ctx) => {
+    const project = ctx.services.project(ctx);
+    const mr = findMergeRequest(ctx, project);
+    const userId = ctx.user?.id;
+    if (userId === undefined || !mr.approvedBy.some((a) => a.userId === userId)) {
+      throw new ApiError(404, { message: '404 Not found' });
+    }
+    mr.approvedBy = mr.approvedBy.filter((a) => a.userId !== userId);
+    return json(approvalsEntity(ctx, project, mr), 201);
+  });
+}
