@@ -5,6 +5,8 @@ export { Router } from './_internal/router.js';
 export { SimClock } from './clock.js';
 export type { FaultKind, FaultRule, LoggedRequest } from './controls.js';
 export { SimControls } from './controls.js';
+export type { DemoMergeRequestRef } from './scenarios/demo.js';
+export { demoScenarioInfo } from './scenarios/demo.js';
 export type { Scenario, ScenarioContext } from './scenarios/index.js';
 export { registerScenario, scenarioNames } from './scenarios/index.js';
 export type { GitLabSim, GitLabSimOptions } from './server.js';
