@@ -1,0 +1,264 @@
+/**
+ * Turns a `.gitlab-ci.yml` (the subset release orchestration needs) into a pipeline plan:
+ * header `spec: inputs:`, interpolation, `workflow`, `stages`, `variables`, jobs with
+ * `rules`, `when`, `allow_failure`, `needs`, `trigger` and `environment`.
+ */
+import { parseAllDocuments } from 'yaml';
+import { evaluateExpression } from './expression.js';
+import { interpolate, parseInputSpecs, resolveInputs } from './inputs.js';
+import type { EnvironmentSpec, TriggerSpec } from './model.js';
+
+/** A job the pipeline will contain. */
+export interface PlannedJob {
+  readonly name: string;
+  readonly stage: string;
+  readonly stageIdx: number;
+  readonly kind: 'build' | 'bridge';
+  readonly when: string;
+  readonly allowFailure: boolean;
+  readonly needs: string[] | undefined;
+  readonly variables: Record<string, string>;
+  readonly durationMs: number | undefined;
+  readonly environment: EnvironmentSpec | undefined;
+  readonly trigger: TriggerSpec | undefined;
+  readonly simAction: string | undefined;
+  readonly approvalRequired: boolean;
+}
+
+/** The result of reading a CI configuration for one pipeline. */
+export interface PipelinePlan {
+  readonly stages: string[];
+  readonly jobs: PlannedJob[];
+  readonly inputs: Record<string, unknown>;
+  readonly name: string | null;
+}
+
+const RESERVED = new Set([
+  'stages',
+  'variables',
+  'default',
+  'include',
+  'workflow',
+  'spec',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+  'types',
+  'pages:deploy',
+]);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Expands `$VAR` and `${VAR}` (unknown variables become empty, as GitLab's runner-side expansion does). */
+export function expandVariables(s: string, vars: Readonly<Record<string, string>>): string {
+  return s.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, a, b) => vars[a ?? b] ?? '');
+}
+
+function readVariables(node: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObj(node)) return out;
+  for (const [k, v] of Object.entries(node)) {
+    const value = isObj(v) ? v.value : v;
+    if (value !== undefined && value !== null) out[k] = String(value);
+  }
+  return out;
+}
+
+/** Applies `rules:`; returns the chosen rule (or `{}` when there are no rules), undefined when excluded. */
+function matchRules(rules: unknown, vars: Readonly<Record<string, string>>, where: string): Obj | undefined {
+  if (rules === undefined) return {};
+  if (!Array.isArray(rules)) throw new Error(`${where} rules config should be an array of hashes`);
+  for (const rule of rules) {
+    if (!isObj(rule)) throw new Error(`${where} rules config should be an array of hashes`);
+    if (rule.if !== undefined) {
+      try {
+        if (!evaluateExpression(String(rule.if), vars)) continue;
+      } catch {
+        throw new Error(`${where} rules:if invalid expression syntax`);
+      }
+    }
+    return rule.when === 'never' ? undefined : rule;
+  }
+  return undefined;
+}
+
+function readTrigger(node: unknown, vars: Readonly<Record<string, string>>, where: string): TriggerSpec {
+  const t: Obj = typeof node === 'string' ? { project: node } : isObj(node) ? node : {};
+  if (t.include !== undefined) throw new Error(`${where} trigger:include (child pipelines) is not supported`);
+  if (typeof t.project !== 'string') throw new Error(`${where} trigger config should contain project`);
+  const forward = isObj(t.forward) ? t.forward : {};
+  return {
+    project: expandVariables(t.project, vars),
+    branch: typeof t.branch === 'string' ? expandVariables(t.branch, vars) : undefined,
+    depend: t.strategy === 'depend' || t.strategy === 'mirror',
+    inputs: isObj(t.inputs) ? t.inputs : {},
+    forwardYamlVariables: forward.yaml_variables !== false,
+    forwardPipelineVariables: forward.pipeline_variables === true,
+  };
+}
+
+function readEnvironment(node: unknown, vars: Readonly<Record<string, string>>): EnvironmentSpec | undefined {
+  if (node === undefined || node === null) return undefined;
+  const e: Obj = typeof node === 'string' ? { name: node } : isObj(node) ? node : {};
+  const name = expandVariables(String(e.name ?? ''), vars);
+  const action = (typeof e.action === 'string' ? e.action : 'start') as EnvironmentSpec['action'];
+  const envVars = { ...vars, CI_ENVIRONMENT_NAME: name, CI_ENVIRONMENT_SLUG: environmentSlug(name) };
+  return {
+    name,
+    url: typeof e.url === 'string' ? expandVariables(e.url, envVars) : undefined,
+    action,
+    tier: typeof e.deployment_tier === 'string' ? e.deployment_tier : undefined,
+  };
+}
+
+/** GitLab's environment slug: lowercase, non-alphanumerics to `-`, at most 24 characters. */
+export function environmentSlug(name: string): string {
+  let slug = name.toLowerCase().replace(/[^a-z0-9]/g, '-');
+  if (/^[^a-z]/.test(slug)) slug = `env-${slug}`;
+  slug = slug.slice(0, 24).replace(/-+$/, '');
+  if (slug === name) return slug;
+  let h = 0;
+  for (const ch of name) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return `${slug.slice(0, 17).replace(/-+$/, '')}-${h.toString(36).padStart(6, '0').slice(-6)}`;
+}
+
+/**
+ * Reads a CI configuration for a new pipeline. `given` are the API inputs; `vars` are
+ * the predefined and pipeline variables (pipeline variables win over YAML ones).
+ * Returns GitLab's error texts when the pipeline cannot be created.
+ */
+export function planPipeline(
+  text: string,
+  given: Readonly<Record<string, unknown>>,
+  predefined: Readonly<Record<string, string>>,
+  pipelineVars: Readonly<Record<string, string>>,
+): PipelinePlan | { errors: string[] } {
+  const docs = parseAllDocuments(text);
+  const list = Array.isArray(docs) ? docs : [docs];
+  const yamlErr = list.flatMap((d) => d.errors).map((e) => e.message)[0];
+  if (yamlErr) return { errors: [`(<unknown>): ${yamlErr.split('\n')[0]}`] };
+  const values = list.map((d) => d.toJS() as unknown);
+  let header: Obj | undefined;
+  let body: unknown = values[0];
+  if (values.length >= 2 && isObj(values[0]) && 'spec' in values[0]) {
+    header = values[0];
+    body = values[1];
+  }
+  const { specs, errors: specErrors } = parseInputSpecs(header?.spec);
+  if (specErrors.length) return { errors: specErrors };
+  const resolved = resolveInputs(specs, given);
+  if (resolved.errors.length) return { errors: [resolved.errors.join(', ')] };
+  let config: unknown;
+  try {
+    config = interpolate(body ?? {}, resolved.values);
+  } catch (err) {
+    return { errors: [(err as Error).message] };
+  }
+  if (!isObj(config)) return { errors: ['Invalid configuration format'] };
+  try {
+    return buildPlan(config, resolved.values, predefined, pipelineVars);
+  } catch (err) {
+    return { errors: [(err as Error).message] };
+  }
+}
+
+function buildPlan(
+  config: Obj,
+  inputs: Record<string, unknown>,
+  predefined: Readonly<Record<string, string>>,
+  pipelineVars: Readonly<Record<string, string>>,
+): PipelinePlan | { errors: string[] } {
+  const globalVars = readVariables(config.variables);
+  const baseVars = { ...predefined, ...globalVars, ...pipelineVars };
+  let name: string | null = null;
+  if (isObj(config.workflow)) {
+    const rule = matchRules(config.workflow.rules, baseVars, 'workflow:');
+    if (!rule) return { errors: ['Pipeline filtered out by workflow rules.'] };
+    if (typeof config.workflow.name === 'string') name = expandVariables(config.workflow.name, baseVars);
+  }
+  const declared = Array.isArray(config.stages) ? config.stages.map(String) : ['build', 'test', 'deploy'];
+  const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
+  const jobs: PlannedJob[] = [];
+  for (const [jobName, raw] of Object.entries(config)) {
+    if (RESERVED.has(jobName) || jobName.startsWith('.')) continue;
+    if (!isObj(raw)) throw new Error(`jobs:${jobName} config should be a hash`);
+    const where = `jobs:${jobName}`;
+    if (raw.script === undefined && raw.trigger === undefined && raw.run === undefined) {
+      throw new Error(`${where} config should implement the script:, run:, or trigger: keyword`);
+    }
+    const stage = typeof raw.stage === 'string' ? raw.stage : 'test';
+    const stageIdx = stages.indexOf(stage);
+    if (stageIdx < 0) {
+      throw new Error(`${where} chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}`);
+    }
+    const jobVars = { ...globalVars, ...readVariables(raw.variables) };
+    const ctxVars: Record<string, string> = {
+      ...predefined,
+      ...jobVars,
+      ...pipelineVars,
+      CI_JOB_NAME: jobName,
+      CI_JOB_STAGE: stage,
+    };
+    const rule = matchRules(raw.rules, ctxVars, where);
+    if (!rule) continue;
+    const ruleVars = readVariables(rule.variables);
+    const when = String(rule.when ?? raw.when ?? 'on_success');
+    if (when === 'never') continue;
+    const allowFailure =
+      raw.rules !== undefined
+        ? Boolean(rule.allow_failure ?? raw.allow_failure ?? false)
+        : Boolean(raw.allow_failure ?? when === 'manual');
+    const variables = { ...jobVars, ...ruleVars };
+    const vars: Record<string, string> = { ...ctxVars, ...ruleVars };
+    const seconds = Number(vars.SIM_DURATION_SECONDS);
+    jobs.push({
+      name: jobName,
+      stage,
+      stageIdx,
+      kind: raw.trigger !== undefined ? 'bridge' : 'build',
+      when,
+      allowFailure: isObj(raw.allow_failure) ? true : allowFailure,
+      needs: Array.isArray(raw.needs) ? readNeeds(raw.needs) : undefined,
+      variables,
+      durationMs: vars.SIM_DURATION_SECONDS !== undefined && Number.isFinite(seconds) ? seconds * 1000 : undefined,
+      environment: readEnvironment(raw.environment, vars),
+      trigger: raw.trigger !== undefined ? readTrigger(raw.trigger, vars, where) : undefined,
+      simAction: vars.SIM_ACTION || undefined,
+      approvalRequired: vars.SIM_APPROVAL_REQUIRED === 'true',
+    });
+  }
+  const names = new Set(jobs.map((j) => j.name));
+  const final = jobs.map((j) => {
+    if (!j.needs) return j;
+    const needs: string[] = [];
+    for (const n of j.needs) {
+      const [need, optional] = n.split('\u0000') as [string, string | undefined];
+      if (names.has(need)) needs.push(need);
+      else if (!optional) {
+        throw new Error(
+          `'${j.name}' job needs '${need}' job, but '${need}' does not exist in the pipeline. This might be because of the only, except, or rules keywords. To need a job that sometimes does not exist in the pipeline, use needs:optional.`,
+        );
+      }
+    }
+    return { ...j, needs };
+  });
+  if (final.length === 0) {
+    return {
+      errors: [
+        'Pipeline will not run for the selected trigger. The rules configuration prevented any jobs from being added to the pipeline.',
+      ],
+    };
+  }
+  return { stages, jobs: final, inputs, name };
+}
+
+function readNeeds(needs: unknown[]): string[] {
+  return needs.map((n) => {
+    if (typeof n === 'string') return n;
+    const o = (isObj(n) ? n : {}) as Obj;
+    return `${String(o.job ?? '')}${o.optional === true ? '\u0000optional' : ''}`;
+  });
+}

@@ -1,0 +1,257 @@
+/**
+ * The simulator's CI engine: creates pipelines from the `.gitlab-ci.yml` at their ref,
+ * runs their jobs on the simulator clock, triggers downstream pipelines, deploys.
+ */
+import type { SimClock } from '../clock.js';
+import { ACCESS, type SimProject, type SimState } from '../state.js';
+import { expandVariables, planPipeline } from './config.js';
+import { type CiSettings, type ForcedOutcome, Lifecycle } from './lifecycle.js';
+import { type PipelineSource, type PipelineVariable, projectCi, type SimJob, type SimPipeline } from './model.js';
+import { commitInfo, readFileAt, resolveRef } from './repo-access.js';
+
+/** What a new pipeline is created from. */
+export interface CreatePipelineRequest {
+  readonly ref: string;
+  readonly userId: number;
+  readonly source: PipelineSource;
+  readonly inputs?: Readonly<Record<string, unknown>>;
+  readonly variables?: readonly PipelineVariable[];
+  readonly upstream?: SimPipeline['upstream'];
+  /** Logical creation time (ms); now by default. */
+  readonly at?: number;
+}
+
+/** A pipeline, or GitLab's reasons for not creating it (the `base` errors of a 400). */
+export type CreatePipelineResult = { pipeline: SimPipeline } | { errors: string[] };
+
+/** A health override for a service environment (see the health endpoint). */
+export interface HealthOverride {
+  /** Report this SHA instead of the deployed one. */
+  readonly sha?: string;
+  /** Report this status (`ok`, `degraded`, `down`...); anything but `ok` answers 503. */
+  readonly status?: string;
+}
+
+const engines = new WeakMap<SimState, CiEngine>();
+
+/** The CI engine of a running simulator (for forced outcomes, settings and settling in tests). */
+export function getCiEngine(state: SimState): CiEngine {
+  const engine = engines.get(state);
+  if (!engine) throw new Error('no CI engine is registered for this simulator state');
+  return engine;
+}
+
+/** Runs pipelines for every project of one simulator. */
+export class CiEngine {
+  /** Simulated-time knobs; change with `configure`. */
+  readonly settings: CiSettings = { defaultJobDurationMs: 30_000, queueDelayMs: 1_000, realTimeScale: 0.05 };
+  /** Forced outcomes waiting for their jobs. */
+  readonly outcomes: ForcedOutcome[] = [];
+  /** Health overrides by `<project path>|<environment>`. */
+  readonly health = new Map<string, HealthOverride>();
+  /** Job and pipeline transitions. */
+  readonly lifecycle: Lifecycle;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly state: SimState,
+    private readonly clock: SimClock,
+    private readonly getBaseUrl: () => string,
+    withRepoLock: <T>(project: SimProject, fn: () => Promise<T>) => Promise<T>,
+  ) {
+    engines.set(state, this);
+    this.lifecycle = new Lifecycle({
+      state,
+      clock,
+      settings: this.settings,
+      outcomes: this.outcomes,
+      withRepoLock,
+      startBridge: (p, j, t) => this.startBridge(p, j, t),
+      track: (p) => this.track(p),
+    });
+  }
+
+  /** Changes simulated-time settings. */
+  configure(settings: Partial<CiSettings>): CiSettings {
+    Object.assign(this.settings, settings);
+    return this.settings;
+  }
+
+  /** Makes the next `times` runs of a job end with `status` instead of success. */
+  forceJobOutcome(outcome: { project: string; job: string; status: ForcedOutcome['status']; times?: number }): void {
+    this.outcomes.push({
+      project: outcome.project,
+      job: outcome.job,
+      status: outcome.status,
+      times: outcome.times ?? 1,
+    });
+  }
+
+  /** Sets (or with `undefined` clears) what a service's health endpoint reports. */
+  setHealth(project: string, environment: string, override: HealthOverride | undefined): void {
+    const key = `${project.toLowerCase()}|${environment}`;
+    if (override) this.health.set(key, override);
+    else this.health.delete(key);
+  }
+
+  /** Resolves once no async CI step (downstream creation, git actions) is in flight. */
+  async settled(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Advances the (virtual) clock and waits until every step it caused has finished. */
+  async advance(ms: number): Promise<void> {
+    this.clock.advance(ms);
+    await this.settled();
+  }
+
+  private track(p: Promise<unknown>): void {
+    const tracked = p.finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+  }
+
+  /** Finds a pipeline of a project by id. */
+  pipeline(project: SimProject, id: number): SimPipeline | undefined {
+    return projectCi(project).pipelines.find((p) => p.id === id);
+  }
+
+  /** Finds a job or bridge of a project by id. */
+  job(project: SimProject, id: number): SimJob | undefined {
+    return projectCi(project).jobs.find((j) => j.id === id);
+  }
+
+  /** Predefined CI variables for a pipeline (the subset rules and URLs use). */
+  predefined(project: SimProject, ref: string, sha: string, tag: boolean, source: string): Record<string, string> {
+    const base = this.getBaseUrl();
+    return {
+      CI: 'true',
+      GITLAB_CI: 'true',
+      CI_SERVER_URL: base,
+      CI_API_V4_URL: `${base}/api/v4`,
+      CI_PIPELINE_SOURCE: source,
+      CI_PROJECT_PATH: project.path,
+      CI_PROJECT_ID: String(project.id),
+      CI_PROJECT_NAME: project.name,
+      CI_PROJECT_NAMESPACE: project.namespace,
+      CI_PROJECT_PATH_SLUG: project.path.toLowerCase().replace(/[^a-z0-9]/g, '-'),
+      CI_PROJECT_URL: `${base}/${project.path}`,
+      CI_DEFAULT_BRANCH: project.defaultBranch,
+      CI_COMMIT_SHA: sha,
+      CI_COMMIT_SHORT_SHA: sha.slice(0, 8),
+      CI_COMMIT_REF_NAME: ref,
+      CI_COMMIT_REF_SLUG: ref
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, '-')
+        .slice(0, 63),
+      ...(tag ? { CI_COMMIT_TAG: ref } : { CI_COMMIT_BRANCH: ref }),
+    };
+  }
+
+  /** Creates a pipeline from the CI configuration at `ref`, or returns GitLab's errors. */
+  async createPipeline(project: SimProject, req: CreatePipelineRequest): Promise<CreatePipelineResult> {
+    const t = req.at ?? this.clock.now();
+    const resolved = await resolveRef(project.repoDir, req.ref);
+    if (!resolved) return { errors: ['Reference not found'] };
+    const text = await readFileAt(project.repoDir, resolved.sha, '.gitlab-ci.yml');
+    if (text === undefined) return { errors: ['Missing CI config file'] };
+    const variables = req.variables ?? [];
+    const pipelineVars = Object.fromEntries(variables.map((v) => [v.key, v.value]));
+    const predefined = this.predefined(project, req.ref, resolved.sha, resolved.tag, req.source);
+    const plan = planPipeline(text, req.inputs ?? {}, predefined, pipelineVars);
+    if ('errors' in plan) return plan;
+    const commit = await commitInfo(project.repoDir, resolved.sha);
+    const ci = projectCi(project);
+    const at = new Date(t).toISOString();
+    const pipeline: SimPipeline = {
+      id: this.state.nextId('pipeline'),
+      iid: this.state.nextId(`pipeline-iid-${project.id}`),
+      projectId: project.id,
+      sha: resolved.sha,
+      ref: req.ref,
+      tag: resolved.tag,
+      source: req.source,
+      name: plan.name,
+      userId: req.userId,
+      createdAt: at,
+      updatedAt: at,
+      startedAt: null,
+      finishedAt: null,
+      status: 'created',
+      inputs: plan.inputs,
+      variables,
+      stages: plan.stages,
+      commit,
+      ...(req.upstream ? { upstream: req.upstream } : {}),
+    };
+    ci.pipelines.push(pipeline);
+    const planned = [...plan.jobs].sort((a, b) => a.stageIdx - b.stageIdx);
+    const jobs = planned.map((pj) => {
+      const job: SimJob = {
+        ...pj,
+        id: this.state.nextId('job'),
+        pipelineId: pipeline.id,
+        projectId: project.id,
+        status: 'created',
+        durationMs: pj.durationMs ?? -1,
+        createdAt: at,
+        updatedAt: at,
+        queuedAt: null,
+        startedAt: null,
+        finishedAt: null,
+        userId: req.userId,
+        failureReason: null,
+        retried: false,
+        deploymentId: null,
+        downstreamPipelineId: null,
+      };
+      ci.jobs.push(job);
+      return job;
+    });
+    this.lifecycle.initJobs(pipeline, jobs, t);
+    this.lifecycle.catchUp();
+    return { pipeline };
+  }
+
+  private async startBridge(p: SimPipeline, bridge: SimJob, t: number): Promise<void> {
+    const trigger = bridge.trigger;
+    if (!trigger) return;
+    const target = this.state.findProject(trigger.project);
+    const fail = (reason: string) => {
+      bridge.failureReason = reason;
+      this.lifecycle.finish(p, bridge, 'failed', t);
+    };
+    if (!target) return fail('downstream_bridge_project_not_found');
+    if (this.state.accessLevel(target, bridge.userId) < ACCESS.developer)
+      return fail('insufficient_bridge_permissions');
+    const vars = new Map<string, PipelineVariable>();
+    if (trigger.forwardYamlVariables) {
+      const own = this.lifecycle.project(p);
+      const context = { ...this.predefined(own, p.ref, p.sha, p.tag, p.source), ...bridge.variables };
+      for (const [key, raw] of Object.entries(bridge.variables)) {
+        vars.set(key, { key, value: expandVariables(raw, context), variable_type: 'env_var' });
+      }
+    }
+    if (trigger.forwardPipelineVariables) for (const v of p.variables) vars.set(v.key, v);
+    const result = await this.createPipeline(target, {
+      ref: trigger.branch ?? target.defaultBranch,
+      userId: bridge.userId,
+      source: 'pipeline',
+      inputs: trigger.inputs,
+      variables: [...vars.values()],
+      upstream: { projectId: p.projectId, pipelineId: p.id, bridgeId: bridge.id },
+      at: t,
+    });
+    if (bridge.status !== 'pending') return;
+    if ('errors' in result) return fail('downstream_pipeline_creation_failed');
+    bridge.downstreamPipelineId = result.pipeline.id;
+    bridge.startedAt = new Date(t).toISOString();
+    if (trigger.depend && !['success', 'failed', 'canceled', 'skipped'].includes(result.pipeline.status)) {
+      this.lifecycle.setStatus(p, bridge, 'running', t);
+      this.lifecycle.updatePipeline(p, t);
+    } else if (trigger.depend && result.pipeline.status !== 'success') {
+      fail('unknown_failure');
+    } else {
+      this.lifecycle.finish(p, bridge, 'success', t);
+    }
+  }
+}

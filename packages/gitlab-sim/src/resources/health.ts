@@ -1,0 +1,95 @@
+import { badRequest, json } from '../_internal/http.js';
+import type { Router } from '../_internal/router.js';
+import { lastSuccessfulDeployment } from '../ci/deploy.js';
+import { getCiEngine } from '../ci/engine.js';
+import { projectCi } from '../ci/model.js';
+import type { ResourceDeps } from './deps.js';
+
+const OUTCOMES = ['success', 'failed', 'canceled'] as const;
+
+/**
+ * Non-API routes of the CI part: the per-environment service health endpoint
+ * (`GET /-/sim/services/<project path>/<environment>/health`) and the CI test controls
+ * (`/-/sim/health`, `/-/sim/jobs/outcome`, `/-/sim/ci/settings`, `/-/sim/ci/advance`).
+ */
+export function registerHealth(ext: Router, deps: ResourceDeps): void {
+  const engine = () => getCiEngine(deps.state);
+
+  ext.on('GET', '/-/sim/services/*rest', (ctx) => {
+    const parts = (ctx.params.rest ?? '').split('/');
+    if (parts[parts.length - 1] === 'health') parts.pop();
+    const environment = parts.pop() ?? '';
+    const path = parts.join('/');
+    const project = deps.state.findProject(path);
+    const env = project && projectCi(project).environments.find((e) => e.name === environment);
+    if (!project || !env) return json({ status: 'not_found', project: path, environment }, 404);
+    const last = lastSuccessfulDeployment(project, env);
+    const override = engine().health.get(`${project.path.toLowerCase()}|${env.name}`);
+    const version = override?.sha ?? last?.sha ?? null;
+    let status = override?.status ?? (env.state === 'stopped' || !last ? 'down' : 'ok');
+    if (!override?.status && !version) status = 'down';
+    const body = {
+      status,
+      version,
+      environment: env.name,
+      project: project.path,
+      deployment_id: last?.id ?? null,
+      deployed_at: last?.finishedAt ?? null,
+    };
+    return json(body, status === 'ok' ? 200 : 503, { 'cache-control': 'no-store' });
+  });
+
+  ext.on('POST', '/-/sim/health', (ctx) => {
+    const { project, environment, sha, status } = ctx.body;
+    if (typeof project !== 'string' || typeof environment !== 'string') {
+      throw badRequest('project and environment are required');
+    }
+    const override = {
+      ...(typeof sha === 'string' ? { sha } : {}),
+      ...(typeof status === 'string' ? { status } : {}),
+    };
+    engine().setHealth(project, environment, Object.keys(override).length ? override : undefined);
+    return json({ project, environment, ...override }, 201);
+  });
+
+  ext.on('DELETE', '/-/sim/health', () => {
+    engine().health.clear();
+    return { status: 204 };
+  });
+
+  ext.on('POST', '/-/sim/jobs/outcome', (ctx) => {
+    const { project, job, status, times } = ctx.body;
+    if (typeof project !== 'string' || typeof job !== 'string') throw badRequest('project and job are required');
+    if (typeof status !== 'string' || !(OUTCOMES as readonly string[]).includes(status)) {
+      throw badRequest(`status must be one of ${OUTCOMES.join(', ')}`);
+    }
+    const n = times === undefined ? 1 : times === 'all' ? Number.POSITIVE_INFINITY : Number(times);
+    if (!(n > 0)) throw badRequest('times must be a positive number or "all"');
+    engine().forceJobOutcome({ project, job, status: status as (typeof OUTCOMES)[number], times: n });
+    return json({ project, job, status, times: Number.isFinite(n) ? n : 'all' }, 201);
+  });
+
+  ext.on('DELETE', '/-/sim/jobs/outcome', () => {
+    engine().outcomes.length = 0;
+    return { status: 204 };
+  });
+
+  ext.on('GET', '/-/sim/ci/settings', () => json(engine().settings));
+  ext.on('POST', '/-/sim/ci/settings', (ctx) => {
+    const patch: Record<string, number> = {};
+    for (const key of ['defaultJobDurationMs', 'queueDelayMs', 'realTimeScale'] as const) {
+      const v = ctx.body[key];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !(v >= 0)) throw badRequest(`${key} must be a non-negative number`);
+      patch[key] = v;
+    }
+    return json(engine().configure(patch));
+  });
+
+  ext.on('POST', '/-/sim/ci/advance', async (ctx) => {
+    const ms = Number(ctx.body.ms);
+    if (!Number.isFinite(ms) || ms < 0) throw badRequest('ms must be a non-negative number');
+    await engine().advance(ms);
+    return json({ now: deps.clock.iso(), virtual: true });
+  });
+}

@@ -1,0 +1,109 @@
+import { ApiError, badRequest, forbidden, json, paginate } from '../_internal/http.js';
+import type { RequestContext, Router } from '../_internal/router.js';
+import { playJob, retryJob } from '../ci/actions.js';
+import { bridgeEntity, jobEntity } from '../ci/entities.js';
+import { engineOf, entityCtx, enumList, jobParam, pipelineParam } from '../ci/http-helpers.js';
+import { projectCi, type SimJob } from '../ci/model.js';
+import { ACCESS, type SimProject } from '../state.js';
+import type { ResourceDeps } from './deps.js';
+
+const JOB_STATUSES = [
+  'canceled',
+  'canceling',
+  'created',
+  'failed',
+  'manual',
+  'pending',
+  'preparing',
+  'running',
+  'scheduled',
+  'skipped',
+  'success',
+  'waiting_for_callback',
+  'waiting_for_resource',
+];
+
+function scoped(ctx: RequestContext, jobs: SimJob[]): SimJob[] {
+  const scope = enumList(ctx.query, 'scope', JOB_STATUSES);
+  return scope.length ? jobs.filter((j) => scope.includes(j.status)) : jobs;
+}
+
+function requireDeveloper(ctx: RequestContext, project: SimProject): number {
+  if (!ctx.user || ctx.state.accessLevel(project, ctx.user.id) < ACCESS.developer) throw forbidden();
+  return ctx.user.id;
+}
+
+function pipelineOfJob(ctx: RequestContext, project: SimProject, job: SimJob) {
+  const p = engineOf(ctx).pipeline(project, job.pipelineId);
+  if (!p) throw new ApiError(500, { message: '500 Internal Server Error' });
+  return p;
+}
+
+/** Jobs and bridges: pipeline jobs, pipeline bridges, project jobs, get, play, cancel, retry. */
+export function registerJobs(router: Router, _deps: ResourceDeps): void {
+  router.on('GET', '/projects/:id/pipelines/:pipeline_id/jobs', (ctx) => {
+    const project = ctx.services.project(ctx);
+    const p = pipelineParam(ctx, project);
+    const includeRetried = ctx.query.bool('include_retried') ?? false;
+    const jobs = projectCi(project).jobs.filter(
+      (j) => j.pipelineId === p.id && j.kind === 'build' && (includeRetried || !j.retried),
+    );
+    const list = scoped(ctx, jobs).sort((a, b) => b.id - a.id);
+    const ectx = entityCtx(ctx);
+    const page = paginate(list, ctx.query, ctx.url);
+    return { ...page, body: page.body.map((j) => jobEntity(ectx, j)) };
+  });
+
+  router.on('GET', '/projects/:id/pipelines/:pipeline_id/bridges', (ctx) => {
+    const project = ctx.services.project(ctx);
+    const p = pipelineParam(ctx, project);
+    const bridges = projectCi(project).jobs.filter((j) => j.pipelineId === p.id && j.kind === 'bridge' && !j.retried);
+    const list = scoped(ctx, bridges).sort((a, b) => a.id - b.id);
+    const ectx = entityCtx(ctx);
+    const page = paginate(list, ctx.query, ctx.url);
+    return { ...page, body: page.body.map((j) => bridgeEntity(ectx, j)) };
+  });
+
+  router.on('GET', '/projects/:id/jobs', (ctx) => {
+    const project = ctx.services.project(ctx);
+    const jobs = projectCi(project).jobs.filter((j) => j.kind === 'build');
+    const list = scoped(ctx, jobs).sort((a, b) => b.id - a.id);
+    const ectx = entityCtx(ctx);
+    const page = paginate(list, ctx.query, ctx.url);
+    return { ...page, body: page.body.map((j) => jobEntity(ectx, j)) };
+  });
+
+  router.on('GET', '/projects/:id/jobs/:job_id', (ctx) => {
+    const project = ctx.services.project(ctx);
+    return json(jobEntity(entityCtx(ctx), jobParam(ctx, project)));
+  });
+
+  router.on('POST', '/projects/:id/jobs/:job_id/play', (ctx) => {
+    const project = ctx.services.project(ctx);
+    const userId = requireDeveloper(ctx, project);
+    const job = jobParam(ctx, project);
+    const lc = engineOf(ctx).lifecycle;
+    if (!playJob(lc, pipelineOfJob(ctx, project, job), job, userId, ctx.clock.now()))
+      throw badRequest('Unplayable Job');
+    return json(jobEntity(entityCtx(ctx), job), 200);
+  });
+
+  router.on('POST', '/projects/:id/jobs/:job_id/cancel', (ctx) => {
+    const project = ctx.services.project(ctx);
+    requireDeveloper(ctx, project);
+    const job = jobParam(ctx, project);
+    engineOf(ctx).lifecycle.cancelJob(pipelineOfJob(ctx, project, job), job, ctx.clock.now());
+    return json(jobEntity(entityCtx(ctx), job), 201);
+  });
+
+  router.on('POST', '/projects/:id/jobs/:job_id/retry', (ctx) => {
+    const project = ctx.services.project(ctx);
+    const userId = requireDeveloper(ctx, project);
+    const job = jobParam(ctx, project);
+    const engine = engineOf(ctx);
+    const p = pipelineOfJob(ctx, project, job);
+    const clone = retryJob(engine.lifecycle, ctx.state, p, job, userId, ctx.clock.now());
+    if (!clone) throw forbidden('Job is not retryable');
+    return json(jobEntity(entityCtx(ctx), clone), 201);
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * The `.gitlab-ci.yml` files of the demo world: the orchestration project
+ * (`evenergi/develop`) and a service project. The demo scenario commits them.
+ */
+
+const ORCHESTRATOR = `spec:
+  inputs:
+    action:
+      description: What the orchestration pipeline does.
+      options:
+        - deploy-release-branch-to-staging
+        - bring-all-code-to-release-branch
+    project:
+      type: string
+      description: Path of the target project, e.g. evenergi/charging-api.
+    confirm:
+      type: boolean
+      default: false
+      description: Must be true for anything to happen.
+---
+workflow:
+  name: '$[[ inputs.action ]] $[[ inputs.project ]] confirm=$[[ inputs.confirm ]]'
+
+stages:
+  - check
+  - release
+  - deploy
+
+confirmation-required:
+  stage: check
+  rules:
+    - if: '"$[[ inputs.confirm ]]" != "true"'
+  variables:
+    SIM_ACTION: fail
+    SIM_DURATION_SECONDS: "5"
+  script:
+    - echo "Refusing to run without confirm=true" && exit 1
+
+# The weekly cut-off: rebuilds release from the default branch of the target project.
+bring-all-code-to-release-branch:
+  stage: release
+  rules:
+    - if: '"$[[ inputs.action ]]" == "bring-all-code-to-release-branch" && "$[[ inputs.confirm ]]" == "true"'
+  variables:
+    SIM_ACTION: reset-release-from-default
+    SIM_TARGET_PROJECT: $[[ inputs.project ]]
+    SIM_TARGET_BRANCH: release
+    SIM_DURATION_SECONDS: "20"
+  script:
+    - git clone "$CI_SERVER_URL/$[[ inputs.project ]].git" target && cd target
+    - git push --force origin "origin/$CI_DEFAULT_BRANCH:release"
+
+deploy-after-cut-off:
+  stage: deploy
+  rules:
+    - if: '"$[[ inputs.action ]]" == "bring-all-code-to-release-branch" && "$[[ inputs.confirm ]]" == "true"'
+  trigger:
+    project: $[[ inputs.project ]]
+    branch: release
+    strategy: depend
+
+deploy-release-branch-to-staging:
+  stage: deploy
+  rules:
+    - if: '"$[[ inputs.action ]]" == "deploy-release-branch-to-staging" && "$[[ inputs.confirm ]]" == "true"'
+  variables:
+    ORCHESTRATED_BY: $CI_PROJECT_PATH
+  trigger:
+    project: $[[ inputs.project ]]
+    branch: release
+    strategy: depend
+`;
+
+const SERVICE = `stages:
+  - build
+  - deploy
+  - verify
+
+test:
+  stage: build
+  rules:
+    - if: '$CI_COMMIT_BRANCH != "release"'
+  variables:
+    SIM_DURATION_SECONDS: "10"
+  script:
+    - make test
+
+build:
+  stage: build
+  rules:
+    - if: '$CI_COMMIT_BRANCH == "release"'
+  variables:
+    SIM_DURATION_SECONDS: "10"
+  script:
+    - make build
+
+deploy-staging:
+  stage: deploy
+  rules:
+    - if: '$CI_COMMIT_BRANCH == "release"'
+  variables:
+    SIM_DURATION_SECONDS: "30"
+  script:
+    - ./deploy.sh staging "$CI_COMMIT_SHA"
+  environment:
+    name: staging
+    url: $CI_SERVER_URL/-/sim/services/$CI_PROJECT_PATH/staging
+    deployment_tier: staging
+
+smoke:
+  stage: verify
+  rules:
+    - if: '$CI_COMMIT_BRANCH == "release"'
+  variables:
+    SIM_DURATION_SECONDS: "10"
+  script:
+    - curl -fsS "$CI_ENVIRONMENT_URL/health"
+`;
+
+/** The two CI files of the demo: the orchestrator's (guided inputs) and a service's (deploys `release` to staging). */
+export function demoCiFiles(): { orchestrator: string; service: string } {
+  return { orchestrator: ORCHESTRATOR, service: SERVICE };
+}
