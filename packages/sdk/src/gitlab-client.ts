@@ -103,6 +103,8 @@ export interface GitLabClient {
   ): ResultAsync<ListResult<s.GitLabTreeEntry>, HotfixError>;
   /** GET /projects/:id/repository/blobs/:sha/raw as bytes. */
   rawBlob(project: ProjectRef, sha: string): ResultAsync<Uint8Array, HotfixError>;
+  /** GET /projects/:id/repository/files/:file_path/raw?ref= as text. */
+  rawFile(project: ProjectRef, path: string, ref: string): ResultAsync<string, HotfixError>;
   /** POST /projects/:id/pipeline with `inputs` (typed values) and/or `variables` (never retried). */
   createPipeline(
     project: ProjectRef,
@@ -264,6 +266,16 @@ export function createGitLabClient(
           responseType: 'bytes',
         })
         .map((res) => new Uint8Array(res.body as Buffer)),
+    rawFile: (p, path, ref) =>
+      transport
+        .send({
+          method: 'GET',
+          route: '/projects/:id/repository/files/:file_path/raw',
+          params: { id: p, file_path: path },
+          query: { ref },
+          responseType: 'bytes',
+        })
+        .map((res) => (res.body as Buffer).toString('utf8')),
     // Not through gitbeaker: it decamelizes body keys (input names) and does not type `inputs`.
     createPipeline: (p, body) =>
       request({ method: 'POST', route: '/projects/:id/pipeline', params: { id: p }, body }, s.pipelineSchema),

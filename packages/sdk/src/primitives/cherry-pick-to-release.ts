@@ -1,0 +1,256 @@
+/**
+ * cherryPickToRelease: applies the merged hotfix to release through GitLab's own
+ * cherry-pick (S2), idempotently, and says exactly what happened (S3). A conflict is
+ * an outcome with the paths and blob ids to resolve locally (D3), not a failure.
+ */
+import { errAsync, type Result, ResultAsync } from 'neverthrow';
+import { z } from 'zod';
+import { type PickPlan, type PlannedPick, resolvePickPlan } from '../_internal/pick-plan.js';
+import { findPicksOnRelease, hasTrailerFor } from '../_internal/release-scan.js';
+import { zodIssues } from '../_internal/zod-issues.js';
+import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import type { GitLabClient } from '../gitlab-client.js';
+import type { RunbookConfig } from '../runbook-config.js';
+import { type ConflictFile, conflictDetails } from './_pick-conflicts.js';
+
+/** One original commit and the commit that carries it on release. */
+export interface AppliedPick {
+  readonly original: string;
+  readonly picked: string;
+  /** How we know: `created` now, or found by `trailer` / GitLab's `empty` answer. */
+  readonly via: 'created' | 'trailer' | 'empty';
+}
+
+/** What a cherry-pick did, as a discriminated union on `kind`. */
+export type PickOutcome =
+  | {
+      readonly kind: 'planned';
+      readonly plan: PickPlan;
+      readonly releaseHead: string;
+      readonly clean: boolean;
+      readonly alreadyApplied: readonly string[];
+      readonly conflicts: readonly ConflictFile[];
+      readonly observedAt: string;
+    }
+  | {
+      readonly kind: 'picked';
+      readonly plan: PickPlan;
+      readonly releaseBefore: string;
+      readonly releaseAfter: string;
+      readonly picks: readonly AppliedPick[];
+      readonly observedAt: string;
+    }
+  | {
+      readonly kind: 'already_applied';
+      readonly plan: PickPlan;
+      readonly releaseHead: string;
+      readonly picks: readonly AppliedPick[];
+      readonly observedAt: string;
+    }
+  | {
+      readonly kind: 'conflict';
+      readonly plan: PickPlan;
+      readonly releaseHead: string;
+      readonly original: string;
+      readonly picksSoFar: readonly AppliedPick[];
+      readonly conflicts: readonly ConflictFile[];
+      readonly observedAt: string;
+    }
+  | {
+      readonly kind: 'denied';
+      readonly plan?: PickPlan;
+      readonly reason: string;
+      readonly error: HotfixError;
+      readonly observedAt: string;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly plan?: PickPlan;
+      readonly error: HotfixError;
+      readonly picksSoFar: readonly AppliedPick[];
+      readonly observedAt: string;
+    };
+
+/** Options of `cherryPickToRelease`. */
+export const cherryPickOptionsSchema = z.object({
+  mr: z.object({ project: z.string().min(1), iid: z.number().int().positive() }),
+  /** The project whose release receives the pick; the MR's project when omitted. */
+  target: z.string().min(1).optional(),
+  /** Plan only: GitLab's `dry_run`, no commit is created. */
+  dryRun: z.boolean().default(false),
+  /** Release branch (the runbook configuration's by default). */
+  branch: z.string().min(1).optional(),
+});
+
+/** Options of `cherryPickToRelease` as callers write them. */
+export type CherryPickOptions = z.input<typeof cherryPickOptionsSchema>;
+
+const now = () => new Date().toISOString();
+
+/**
+ * Cherry-picks the merged hotfix MR into release with GitLab's cherry-pick API: the
+ * merge commit (mainline 1), the squash commit, or each fast-forwarded commit in
+ * order, keeping GitLab's `(cherry picked from commit <sha>)` trailer. Idempotent:
+ * a change already on release (trailer, or GitLab's `error_code: empty`) is
+ * `already_applied`; a lost response is reconciled by reading release, never by
+ * re-sending blindly. `dryRun` returns a plan from GitLab's `dry_run`.
+ *
+ * Errors (as `err`): `invalid-input`, `mr-not-merged` (D1), `gitlab-not-found`,
+ * `gitlab-unauthorized`, `network`. Conflicts and permission denials are outcomes.
+ *
+ * @example
+ * ```ts
+ * const outcome = await cherryPickToRelease(client, config, { mr: { project: 'evenergi/charging-api', iid: 7 } });
+ * if (outcome.isOk() && outcome.value.kind === 'conflict') console.log(outcome.value.conflicts);
+ * ```
+ * @see S2 S3 D3 E1
+ */
+export function cherryPickToRelease(
+  client: GitLabClient,
+  config: RunbookConfig,
+  options: CherryPickOptions,
+): ResultAsync<PickOutcome, HotfixError> {
+  const parsed = cherryPickOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    return errAsync(
+      hotfixError(
+        'invalid-input',
+        `Invalid cherry-pick options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        {
+          details: { field: issues[0]?.path ?? '', issues },
+        },
+      ),
+    );
+  }
+  const o = parsed.data;
+  const target = o.target ?? o.mr.project;
+  const branch = o.branch ?? config.services.find((s) => s.project === target)?.releaseBranch ?? config.releaseBranch;
+  return ResultAsync.fromPromise(run(client, { ...o, target, branch }), (e) =>
+    isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
+  );
+}
+
+async function unwrap<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
+  const v: Result<T, HotfixError> = await r;
+  if (v.isErr()) throw v.error;
+  return v.value;
+}
+
+async function run(
+  client: GitLabClient,
+  o: z.output<typeof cherryPickOptionsSchema> & { target: string; branch: string },
+): Promise<PickOutcome> {
+  const mr = await unwrap(client.mergeRequest(o.mr.project, o.mr.iid));
+  const plan = await unwrap(resolvePickPlan(client, o.mr.project, mr));
+  const head = async () => (await unwrap(client.branch(o.target, o.branch))).commit.id;
+  const releaseBefore = await head();
+  const originals = plan.picks.map((p) => p.sha);
+  const scan = async () =>
+    (await unwrap(findPicksOnRelease(client, o.target, o.branch, originals, mr.merged_at ?? undefined))).found;
+  const existing = await scan();
+
+  if (o.dryRun) {
+    const conflicts: ConflictFile[] = [];
+    let clean = true;
+    for (const p of plan.picks) {
+      if (existing.has(p.sha)) continue;
+      const r = await client.cherryPick(o.target, p.sha, o.branch, { dryRun: true });
+      if (r.isOk()) continue;
+      if (r.error.code === 'gitlab-http' && r.error.details.errorCode === 'empty') continue;
+      if (r.error.code === 'gitlab-http' && r.error.details.errorCode === 'conflict') {
+        clean = false;
+        conflicts.push(...(await unwrap(conflictDetails(client, o.target, p, releaseBefore))));
+        continue;
+      }
+      throw r.error;
+    }
+    return {
+      kind: 'planned',
+      plan,
+      releaseHead: releaseBefore,
+      clean,
+      alreadyApplied: [...existing.keys()],
+      conflicts,
+      observedAt: now(),
+    };
+  }
+
+  const picks: AppliedPick[] = [];
+  for (const p of plan.picks) {
+    const found = existing.get(p.sha);
+    if (found) {
+      picks.push({ original: p.sha, picked: found.id, via: 'trailer' });
+      continue;
+    }
+    const step = await pickOne(client, o, p, scan);
+    if (step.kind === 'applied') picks.push(step.pick);
+    else if (step.kind === 'conflict') {
+      const current = await head();
+      const conflicts = await unwrap(conflictDetails(client, o.target, p, current));
+      return {
+        kind: 'conflict',
+        plan,
+        releaseHead: current,
+        original: p.sha,
+        picksSoFar: picks,
+        conflicts,
+        observedAt: now(),
+      };
+    } else if (step.kind === 'denied') {
+      return { kind: 'denied', plan, reason: step.error.message, error: step.error, observedAt: now() };
+    } else return { kind: 'failed', plan, error: step.error, picksSoFar: picks, observedAt: now() };
+  }
+  const releaseAfter = await head();
+  if (picks.every((p) => p.via !== 'created')) {
+    return { kind: 'already_applied', plan, releaseHead: releaseAfter, picks, observedAt: now() };
+  }
+  return { kind: 'picked', plan, releaseBefore, releaseAfter, picks, observedAt: now() };
+}
+
+type Step =
+  | { kind: 'applied'; pick: AppliedPick }
+  | { kind: 'conflict' }
+  | { kind: 'denied'; error: HotfixError }
+  | { kind: 'failed'; error: HotfixError };
+
+async function pickOne(
+  client: GitLabClient,
+  o: { target: string; branch: string },
+  p: PlannedPick,
+  scan: () => Promise<Map<string, { id: string; message: string }>>,
+  resent = false,
+): Promise<Step> {
+  const r = await client.cherryPick(o.target, p.sha, o.branch);
+  if (r.isOk()) {
+    const v = r.value;
+    if (v.kind === 'commit') return { kind: 'applied', pick: { original: p.sha, picked: v.commit.id, via: 'created' } };
+    return {
+      kind: 'failed',
+      error: hotfixError('internal', 'GitLab answered a dry run to a real cherry-pick.', {
+        details: { reason: 'dry run answer' },
+      }),
+    };
+  }
+  const e = r.error;
+  if (e.code === 'gitlab-http' && e.details.errorCode === 'empty') {
+    const found = (await scan()).get(p.sha);
+    return { kind: 'applied', pick: { original: p.sha, picked: found?.id ?? '', via: 'empty' } };
+  }
+  if (e.code === 'gitlab-http' && e.details.errorCode === 'conflict') return { kind: 'conflict' };
+  if (
+    e.code === 'gitlab-forbidden' ||
+    (e.code === 'gitlab-http' && /protected|not allowed|permission/i.test(e.details.gitlabMessage))
+  ) {
+    return { kind: 'denied', error: { ...e, runbookRef: 'P3' } };
+  }
+  if (e.code === 'outcome-unknown' || e.code === 'gitlab-unavailable') {
+    // The POST may have landed: read release before anything else.
+    const found = (await scan()).get(p.sha);
+    if (found && hasTrailerFor(found.message, p.sha))
+      return { kind: 'applied', pick: { original: p.sha, picked: found.id, via: 'created' } };
+    // Release shows no pick: a second POST is now a verified retry, not a blind one; once only.
+    if (!resent) return pickOne(client, o, p, scan, true);
+  }
+  return { kind: 'failed', error: e };
+}

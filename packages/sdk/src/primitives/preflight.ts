@@ -1,0 +1,365 @@
+/**
+ * Preflight: checks P1–P6 and D1/D2 before anything changes, and reports every
+ * problem at once rather than stopping at the first.
+ */
+import type { RunbookId } from '@hotfix-release/evidence';
+import { errAsync, type Result, ResultAsync } from 'neverthrow';
+import { z } from 'zod';
+import { type PickPlan, resolvePickPlan } from '../_internal/pick-plan.js';
+import type { GitLabMergeRequest } from '../_internal/schemas.js';
+import { zodIssues } from '../_internal/zod-issues.js';
+import { type HotfixError, hotfixError } from '../errors.js';
+import type { GitLabClient } from '../gitlab-client.js';
+import { type RunbookConfig, serviceFor } from '../runbook-config.js';
+
+/** One problem (or warning) preflight found. */
+export interface PreflightFinding {
+  /** Stable kebab-case code, e.g. `mr-not-merged`. */
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+  readonly runbookRef: RunbookId;
+  readonly message: string;
+  /** The target project it concerns, when it concerns one. */
+  readonly target?: string;
+}
+
+/** What preflight saw of one target project. */
+export interface PreflightTarget {
+  readonly project: string;
+  readonly releaseBranch: string;
+  readonly releaseHead?: string;
+  readonly releaseProtected?: boolean;
+  readonly canPush?: boolean;
+  readonly accessLevel?: number;
+  /** Commits the default branch has that release lacks (D2). */
+  readonly behindDefaultBy?: number;
+}
+
+/** The full preflight report: `ok` is true when no finding is an error. */
+export interface PreflightReport {
+  readonly ok: boolean;
+  /** ISO 8601 UTC. */
+  readonly checkedAt: string;
+  readonly mr: {
+    readonly project: string;
+    readonly iid: number;
+    readonly title?: string;
+    readonly state?: string;
+    readonly webUrl?: string;
+    readonly mergedAt?: string | null;
+  };
+  readonly plan?: PickPlan;
+  readonly targets: readonly PreflightTarget[];
+  readonly findings: readonly PreflightFinding[];
+}
+
+/** Options of `preflight`. */
+export const preflightOptionsSchema = z.object({
+  /** The hotfix MR: its project path and iid (`group/project!42`). */
+  mr: z.object({ project: z.string().min(1), iid: z.number().int().positive() }),
+  /** Target projects; the MR's project when omitted. */
+  targets: z.array(z.string().min(1)).min(1).optional(),
+});
+
+/** Options of `preflight` as callers write them. */
+export type PreflightOptions = z.input<typeof preflightOptionsSchema>;
+
+const DEVELOPER = 30;
+
+async function settle<T>(r: ResultAsync<T, HotfixError>): Promise<Result<T, HotfixError>> {
+  return r;
+}
+
+/** 404 and 403 are findings; anything else (401, network, rate limit) stops preflight. */
+function fatal(e: HotfixError): boolean {
+  return e.code !== 'gitlab-not-found' && e.code !== 'gitlab-forbidden';
+}
+
+/**
+ * Checks the prerequisites and decision points before a promotion: MR merged (D1) and
+ * approved (P1), the commits to pick for its merge method (S2), each target known
+ * with a complete service descriptor (P2, P5, P6), release present, protected and
+ * pushable (P3), the orchestration project reachable with pipeline rights and the
+ * guided inputs declared (P4), and a warning when release lags the default branch so
+ * far that a cut-off looks intended (D2). Returns a report listing ALL findings;
+ * errors are only for failures that stop the check itself (`gitlab-unauthorized`,
+ * `network`, `gitlab-rate-limited`, `invalid-input`, ...).
+ *
+ * @example
+ * ```ts
+ * const report = await preflight(client, config, { mr: { project: 'evenergi/charging-api', iid: 7 } });
+ * if (report.isOk() && !report.value.ok) console.log(report.value.findings);
+ * ```
+ * @see P1 P2 P3 P4 P5 P6 D1 D2 S1
+ */
+export function preflight(
+  client: GitLabClient,
+  config: RunbookConfig,
+  options: PreflightOptions,
+): ResultAsync<PreflightReport, HotfixError> {
+  const parsed = preflightOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    return errAsync(
+      hotfixError(
+        'invalid-input',
+        `Invalid preflight options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        {
+          details: { field: issues[0]?.path ?? '', issues },
+        },
+      ),
+    );
+  }
+  const opts = parsed.data;
+  return ResultAsync.fromPromise(run(client, config, opts), (e) =>
+    (e as { code?: unknown }).code
+      ? (e as HotfixError)
+      : hotfixError('internal', String(e), { details: { reason: String(e) } }),
+  );
+}
+
+async function run(
+  client: GitLabClient,
+  config: RunbookConfig,
+  opts: z.output<typeof preflightOptionsSchema>,
+): Promise<PreflightReport> {
+  const findings: PreflightFinding[] = [];
+  const add = (f: PreflightFinding) => findings.push(f);
+  const stopOn = (e: HotfixError) => {
+    if (fatal(e)) throw e;
+  };
+  const { project, iid } = opts.mr;
+  const targets = opts.targets ?? [project];
+
+  // S1 / D1 / P1: the MR.
+  let mr: GitLabMergeRequest | undefined;
+  const mrRes = await settle(client.mergeRequest(project, iid));
+  if (mrRes.isErr()) {
+    stopOn(mrRes.error);
+    add({
+      code: 'mr-not-found',
+      severity: 'error',
+      runbookRef: 'P1',
+      message: `${project}!${iid} was not found or is not visible to this token.`,
+    });
+  } else mr = mrRes.value;
+
+  let plan: PickPlan | undefined;
+  if (mr) {
+    if (mr.state !== 'merged') {
+      const what =
+        mr.state === 'opened' ? 'still open' : mr.state === 'closed' ? 'closed without being merged' : `${mr.state}`;
+      add({
+        code: 'mr-not-merged',
+        severity: 'error',
+        runbookRef: 'D1',
+        message: `${project}!${iid} is ${what}: stop, finish development and review first.`,
+      });
+    } else {
+      const planRes = await settle(resolvePickPlan(client, project, mr));
+      if (planRes.isOk()) plan = planRes.value;
+      else {
+        stopOn(planRes.error);
+        add({
+          code: 'picks-unresolved',
+          severity: 'error',
+          runbookRef: 'S2',
+          message: `Could not find the commit(s) ${project}!${iid} landed as: ${planRes.error.message}`,
+        });
+      }
+    }
+    if (config.requireApproval) {
+      const ap = await settle(client.approvals(project, iid));
+      if (ap.isErr()) {
+        stopOn(ap.error);
+        add({
+          code: 'approvals-unknown',
+          severity: 'warning',
+          runbookRef: 'P1',
+          message: `Could not read approvals of ${project}!${iid}; confirm it was approved for staging.`,
+        });
+      } else {
+        const a = ap.value;
+        const left = a.approvals_left ?? (a.approved === false ? 1 : 0);
+        if (left > 0 || (a.approved === false && a.approved_by.length === 0)) {
+          add({
+            code: 'mr-not-approved',
+            severity: 'error',
+            runbookRef: 'P1',
+            message: `${project}!${iid} still needs ${Math.max(left, 1)} approval(s) before it may go to staging.`,
+          });
+        }
+      }
+    }
+  }
+
+  // P2, P3, P5, P6, D2: each target.
+  const seen: PreflightTarget[] = [];
+  for (const target of targets) {
+    const svc = serviceFor(config, target);
+    const releaseBranch = svc?.releaseBranch ?? config.releaseBranch;
+    if (!svc) {
+      add({
+        code: 'service-descriptor-missing',
+        severity: 'error',
+        runbookRef: 'P5',
+        target,
+        message: `No service descriptor for ${target}: say where its deployment, health and checks are (D5).`,
+      });
+    } else {
+      if (!svc.health)
+        add({
+          code: 'health-unknown',
+          severity: 'warning',
+          runbookRef: 'P5',
+          target,
+          message: `${target} has no health endpoint in its descriptor; E5 will rest on the deployment record alone.`,
+        });
+      if (svc.smokeChecks.length === 0)
+        add({
+          code: 'smoke-checks-missing',
+          severity: 'error',
+          runbookRef: 'P6',
+          target,
+          message: `${target} has no smoke or acceptance checks: name the hotfix's checks before promoting.`,
+        });
+    }
+    const proj = await settle(client.project(target));
+    if (proj.isErr()) {
+      stopOn(proj.error);
+      add({
+        code: 'target-not-found',
+        severity: 'error',
+        runbookRef: 'P2',
+        target,
+        message: `Target project ${target} was not found or is not visible to this token.`,
+      });
+      seen.push({ project: target, releaseBranch });
+      continue;
+    }
+    const perms = proj.value.permissions;
+    const accessLevel =
+      Math.max(perms?.project_access?.access_level ?? 0, perms?.group_access?.access_level ?? 0) || undefined;
+    const branch = await settle(client.branch(target, releaseBranch));
+    if (branch.isErr()) {
+      stopOn(branch.error);
+      add({
+        code: 'release-branch-missing',
+        severity: 'error',
+        runbookRef: 'P3',
+        target,
+        message: `${target} has no branch "${releaseBranch}".`,
+      });
+      seen.push({ project: target, releaseBranch, ...(accessLevel ? { accessLevel } : {}) });
+      continue;
+    }
+    const b = branch.value;
+    if (!b.protected)
+      add({
+        code: 'release-not-protected',
+        severity: 'warning',
+        runbookRef: 'P3',
+        target,
+        message: `${target}:${releaseBranch} is not protected; anyone with push rights can move it.`,
+      });
+    const canPush = b.can_push ?? (accessLevel !== undefined && accessLevel >= DEVELOPER);
+    if (!canPush)
+      add({
+        code: 'cannot-push-release',
+        severity: 'error',
+        runbookRef: 'P3',
+        target,
+        message: `This token may not cherry-pick into ${target}:${releaseBranch}.`,
+      });
+    let behind: number | undefined;
+    const defaultBranch = proj.value.default_branch;
+    if (defaultBranch && defaultBranch !== releaseBranch) {
+      const cmp = await settle(client.compare(target, releaseBranch, defaultBranch, { straight: false }));
+      if (cmp.isOk()) {
+        behind = cmp.value.commits.length;
+        if (behind >= config.cutOffWarningCommits) {
+          add({
+            code: 'release-far-behind',
+            severity: 'warning',
+            runbookRef: 'D2',
+            target,
+            message: `${target}:${releaseBranch} lacks ${behind} commits of ${defaultBranch}; if release needs a full resync, use the cut-off process, not this runbook.`,
+          });
+        }
+      } else stopOn(cmp.error);
+    }
+    seen.push({
+      project: target,
+      releaseBranch,
+      releaseHead: b.commit.id,
+      releaseProtected: b.protected,
+      canPush,
+      ...(accessLevel ? { accessLevel } : {}),
+      ...(behind !== undefined ? { behindDefaultBy: behind } : {}),
+    });
+  }
+
+  // P4: the orchestration project, pipeline rights and its guided inputs.
+  const orch = config.orchestration;
+  const op = await settle(client.project(orch.project));
+  if (op.isErr()) {
+    stopOn(op.error);
+    add({
+      code: 'orchestration-not-found',
+      severity: 'error',
+      runbookRef: 'P4',
+      message: `Orchestration project ${orch.project} was not found or is not visible to this token.`,
+    });
+  } else {
+    const perms = op.value.permissions;
+    const level = Math.max(perms?.project_access?.access_level ?? 0, perms?.group_access?.access_level ?? 0);
+    if (perms && level > 0 && level < DEVELOPER) {
+      add({
+        code: 'cannot-run-pipeline',
+        severity: 'error',
+        runbookRef: 'P4',
+        message: `This token may not create pipelines in ${orch.project} (access level ${level}).`,
+      });
+    }
+    const ci = await settle(client.rawFile(orch.project, '.gitlab-ci.yml', orch.ref));
+    if (ci.isErr()) {
+      stopOn(ci.error);
+      add({
+        code: 'orchestration-ci-missing',
+        severity: 'error',
+        runbookRef: 'P4',
+        message: `${orch.project} has no .gitlab-ci.yml on ${orch.ref}.`,
+      });
+    } else if (orch.inputsVia === 'inputs') {
+      const header = ci.value.split(/^---\s*$/m)[0] ?? '';
+      const missing = Object.values(orch.inputNames).filter(
+        (n) => !new RegExp(`^\\s+${escapeRe(n)}\\s*:`, 'm').test(header),
+      );
+      if (!/^spec:\s*$/m.test(header) || missing.length > 0 || !header.includes(orch.deployAction)) {
+        add({
+          code: 'orchestration-inputs-missing',
+          severity: 'error',
+          runbookRef: 'P4',
+          message: `${orch.project}'s CI does not declare the guided inputs (${missing.join(', ') || orch.deployAction}) in its spec header.`,
+        });
+      }
+    }
+  }
+
+  return {
+    ok: !findings.some((f) => f.severity === 'error'),
+    checkedAt: new Date().toISOString(),
+    mr: {
+      project,
+      iid,
+      ...(mr ? { title: mr.title, state: mr.state, webUrl: mr.web_url, mergedAt: mr.merged_at ?? null } : {}),
+    },
+    ...(plan ? { plan } : {}),
+    targets: seen,
+    findings,
+  };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
