@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RequestContext } from '../_internal/router.js';
 import type { SimProject, SimUser } from '../state.js';
 
@@ -10,7 +11,8 @@ export function userBasic(user: SimUser | undefined, baseUrl: string): Record<st
     name: user.name,
     state: 'active',
     locked: false,
-    avatar_url: null,
+    // GitLab answers a Gravatar URL for users without an uploaded avatar (notes.json requires a URI).
+    avatar_url: `https://www.gravatar.com/avatar/${createHash('md5').update(user.email.toLowerCase()).digest('hex')}?s=80&d=identicon`,
     web_url: `${baseUrl}/${user.username}`,
   };
 }

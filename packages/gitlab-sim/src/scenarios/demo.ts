@@ -48,8 +48,9 @@ export const demoScenarioInfo = {
     fastForward: { project: BILLING, iid: 1 },
   },
 } as const satisfies {
-  mergeRequests: Record<string, DemoMergeRequestRef>;
-  services: readonly string[];
+  readonly mergeRequests: Readonly<Record<string, DemoMergeRequestRef>>;
+  readonly services: readonly string[];
+  readonly [key: string]: unknown;
 };
 
 function lines(prefix: string, n: number, edits: Record<number, string> = {}): string {
