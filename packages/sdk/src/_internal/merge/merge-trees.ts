@@ -1,0 +1,238 @@
+/**
+ * Three-way tree merge (base, ours, theirs) without a working tree, with git's per-path rules
+ * and exact rename detection. It walks only the base→theirs difference (the picked change),
+ * looks paths up in ours, and edits ours along those paths; the base→ours difference is read
+ * only when a rename question needs it. Anything it cannot merge as git would is a conflict.
+ */
+import { type LeafOutcome, mergeLeaf } from './merge-leaf.js';
+import { SideRenames } from './renames.js';
+import { diffTrees, type LeafChange } from './tree-diff.js';
+import { TreeEditor } from './tree-editor.js';
+import { type ConflictReason, type LeafEntry, type MergeConflict, type ObjectStore, sameLeaf } from './types.js';
+
+/** The trees of a three-way merge; an absent tree is the empty tree. */
+export interface TreeMergeInput {
+  readonly base: string | undefined;
+  readonly ours: string;
+  readonly theirs: string | undefined;
+}
+
+/** A merged tree, or the conflicts that prevent one. */
+export type TreeMergeResult =
+  | { readonly kind: 'clean'; readonly tree: string }
+  | { readonly kind: 'conflict'; readonly conflicts: readonly MergeConflict[] };
+
+/** Merges `theirs` into `ours` relative to `base`. */
+export async function mergeTrees(store: ObjectStore, input: TreeMergeInput): Promise<TreeMergeResult> {
+  const { base, ours, theirs } = input;
+  if (theirs === base || theirs === ours) return { kind: 'clean', tree: ours };
+  const changes = await diffTrees(store, base, theirs);
+  return new TreeMerge(store, input, changes).run();
+}
+
+class TreeMerge {
+  readonly #store: ObjectStore;
+  readonly #input: TreeMergeInput;
+  readonly #changes: readonly LeafChange[];
+  readonly #ours: TreeEditor;
+  readonly #baseView: TreeEditor;
+  readonly #theirsView: TreeEditor;
+  readonly #theirs: SideRenames;
+  #oursRenames: Promise<SideRenames> | undefined;
+  readonly #removals: string[] = [];
+  readonly #sets: [string, LeafEntry][] = [];
+  readonly #conflicts = new Map<string, MergeConflict>();
+  readonly #handled = new Set<string>();
+  readonly #oursAt = new Map<string, LeafEntry | undefined>();
+  readonly #theirsByPath: Map<string, LeafChange>;
+
+  constructor(store: ObjectStore, input: TreeMergeInput, changes: readonly LeafChange[]) {
+    this.#store = store;
+    this.#input = input;
+    this.#changes = changes;
+    this.#ours = new TreeEditor(store, input.ours);
+    this.#baseView = new TreeEditor(store, input.base);
+    this.#theirsView = new TreeEditor(store, input.theirs);
+    this.#theirs = new SideRenames(store, changes);
+    this.#theirsByPath = new Map(changes.map((c) => [c.path, c]));
+  }
+
+  async run(): Promise<TreeMergeResult> {
+    for (const c of this.#changes) this.#oursAt.set(c.path, await this.#oursLeaf(c.path));
+    for (const c of this.#changes) {
+      const o = this.#oursAt.get(c.path);
+      if (c.a !== undefined && c.b === undefined && !sameLeaf(c.a, o)) {
+        const rename = this.#theirs.exactRename(c.path, c.a.oid);
+        if (rename !== undefined && rename !== 'ambiguous') this.#handled.add(rename.to);
+      }
+    }
+    for (const c of this.#changes) {
+      if (this.#handled.has(c.path)) continue;
+      await this.#mergePath(c, this.#oursAt.get(c.path));
+    }
+    await this.#guardDirectoryRenames();
+    for (const path of this.#removals) await this.#ours.remove(path);
+    for (const [path, entry] of this.#sets) {
+      const blocker = await this.#ours.set(path, entry);
+      if (blocker !== undefined) this.#conflict(blocker, 'file-directory', {});
+    }
+    if (this.#conflicts.size > 0) return { kind: 'conflict', conflicts: [...this.#conflicts.values()] };
+    return { kind: 'clean', tree: await this.#ours.write() };
+  }
+
+  async #mergePath(c: LeafChange, o: LeafEntry | undefined): Promise<void> {
+    const { path, a: b, b: t } = c;
+    if (b !== undefined && t === undefined && !sameLeaf(b, o)) {
+      const rename = this.#theirs.exactRename(path, b.oid);
+      if (rename === 'ambiguous') return this.#conflict(path, 'ambiguous-rename', { b, o, t }, true);
+      if (rename !== undefined) return this.#carryTheirsRename(path, rename.to, b, o);
+    }
+    const outcome = await mergeLeaf(this.#store, path, b, o, t);
+    if (outcome.kind === 'conflict') return this.#resolveConflict(c, o, outcome);
+    if (b !== undefined && o === undefined && t === undefined) return this.#guardBothDeleted(path, b);
+    this.#apply(path, outcome.entry);
+  }
+
+  /** Theirs renamed `from` → `to` exactly while ours changed or removed `from`. */
+  async #carryTheirsRename(from: string, to: string, b: LeafEntry, o: LeafEntry | undefined): Promise<void> {
+    const toChange = this.#theirsByPath.get(to)!;
+    const t = toChange.b!;
+    const oursAtTo = await this.#ours.get(to);
+    if (o === undefined) {
+      const oursRename = (await this.#oursSide()).exactRename(from, b.oid);
+      if (oursRename !== undefined && oursRename !== 'ambiguous' && oursRename.to === to) {
+        return this.#mergePath(toChange, this.#oursAt.get(to));
+      }
+      if (oursRename !== undefined) return this.#conflict(to, 'rename-rename', { b, t }, true);
+      const maybe = await (await this.#oursSide()).mayHaveRenamed([b]);
+      return this.#conflict(to, 'rename-delete', { b, t }, maybe);
+    }
+    if (oursAtTo.kind !== 'absent') return this.#conflict(to, 'rename-add', { b, o, t });
+    const outcome = await mergeLeaf(this.#store, to, b, o, t);
+    if (outcome.kind === 'conflict') return this.#conflict(to, outcome.conflict.reason, { b, o, t });
+    this.#removals.push(from);
+    this.#apply(to, outcome.entry);
+  }
+
+  async #resolveConflict(c: LeafChange, o: LeafEntry | undefined, outcome: LeafOutcome & { kind: 'conflict' }) {
+    const { path, a: b, b: t } = c;
+    if (outcome.conflict.reason !== 'modify-delete' || b === undefined) {
+      this.#conflicts.set(path, outcome.conflict);
+      return;
+    }
+    if (o === undefined && t !== undefined) {
+      // Ours removed a path theirs modified: did ours rename it?
+      const side = await this.#oursSide();
+      const rename = side.exactRename(path, b.oid);
+      if (rename === 'ambiguous') return this.#conflict(path, 'ambiguous-rename', { b, t }, true);
+      if (rename !== undefined && !this.#theirsByPath.has(rename.to)) {
+        const oursAtTo = await this.#ours.get(rename.to);
+        const to = oursAtTo.kind === 'leaf' ? oursAtTo.entry : undefined;
+        const merged = await mergeLeaf(this.#store, rename.to, b, to, t);
+        if (merged.kind === 'conflict') return this.#conflict(rename.to, merged.conflict.reason, { b, o: to, t });
+        return this.#apply(rename.to, merged.entry);
+      }
+      return this.#conflict(path, 'modify-delete', { b, t }, await side.mayHaveRenamed([b]));
+    }
+    const maybe = await this.#theirs.mayHaveRenamed([b]);
+    this.#conflict(path, 'modify-delete', { b, o, t }, maybe);
+  }
+
+  /** Both sides removed `path`: git reports rename/delete when either side renamed it. */
+  async #guardBothDeleted(path: string, b: LeafEntry): Promise<void> {
+    this.#removals.push(path);
+    const ours = await this.#oursSide();
+    for (const side of [this.#theirs, ours]) {
+      const rename = side.exactRename(path, b.oid);
+      if (rename !== undefined && rename !== 'ambiguous' && !this.#identicalAdd(rename.to)) {
+        return this.#conflict(rename.to, 'rename-delete', { b });
+      }
+      if (await side.mayHaveRenamed([b], (p) => this.#identicalAdd(p))) {
+        return this.#conflict(path, 'possible-rename', { b }, true);
+      }
+    }
+  }
+
+  /** Theirs adds under a directory ours removed entirely (or the reverse): git may move it. */
+  async #guardDirectoryRenames(): Promise<void> {
+    for (const c of this.#changes) {
+      if (c.a !== undefined || c.b === undefined || this.#conflicts.has(c.path)) continue;
+      for (const dir of ancestors(c.path)) {
+        if ((await this.#baseView.get(dir)).kind !== 'tree' || (await this.#ours.get(dir)).kind === 'tree') continue;
+        const ours = await this.#oursSide();
+        const gone = ours.dels.filter((d) => d.path.startsWith(`${dir}/`)).map((d) => d.a!);
+        if (await ours.mayHaveRenamed(gone, (p) => p.startsWith(`${dir}/`))) {
+          this.#conflict(c.path, 'directory-rename', { t: c.b }, true);
+        }
+        break;
+      }
+    }
+    const removedDirs = new Set<string>();
+    for (const c of this.#theirs.dels) {
+      for (const dir of ancestors(c.path)) {
+        if ((await this.#theirsView.get(dir)).kind !== 'tree') removedDirs.add(dir);
+      }
+    }
+    for (const dir of removedDirs) {
+      const [bd, od] = [await treeOid(this.#baseView, dir), await treeOid(this.#ours, dir)];
+      if (bd === undefined || od === undefined || bd === od) continue;
+      const gone = this.#theirs.dels.filter((d) => d.path.startsWith(`${dir}/`)).map((d) => d.a!);
+      if (!(await this.#theirs.mayHaveRenamed(gone, (p) => p.startsWith(`${dir}/`)))) continue;
+      for (const added of await diffTrees(this.#store, bd, od, `${dir}/`)) {
+        if (added.a === undefined && added.b !== undefined) {
+          this.#conflict(added.path, 'directory-rename', { o: added.b }, true);
+        }
+      }
+    }
+  }
+
+  async #oursLeaf(path: string): Promise<LeafEntry | undefined> {
+    const found = await this.#ours.get(path);
+    return found.kind === 'leaf' ? found.entry : undefined;
+  }
+
+  #oursSide(): Promise<SideRenames> {
+    this.#oursRenames ??= diffTrees(this.#store, this.#input.base, this.#input.ours).then(
+      (changes) => new SideRenames(this.#store, changes),
+    );
+    return this.#oursRenames;
+  }
+
+  /** Both sides added the same leaf at `path` (both renamed to the same place). */
+  #identicalAdd(path: string): boolean {
+    const t = this.#theirsByPath.get(path);
+    return t?.b !== undefined && t.a === undefined && sameLeaf(t.b, this.#oursAt.get(path));
+  }
+
+  #apply(path: string, entry: LeafEntry | undefined): void {
+    if (entry === undefined) this.#removals.push(path);
+    else this.#sets.push([path, entry]);
+  }
+
+  #conflict(
+    path: string,
+    reason: ConflictReason,
+    e: { b?: LeafEntry | undefined; o?: LeafEntry | undefined; t?: LeafEntry | undefined },
+    unsupported = false,
+  ): void {
+    if (this.#conflicts.has(path)) return;
+    this.#conflicts.set(path, {
+      path,
+      reason,
+      base: e.b,
+      ours: e.o,
+      theirs: e.t,
+      ...(unsupported ? { unsupported } : {}),
+    });
+  }
+}
+
+function ancestors(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+async function treeOid(view: TreeEditor, dir: string): Promise<string | undefined> {
+  const found = await view.get(dir);
+  return found.kind === 'tree' ? found.oid : undefined;
+}

@@ -1,0 +1,104 @@
+/**
+ * Rename knowledge for one side of a merge (base → side): exact renames (same blob id) are
+ * detected; similarity renames are not, so `mayHaveRenamed` gives a conservative "maybe" that
+ * turns results git could compute differently into conflicts flagged `unsupported`.
+ */
+import type { LeafChange } from './tree-diff.js';
+import { GITLINK_MODE, type LeafEntry, type ObjectStore } from './types.js';
+
+/** Git's default rename threshold is 50%; ours estimates differently, so keep a wide margin. */
+const MAYBE_SIMILAR = 0.3;
+/** Beyond this many blob comparisons, assume a rename is possible rather than read more. */
+const COMPARISON_BUDGET = 48;
+
+/** The leaf additions and deletions of one side, indexed for rename queries. */
+export class SideRenames {
+  readonly adds: readonly LeafChange[];
+  readonly dels: readonly LeafChange[];
+  readonly #addsByOid = new Map<string, string[]>();
+  readonly #delsByOid = new Map<string, string[]>();
+  readonly #store: ObjectStore;
+  #budget = COMPARISON_BUDGET;
+
+  constructor(store: ObjectStore, changes: readonly LeafChange[]) {
+    this.#store = store;
+    this.adds = changes.filter((c) => c.a === undefined && c.b !== undefined);
+    this.dels = changes.filter((c) => c.a !== undefined && c.b === undefined);
+    for (const c of this.adds) push(this.#addsByOid, c.b!.oid, c.path);
+    for (const c of this.dels) push(this.#delsByOid, c.a!.oid, c.path);
+  }
+
+  /**
+   * The exact rename of `path` (a deleted leaf with blob `oid`): `{ to }` when exactly one added
+   * path has that blob and no other deleted path does, `'ambiguous'` when several could pair,
+   * `undefined` when none.
+   */
+  exactRename(path: string, oid: string): { readonly to: string } | 'ambiguous' | undefined {
+    const to = this.#addsByOid.get(oid) ?? [];
+    const from = this.#delsByOid.get(oid) ?? [];
+    if (to.length === 0 || !from.includes(path)) return undefined;
+    if (to.length === 1 && from.length === 1) return { to: to[0]! };
+    return 'ambiguous';
+  }
+
+  /** Whether any of `sources` might have been renamed (exactly or by similarity) on this side. */
+  async mayHaveRenamed(
+    sources: readonly LeafEntry[],
+    exclude: (path: string) => boolean = () => false,
+  ): Promise<boolean> {
+    const targets = this.adds.filter((c) => !exclude(c.path));
+    if (targets.length === 0 || sources.length === 0) return false;
+    for (const source of sources) {
+      if (targets.some((t) => t.b!.oid === source.oid)) return true;
+    }
+    // Gitlinks have no blob to compare; only their exact matches above count.
+    const blobs = sources.filter((s) => s.mode !== GITLINK_MODE);
+    const blobTargets = targets.filter((t) => t.b!.mode !== GITLINK_MODE);
+    if (blobs.length * blobTargets.length > this.#budget) return true;
+    this.#budget -= blobs.length * blobTargets.length;
+    for (const source of blobs) {
+      const a = await this.#store.readBlob(source.oid);
+      for (const t of blobTargets) {
+        if (similarity(a, await this.#store.readBlob(t.b!.oid)) >= MAYBE_SIMILAR) return true;
+      }
+    }
+    return false;
+  }
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * Share of bytes two blobs have in common, counted over chunks that end at a newline or
+ * after 64 bytes, relative to the larger blob. Empty blobs count as similar to anything.
+ */
+export function similarity(a: Uint8Array, b: Uint8Array): number {
+  const max = Math.max(a.byteLength, b.byteLength);
+  if (max === 0 || Math.min(a.byteLength, b.byteLength) === 0) return 1;
+  const counts = new Map<string, number>();
+  for (const chunk of chunks(a)) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
+  let common = 0;
+  for (const chunk of chunks(b)) {
+    const n = counts.get(chunk) ?? 0;
+    if (n > 0) {
+      common += chunk.length;
+      counts.set(chunk, n - 1);
+    }
+  }
+  return common / max;
+}
+
+function* chunks(data: Uint8Array): Generator<string> {
+  let start = 0;
+  for (let i = 0; i < data.byteLength; i++) {
+    if (data[i] === 10 || i - start === 63) {
+      yield Buffer.from(data.subarray(start, i + 1)).toString('latin1');
+      start = i + 1;
+    }
+  }
+  if (start < data.byteLength) yield Buffer.from(data.subarray(start)).toString('latin1');
+}
