@@ -1,2 +1,18 @@
+export type { CheckInput } from './check-bundles.js';
+export { checkBundles } from './check-bundles.js';
+export type { CheckOptions, ResolvedCheckOptions } from './check-options.js';
+export { checkOptionsSchema } from './check-options.js';
+export type { BundleReport, CheckReport } from './check-report.js';
 export type { CompletionCriterion } from './completion-criteria.js';
 export { completionCriteria } from './completion-criteria.js';
+export type { AppliesWhen, ControlDefinition, ControlId, RunbookRef } from './control-catalog.js';
+export { CONTROL_CATALOG, controlDefinition, isControlId } from './control-catalog.js';
+export type { ControlOutcome, ControlResult, ControlStatus } from './control-result.js';
+export type { ExitCode } from './exit-code.js';
+export { EXIT_CODES, exitCodeFor } from './exit-code.js';
+export type { LiveFacts, LiveFactsQuery, LiveFactsSnapshot } from './live-facts.js';
+export { liveFactsSnapshotSchema } from './live-facts.js';
+export type { PolicyError, PolicyErrorCode } from './policy-error.js';
+export { describePolicyError } from './policy-error.js';
+export type { Waiver } from './waivers.js';
+export { parseWaivers, waiverFileSchema } from './waivers.js';

@@ -1,0 +1,172 @@
+import { keyIdOf, toJsonPointer } from '@hotfix-release/evidence';
+import { errAsync, ResultAsync } from 'neverthrow';
+import { z } from 'zod';
+import { type CheckOptions, checkOptionsSchema } from './check-options.js';
+import { buildReport, type CheckReport } from './check-report.js';
+import { CONTROL_CATALOG } from './control-catalog.js';
+import type { ControlResult } from './control-result.js';
+import { checkLiveFacts } from './controls/live-controls.js';
+import {
+  type BundleEvaluation,
+  type EngineConfig,
+  evaluateBundle,
+  resolveExpected,
+  toResult,
+} from './evaluate-bundle.js';
+import type { PolicyError } from './policy-error.js';
+import { applyWaivers, parseWaivers, type Waiver } from './waivers.js';
+
+/**
+ * One input to check: raw text (a bundle or DSSE envelope file's content) or an already parsed value.
+ *
+ * @example
+ * ```ts
+ * const input: CheckInput = { name: 'evidence.json', text: readFileSync('evidence.json', 'utf8') };
+ * ```
+ */
+export type CheckInput =
+  | { readonly name: string; readonly text: string }
+  | { readonly name: string; readonly value: unknown };
+
+const inputsSchema = z
+  .array(
+    z.union([
+      z.object({ name: z.string().min(1), text: z.string() }),
+      z.object({ name: z.string().min(1), value: z.unknown() }),
+    ]),
+  )
+  .max(100_000);
+
+const liveDef = CONTROL_CATALOG.find((c) => c.id === 'live-facts') as (typeof CONTROL_CATALOG)[number];
+const LIVE_TIMEOUT_MS = 30_000;
+
+/**
+ * Checks evidence bundles (or DSSE envelopes of them) against the control catalog, applying waivers and,
+ * when a {@link LiveFacts} provider is given, re-verifying facts against GitLab. Unreadable or invalid
+ * evidence is not an `Err`: it is reported as `error` results (exit 2). Zero evaluated controls is exit 2.
+ *
+ * Errors (exit 3): `invalid-options` (naming the field), `invalid-trusted-key`, `invalid-waivers`,
+ * `unknown-control`, `control-not-waivable`.
+ *
+ * @example
+ * ```ts
+ * const r = await checkBundles([{ name: 'evidence.json', text }], { trustedKeys: [{ publicKey: pem }] });
+ * process.exitCode = r.isOk() ? r.value.exitCode : EXIT_CODES.configuration;
+ * ```
+ * @see E1–E8, D4, S2–S7, R2
+ */
+export function checkBundles(
+  inputs: readonly CheckInput[],
+  options: CheckOptions = {},
+): ResultAsync<CheckReport, PolicyError> {
+  const opts = checkOptionsSchema.safeParse(options);
+  if (!opts.success) {
+    const issues = opts.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
+    return errAsync({ code: 'invalid-options', message: 'invalid check options', issues });
+  }
+  const parsedInputs = inputsSchema.safeParse(inputs);
+  if (!parsedInputs.success) {
+    const issues = parsedInputs.error.issues.map((i) => ({
+      pointer: toJsonPointer(['inputs', ...i.path]),
+      message: i.message,
+    }));
+    return errAsync({ code: 'invalid-options', message: 'invalid inputs', issues });
+  }
+  const o = opts.data;
+  for (const [i, k] of o.trustedKeys.entries()) {
+    const id = keyIdOf(k.publicKey);
+    if (!id.ok)
+      return errAsync({
+        code: 'invalid-trusted-key',
+        message: id.error.message,
+        pointer: `/trustedKeys/${i}/publicKey`,
+      });
+  }
+  let waivers: readonly Waiver[] = [];
+  if (o.waivers !== undefined) {
+    const w = parseWaivers(o.waivers);
+    if (w.isErr()) return errAsync(w.error);
+    waivers = w.value;
+  }
+  const nowMs = o.now === undefined ? Date.now() : Date.parse(o.now);
+  const config: EngineConfig = {
+    expected: o.expected,
+    trustedKeys: o.trustedKeys.map((k) =>
+      k.keyid === undefined ? { publicKey: k.publicKey } : { publicKey: k.publicKey, keyid: k.keyid },
+    ),
+    nowMs,
+    maxEvidenceAgeMs: o.maxEvidenceAgeMs,
+    futureSkewMs: o.futureSkewMs,
+  };
+  const run = async (): Promise<CheckReport> => {
+    const evaluations: BundleEvaluation[] = [];
+    for (const input of inputs) {
+      let value: unknown;
+      if ('text' in input) {
+        try {
+          value = JSON.parse(input.text);
+        } catch (cause) {
+          evaluations.push(
+            evaluateUnreadable(
+              input.name,
+              `unreadable: not JSON (${cause instanceof Error ? cause.message : 'parse error'})`,
+            ),
+          );
+          continue;
+        }
+      } else value = input.value;
+      evaluations.push(evaluateBundle(input.name, value, config));
+    }
+    const parts = [];
+    for (const ev of evaluations) {
+      const live = ev.bundle ? await liveResults(ev, config, o.live) : [];
+      parts.push({
+        name: ev.name,
+        digest: ev.digest,
+        results: applyWaivers([...ev.results, ...live], waivers, ev.bundle, nowMs),
+      });
+    }
+    return buildReport(parts, new Date(nowMs).toISOString());
+  };
+  return ResultAsync.fromSafePromise(run());
+}
+
+function evaluateUnreadable(name: string, message: string): BundleEvaluation {
+  return {
+    name,
+    bundle: undefined,
+    digest: null,
+    results: [toResult(CONTROL_CATALOG[0], name, null, { status: 'error', message, pointer: '' })],
+  };
+}
+
+async function liveResults(
+  ev: BundleEvaluation,
+  config: EngineConfig,
+  live: CheckOptions['live'],
+): Promise<ControlResult[]> {
+  const bundle = ev.bundle;
+  if (!bundle) return [];
+  const expected = resolveExpected(config, bundle);
+  const out: ControlResult[] = [];
+  for (const [i, t] of bundle.targets.entries()) {
+    const pointer = `/targets/${i}`;
+    if (!live)
+      out.push(
+        toResult(liveDef, ev.name, t.project, { status: 'not_applicable', message: 'no live facts provider', pointer }),
+      );
+    else if (t.outcome !== 'promoted') {
+      out.push(
+        toResult(liveDef, ev.name, t.project, {
+          status: 'not_applicable',
+          message: `target outcome is ${t.outcome}`,
+          pointer,
+        }),
+      );
+    } else
+      out.push(
+        toResult(liveDef, ev.name, t.project, await checkLiveFacts(live, bundle, t, i, expected, LIVE_TIMEOUT_MS)),
+      );
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import type { ControlResult, ControlStatus } from './control-result.js';
+import { exitCodeFor } from './exit-code.js';
+
+/**
+ * One input's part of a report.
+ *
+ * @example
+ * ```ts
+ * const failed = (b: BundleReport) => b.results.filter((r) => r.status === 'fail');
+ * ```
+ */
+export interface BundleReport {
+  /** The input name (e.g. the file path). */
+  readonly name: string;
+  /** The bundle's claimed digest, when it parsed. */
+  readonly digest: string | null;
+  /** This input's overall status. */
+  readonly status: 'pass' | 'fail' | 'error';
+  /** Every control result for this input, one per control (per target for target controls). */
+  readonly results: readonly ControlResult[];
+}
+
+/**
+ * One evaluation of one or more inputs, from which every reporter renders.
+ *
+ * @example
+ * ```ts
+ * const r = await checkBundles([{ name: 'evidence.json', text }]);
+ * if (r.isOk()) process.exitCode = r.value.exitCode;
+ * ```
+ */
+export interface CheckReport {
+  /** `pass` (exit 0), `fail` (exit 1) or `error` (exit 2: could not be evaluated). */
+  readonly status: 'pass' | 'fail' | 'error';
+  /** The exit code the CLI should use. */
+  readonly exitCode: 0 | 1 | 2;
+  /** When the check ran, ISO 8601 UTC. */
+  readonly checkedAt: string;
+  /** Per input. */
+  readonly bundles: readonly BundleReport[];
+  /** Every result of every input, flattened. */
+  readonly results: readonly ControlResult[];
+  /** How many results have each status. */
+  readonly summary: Readonly<Record<ControlStatus, number>>;
+}
+
+function statusOf(code: 0 | 1 | 2): 'pass' | 'fail' | 'error' {
+  return code === 0 ? 'pass' : code === 1 ? 'fail' : 'error';
+}
+
+/** Builds the report from per-input results. Internal. */
+export function buildReport(
+  inputs: readonly { name: string; digest: string | null; results: readonly ControlResult[] }[],
+  checkedAt: string,
+): CheckReport {
+  const bundles = inputs.map((b) => ({ ...b, status: statusOf(exitCodeFor(b.results)) }));
+  const results = inputs.flatMap((b) => b.results);
+  const exitCode = exitCodeFor(results);
+  const summary: Record<ControlStatus, number> = { pass: 0, fail: 0, error: 0, not_applicable: 0, waived: 0 };
+  for (const r of results) summary[r.status] += 1;
+  return { status: statusOf(exitCode), exitCode, checkedAt, bundles, results, summary };
+}

@@ -1,0 +1,64 @@
+import type { ControlId, RunbookRef } from './control-catalog.js';
+
+/**
+ * A control's verdict: `pass`, `fail`, `error` (could not evaluate), `not_applicable`, or `waived`.
+ *
+ * @example
+ * ```ts
+ * const s: ControlStatus = 'not_applicable';
+ * ```
+ */
+export type ControlStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'waived';
+
+/**
+ * What a control function returns before waivers and catalog data are applied.
+ *
+ * @example
+ * ```ts
+ * const o: ControlOutcome = { status: 'fail', message: 'deployment failed', pointer: '/targets/0/deployment', expected: 'success', actual: 'failed' };
+ * ```
+ */
+export interface ControlOutcome {
+  /** The verdict (never `waived`: waivers are applied afterwards). */
+  readonly status: Exclude<ControlStatus, 'waived'>;
+  /** One line saying what was found. */
+  readonly message: string;
+  /** RFC 6901 JSON Pointer into the bundle at the deciding value. */
+  readonly pointer: string;
+  /** What the control expected, when that is a value. */
+  readonly expected?: unknown;
+  /** What the bundle holds there. */
+  readonly actual?: unknown;
+}
+
+/**
+ * One control's result for one bundle and, for target controls, one target.
+ *
+ * @example
+ * ```ts
+ * const failed = (r: ControlResult) => r.status === 'fail';
+ * ```
+ */
+export interface ControlResult extends Omit<ControlOutcome, 'status'> {
+  /** The control id. */
+  readonly id: ControlId;
+  /** The control title. */
+  readonly title: string;
+  /** The runbook requirement. */
+  readonly runbookRef: RunbookRef;
+  /** One line saying what to do, citing the runbook. */
+  readonly remediation: string;
+  /** The input (file) name the bundle came from. */
+  readonly bundle: string;
+  /** The target project for target controls, `null` for bundle controls. */
+  readonly target: string | null;
+  /** Overrides the status when a waiver applied (or had expired). */
+  readonly status: ControlStatus;
+  /** The waiver that applied or had expired. */
+  readonly waiver?: {
+    readonly approver: string;
+    readonly reason: string;
+    readonly expiresAt: string;
+    readonly expired: boolean;
+  };
+}

@@ -1,0 +1,98 @@
+import { bundleDigest, canonicalJson, EVIDENCE_PREDICATE_TYPE, statementSubjects } from '@hotfix-release/evidence';
+import { type ControlCheck, outcome } from './control-context.js';
+
+/** bundle-digest: the sealed digest equals the digest of the raw bundle's canonical JSON. Internal. */
+export const checkDigest: ControlCheck = (ctx) => {
+  const raw = ctx.integrity.raw as { digest?: unknown };
+  if (typeof raw.digest !== 'string')
+    return outcome.fail('the bundle is not sealed with a digest', '/digest', 'sha256:<hex>', raw.digest ?? null);
+  const actual = bundleDigest(raw);
+  if (!actual.ok) return outcome.error(`the bundle cannot be canonicalised: ${actual.error.message}`, '/digest');
+  if (actual.value !== raw.digest)
+    return outcome.fail('the bundle changed after it was sealed', '/digest', actual.value, raw.digest);
+  return outcome.pass(`digest ${actual.value} matches`, '/digest');
+};
+
+/** bundle-signature: a trusted key verified the DSSE envelope (applies when keys are configured). Internal. */
+export const checkSignature: ControlCheck = (ctx) => {
+  const env = ctx.integrity.envelope;
+  if (!env)
+    return outcome.fail(
+      'a key is configured but the input is a bare bundle, not a signed envelope',
+      '',
+      'a DSSE envelope',
+      'bare bundle',
+    );
+  const v = env.verification;
+  if (!v) return outcome.error('the envelope was not verified', '');
+  if (!v.ok) return outcome.fail(`signature does not verify: ${v.message}`, '', 'a valid signature', 'invalid');
+  return outcome.pass(`signed by ${v.keyid}`, '');
+};
+
+/** bundle-subject: the statement's subjects are exactly this bundle's promoted targets at their release heads. Internal. */
+export const checkSubject: ControlCheck = (ctx) => {
+  const env = ctx.integrity.envelope;
+  if (!env) return outcome.notApplicable('not a signed envelope', '');
+  if (env.statement.predicateType !== EVIDENCE_PREDICATE_TYPE) {
+    return outcome.fail(
+      'the statement has another predicate type',
+      '',
+      EVIDENCE_PREDICATE_TYPE,
+      env.statement.predicateType,
+    );
+  }
+  const expected = statementSubjects(ctx.bundle);
+  const key = (s: unknown) => {
+    const c = canonicalJson(s);
+    return c.ok ? c.value : '';
+  };
+  const want = expected.map(key).sort();
+  const got = env.statement.subject.map(key).sort();
+  if (want.length === 0 || want.join('\n') !== got.join('\n')) {
+    return outcome.fail(
+      'the statement subjects are not exactly the promoted targets',
+      '/promotedTargets',
+      expected,
+      env.statement.subject,
+    );
+  }
+  return outcome.pass(`${got.length} subject(s), one per promoted target`, '/promotedTargets');
+};
+
+/** promoted-targets (D4): promotedTargets lists exactly the promoted targets; none pending; at least one. Internal. */
+export const checkPromotedTargets: ControlCheck = (ctx) => {
+  const b = ctx.bundle;
+  const projects = b.targets.map((t) => t.project);
+  const dup = projects.find((p, i) => projects.indexOf(p) !== i);
+  if (dup)
+    return outcome.fail(
+      `target ${dup} appears twice`,
+      `/targets/${projects.lastIndexOf(dup)}/project`,
+      'unique targets',
+      dup,
+    );
+  const pending = b.targets.findIndex((t) => t.outcome === 'pending');
+  if (pending >= 0)
+    return outcome.fail(
+      'a target is still pending: the promotion did not finish',
+      `/targets/${pending}/outcome`,
+      'promoted, failed or rolled_back',
+      'pending',
+    );
+  const promoted = b.targets
+    .filter((t) => t.outcome === 'promoted')
+    .map((t) => t.project)
+    .sort();
+  const named = [...b.promotedTargets].sort();
+  if (promoted.join('\n') !== named.join('\n')) {
+    return outcome.fail(
+      'promotedTargets does not name exactly the promoted targets',
+      '/promotedTargets',
+      promoted,
+      b.promotedTargets,
+    );
+  }
+  if (promoted.length === 0)
+    return outcome.fail('no target was promoted', '/promotedTargets', '≥ 1 promoted target', []);
+  return outcome.pass(`promoted: ${promoted.join(', ')}`, '/promotedTargets');
+};

@@ -1,0 +1,87 @@
+import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
+import { validationEndMs } from './validation-controls.js';
+
+interface Stage {
+  readonly name: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly pointer: string;
+}
+
+/**
+ * step-order (S2–S7): merge ≤ pick ≤ pipeline creation ≤ deployment finish ≤ smoke checks ≤ note.
+ * The label's timing is E8's own criterion, so it is not judged twice here. Internal.
+ */
+export const checkStepOrder: ControlCheck = (ctx) => {
+  const t = requireTarget(ctx);
+  const stages: Stage[] = [];
+  const at = (name: string, iso: string, pointer: string) =>
+    stages.push({ name, startMs: ms(iso), endMs: ms(iso), pointer });
+  at('merge', ctx.bundle.hotfix.mr.mergedAt, '/hotfix/mr/mergedAt');
+  if (t.pick) at('pick', t.pick.observedAt, targetPointer(ctx, 'pick', 'observedAt'));
+  if (t.pipeline) at('pipeline', t.pipeline.createdAt, targetPointer(ctx, 'pipeline', 'createdAt'));
+  const finished = t.deployment?.deployment.finishedAt;
+  if (finished) at('deployment', finished, targetPointer(ctx, 'deployment', 'deployment', 'finishedAt'));
+  const end = validationEndMs(t);
+  if (end !== undefined) {
+    const starts = t.smokeChecks.map((s) => ms(s.startedAt));
+    const first = starts.indexOf(Math.min(...starts));
+    stages.push({
+      name: 'smoke checks',
+      startMs: Math.min(...starts),
+      endMs: end,
+      pointer: targetPointer(ctx, 'smokeChecks', first, 'startedAt'),
+    });
+  }
+  if (t.note) at('note', t.note.createdAt, targetPointer(ctx, 'note', 'createdAt'));
+  for (let i = 1; i < stages.length; i++) {
+    const prev = stages[i - 1] as Stage;
+    const next = stages[i] as Stage;
+    if (next.startMs < prev.endMs) {
+      return outcome.fail(
+        `${next.name} happened before ${prev.name} ended`,
+        next.pointer,
+        `≥ ${new Date(prev.endMs).toISOString()}`,
+        new Date(next.startMs).toISOString(),
+      );
+    }
+  }
+  return outcome.pass(stages.map((s) => s.name).join(' → '), targetPointer(ctx));
+};
+
+/** evidence-freshness: every `observedAt` is within the maximum age of now and not in the future. Internal. */
+export const checkFreshness: ControlCheck = (ctx) => {
+  const seen: { pointer: string; ms: number }[] = [];
+  const walk = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) {
+      for (const [i, child] of node.entries()) walk(child, `${pointer}/${i}`);
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'observedAt' && typeof child === 'string')
+          seen.push({ pointer: `${pointer}/observedAt`, ms: ms(child) });
+        else walk(child, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+      }
+    }
+  };
+  walk(ctx.bundle.targets, '/targets');
+  if (seen.length === 0) return outcome.error('the bundle holds no observation to date', '/targets');
+  const oldest = seen.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const newest = seen.reduce((a, b) => (b.ms > a.ms ? b : a));
+  if (ctx.nowMs - oldest.ms > ctx.maxEvidenceAgeMs) {
+    return outcome.fail(
+      `evidence is older than ${ctx.maxEvidenceAgeMs} ms`,
+      oldest.pointer,
+      `≥ ${new Date(ctx.nowMs - ctx.maxEvidenceAgeMs).toISOString()}`,
+      new Date(oldest.ms).toISOString(),
+    );
+  }
+  if (newest.ms - ctx.nowMs > ctx.futureSkewMs) {
+    return outcome.fail(
+      'evidence was observed in the future',
+      newest.pointer,
+      `≤ ${new Date(ctx.nowMs).toISOString()}`,
+      new Date(newest.ms).toISOString(),
+    );
+  }
+  return outcome.pass(`${seen.length} observations, oldest ${new Date(oldest.ms).toISOString()}`, '/targets');
+};

@@ -1,0 +1,94 @@
+import { type ControlCheck, outcome, requireTarget, targetPointer } from './control-context.js';
+
+/** E1 (S2, S3, R3): the hotfix commits were picked onto release, release head is the last pick, no drift. Internal. */
+export const checkE1: ControlCheck = (ctx) => {
+  const t = requireTarget(ctx);
+  const pick = t.pick;
+  if (!pick)
+    return outcome.fail('no cherry-pick record for this target', targetPointer(ctx, 'pick'), 'a pick record', 'none');
+  if (pick.releaseBranch !== ctx.expected.releaseBranch) {
+    return outcome.fail(
+      'the pick went to another branch',
+      targetPointer(ctx, 'pick', 'releaseBranch'),
+      ctx.expected.releaseBranch,
+      pick.releaseBranch,
+    );
+  }
+  for (const [i, commit] of ctx.bundle.hotfix.commits.entries()) {
+    const j = pick.picks.findIndex((p) => p.originalSha === commit.sha);
+    if (j < 0)
+      return outcome.fail(
+        `hotfix commit ${commit.sha.slice(0, 12)} was not picked`,
+        `/hotfix/commits/${i}/sha`,
+        commit.sha,
+        pick.picks.map((p) => p.originalSha),
+      );
+    const p = pick.picks[j];
+    if (p && !p.trailer.includes(commit.sha)) {
+      return outcome.fail(
+        'the picked commit lacks the cherry-pick trailer naming the original',
+        targetPointer(ctx, 'pick', 'picks', j, 'trailer'),
+        `(cherry picked from commit ${commit.sha})`,
+        p.trailer,
+      );
+    }
+  }
+  const last = pick.picks[pick.picks.length - 1];
+  if (last && pick.headAfter !== last.pickedSha) {
+    return outcome.fail(
+      'release head after the pick is not the picked commit',
+      targetPointer(ctx, 'pick', 'headAfter'),
+      last.pickedSha,
+      pick.headAfter,
+    );
+  }
+  if (pick.headBefore === pick.headAfter) {
+    return outcome.fail(
+      'release did not move',
+      targetPointer(ctx, 'pick', 'headAfter'),
+      `not ${pick.headBefore}`,
+      pick.headAfter,
+    );
+  }
+  for (const [i, c] of t.conflicts.entries()) {
+    if (!c.verified)
+      return outcome.fail(
+        'a conflict resolution was pushed without verifying the tree (D3)',
+        targetPointer(ctx, 'conflicts', i, 'verified'),
+        true,
+        false,
+      );
+  }
+  const drift = t.drift;
+  if (!drift)
+    return outcome.fail(
+      'no drift report: release contents not verified (S3)',
+      targetPointer(ctx, 'drift'),
+      'a drift report',
+      'none',
+    );
+  const clean =
+    drift.ok && drift.kinds.length === 0 && drift.extraCommits.length === 0 && drift.missingCommits.length === 0;
+  if (!clean) {
+    const pointer =
+      drift.extraCommits.length > 0 ? targetPointer(ctx, 'drift', 'extraCommits') : targetPointer(ctx, 'drift', 'ok');
+    return outcome.fail(
+      `release drifted (${drift.kinds.join(', ') || 'not ok'}): stop (R3)`,
+      pointer,
+      { extraCommits: [], missingCommits: [] },
+      { kinds: drift.kinds, extraCommits: drift.extraCommits, missingCommits: drift.missingCommits },
+    );
+  }
+  if (drift.head !== pick.headAfter) {
+    return outcome.fail(
+      'the drift report is about another release head',
+      targetPointer(ctx, 'drift', 'head'),
+      pick.headAfter,
+      drift.head,
+    );
+  }
+  return outcome.pass(
+    `release ${pick.releaseBranch} holds exactly the hotfix at ${pick.headAfter.slice(0, 12)}`,
+    targetPointer(ctx, 'pick'),
+  );
+};

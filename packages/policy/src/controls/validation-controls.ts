@@ -1,0 +1,77 @@
+import type { TargetRecord } from '@hotfix-release/evidence';
+import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
+
+/** When validation ended: the latest smoke check end (start + duration, or observation). Internal. */
+export function validationEndMs(t: TargetRecord): number | undefined {
+  if (t.smokeChecks.length === 0) return undefined;
+  return Math.max(...t.smokeChecks.map((s) => Math.max(ms(s.startedAt) + s.durationMs, ms(s.observedAt))));
+}
+
+/** E6 (S7): at least one smoke/acceptance check, and every one passed. Internal. */
+export const checkE6: ControlCheck = (ctx) => {
+  const t = requireTarget(ctx);
+  if (t.smokeChecks.length === 0)
+    return outcome.fail(
+      'no smoke or acceptance check was recorded',
+      targetPointer(ctx, 'smokeChecks'),
+      '≥ 1 passed check',
+      0,
+    );
+  for (const [i, s] of t.smokeChecks.entries()) {
+    if (s.result !== 'passed')
+      return outcome.fail(
+        `check "${s.name}" ${s.result}`,
+        targetPointer(ctx, 'smokeChecks', i, 'result'),
+        'passed',
+        s.result,
+      );
+  }
+  return outcome.pass(`${t.smokeChecks.length} check(s) passed`, targetPointer(ctx, 'smokeChecks'));
+};
+
+/** E7 (S7): an MR note records the validation for this service. Internal. */
+export const checkE7: ControlCheck = (ctx) => {
+  const t = requireTarget(ctx);
+  if (!t.note)
+    return outcome.fail('no note records the validation', targetPointer(ctx, 'note'), 'a note record', 'none');
+  if (t.note.service !== t.project) {
+    return outcome.fail(
+      'the note is about another service',
+      targetPointer(ctx, 'note', 'service'),
+      t.project,
+      t.note.service,
+    );
+  }
+  return outcome.pass(`note ${t.note.id} records the validation of ${t.project}`, targetPointer(ctx, 'note'));
+};
+
+/** E8 (S7): governed work carries the label, read back present, added after validation ended. Internal. */
+export const checkE8: ControlCheck = (ctx) => {
+  const t = requireTarget(ctx);
+  const label = t.label;
+  if (!label)
+    return outcome.fail('no label record on governed work', targetPointer(ctx, 'label'), ctx.expected.label, 'none');
+  if (!label.present || label.addedAt === null) {
+    return outcome.fail('the MR does not carry the label', targetPointer(ctx, 'label', 'present'), true, label.present);
+  }
+  if (label.name !== ctx.expected.label) {
+    return outcome.fail('another label was added', targetPointer(ctx, 'label', 'name'), ctx.expected.label, label.name);
+  }
+  const end = validationEndMs(t);
+  if (end === undefined)
+    return outcome.error('no validation recorded to order the label after', targetPointer(ctx, 'smokeChecks'));
+  if (ms(label.addedAt) < end) {
+    return outcome.fail(
+      'the label was added before validation finished',
+      targetPointer(ctx, 'label', 'addedAt'),
+      `after ${new Date(end).toISOString()}`,
+      label.addedAt,
+    );
+  }
+  return outcome.pass(`"${label.name}" added at ${label.addedAt}, after validation`, targetPointer(ctx, 'label'));
+};
+
+/** Tells whether E8 applies: governed delivery work per the bundle or the label record. Internal. */
+export function isGoverned(governedBundle: boolean, t: TargetRecord): boolean {
+  return governedBundle || t.label?.governed === true;
+}

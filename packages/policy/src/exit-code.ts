@@ -1,0 +1,44 @@
+import { CONTROL_CATALOG } from './control-catalog.js';
+import type { ControlResult } from './control-result.js';
+
+/**
+ * The CLI's exit codes: 0 every required control passed; 1 a control failed (or a waiver expired);
+ * 2 the evidence could not be evaluated (unreadable, invalid schema, bad digest or signature, an
+ * `error` result, or zero evaluated controls); 3 bad configuration or waiver file.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = EXIT_CODES.configuration; // 3
+ * ```
+ */
+export const EXIT_CODES = { ok: 0, failed: 1, unevaluable: 2, configuration: 3 } as const;
+
+/**
+ * One of {@link EXIT_CODES}.
+ *
+ * @example
+ * ```ts
+ * const code: ExitCode = 2;
+ * ```
+ */
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+const INTEGRITY = new Set<string>(CONTROL_CATALOG.filter((c) => c.kind === 'integrity').map((c) => c.id));
+
+/**
+ * Maps control results to an exit code (0, 1 or 2); configuration errors are 3 and never reach here.
+ * Zero evaluated controls (nothing passed, failed or was waived) is 2, never 0.
+ *
+ * @example
+ * ```ts
+ * exitCodeFor([]); // 2
+ * ```
+ */
+export function exitCodeFor(results: readonly ControlResult[]): 0 | 1 | 2 {
+  const evaluated = results.filter((r) => r.status === 'pass' || r.status === 'fail' || r.status === 'waived');
+  if (evaluated.length === 0) return EXIT_CODES.unevaluable;
+  if (results.some((r) => r.status === 'error' || (r.status === 'fail' && INTEGRITY.has(r.id))))
+    return EXIT_CODES.unevaluable;
+  if (results.some((r) => r.status === 'fail')) return EXIT_CODES.failed;
+  return EXIT_CODES.ok;
+}

@@ -1,0 +1,162 @@
+import {
+  gitShaSchema,
+  isoUtcSchema,
+  type PromotionBundle,
+  projectPathSchema,
+  toJsonPointer,
+} from '@hotfix-release/evidence';
+import { err, ok, type Result } from 'neverthrow';
+import { z } from 'zod';
+import { CONTROL_CATALOG, type ControlId, isControlId } from './control-catalog.js';
+import type { ControlResult } from './control-result.js';
+import type { PolicyError } from './policy-error.js';
+
+/**
+ * The waiver file: a version and a list of waivers, each naming a control, a scope (project, MR as
+ * `group/project!iid`, commit; every given field must match), a reason, an approver and an expiry.
+ *
+ * @example
+ * ```ts
+ * waiverFileSchema.parse({ version: 1, waivers: [{ control: 'E8', scope: { project: 'fleet/api' }, reason: 'label service down, tracked in OPS-12', approver: 'lead.bob', expiresAt: '2026-12-01T00:00:00Z' }] });
+ * ```
+ */
+export const waiverFileSchema = z.object({
+  version: z.literal(1),
+  waivers: z
+    .array(
+      z.object({
+        control: z.string().min(1).max(100),
+        scope: z
+          .object({
+            project: projectPathSchema.optional(),
+            mr: z
+              .string()
+              .regex(/^[A-Za-z0-9_.\-/]+!\d+$/, 'expected group/project!iid')
+              .optional(),
+            commit: gitShaSchema.optional(),
+          })
+          .refine(
+            (s) => s.project !== undefined || s.mr !== undefined || s.commit !== undefined,
+            'a waiver needs a scope',
+          ),
+        reason: z.string().min(10, 'give a reason of at least 10 characters').max(2000),
+        approver: z.string().min(1).max(255),
+        expiresAt: isoUtcSchema,
+      }),
+    )
+    .max(500),
+});
+
+/**
+ * One waiver.
+ *
+ * @example
+ * ```ts
+ * const expired = (w: Waiver, now: number) => Date.parse(w.expiresAt) <= now;
+ * ```
+ */
+export type Waiver = z.infer<typeof waiverFileSchema>['waivers'][number] & { readonly control: ControlId };
+
+/**
+ * Parses a waiver file (text or parsed JSON).
+ *
+ * Errors (exit 3): `invalid-waivers` naming the field, `unknown-control`, `control-not-waivable`.
+ *
+ * @example
+ * ```ts
+ * const w = parseWaivers(readFileSync('waivers.json', 'utf8'));
+ * ```
+ * @see E6, E7, E8
+ */
+export function parseWaivers(input: unknown): Result<readonly Waiver[], PolicyError> {
+  let json = input;
+  if (typeof input === 'string') {
+    try {
+      json = JSON.parse(input);
+    } catch {
+      return err({ code: 'invalid-waivers', message: 'the waiver file is not JSON', issues: [] });
+    }
+  }
+  const parsed = waiverFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
+    return err({ code: 'invalid-waivers', message: 'the waiver file does not match its schema', issues });
+  }
+  const waivers: Waiver[] = [];
+  for (const [i, w] of parsed.data.waivers.entries()) {
+    const pointer = `/waivers/${i}/control`;
+    if (!isControlId(w.control))
+      return err({
+        code: 'unknown-control',
+        message: `no control "${w.control}" in the catalog`,
+        controlId: w.control,
+        pointer,
+      });
+    const def = CONTROL_CATALOG.find((c) => c.id === w.control);
+    if (!def?.waivable) {
+      return err({
+        code: 'control-not-waivable',
+        message: `control ${w.control} may not be waived`,
+        controlId: w.control,
+        pointer,
+        runbookRef: def?.runbookRef ?? '',
+      });
+    }
+    waivers.push({ ...w, control: w.control });
+  }
+  return ok(waivers);
+}
+
+function matches(w: Waiver, r: ControlResult, bundle: PromotionBundle | undefined): boolean {
+  if (w.control !== r.id || !bundle) return false;
+  const target = bundle.targets.find((t) => t.project === r.target);
+  if (w.scope.project !== undefined && w.scope.project !== (r.target ?? bundle.hotfix.mr.project)) return false;
+  if (w.scope.mr !== undefined && w.scope.mr !== `${bundle.hotfix.mr.project}!${bundle.hotfix.mr.iid}`) return false;
+  if (w.scope.commit !== undefined) {
+    const shas = [...bundle.hotfix.commits.map((c) => c.sha), ...(target?.pick?.picks.map((p) => p.pickedSha) ?? [])];
+    if (!shas.includes(w.scope.commit)) return false;
+  }
+  return true;
+}
+
+/**
+ * Applies waivers to results: a matching, unexpired waiver turns a `fail` into `waived`; a matching
+ * expired waiver makes the result `fail` (unless it is an `error`), so stale waivers are renewed or removed.
+ * Internal (used by `checkBundles`).
+ */
+export function applyWaivers(
+  results: readonly ControlResult[],
+  waivers: readonly Waiver[],
+  bundle: PromotionBundle | undefined,
+  nowMs: number,
+): ControlResult[] {
+  return results.map((r) => {
+    const matching = waivers.filter((w) => matches(w, r, bundle));
+    if (matching.length === 0) return r;
+    const live = matching.find((w) => Date.parse(w.expiresAt) > nowMs);
+    const info = (w: Waiver, expired: boolean) => ({
+      approver: w.approver,
+      reason: w.reason,
+      expiresAt: w.expiresAt,
+      expired,
+    });
+    if (live) {
+      return r.status === 'fail'
+        ? {
+            ...r,
+            status: 'waived' as const,
+            message: `waived by ${live.approver} until ${live.expiresAt}: ${live.reason} (was: ${r.message})`,
+            waiver: info(live, false),
+          }
+        : r;
+    }
+    const expired = matching[0] as Waiver;
+    if (r.status === 'error') return r;
+    return {
+      ...r,
+      status: 'fail' as const,
+      message: `waiver by ${expired.approver} expired at ${expired.expiresAt} (${r.status}: ${r.message})`,
+      waiver: info(expired, true),
+    };
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Test helpers for the policy: the valid bundle comes from the evidence package's fixture builder
+ * (one place to swap for a bundle recorded from a real simulator promotion), sealed and optionally signed.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { type PromotionBundle, sealBundle, signBundle } from '@hotfix-release/evidence';
+import {
+  buildPromotionBundle,
+  FIXTURE_NOW,
+  fakeDigest,
+  fakeSha,
+} from '../../evidence/test/promotion-bundle-fixture.js';
+import { type CheckOptions, type CheckReport, checkBundles } from '../src/index.js';
+
+export { buildPromotionBundle, FIXTURE_NOW, fakeDigest, fakeSha };
+
+/** A signing key pair for the signature controls. */
+export const keys = generateKeyPairSync('ed25519');
+/** The public key as PEM, as a CLI would read it from a file. */
+export const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** A deep copy (so mutations never leak between tests). */
+export function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Seals a bundle (sets its digest). */
+export function seal(bundle: PromotionBundle): PromotionBundle {
+  const r = sealBundle(bundle);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+/** Seals and signs a bundle into a DSSE envelope. */
+export function signed(bundle: PromotionBundle): unknown {
+  const r = signBundle(seal(bundle), { privateKey: keys.privateKey });
+  if (!r.ok) throw new Error(r.error.message);
+  return clone(r.value);
+}
+
+/** Options under which the fixture passes: the fixture's clock and its signing key. */
+export const baseOptions: CheckOptions = { now: FIXTURE_NOW, trustedKeys: [{ publicKey: publicKeyPem }] };
+
+/** Checks one input value and returns the report (throws on a configuration error). */
+export async function checkValue(value: unknown, options: CheckOptions = baseOptions): Promise<CheckReport> {
+  const r = await checkBundles([{ name: 'evidence.json', value }], options);
+  if (r.isErr()) throw new Error(`configuration error: ${r.error.code}`);
+  return r.value;
+}
+
+/** `id@target` of every result with a status. */
+export function withStatus(report: CheckReport, status: string): string[] {
+  return report.results.filter((r) => r.status === status).map((r) => (r.target ? `${r.id}@${r.target}` : r.id));
+}
