@@ -1,0 +1,287 @@
+/**
+ * triggerGuidedRelease: creates a NEW orchestration pipeline with the guided inputs
+ * (S4), never with the cut-off action (S5), at most once per target even when a
+ * response is lost or two calls race, and returns it pinned with what GitLab reports.
+ */
+import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
+import { z } from 'zod';
+import type { WaiterClock } from '../_internal/waiter.js';
+import { systemClock } from '../_internal/waiter.js';
+import { zodIssues } from '../_internal/zod-issues.js';
+import { type HotfixError, hotfixError } from '../errors.js';
+import type { GitLabClient } from '../gitlab-client.js';
+import type { RunbookConfig } from '../runbook-config.js';
+import type { ReleaseEvent } from './await-environment/types.js';
+import {
+  type GuidedRequest,
+  guidedAction,
+  guidedRequest,
+  refuseCutOffInValues,
+} from './trigger-guided-release/guard.js';
+import {
+  findOurPipeline,
+  inputsFromName,
+  type NamedPipeline,
+  type ReadBack,
+  readPipeline,
+  readVariables,
+} from './trigger-guided-release/reconcile.js';
+
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
+
+/**
+ * Options of `triggerGuidedRelease`. There is deliberately no `action` option: the
+ * action is the configured deploy action, checked against S5 before anything is sent.
+ */
+export const triggerGuidedReleaseOptionsSchema = z.strictObject({
+  /** The target project's full path (the `project` input). */
+  target: z.string().regex(/^[^\s/][^\s]*\/[^\s]+$/, 'must be a full project path like group/project'),
+  signal: z.instanceof(AbortSignal).optional(),
+  /** Create a pipeline even when one for this target is being created or was just created. */
+  allowConcurrent: z.boolean().default(false),
+  /** Clock (ms since epoch) used for the reconciliation window; GitLab's clock in tests. */
+  now: fn<() => number>('a function returning ms since the epoch').optional(),
+  /** Sleep between read-backs after a lost response. */
+  sleep: fn<WaiterClock['sleep']>('a sleep function').optional(),
+  /** A pipeline this user created for this target this long before the call is adopted, not duplicated. */
+  reuseWindowMs: z.number().int().min(0).max(86_400_000).default(120_000),
+  /** Pages (of 20) of the orchestration project's pipelines read when reconciling. */
+  maxReconcilePages: z.number().int().min(1).max(20).default(3),
+  /** Read-backs after a lost response before answering `outcome-unknown`. */
+  readBackAttempts: z.number().int().min(1).max(10).default(3),
+  onEvent: fn<(event: ReleaseEvent) => void>('a function').optional(),
+});
+
+/** Options of `triggerGuidedRelease` as callers write them. */
+export type TriggerGuidedReleaseOptions = z.input<typeof triggerGuidedReleaseOptionsSchema>;
+
+/** The pinned orchestration pipeline: what we sent and what GitLab reports back (E2, E3). */
+export interface TriggeredPipeline {
+  readonly id: number;
+  readonly iid: number | undefined;
+  /** Numeric id of the orchestration project. */
+  readonly projectId: number;
+  readonly project: string;
+  readonly target: string;
+  readonly webUrl: string;
+  readonly sha: string;
+  readonly ref: string;
+  readonly status: string;
+  readonly source: string | undefined;
+  /** ISO 8601 UTC, as GitLab reports it. */
+  readonly createdAt: string;
+  /** `created`: our POST made it; `adopted`: found by read-back (an earlier call, or a lost response). */
+  readonly how: 'created' | 'adopted-existing' | 'adopted-after-lost-response';
+  /** Exactly what we sent. */
+  readonly request: GuidedRequest;
+  /** What GitLab reports for the pipeline, read back after creation. */
+  readonly reported: {
+    /** The pipeline name (orchestrators derive it from their inputs with `workflow:name`). */
+    readonly name: string | null;
+    readonly variables: readonly { readonly key: string; readonly value: string }[];
+    /** The guided inputs as GitLab's answers show them, and from where. */
+    readonly inputs: Readonly<Record<string, string | boolean>>;
+    readonly inputsFrom: 'variables' | 'pipeline-name' | 'none';
+    /** ISO 8601 UTC time of the read-back. */
+    readonly readAt: string;
+  };
+}
+
+const locks = new Map<string, Promise<unknown>>();
+
+/** Runs `task` after every earlier task with the same key (an in-process per-target lock). */
+async function withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const before = locks.get(key) ?? Promise.resolve();
+  const run = before.then(task, task);
+  const tail = run.catch(() => undefined);
+  locks.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(key) === tail) locks.delete(key);
+  }
+}
+
+const LOST = new Set(['outcome-unknown', 'timeout', 'network', 'gitlab-unavailable']);
+
+/**
+ * Creates the orchestration pipeline of S4 for one target: `action` = the configured
+ * deploy action, `project` = target, `confirm` = true, sent as typed pipeline `inputs`
+ * (or as string `variables` when configured). The cut-off action is refused before any
+ * request, in any disguise and from any source (S5). Before creating, and after a lost
+ * or 5xx answer, it reads the orchestration project's pipelines back and adopts one
+ * this user created for this target inside the window, so it never sends a second POST;
+ * calls for the same target are serialised in-process unless `allowConcurrent`.
+ *
+ * Errors: `forbidden-action` (S5), `invalid-input`, `outcome-unknown` (the POST's answer
+ * was lost and no pipeline showed up on read-back: run again, it will adopt it),
+ * `gitlab-http` (e.g. inputs refused), `gitlab-unauthorized`, `gitlab-forbidden`,
+ * `gitlab-not-found`, `gitlab-rate-limited`, `response-invalid`.
+ *
+ * @example
+ * ```ts
+ * const pipeline = await triggerGuidedRelease(client, config, { target: 'evenergi/charging-api' });
+ * if (pipeline.isOk()) console.log(pipeline.value.webUrl, pipeline.value.reported.inputs);
+ * ```
+ * @see S4 S5 E2 E3 D4
+ */
+export function triggerGuidedRelease(
+  client: GitLabClient,
+  config: RunbookConfig,
+  options: TriggerGuidedReleaseOptions,
+): ResultAsync<TriggeredPipeline, HotfixError> {
+  const cutOff = (config as Partial<RunbookConfig> | undefined)?.orchestration?.cutOffAction;
+  const action = guidedAction(config);
+  if (action.isErr()) return errAsync(action.error);
+  const crafted = refuseCutOffInValues(options, cutOff, 'options');
+  if (crafted) return errAsync(crafted);
+  const parsed = triggerGuidedReleaseOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    return errAsync(
+      hotfixError(
+        'invalid-input',
+        `Invalid triggerGuidedRelease options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        {
+          details: { field: issues[0]?.path ?? '', issues },
+        },
+      ),
+    );
+  }
+  const o = parsed.data;
+  const req = guidedRequest(config, action.value, o.target);
+  if (req.isErr()) return errAsync(req.error);
+  const project = config.orchestration.project;
+  const task = () => run(client, project, o.target, req.value, o);
+  const result = o.allowConcurrent ? task() : withLock(`${client.gitlabUrl}|${project}|${o.target}`, task);
+  return ResultAsync.fromSafePromise(result).andThen((r) => r);
+}
+
+type Parsed = z.output<typeof triggerGuidedReleaseOptionsSchema>;
+
+async function run(
+  client: GitLabClient,
+  project: string,
+  target: string,
+  req: GuidedRequest,
+  o: Parsed,
+): Promise<Result<TriggeredPipeline, HotfixError>> {
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? systemClock.sleep;
+  const emit = (e: ReleaseEvent) => {
+    try {
+      o.onEvent?.(e);
+    } catch {
+      // progress rendering must not change the outcome
+    }
+  };
+  const windowStart = new Date(now() - o.reuseWindowMs).toISOString();
+  const me = await client.currentUser();
+  if (me.isErr()) return err(me.error);
+  const query = {
+    project,
+    ref: req.ref,
+    username: me.value.username,
+    createdAfter: windowStart,
+    maxPages: o.maxReconcilePages,
+    perPage: 20,
+    signal: o.signal,
+  };
+  if (!o.allowConcurrent) {
+    const unfinishedOk = (p: NamedPipeline) => !['failed', 'canceled', 'skipped'].includes(p.status);
+    const existing = await findOurPipeline(client, query, req, unfinishedOk);
+    if (existing.isErr()) return err(existing.error);
+    if (existing.value) return ok(pinned(project, target, req, existing.value, 'adopted-existing', now, emit));
+  }
+  const body = req.via === 'inputs' ? { ref: req.ref, inputs: req.inputs } : { ref: req.ref, variables: req.variables };
+  const created = await client.createPipeline(project, body);
+  if (created.isOk()) {
+    const [p, vars] = await Promise.all([
+      readPipeline(client, project, created.value.id),
+      readVariables(client, project, created.value.id),
+    ]);
+    if (p.isErr()) return err(p.error);
+    if (vars.isErr()) return err(vars.error);
+    return ok(pinned(project, target, req, { pipeline: p.value, variables: vars.value }, 'created', now, emit));
+  }
+  const e = created.error;
+  const lost = LOST.has(e.code) || (e.code === 'gitlab-http' && e.details.status >= 500);
+  if (!lost) return err(e);
+  // The POST may have taken effect: read back, never POST again.
+  for (let i = 0; i < o.readBackAttempts; i++) {
+    if (i > 0) await sleep(1_000 * 2 ** (i - 1), o.signal);
+    const found = await findOurPipeline(client, query, req, () => true);
+    if (found.isErr()) return err(found.error);
+    if (found.value) return ok(pinned(project, target, req, found.value, 'adopted-after-lost-response', now, emit));
+  }
+  return err(
+    hotfixError(
+      'outcome-unknown',
+      `Creating the orchestration pipeline for ${target} got no usable answer (${e.code}) and no such pipeline showed up on read-back. Run again: a pipeline that appears meanwhile is adopted, not duplicated.`,
+      {
+        runbookRef: 'S4',
+        retryable: true,
+        details: { method: 'POST', route: '/projects/:id/pipeline', reason: e.code },
+        cause: e,
+      },
+    ),
+  );
+}
+
+function pinned(
+  project: string,
+  target: string,
+  req: GuidedRequest,
+  read: ReadBack,
+  how: TriggeredPipeline['how'],
+  now: () => number,
+  emit: (e: ReleaseEvent) => void,
+): TriggeredPipeline {
+  const p = read.pipeline;
+  const fromName = inputsFromName(req, p.name);
+  const fromVars =
+    req.via === 'variables'
+      ? Object.fromEntries(
+          read.variables.filter((v) => req.variables.some((w) => w.key === v.key)).map((v) => [v.key, v.value]),
+        )
+      : {};
+  const inputsFrom = Object.keys(fromVars).length
+    ? 'variables'
+    : Object.keys(fromName).length
+      ? 'pipeline-name'
+      : 'none';
+  const at = new Date(now()).toISOString();
+  if (how === 'created') emit({ type: 'pipeline-created', at, target, pipelineId: p.id, webUrl: p.web_url });
+  else {
+    emit({
+      type: 'pipeline-adopted',
+      at,
+      target,
+      pipelineId: p.id,
+      webUrl: p.web_url,
+      why: how === 'adopted-existing' ? 'existing' : 'lost-response',
+    });
+  }
+  return {
+    id: p.id,
+    iid: p.iid,
+    projectId: p.project_id,
+    project,
+    target,
+    webUrl: p.web_url,
+    sha: p.sha,
+    ref: p.ref,
+    status: p.status,
+    source: p.source,
+    createdAt: p.created_at,
+    how,
+    request: req,
+    reported: {
+      name: p.name ?? null,
+      variables: read.variables,
+      inputs: inputsFrom === 'variables' ? fromVars : fromName,
+      inputsFrom,
+      readAt: at,
+    },
+  };
+}
