@@ -47,8 +47,10 @@ async function call(url: string, method: string, token: string | undefined, body
 }
 
 /** Starts a simulator with `evenergi/develop` (orchestrator) and `acme/service` (main + release, staging CI). */
-export async function makeCiWorld(opts: { orchestratorCi?: string; serviceCi?: string } = {}): Promise<CiWorld> {
-  const sim = await startGitLabSim({ virtualClock: new Date('2026-03-02T10:00:00.000Z') });
+export async function makeCiWorld(
+  opts: { orchestratorCi?: string; serviceCi?: string; realClock?: boolean } = {},
+): Promise<CiWorld> {
+  const sim = await startGitLabSim(opts.realClock ? {} : { virtualClock: new Date('2026-03-02T10:00:00.000Z') });
   const engine = getCiEngine(sim.state);
   const files = demoCiFiles();
   const orchestrator = await createProject(sim.state, sim.root, { path: 'evenergi/develop', creatorId: 1 });

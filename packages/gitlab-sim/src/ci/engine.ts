@@ -207,8 +207,8 @@ export class CiEngine {
       ci.jobs.push(job);
       return job;
     });
+    // No catch-up here: a bridge creating this pipeline must record it before due timers fire.
     this.lifecycle.initJobs(pipeline, jobs, t);
-    this.lifecycle.catchUp();
     return { pipeline };
   }
 

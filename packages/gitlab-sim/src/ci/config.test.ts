@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { demoCiFiles } from '../scenarios/demo-ci.js';
+import { type PipelinePlan, planPipeline } from './config.js';
+
+const DEPLOY = { action: 'deploy-release-branch-to-staging', project: 'acme/service', confirm: true };
+const plan = (text: string, inputs: Record<string, unknown> = {}, vars: Record<string, string> = {}) =>
+  planPipeline(text, inputs, { CI_SERVER_URL: 'http://sim', CI_PROJECT_PATH: 'acme/service', ...vars }, {});
+const ok = (r: ReturnType<typeof plan>): PipelinePlan => {
+  if ('errors' in r) throw new Error(r.errors.join('; '));
+  return r;
+};
+
+describe(planPipeline.name, () => {
+  it('reads the orchestrator: the deploy action selects only the depending trigger to the target release', () => {
+    const p = ok(plan(demoCiFiles().orchestrator, DEPLOY));
+    expect(p.jobs.map((j) => [j.name, j.kind])).toEqual([['deploy-release-branch-to-staging', 'bridge']]);
+    expect(p.jobs[0]?.trigger).toMatchObject({ project: 'acme/service', branch: 'release', depend: true });
+    expect(p.inputs).toEqual(DEPLOY);
+    expect(p.stages).toEqual(['.pre', 'check', 'release', 'deploy', '.post']);
+  });
+
+  it('selects the reset job and its follow-up trigger for the cut-off action', () => {
+    const p = ok(plan(demoCiFiles().orchestrator, { ...DEPLOY, action: 'bring-all-code-to-release-branch' }));
+    expect(p.jobs.map((j) => j.name)).toEqual(['bring-all-code-to-release-branch', 'deploy-after-cut-off']);
+    expect(p.jobs[0]).toMatchObject({ simAction: 'reset-release-from-default', durationMs: 20_000 });
+    expect(p.jobs[0]?.variables.SIM_TARGET_PROJECT).toBe('acme/service');
+  });
+
+  it('applies input defaults (confirm=false selects only the failing check)', () => {
+    const p = ok(plan(demoCiFiles().orchestrator, { action: DEPLOY.action, project: 'acme/service' }));
+    expect(p.jobs.map((j) => j.name)).toEqual(['confirmation-required']);
+  });
+
+  it('reads the service CI: environment with an expanded URL on release, tests elsewhere', () => {
+    const release = ok(plan(demoCiFiles().service, {}, { CI_COMMIT_BRANCH: 'release' }));
+    expect(release.jobs.map((j) => j.name)).toEqual(['build', 'deploy-staging', 'smoke']);
+    expect(release.jobs[1]?.environment).toEqual({
+      name: 'staging',
+      url: 'http://sim/-/sim/services/acme/service/staging',
+      action: 'start',
+      tier: 'staging',
+    });
+    const main = ok(plan(demoCiFiles().service, {}, { CI_COMMIT_BRANCH: 'main' }));
+    expect(main.jobs.map((j) => j.name)).toEqual(['test']);
+  });
+
+  it('keeps the type of a whole-value interpolation and defaults manual jobs to allow_failure', () => {
+    const text = `spec:\n  inputs:\n    n:\n      type: number\n---\njob:\n  when: manual\n  script: [x]\n  variables:\n    N: $[[ inputs.n ]]\n    S: "n=$[[ inputs.n ]]"\n`;
+    const p = ok(plan(text, { n: 3 }));
+    expect(p.jobs[0]).toMatchObject({ when: 'manual', allowFailure: true, variables: { N: '3', S: 'n=3' } });
+  });
+
+  it('returns GitLab errors for bad configuration', () => {
+    const cases: [string, string][] = [
+      ['job:\n  stage: nope\n  script: [x]\n', 'jobs:job chosen stage nope does not exist; available stages are'],
+      ['job:\n  image: x\n', 'jobs:job config should implement the script:, run:, or trigger: keyword'],
+      ['job:\n  script: [x]\n  rules:\n    - if: "true == true"\n', 'jobs:job rules:if invalid expression syntax'],
+      ['job:\n  script: [x]\n  rules:\n    - when: never\n', 'Pipeline will not run for the selected trigger.'],
+      ['a:\n  script: [x]\n  needs: [b]\n', "'a' job needs 'b' job, but 'b' does not exist in the pipeline."],
+      ['job:\n  script: ["$[[ inputs.x ]]"]\n', 'unknown interpolation key: `x`'],
+      ['job: [\n', '(<unknown>):'],
+      ['workflow:\n  rules:\n    - if: $NOPE\njob:\n  script: [x]\n', 'Pipeline filtered out by workflow rules.'],
+    ];
+    for (const [text, message] of cases) {
+      const r = plan(text);
+      expect('errors' in r ? r.errors[0] : 'no error', text).toContain(message);
+    }
+  });
+
+  it('validates regex inputs and array/number types', () => {
+    const text = `spec:\n  inputs:\n    tag:\n      regex: /^v\\d+$/\n    list:\n      type: array\n      default: []\n---\njob:\n  script: [x]\n`;
+    expect(plan(text, { tag: 'v1' })).not.toHaveProperty('errors');
+    expect(plan(text, { tag: 'x1' })).toEqual({
+      errors: ['`tag` input: provided value does not match required RegEx pattern'],
+    });
+    expect(plan(text, { tag: 'v1', list: 'a' })).toEqual({ errors: ['`list` input: provided value is not an array'] });
+  });
+});

@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CiWorld, DEPLOY_INPUTS, makeCiWorld } from './_test-support.js';
+import { getCiEngine } from './engine.js';
+
+const SVC = '/projects/acme%2Fservice';
+
+describe(getCiEngine.name, () => {
+  let w: CiWorld;
+  beforeEach(async () => {
+    w = await makeCiWorld();
+  });
+  afterEach(() => w.sim.close());
+
+  it('keeps exact simulated timestamps when one big clock step crosses async steps', async () => {
+    const up = await w.orchestrate(DEPLOY_INPUTS);
+    expect(up.body.created_at).toBe('2026-03-02T10:00:00.000Z');
+    await w.advance(3600);
+    const [dep] = (await w.api('GET', `${SVC}/deployments`)).body;
+    // bridge picked up at +1 s; build 1 s queue + 10 s; deploy-staging 1 s queue + 30 s.
+    expect(dep.deployable.started_at).toBe('2026-03-02T10:00:13.000Z');
+    expect(dep.deployable.finished_at).toBe('2026-03-02T10:00:43.000Z');
+    expect(dep.deployable.duration).toBe(30);
+    const upDone = await w.api('GET', `/projects/evenergi%2Fdevelop/pipelines/${up.body.id}`);
+    expect(upDone.body.finished_at).toBe('2026-03-02T10:00:54.000Z');
+  });
+
+  it('honours a plain /-/sim/clock/advance too, once async steps settle', async () => {
+    await w.orchestrate(DEPLOY_INPUTS);
+    await w.ext('POST', '/-/sim/clock/advance', { ms: 3_600_000 });
+    await w.engine.settled();
+    const [dep] = (await w.api('GET', `${SVC}/deployments`)).body;
+    expect(dep.status).toBe('success');
+  });
+
+  it('a forced canceled outcome cancels the job and its deployment; retrying the pipeline recovers', async () => {
+    w.engine.forceJobOutcome({ project: 'acme/service', job: 'deploy-staging', status: 'canceled' });
+    const down = await w.api('POST', `${SVC}/pipeline`, { ref: 'release' });
+    await w.advance(120);
+    expect((await w.api('GET', `${SVC}/pipelines/${down.body.id}`)).body.status).toBe('canceled');
+    expect((await w.api('GET', `${SVC}/deployments`)).body[0].status).toBe('canceled');
+    const retried = await w.api('POST', `${SVC}/pipelines/${down.body.id}/retry`);
+    expect([retried.status, retried.body.status]).toEqual([201, 'running']);
+    await w.advance(120);
+    expect((await w.api('GET', `${SVC}/pipelines/${down.body.id}`)).body.status).toBe('success');
+    const all = await w.api('GET', `${SVC}/pipelines/${down.body.id}/jobs?include_retried=true`);
+    expect(all.body.map((j: { name: string; status: string }) => `${j.name}:${j.status}`)).toEqual([
+      'deploy-staging:success',
+      'smoke:success',
+      'deploy-staging:canceled',
+      'build:success',
+    ]);
+  });
+
+  it('canceling a job via the API, and 403 for retrying a running job', async () => {
+    const p = await w.api('POST', `${SVC}/pipeline`, { ref: 'release' });
+    await w.advance(2);
+    const [build] = (await w.api('GET', `${SVC}/pipelines/${p.body.id}/jobs?scope[]=running`)).body;
+    const notYet = await w.api('POST', `${SVC}/jobs/${build.id}/retry`);
+    expect([notYet.status, notYet.body]).toEqual([403, { message: '403 Forbidden - Job is not retryable' }]);
+    const canceled = await w.api('POST', `${SVC}/jobs/${build.id}/cancel`);
+    expect([canceled.status, canceled.body.status]).toEqual([201, 'canceled']);
+    await w.advance(60);
+    const jobs = (await w.api('GET', `${SVC}/pipelines/${p.body.id}/jobs`)).body;
+    expect(jobs.map((j: { status: string }) => j.status)).toEqual(['skipped', 'skipped', 'canceled']);
+    expect((await w.api('GET', `${SVC}/pipelines/${p.body.id}`)).body.status).toBe('canceled');
+    const bad = await w.api('GET', `${SVC}/pipelines/${p.body.id}/jobs?scope[]=bogus`);
+    expect([bad.status, bad.body]).toEqual([400, { error: 'scope does not have a valid value' }]);
+  });
+
+  it('canceling the orchestration pipeline cancels its depending downstream pipeline', async () => {
+    const up = await w.orchestrate(DEPLOY_INPUTS);
+    await w.advance(5);
+    const [bridge] = (await w.api('GET', `/projects/evenergi%2Fdevelop/pipelines/${up.body.id}/bridges`)).body;
+    await w.api('POST', `/projects/evenergi%2Fdevelop/pipelines/${up.body.id}/cancel`);
+    const down = await w.api('GET', `${SVC}/pipelines/${bridge.downstream_pipeline.id}`);
+    expect(down.body.status).toBe('canceled');
+  });
+
+  it('runs a needs: DAG out of stage order and takes SIM_DURATION_SECONDS and settings into account', async () => {
+    const ci = `stages: [a, b]
+slow:
+  stage: a
+  script: [x]
+  variables: { SIM_DURATION_SECONDS: "100" }
+fast:
+  stage: a
+  script: [x]
+early:
+  stage: b
+  needs: [fast]
+  script: [x]
+`;
+    const v = await makeCiWorld({ serviceCi: ci });
+    try {
+      v.engine.configure({ defaultJobDurationMs: 5_000, queueDelayMs: 0 });
+      const p = await v.api('POST', `${SVC}/pipeline`, { ref: 'main' });
+      await v.advance(10);
+      const jobs = (await v.api('GET', `${SVC}/pipelines/${p.body.id}/jobs`)).body;
+      expect(jobs.map((j: { name: string; status: string }) => `${j.name}:${j.status}`)).toEqual([
+        'early:success',
+        'fast:success',
+        'slow:running',
+      ]);
+      const settings = await v.ext('POST', '/-/sim/ci/settings', { realTimeScale: 0.01 });
+      expect(settings.body).toEqual({ defaultJobDurationMs: 5_000, queueDelayMs: 0, realTimeScale: 0.01 });
+    } finally {
+      await v.sim.close();
+    }
+  });
+
+  it('runs on the real clock, with durations scaled down', async () => {
+    const v = await makeCiWorld({ realClock: true });
+    try {
+      expect(v.sim.clock.isVirtual).toBe(false);
+      v.engine.configure({ realTimeScale: 0.002 });
+      const p = await v.api('POST', `${SVC}/pipeline`, { ref: 'release' });
+      const deadline = Date.now() + 5_000;
+      let status = p.body.status;
+      while (status !== 'success' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        status = (await v.api('GET', `${SVC}/pipelines/${p.body.id}`)).body.status;
+      }
+      expect(status).toBe('success');
+    } finally {
+      await v.sim.close();
+    }
+  });
+});
