@@ -14,5 +14,12 @@ export type { LiveFacts, LiveFactsQuery, LiveFactsSnapshot } from './live-facts.
 export { liveFactsSnapshotSchema } from './live-facts.js';
 export type { PolicyError, PolicyErrorCode } from './policy-error.js';
 export { describePolicyError } from './policy-error.js';
+export type { CodeQualityIssue } from './reporters/code-quality-report.js';
+export { formatCodeQuality, toCodeQuality } from './reporters/code-quality-report.js';
+export type { JsonReport } from './reporters/json-report.js';
+export { formatJson, toJsonReport } from './reporters/json-report.js';
+export { formatJunit } from './reporters/junit-report.js';
+export { formatMarkdown } from './reporters/markdown-report.js';
+export { formatText } from './reporters/text-report.js';
 export type { Waiver } from './waivers.js';
 export { parseWaivers, waiverFileSchema } from './waivers.js';

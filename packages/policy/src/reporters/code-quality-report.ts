@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { CheckReport } from '../check-report.js';
+import { CONTROL_CATALOG } from '../control-catalog.js';
+
+/**
+ * One GitLab Code Quality issue (the subset of the Code Climate format GitLab reads).
+ *
+ * @example
+ * ```ts
+ * const blocking = (i: CodeQualityIssue) => i.severity === 'blocker';
+ * ```
+ */
+export interface CodeQualityIssue {
+  readonly description: string;
+  readonly check_name: string;
+  readonly fingerprint: string;
+  readonly severity: 'info' | 'minor' | 'major' | 'critical' | 'blocker';
+  readonly location: { readonly path: string; readonly lines: { readonly begin: number } };
+}
+
+/**
+ * Converts failures and errors into GitLab Code Quality issues: `error` and integrity failures are
+ * blockers, other failures critical (or major when waivable). Fingerprints are stable per control,
+ * input, target and pointer.
+ *
+ * @example
+ * ```ts
+ * toCodeQuality(report).length; // number of findings
+ * ```
+ */
+export function toCodeQuality(report: CheckReport): CodeQualityIssue[] {
+  return report.results
+    .filter((r) => r.status === 'fail' || r.status === 'error')
+    .map((r) => {
+      const def = CONTROL_CATALOG.find((c) => c.id === r.id);
+      const severity =
+        r.status === 'error' || def?.kind === 'integrity' ? 'blocker' : def?.waivable ? 'major' : 'critical';
+      const fingerprint = createHash('sha256')
+        .update(`${r.id}\0${r.bundle}\0${r.target ?? ''}\0${r.pointer}`)
+        .digest('hex');
+      return {
+        description: `${r.id}${r.target ? ` [${r.target}]` : ''}: ${r.message} (runbook ${r.runbookRef}). ${r.remediation}`,
+        check_name: r.id,
+        fingerprint,
+        severity,
+        location: { path: r.bundle, lines: { begin: 1 } },
+      };
+    });
+}
+
+/**
+ * Renders the GitLab Code Quality JSON (see {@link toCodeQuality}).
+ *
+ * @example
+ * ```ts
+ * writeFileSync('gl-code-quality-report.json', formatCodeQuality(report));
+ * ```
+ */
+export function formatCodeQuality(report: CheckReport): string {
+  return `${JSON.stringify(toCodeQuality(report), null, 2)}\n`;
+}

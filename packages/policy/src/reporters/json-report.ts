@@ -1,0 +1,77 @@
+import type { CheckReport } from '../check-report.js';
+import type { ControlStatus } from '../control-result.js';
+
+/**
+ * The machine-readable report: a `status` and one entry per control result.
+ *
+ * @example
+ * ```ts
+ * const failed = (j: JsonReport) => j.controls.filter((c) => c.status === 'fail').map((c) => c.id);
+ * ```
+ */
+export interface JsonReport {
+  /** `pass`, `fail` or `error`. */
+  readonly status: CheckReport['status'];
+  /** The CLI exit code. */
+  readonly exitCode: CheckReport['exitCode'];
+  /** When the check ran. */
+  readonly checkedAt: string;
+  /** Counts per status. */
+  readonly summary: CheckReport['summary'];
+  /** One entry per control result (per target for target controls). */
+  readonly controls: readonly {
+    readonly id: string;
+    readonly status: ControlStatus;
+    readonly message: string;
+    readonly runbookRef: string;
+    readonly bundle: string;
+    readonly target: string | null;
+    readonly pointer: string;
+    readonly remediation: string;
+    readonly expected?: unknown;
+    readonly actual?: unknown;
+    readonly waiver?: unknown;
+  }[];
+}
+
+/**
+ * Converts a report into its JSON form (see {@link JsonReport}).
+ *
+ * @example
+ * ```ts
+ * toJsonReport(report).controls[0]?.id; // 'bundle-schema'
+ * ```
+ */
+export function toJsonReport(report: CheckReport): JsonReport {
+  return {
+    status: report.status,
+    exitCode: report.exitCode,
+    checkedAt: report.checkedAt,
+    summary: report.summary,
+    controls: report.results.map((r) => ({
+      id: r.id,
+      status: r.status,
+      message: r.message,
+      runbookRef: r.runbookRef,
+      bundle: r.bundle,
+      target: r.target,
+      pointer: r.pointer,
+      remediation: r.remediation,
+      ...('expected' in r ? { expected: r.expected } : {}),
+      ...('actual' in r ? { actual: r.actual } : {}),
+      ...(r.waiver ? { waiver: r.waiver } : {}),
+    })),
+  };
+}
+
+/**
+ * Renders a report as pretty JSON text (see {@link JsonReport}).
+ *
+ * @example
+ * ```ts
+ * writeFileSync('policy.json', formatJson(report));
+ * ```
+ */
+export function formatJson(report: CheckReport): string {
+  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+}
