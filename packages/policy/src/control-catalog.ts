@@ -80,7 +80,8 @@ export const CONTROL_CATALOG = [
     appliesWhen: 'always',
     waivable: false,
     kind: 'integrity',
-    remediation: 'The bundle changed after it was sealed: use the original bundle or reseal it from the journal (E1–E8).',
+    remediation:
+      'The bundle changed after it was sealed: use the original bundle or reseal it from the journal (E1–E8).',
   },
   {
     id: 'bundle-signature',
