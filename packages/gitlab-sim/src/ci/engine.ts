@@ -32,17 +32,58 @@ export interface HealthOverride {
   readonly status?: string;
 }
 
+/** A forced outcome request: the next `times` runs (default 1) of `job` in `project` end with `status`. */
+export interface JobOutcome {
+  /** Project path (`acme/service`) or numeric id as a string. */
+  readonly project: string;
+  /** Job name as in `.gitlab-ci.yml`. */
+  readonly job: string;
+  /** How the job ends instead of succeeding. */
+  readonly status: 'success' | 'failed' | 'canceled';
+  /** How many runs of the job it applies to (default 1; `Infinity` for all). */
+  readonly times?: number;
+}
+
+/**
+ * The test-facing controls of a simulator's CI: simulated durations, forced job outcomes,
+ * health overrides, and clock steps that wait for every CI step they cause.
+ */
+export interface CiControls {
+  /** Current simulated-time settings. */
+  readonly settings: Readonly<CiSettings>;
+  /** Changes simulated-time settings; returns the new settings. */
+  configure(settings: Partial<CiSettings>): CiSettings;
+  /** Makes the next run(s) of a job end with a forced status. */
+  forceJobOutcome(outcome: JobOutcome): void;
+  /** Makes a service's health endpoint lie or fail; `undefined` restores the truth. */
+  setHealth(project: string, environment: string, override: HealthOverride | undefined): void;
+  /** Resolves once no async CI step (downstream creation, git actions) is in flight. */
+  settled(): Promise<void>;
+  /** Advances the virtual clock by `ms` and waits for every CI step it caused. */
+  advance(ms: number): Promise<void>;
+}
+
 const engines = new WeakMap<SimState, CiEngine>();
 
-/** The CI engine of a running simulator (for forced outcomes, settings and settling in tests). */
+/** The CI engine of a running simulator (internal: handlers and tests in this package). */
 export function getCiEngine(state: SimState): CiEngine {
   const engine = engines.get(state);
   if (!engine) throw new Error('no CI engine is registered for this simulator state');
   return engine;
 }
 
+/**
+ * The CI controls of a running simulator.
+ * @example
+ * ciControls(sim).forceJobOutcome({ project: 'acme/service', job: 'deploy-staging', status: 'failed' });
+ * await ciControls(sim).advance(10 * 60_000); // a ten-minute deployment, no wall time
+ */
+export function ciControls(sim: { readonly state: SimState }): CiControls {
+  return getCiEngine(sim.state);
+}
+
 /** Runs pipelines for every project of one simulator. */
-export class CiEngine {
+export class CiEngine implements CiControls {
   /** Simulated-time knobs; change with `configure`. */
   readonly settings: CiSettings = { defaultJobDurationMs: 30_000, queueDelayMs: 1_000, realTimeScale: 0.05 };
   /** Forced outcomes waiting for their jobs. */
@@ -78,7 +119,7 @@ export class CiEngine {
   }
 
   /** Makes the next `times` runs of a job end with `status` instead of success. */
-  forceJobOutcome(outcome: { project: string; job: string; status: ForcedOutcome['status']; times?: number }): void {
+  forceJobOutcome(outcome: JobOutcome): void {
     this.outcomes.push({
       project: outcome.project,
       job: outcome.job,
