@@ -108,6 +108,41 @@ early:
     }
   });
 
+  it('an environment stop job stops the environment, and health then reports down', async () => {
+    const ci = `stages: [deploy, cleanup]
+deploy:
+  stage: deploy
+  script: [x]
+  environment: { name: review/app, url: "$CI_SERVER_URL/-/sim/services/$CI_PROJECT_PATH/$CI_ENVIRONMENT_SLUG", on_stop: stop }
+stop:
+  stage: cleanup
+  when: manual
+  script: [x]
+  environment: { name: review/app, action: stop }
+`;
+    const v = await makeCiWorld({ serviceCi: ci });
+    try {
+      const p = await v.api('POST', `${SVC}/pipeline`, { ref: 'main' });
+      await v.advance(60);
+      expect((await v.api('GET', `${SVC}/pipelines/${p.body.id}`)).body.status).toBe('success');
+      const [env] = (await v.api('GET', `${SVC}/environments?name=review/app`)).body;
+      expect(env).toMatchObject({ tier: 'development', state: 'available' });
+      expect(env.slug).toMatch(/^review-app-[a-z0-9]{6}$/);
+      const health = `${new URL(env.external_url).pathname}/health`;
+      expect((await v.ext('GET', health)).body.status).toBe('ok');
+      const [stop] = (await v.api('GET', `${SVC}/pipelines/${p.body.id}/jobs?scope[]=manual`)).body;
+      await v.api('POST', `${SVC}/jobs/${stop.id}/play`);
+      await v.advance(60);
+      expect((await v.api('GET', `${SVC}/environments?states=stopped`)).body.map((e: { id: number }) => e.id)).toEqual([
+        env.id,
+      ]);
+      expect((await v.ext('GET', health)).body.status).toBe('down');
+      expect((await v.api('GET', `${SVC}/deployments`)).body).toHaveLength(1);
+    } finally {
+      await v.sim.close();
+    }
+  });
+
   it('runs on the real clock, with durations scaled down', async () => {
     const v = await makeCiWorld({ realClock: true });
     try {

@@ -21,7 +21,8 @@ export function registerHealth(ext: Router, deps: ResourceDeps): void {
     const environment = parts.pop() ?? '';
     const path = parts.join('/');
     const project = deps.state.findProject(path);
-    const env = project && projectCi(project).environments.find((e) => e.name === environment);
+    const env =
+      project && projectCi(project).environments.find((e) => e.name === environment || e.slug === environment);
     if (!project || !env) return json({ status: 'not_found', project: path, environment }, 404);
     const last = lastSuccessfulDeployment(project, env);
     const override = engine().health.get(`${project.path.toLowerCase()}|${env.name}`);
