@@ -33,3 +33,29 @@ export type {
   ProjectRef,
 } from './gitlab-client.js';
 export { createGitLabClient } from './gitlab-client.js';
+export type {
+  AwaitClock,
+  AwaitFailureReason,
+  AwaitObserved,
+  AwaitOutcome,
+  AwaitPhase,
+  ObservedDeployment,
+  ObservedHealth,
+  ObservedJob,
+  ObservedPipeline,
+  ReleaseEvent,
+} from './primitives/await-environment/types.js';
+export type { AwaitEnvironmentOptions } from './primitives/await-environment.js';
+export { awaitEnvironment, awaitEnvironmentOptionsSchema } from './primitives/await-environment.js';
+export type {
+  MultiTargetResult,
+  TargetResult,
+  TriggerAndAwaitTargetsOptions,
+} from './primitives/trigger-and-await-targets.js';
+export {
+  triggerAndAwaitTargets,
+  triggerAndAwaitTargetsOptionsSchema,
+} from './primitives/trigger-and-await-targets.js';
+export type { GuidedAction, GuidedRequest } from './primitives/trigger-guided-release/guard.js';
+export type { TriggeredPipeline, TriggerGuidedReleaseOptions } from './primitives/trigger-guided-release.js';
+export { triggerGuidedRelease, triggerGuidedReleaseOptionsSchema } from './primitives/trigger-guided-release.js';

@@ -79,13 +79,13 @@ export function isFatalWaitError(error: HotfixError): boolean {
 }
 
 /**
- * The delay before attempt `attempt + 1`: full jitter over an exponential ceiling,
- * never below `minDelayMs`, never above `maxDelayMs`.
+ * The delay before attempt `attempt + 1`: an exponential ceiling from `minDelayMs` up to
+ * `maxDelayMs`, jittered over its upper half (never below `minDelayMs`), so concurrent
+ * waiters spread out without polling more often than needed.
  */
 export function backoffDelayMs(attempt: number, minDelayMs: number, maxDelayMs: number, random: () => number): number {
   const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt - 1, 30));
-  if (ceiling <= minDelayMs) return minDelayMs;
-  return Math.round(minDelayMs + random() * (ceiling - minDelayMs));
+  return Math.max(minDelayMs, Math.round(ceiling / 2 + random() * (ceiling / 2)));
 }
 
 /** The default clock: wall time and a timer that an AbortSignal cancels. */

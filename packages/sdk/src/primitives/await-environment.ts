@@ -4,7 +4,7 @@
  */
 import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import { type AcceptorResult, runWaiter, systemClock, type WaiterClock } from '../_internal/waiter.js';
+import { type AcceptorResult, runWaiter, systemClock } from '../_internal/waiter.js';
 import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
@@ -12,7 +12,7 @@ import { type RunbookConfig, serviceFor } from '../runbook-config.js';
 import { pollDeployment, pollHealth } from './await-environment/follow-deployment.js';
 import { pollDownstream } from './await-environment/follow-downstream.js';
 import { type FollowContext, initialState, snapshot, type Terminal } from './await-environment/follow-state.js';
-import type { AwaitObserved, AwaitOutcome, ReleaseEvent } from './await-environment/types.js';
+import type { AwaitClock, AwaitObserved, AwaitOutcome, ReleaseEvent } from './await-environment/types.js';
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
 
@@ -41,8 +41,8 @@ export const awaitEnvironmentOptionsSchema = z
     onEvent: fn<(event: ReleaseEvent) => void>('a function').optional(),
     /** Time source and sleep (tests pass the simulator's virtual clock). */
     clock: z
-      .custom<WaiterClock>(
-        (v) => typeof (v as WaiterClock)?.now === 'function' && typeof (v as WaiterClock)?.sleep === 'function',
+      .custom<AwaitClock>(
+        (v) => typeof (v as AwaitClock)?.now === 'function' && typeof (v as AwaitClock)?.sleep === 'function',
         {
           message: 'expected { now(), sleep(ms, signal) }',
         },

@@ -5,13 +5,12 @@
  */
 import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import type { WaiterClock } from '../_internal/waiter.js';
 import { systemClock } from '../_internal/waiter.js';
 import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
-import type { ReleaseEvent } from './await-environment/types.js';
+import type { AwaitClock, ReleaseEvent } from './await-environment/types.js';
 import {
   type GuidedRequest,
   guidedAction,
@@ -42,7 +41,7 @@ export const triggerGuidedReleaseOptionsSchema = z.strictObject({
   /** Clock (ms since epoch) used for the reconciliation window; GitLab's clock in tests. */
   now: fn<() => number>('a function returning ms since the epoch').optional(),
   /** Sleep between read-backs after a lost response. */
-  sleep: fn<WaiterClock['sleep']>('a sleep function').optional(),
+  sleep: fn<AwaitClock['sleep']>('a sleep function').optional(),
   /** A pipeline this user created for this target this long before the call is adopted, not duplicated. */
   reuseWindowMs: z.number().int().min(0).max(86_400_000).default(120_000),
   /** Pages (of 20) of the orchestration project's pipelines read when reconciling. */

@@ -15,12 +15,55 @@ declare const guided: unique symbol;
  */
 export type GuidedAction = string & { readonly [guided]: 'not the cut-off action' };
 
-/** Whether `value` is, or contains, the cut-off action once case, whitespace and dashes are folded. */
+// Latin look-alikes from Cyrillic and Greek that NFKC leaves alone.
+const CONFUSABLES: Readonly<Record<string, string>> = {
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  і: 'i',
+  ј: 'j',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  ԁ: 'd',
+  ӏ: 'l',
+  һ: 'h',
+  ԛ: 'q',
+  ԝ: 'w',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+};
+
+/** Letters and digits only, look-alikes folded: the skeleton two spellings of one action share. */
+function skeleton(value: string): string {
+  return [...normalizeAction(value)]
+    .map((ch) => CONFUSABLES[ch] ?? ch)
+    .join('')
+    .replace(/[^a-z0-9]/g, '');
+}
+
+/** Whether `value` is, or contains, the cut-off action in any disguise (case, whitespace, dashes, look-alikes). */
 export function mentionsCutOff(value: string, cutOff: string | undefined): boolean {
-  const v = normalizeAction(value);
+  const v = skeleton(value);
   return [CUT_OFF_ACTION, cutOff]
-    .filter((c): c is string => typeof c === 'string' && c.trim().length > 0)
-    .some((c) => v.includes(normalizeAction(c)));
+    .filter((c): c is string => typeof c === 'string' && skeleton(c).length >= 8)
+    .some((c) => v.includes(skeleton(c)));
 }
 
 function forbidden(action: string, source: string): HotfixError {

@@ -1,0 +1,197 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeReleaseWorld, type ReleaseWorld, TARGET } from '../../test/release-world.js';
+import type { RunbookConfig } from '../runbook-config.js';
+import type { ReleaseEvent } from './await-environment/types.js';
+import { type TriggerGuidedReleaseOptions, triggerGuidedRelease } from './trigger-guided-release.js';
+
+const CUT_OFF = 'bring-all-code-to-release-branch';
+
+describe('triggerGuidedRelease', () => {
+  let w: ReleaseWorld;
+  const now = () => w.sim.clock.now();
+  beforeAll(async () => {
+    w = await makeReleaseWorld();
+  });
+  afterAll(() => w.close());
+  beforeEach(() => {
+    w.sim.controls.clearLog();
+    w.sim.controls.clearFaults();
+  });
+  // Each test starts outside the previous test's reuse window.
+  afterEach(() => w.advance(10 * 60_000));
+
+  it('creates a pipeline with typed guided inputs and returns what GitLab reports back', async () => {
+    const events: ReleaseEvent[] = [];
+    const r = await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, onEvent: (e) => events.push(e) });
+    const p = r._unsafeUnwrap();
+    expect(p).toMatchObject({
+      project: 'evenergi/develop',
+      target: TARGET,
+      ref: 'main',
+      source: 'api',
+      how: 'created',
+      request: {
+        via: 'inputs',
+        inputs: { action: 'deploy-release-branch-to-staging', project: TARGET, confirm: true },
+      },
+      reported: {
+        name: `deploy-release-branch-to-staging ${TARGET} confirm=true`,
+        inputs: { action: 'deploy-release-branch-to-staging', project: TARGET, confirm: true },
+        inputsFrom: 'pipeline-name',
+        variables: [],
+      },
+    });
+    expect(p.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(p.webUrl).toContain(`/evenergi/develop/-/pipelines/${p.id}`);
+    expect(p.createdAt).toMatch(/Z$/);
+    const posts = w.sim.controls.find('POST', '/projects/:id/pipeline');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.body).toEqual({
+      ref: 'main',
+      inputs: { action: 'deploy-release-branch-to-staging', project: TARGET, confirm: true },
+    });
+    expect(events.map((e) => e.type)).toEqual(['pipeline-created']);
+  });
+
+  it('sends string variables when configured, and reads them back', async () => {
+    const config: RunbookConfig = { ...w.config, orchestration: { ...w.config.orchestration, inputsVia: 'variables' } };
+    // The demo orchestrator declares inputs; this checks the request shape and the read-back only.
+    const r = await triggerGuidedRelease(w.client, config, { target: TARGET, now });
+    const e = r._unsafeUnwrapErr();
+    expect(e.code).toBe('gitlab-http');
+    expect(w.sim.controls.find('POST', '/projects/:id/pipeline')[0]?.body).toEqual({
+      ref: 'main',
+      variables: [
+        { key: 'action', value: 'deploy-release-branch-to-staging' },
+        { key: 'project', value: TARGET },
+        { key: 'confirm', value: 'true' },
+      ],
+    });
+  });
+
+  describe('returns forbidden-action citing S5 before any request is sent', () => {
+    const disguises = [
+      CUT_OFF,
+      'BRING-ALL-CODE-TO-RELEASE-BRANCH',
+      '  bring-all-code-to-release-branch\n',
+      'bring_all_code_to_release_branch',
+      'bring\u2010all\u2011code\u2012to\u2013release\u2014branch',
+      'bring-all-code-to-\u200brelease-branch',
+      'Ｂｒｉｎｇ-all-code-to-release-branch',
+      'bring all code to release branch',
+      'bring-аll-code-to-releаse-brаnch', // Cyrillic а
+      `deploy-release-branch-to-staging;${CUT_OFF}`,
+    ];
+    for (const action of disguises) {
+      it(`when configuration carries ${JSON.stringify(action)}`, async () => {
+        const config = { ...w.config, orchestration: { ...w.config.orchestration, deployAction: action } };
+        const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, now }))._unsafeUnwrapErr();
+        expect(e).toMatchObject({ code: 'forbidden-action', runbookRef: 'S5' });
+        expect(w.gitlabRequests()).toEqual([]);
+      });
+    }
+
+    it('when the environment supplies it through configuration', async () => {
+      process.env.HOTFIX_TEST_ACTION = ' Bring-All-Code-To-Release-Branch ';
+      try {
+        const deployAction = process.env.HOTFIX_TEST_ACTION;
+        const config = { ...w.config, orchestration: { ...w.config.orchestration, deployAction } };
+        const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, now }))._unsafeUnwrapErr();
+        expect(e).toMatchObject({ code: 'forbidden-action', details: { source: 'config.orchestration.deployAction' } });
+      } finally {
+        delete process.env.HOTFIX_TEST_ACTION;
+      }
+      expect(w.gitlabRequests()).toEqual([]);
+    });
+
+    it('when the configured cut-off name was changed to hide it', async () => {
+      const config = {
+        ...w.config,
+        orchestration: { ...w.config.orchestration, deployAction: CUT_OFF, cutOffAction: 'something-else' },
+      };
+      const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, now }))._unsafeUnwrapErr();
+      expect(e.code).toBe('forbidden-action');
+      expect(w.gitlabRequests()).toEqual([]);
+    });
+
+    it('when a crafted options object smuggles an action or a target', async () => {
+      for (const options of [
+        { target: TARGET, action: CUT_OFF },
+        { target: TARGET, inputs: { action: 'BRING_ALL_CODE_TO_RELEASE_BRANCH' } },
+        { target: `evenergi/${CUT_OFF}` },
+      ]) {
+        // A crafted value, as from untyped JavaScript.
+        const e = (
+          await triggerGuidedRelease(w.client, w.config, options as unknown as TriggerGuidedReleaseOptions)
+        )._unsafeUnwrapErr();
+        expect(e).toMatchObject({ code: 'forbidden-action', runbookRef: 'S5' });
+      }
+      expect(w.gitlabRequests()).toEqual([]);
+    });
+  });
+
+  it('adopts the pipeline when the creation response is lost (one POST in the request log)', async () => {
+    w.sim.fault({ method: 'POST', route: '/projects/:id/pipeline', kind: 'drop-after' });
+    const events: ReleaseEvent[] = [];
+    const p = (
+      await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, onEvent: (e) => events.push(e) })
+    )._unsafeUnwrap();
+    expect(p.how).toBe('adopted-after-lost-response');
+    const posts = w.sim.controls.find('POST', '/projects/:id/pipeline');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({ fault: 'drop-after', handled: true });
+    const listed = w.sim.controls.find('GET', '/projects/:id/pipelines');
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    expect(listed.at(-1)?.query).toContain('source=api');
+    expect(listed.at(-1)?.query).toContain('username=root');
+    expect(p.reported.inputs).toEqual({ action: 'deploy-release-branch-to-staging', project: TARGET, confirm: true });
+    expect(events).toMatchObject([{ type: 'pipeline-adopted', why: 'lost-response', pipelineId: p.id }]);
+  });
+
+  it('returns outcome-unknown, without a second POST, when the POST failed and nothing shows up', async () => {
+    w.sim.fault({ method: 'POST', route: '/projects/:id/pipeline', kind: 'drop-before' });
+    const e = (
+      await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, sleep: (ms) => w.advance(ms) })
+    )._unsafeUnwrapErr();
+    expect(e).toMatchObject({ code: 'outcome-unknown', retryable: true, runbookRef: 'S4' });
+    expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toHaveLength(1);
+    expect(w.sim.controls.find('GET', '/projects/:id/pipelines')).toHaveLength(4);
+  });
+
+  it('creates one pipeline for two concurrent calls for the same target; the second adopts it', async () => {
+    const [a, b] = await Promise.all([
+      triggerGuidedRelease(w.client, w.config, { target: TARGET, now }),
+      triggerGuidedRelease(w.client, w.config, { target: TARGET, now }),
+    ]);
+    expect(a._unsafeUnwrap().id).toBe(b._unsafeUnwrap().id);
+    expect([a._unsafeUnwrap().how, b._unsafeUnwrap().how].sort()).toEqual(['adopted-existing', 'created']);
+    expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toHaveLength(1);
+  });
+
+  it('creates two pipelines for concurrent calls with allowConcurrent, and one per target', async () => {
+    const [a, b, c] = await Promise.all([
+      triggerGuidedRelease(w.client, w.config, { target: TARGET, now, allowConcurrent: true }),
+      triggerGuidedRelease(w.client, w.config, { target: TARGET, now, allowConcurrent: true }),
+      triggerGuidedRelease(w.client, w.config, { target: 'evenergi/billing-service', now }),
+    ]);
+    expect(new Set([a, b, c].map((r) => r._unsafeUnwrap().id)).size).toBe(3);
+    expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toHaveLength(3);
+  });
+
+  it('does not adopt a pipeline of the cut-off action or of another target', async () => {
+    const other = await w.api('POST', '/projects/evenergi%2Fdevelop/pipeline', {
+      ref: 'main',
+      inputs: { action: 'deploy-release-branch-to-staging', project: 'evenergi/fleet-portal', confirm: true },
+    });
+    expect(other.status).toBe(201);
+    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
+    expect(p.how).toBe('created');
+    expect(p.id).not.toBe((other.body as { id: number }).id);
+  });
+
+  it('returns invalid-input naming the field for a bad target', async () => {
+    const e = (await triggerGuidedRelease(w.client, w.config, { target: 'not-a-path' }))._unsafeUnwrapErr();
+    expect(e).toMatchObject({ code: 'invalid-input', details: { field: 'target' } });
+    expect(w.gitlabRequests()).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Test world for triggerGuidedRelease / awaitEnvironment: the demo scenario on a virtual
+ * clock, a client whose sleeps advance the simulator's clock (so a ten-minute deployment
+ * takes no wall time), and helpers that shape the world only through the simulator's
+ * HTTP APIs (REST and /-/sim controls).
+ */
+import { demoScenarioInfo, type GitLabSim, type LoggedRequest, startGitLabSim } from '@hotfix-release/gitlab-sim';
+import type { WaiterClock } from '../src/_internal/waiter.js';
+import { createGitLabClient, type GitLabClient } from '../src/gitlab-client.js';
+import { parseRunbookConfig, type RunbookConfig, type RunbookConfigInput } from '../src/runbook-config.js';
+
+/** The target most tests promote. */
+export const TARGET = demoScenarioInfo.services[0];
+
+/** A simulator plus an SDK client wired to its virtual clock. */
+export interface ReleaseWorld {
+  readonly sim: GitLabSim;
+  readonly client: GitLabClient;
+  readonly config: RunbookConfig;
+  /** The clock to give awaitEnvironment: `sleep` advances the simulator. */
+  readonly clock: WaiterClock;
+  /** Delays the transport slept (its retries), in ms. */
+  readonly transportSleeps: number[];
+  /** Advances simulated time and waits until every CI step it caused has finished. */
+  advance(ms: number): Promise<void>;
+  /** Calls a /-/sim control route. */
+  control(method: string, path: string, body?: unknown): Promise<unknown>;
+  /** Calls the REST API as the admin. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** The head of a branch. */
+  head(project: string, branch: string): Promise<string>;
+  /** Rewrites a project's `.gitlab-ci.yml` on a branch (created from `from` when new); returns the new head. */
+  editCi(project: string, branch: string, edit: (yml: string) => string, from?: string): Promise<string>;
+  /** GitLab API requests received so far (no control routes, no git, no health endpoint). */
+  gitlabRequests(): LoggedRequest[];
+  close(): Promise<void>;
+}
+
+/** Starts the demo world. `retry` tunes the client's transport retries. */
+export async function makeReleaseWorld(
+  opts: { retry?: { maxAttempts: number }; config?: RunbookConfigInput } = {},
+): Promise<ReleaseWorld> {
+  const sim = await startGitLabSim({ scenario: 'demo', virtualClock: new Date('2026-03-02T10:00:00.000Z') });
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sim.url}${path}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return text ? JSON.parse(text) : undefined;
+  };
+  const advance = async (ms: number) => {
+    await control('POST', '/-/sim/ci/advance', { ms: Math.max(0, Math.round(ms)) });
+  };
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sim.apiUrl}${path}`, {
+      method,
+      headers: { 'private-token': sim.token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const transportSleeps: number[] = [];
+  const client = createGitLabClient(
+    {
+      gitlabUrl: sim.url,
+      token: sim.token,
+      timeoutMs: 5_000,
+      retry: {
+        maxAttempts: opts.retry?.maxAttempts ?? 4,
+        baseDelayMs: 500,
+        maxDelayMs: 5_000,
+        maxRetryAfterMs: 60_000,
+      },
+    },
+    {
+      now: () => sim.clock.now(),
+      random: () => 0.5,
+      sleep: async (ms) => {
+        transportSleeps.push(ms);
+        await advance(ms);
+      },
+    },
+  )._unsafeUnwrap();
+  const config = parseRunbookConfig(
+    opts.config ?? {
+      services: demoScenarioInfo.services.map((project) => ({
+        project,
+        deployJobs: ['deploy-staging'],
+        health: { url: `${sim.url}/-/sim/services/${project}/staging/health`, versionPath: 'version' },
+      })),
+    },
+  )._unsafeUnwrap();
+  const head = async (project: string, branch: string) => {
+    const r = await api('GET', `/projects/${encodeURIComponent(project)}/repository/branches/${branch}`);
+    return (r.body as { commit: { id: string } }).commit.id;
+  };
+  return {
+    sim,
+    client,
+    config,
+    clock: {
+      now: () => sim.clock.now(),
+      sleep: async (ms, signal) => {
+        if (!signal?.aborted) await advance(ms);
+      },
+    },
+    transportSleeps,
+    advance,
+    control,
+    api,
+    head,
+    async editCi(project, branch, edit, from) {
+      const enc = encodeURIComponent(project);
+      const ref = from ?? branch;
+      const raw = await fetch(`${sim.apiUrl}/projects/${enc}/repository/files/.gitlab-ci.yml/raw?ref=${ref}`, {
+        headers: { 'private-token': sim.token },
+      });
+      const r = await api('POST', `/projects/${enc}/repository/commits`, {
+        branch,
+        ...(from ? { start_branch: from } : {}),
+        commit_message: 'ci: test variant\n',
+        actions: [{ action: 'update', file_path: '.gitlab-ci.yml', content: edit(await raw.text()) }],
+      });
+      if (r.status !== 201) throw new Error(`editCi: ${r.status} ${JSON.stringify(r.body)}`);
+      return (r.body as { id: string }).id;
+    },
+    gitlabRequests: () => sim.controls.requests.filter((r) => r.route !== 'control' && r.route !== 'git'),
+    close: () => sim.close(),
+  };
+}
