@@ -8,6 +8,14 @@ export type { CiSettings } from './ci/lifecycle.js';
 export { SimClock } from './clock.js';
 export type { FaultKind, FaultRule, LoggedRequest } from './controls.js';
 export { SimControls } from './controls.js';
+export type {
+  BuilderContext,
+  FileMap,
+  MergeRequestSpec,
+  ProjectBuilder,
+  ScenarioBuilder,
+} from './scenarios/builder.js';
+export { createScenarioBuilder } from './scenarios/builder.js';
 export type { DemoMergeRequestRef } from './scenarios/demo.js';
 export { demoScenarioInfo } from './scenarios/demo.js';
 export { demoCiFiles } from './scenarios/demo-ci.js';
