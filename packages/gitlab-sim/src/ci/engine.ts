@@ -289,6 +289,8 @@ export class CiEngine implements CiControls {
     if (trigger.depend && !['success', 'failed', 'canceled', 'skipped'].includes(result.pipeline.status)) {
       this.lifecycle.setStatus(p, bridge, 'running', t);
       this.lifecycle.updatePipeline(p, t);
+    } else if (trigger.depend && result.pipeline.status === 'canceled') {
+      this.lifecycle.finish(p, bridge, 'canceled', t);
     } else if (trigger.depend && result.pipeline.status !== 'success') {
       fail('unknown_failure');
     } else {

@@ -208,8 +208,9 @@ export class Lifecycle {
     const bridge = ci.jobs.find((j) => j.id === up.bridgeId);
     const upstream = ci.pipelines.find((x) => x.id === up.pipelineId);
     if (!bridge || !upstream || !bridge.trigger?.depend || bridge.status !== 'running') return;
-    if (p.status === 'success') this.finish(upstream, bridge, 'success', t);
-    else if (p.status === 'failed' || p.status === 'canceled' || p.status === 'skipped') {
+    // Ci::Bridge#inherit_status_from_downstream!: success, canceled → canceled, failed/skipped → failed.
+    if (p.status === 'success' || p.status === 'canceled') this.finish(upstream, bridge, p.status, t);
+    else if (p.status === 'failed' || p.status === 'skipped') {
       bridge.failureReason = 'unknown_failure';
       this.finish(upstream, bridge, 'failed', t);
     }

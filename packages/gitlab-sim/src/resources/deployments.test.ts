@@ -83,13 +83,16 @@ describe('deployments driven by the clock', () => {
     expect([again.status, again.deployable.id, first.id]).toEqual(['success', retried.body.id, dep.id]);
   });
 
-  it('canceling the downstream pipeline cancels the running deployment', async () => {
-    const { downId } = await deploy(w);
+  it('canceling the downstream pipeline cancels the running deployment and the depending bridge', async () => {
+    const { upId, downId } = await deploy(w);
     await w.advance(13);
     expect((await stagingDeployments(w))[0].status).toBe('running');
     const canceled = await w.api('POST', `${SVC}/pipelines/${downId}/cancel`);
     expect([canceled.status, canceled.body.status]).toEqual([201, 'canceled']);
     expect((await stagingDeployments(w))[0].status).toBe('canceled');
+    const bridges = await w.api('GET', `/projects/evenergi%2Fdevelop/pipelines/${upId}/bridges`);
+    expect(bridges.body[0].status).toBe('canceled');
+    expect((await w.api('GET', `/projects/evenergi%2Fdevelop/pipelines/${upId}`)).body.status).toBe('canceled');
     await w.advance(60);
     expect((await stagingDeployments(w))[0].status).toBe('canceled');
   });
