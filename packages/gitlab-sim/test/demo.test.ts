@@ -44,6 +44,11 @@ describe('demo scenario', () => {
     );
     expect(approvals).toMatchObject({ approvals_required: 1, approvals_left: 1, approved: false });
     expect((await mr(m.missingApprovals)).state).toBe('merged');
+    const sq = await mr(m.squashMerged);
+    const bySquash = await api.get(
+      `/projects/${enc(m.squashMerged.project)}/repository/commits/${sq.squash_commit_sha}/merge_requests`,
+    );
+    expect(bySquash.map((x: Json) => x.iid)).toEqual([m.squashMerged.iid]);
     const ok = await api.get(`/projects/${enc(m.cleanPick.project)}/merge_requests/${m.cleanPick.iid}/approvals`);
     expect(ok).toMatchObject({ approvals_left: 0, approved: true });
   });

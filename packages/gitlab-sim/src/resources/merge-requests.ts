@@ -1,5 +1,6 @@
-import { branchHead, commitEntity, logCommits } from '../_internal/commits.js';
+import { branchHead, commitEntity, logCommits, readCommit } from '../_internal/commits.js';
 import { diffBetween } from '../_internal/diff.js';
+import { runGit } from '../_internal/git.js';
 import { ApiError, json, notFound, paginate } from '../_internal/http.js';
 import { changeLabels, openMergeRequest } from '../_internal/merge-requests.js';
 import { Params } from '../_internal/params.js';
@@ -191,6 +192,23 @@ export function registerMergeRequests(router: Router, _deps: ResourceDeps): void
     const entity = await mergeRequestEntity(ctx, project, mr, { detail: true });
     const changes = await diffBetween(project.repoDir, mr.diffBaseSha, mr.sha);
     return json({ ...entity, changes, overflow: false });
+  });
+
+  router.on('GET', '/projects/:id/repository/commits/:sha/merge_requests', async (ctx) => {
+    const project = ctx.services.project(ctx);
+    const commit = await readCommit(project.repoDir, ctx.params.sha as string);
+    if (!commit) throw notFound('Commit');
+    const related: SimMergeRequest[] = [];
+    for (const mr of project.mergeRequests) {
+      if ([mr.sha, mr.mergeCommitSha, mr.squashCommitSha].includes(commit.id)) related.push(mr);
+      else {
+        const range = await runGit(['rev-list', `${mr.diffBaseSha}..${mr.sha}`], { cwd: project.repoDir });
+        if (range.stdout.toString('utf8').split('\n').includes(commit.id)) related.push(mr);
+      }
+    }
+    const page = paginate(related, ctx.query, ctx.url);
+    const body = await Promise.all(page.body.map((mr) => mergeRequestEntity(ctx, project, mr, { detail: false })));
+    return { ...page, body };
   });
 
   router.on('GET', '/projects/:id/merge_requests/:merge_request_iid/diffs', async (ctx) => {
