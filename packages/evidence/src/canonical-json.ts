@@ -20,7 +20,7 @@ const MAX_DEPTH = 512;
  */
 export function canonicalJson(value: unknown): EvidenceResult<string, EvidenceError> {
   const out: string[] = [];
-  const failure = write(value, [], out, new Set());
+  const failure = write(value, [], out, []);
   return failure ? errResult(failure) : okResult(out.join(''));
 }
 
@@ -38,20 +38,20 @@ export function contentDigest(value: unknown): EvidenceResult<string, EvidenceEr
   return okResult(`sha256:${createHash('sha256').update(text.value, 'utf8').digest('hex')}`);
 }
 
-function write(value: unknown, path: PropertyKey[], out: string[], seen: Set<object>): EvidenceError | undefined {
-  const fail = (message: string): EvidenceError => ({
-    code: 'not-canonicalizable',
-    message,
-    pointer: toJsonPointer(path),
-  });
-  if (path.length > MAX_DEPTH) return fail(`nesting deeper than ${MAX_DEPTH} levels`);
+function failAt(message: string, path: readonly PropertyKey[]): EvidenceError {
+  return { code: 'not-canonicalizable', message, pointer: toJsonPointer(path) };
+}
+
+// Recursive on purpose (depth is capped); `stack` holds the ancestors, for cycle detection.
+function write(value: unknown, path: PropertyKey[], out: string[], stack: object[]): EvidenceError | undefined {
+  if (path.length > MAX_DEPTH) return failAt(`nesting deeper than ${MAX_DEPTH} levels`, path);
   switch (typeof value) {
     case 'string':
-      if (hasLoneSurrogate(value)) return fail('lone surrogate in string');
+      if (hasLoneSurrogate(value)) return failAt('lone surrogate in string', path);
       out.push(JSON.stringify(value));
       return undefined;
     case 'number':
-      if (!Number.isFinite(value)) return fail(`non-finite number ${String(value)}`);
+      if (!Number.isFinite(value)) return failAt(`non-finite number ${String(value)}`, path);
       out.push(JSON.stringify(value));
       return undefined;
     case 'boolean':
@@ -60,50 +60,50 @@ function write(value: unknown, path: PropertyKey[], out: string[], seen: Set<obj
     case 'object':
       break;
     default:
-      return fail(`unsupported ${typeof value} value`);
+      return failAt(`unsupported ${typeof value} value`, path);
   }
   if (value === null) {
     out.push('null');
     return undefined;
   }
-  if (seen.has(value)) return fail('cycle');
-  seen.add(value);
-  try {
-    if (Array.isArray(value)) {
-      out.push('[');
-      for (let i = 0; i < value.length; i++) {
-        if (i > 0) out.push(',');
-        path.push(i);
-        if (value[i] === undefined) return fail('undefined in array');
-        const failure = write(value[i], path, out, seen);
-        path.pop();
-        if (failure) return failure;
-      }
-      out.push(']');
-      return undefined;
-    }
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort();
-    out.push('{');
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
+  if (stack.includes(value)) return failAt('cycle', path);
+  stack.push(value);
+  if (Array.isArray(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
       if (i > 0) out.push(',');
-      if (hasLoneSurrogate(key)) return fail('lone surrogate in key');
-      out.push(JSON.stringify(key), ':');
+      path.push(i);
+      if (value[i] === undefined) return failAt('undefined in array', path);
+      const failure = write(value[i], path, out, stack);
+      path.pop();
+      if (failure) return failure;
+    }
+    out.push(']');
+  } else {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort();
+    let first = true;
+    out.push('{');
+    for (const key of keys) {
+      const child = record[key];
+      if (child === undefined) continue;
+      if (!first) out.push(',');
+      first = false;
       path.push(key);
-      const failure = write(record[key], path, out, seen);
+      if (hasLoneSurrogate(key)) return failAt('lone surrogate in key', path);
+      out.push(JSON.stringify(key), ':');
+      const failure = write(child, path, out, stack);
       path.pop();
       if (failure) return failure;
     }
     out.push('}');
-    return undefined;
-  } finally {
-    seen.delete(value);
   }
+  stack.pop();
+  return undefined;
 }
 
 function hasLoneSurrogate(text: string): boolean {
+  // The cheap scan rules out almost every string before the look-around regex runs.
+  if (!/[\uD800-\uDFFF]/.test(text)) return false;
   return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }

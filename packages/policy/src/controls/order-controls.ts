@@ -1,3 +1,4 @@
+import { toJsonPointer } from '@hotfix-release/evidence';
 import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
 import { validationEndMs } from './validation-controls.js';
 
@@ -52,18 +53,29 @@ export const checkStepOrder: ControlCheck = (ctx) => {
 /** evidence-freshness: every `observedAt` is within the maximum age of now and not in the future. Internal. */
 export const checkFreshness: ControlCheck = (ctx) => {
   const seen: { pointer: string; ms: number }[] = [];
-  const walk = (node: unknown, pointer: string): void => {
+  // Pointers are built only for the observations found, not for every node walked.
+  const path: (string | number)[] = ['targets'];
+  const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
-      for (const [i, child] of node.entries()) walk(child, `${pointer}/${i}`);
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        walk(node[i]);
+        path.pop();
+      }
     } else if (typeof node === 'object' && node !== null) {
-      for (const [key, child] of Object.entries(node)) {
-        if (key === 'observedAt' && typeof child === 'string')
-          seen.push({ pointer: `${pointer}/observedAt`, ms: ms(child) });
-        else walk(child, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+      for (const key in node) {
+        const child = (node as Record<string, unknown>)[key];
+        if (key === 'observedAt' && typeof child === 'string') {
+          seen.push({ pointer: toJsonPointer([...path, key]), ms: ms(child) });
+        } else if (typeof child === 'object' && child !== null) {
+          path.push(key);
+          walk(child);
+          path.pop();
+        }
       }
     }
   };
-  walk(ctx.bundle.targets, '/targets');
+  walk(ctx.bundle.targets);
   if (seen.length === 0) return outcome.error('the bundle holds no observation to date', '/targets');
   const oldest = seen.reduce((a, b) => (b.ms < a.ms ? b : a));
   const newest = seen.reduce((a, b) => (b.ms > a.ms ? b : a));
