@@ -1,3 +1,6 @@
+import { policyBenchmark } from './policy.js';
+import { pollingBenchmark } from './polling.js';
+
 /** One benchmark: runs, measures against a baseline in the same run, returns rows for a table. */
 export interface Benchmark {
   readonly description: string;
@@ -5,4 +8,7 @@ export interface Benchmark {
 }
 
 /** Every benchmark `pnpm bench <name>` knows. */
-export const benchmarks: Record<string, Benchmark> = {};
+export const benchmarks: Record<string, Benchmark> = {
+  policy: policyBenchmark,
+  polling: pollingBenchmark,
+};
