@@ -59,3 +59,16 @@ export {
 export type { GuidedAction, GuidedRequest } from './primitives/trigger-guided-release/guard.js';
 export type { TriggeredPipeline, TriggerGuidedReleaseOptions } from './primitives/trigger-guided-release.js';
 export { triggerGuidedRelease, triggerGuidedReleaseOptionsSchema } from './primitives/trigger-guided-release.js';
+export type { RunbookConfig, RunbookConfigInput, ServiceDescriptor, SmokeCheck } from './runbook-config.js';
+export {
+  CUT_OFF_ACTION,
+  DEPLOY_ACTION,
+  healthCheckSchema,
+  isCutOffAction,
+  normalizeAction,
+  parseRunbookConfig,
+  runbookConfigSchema,
+  serviceDescriptorSchema,
+  serviceFor,
+  smokeCheckSchema,
+} from './runbook-config.js';
