@@ -74,5 +74,11 @@ describe(planPipeline.name, () => {
       errors: ['`tag` input: provided value does not match required RegEx pattern'],
     });
     expect(plan(text, { tag: 'v1', list: 'a' })).toEqual({ errors: ['`list` input: provided value is not an array'] });
+    const odd = `spec:\n  inputs:\n    flag:\n      type: boolean\n      default: "no"\n      options: [true]\n    n:\n      type: number\n      options: [1, 2]\n---\njob:\n  script: [x]\n`;
+    expect(plan(odd, { n: 3 })).toEqual({
+      errors: [
+        '`flag` input: default value is not a boolean, `flag` input: Options can only be used with string and number inputs, `n` input: `3` cannot be used because it is not in the list of the allowed options',
+      ],
+    });
   });
 });

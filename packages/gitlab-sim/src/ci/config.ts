@@ -147,10 +147,14 @@ export function planPipeline(
     header = values[0];
     body = values[1];
   }
+  if (!header && Object.keys(given).length) {
+    return { errors: ['Given inputs not defined in the `spec` section of the included configuration file'] };
+  }
   const { specs, errors: specErrors } = parseInputSpecs(header?.spec);
-  if (specErrors.length) return { errors: specErrors };
+  if (specErrors.length) return { errors: [specErrors.slice(0, 3).join(', ')] };
   const resolved = resolveInputs(specs, given);
-  if (resolved.errors.length) return { errors: [resolved.errors.join(', ')] };
+  // Interpolator#error_message: the first three errors, joined.
+  if (resolved.errors.length) return { errors: [resolved.errors.slice(0, 3).join(', ')] };
   let config: unknown;
   try {
     config = interpolate(body ?? {}, resolved.values);

@@ -30,7 +30,7 @@ export function parseInputSpecs(spec: unknown): { specs: Map<string, InputSpec>;
     const def = (raw ?? {}) as Record<string, unknown>;
     const type = (def.type ?? 'string') as string;
     if (!(TYPES as readonly string[]).includes(type)) {
-      errors.push(`header:spec:inputs:${name} input type unknown value: ${type}`);
+      errors.push(`unknown input specification for \`${name}\` (valid types: array, boolean, number, string)`);
       continue;
     }
     const s: { -readonly [K in keyof InputSpec]: InputSpec[K] } = { type: type as InputSpec['type'] };
@@ -60,7 +60,11 @@ function article(type: InputSpec['type']): string {
   return type === 'array' ? 'an array' : `a ${type}`;
 }
 
-/** Checks given inputs against the specs; returns the resolved values (defaults applied) or GitLab's errors. */
+/**
+ * Checks given inputs against the specs, as Gitlab::Ci::Config::Interpolation::Inputs does:
+ * unknown arguments first, then per input (in spec order) the required check, the default's
+ * validations, then the given value's. A `null` value counts as not given.
+ */
 export function resolveInputs(
   specs: ReadonlyMap<string, InputSpec>,
   given: Readonly<Record<string, unknown>>,
@@ -70,40 +74,46 @@ export function resolveInputs(
   const unknown = Object.keys(given).filter((k) => !specs.has(k));
   if (unknown.length) errors.push(`unknown input arguments: ${unknown.join(', ')}`);
   for (const [name, spec] of specs) {
-    const provided = Object.hasOwn(given, name);
-    if (!provided && !('default' in spec)) {
-      errors.push(`\`${name}\` input: required value has not been provided`);
-      continue;
+    const own: string[] = [];
+    const value = given[name] ?? undefined;
+    const required = !('default' in spec);
+    if (required && value === undefined) own.push('required value has not been provided');
+    else {
+      if (!required) own.push(...validateValue(spec, spec.default, true));
+      if (value !== undefined) own.push(...validateValue(spec, value, false));
     }
-    const value = provided ? given[name] : spec.default;
-    const which = provided ? 'provided value' : 'default value';
-    if (!typeOk(spec.type, value)) {
-      errors.push(`\`${name}\` input: ${which} is not ${article(spec.type)}`);
-      continue;
-    }
-    if (spec.options && !spec.options.some((o) => o === value)) {
-      errors.push(
-        `\`${name}\` input: \`${String(value)}\` cannot be used because it is not in the list of the allowed options`,
-      );
-      continue;
-    }
-    if (spec.regex !== undefined && typeof value === 'string') {
-      const m = /^\/(.*)\/([a-z]*)$/.exec(spec.regex);
-      let re: RegExp | undefined;
-      try {
-        re = m ? new RegExp(m[1] as string, (m[2] ?? '').replace(/[^imsu]/g, '')) : new RegExp(spec.regex);
-      } catch {
-        errors.push(`\`${name}\` input: invalid regular expression`);
-        continue;
-      }
-      if (!re.test(value)) {
-        errors.push(`\`${name}\` input: ${which} does not match required RegEx pattern`);
-        continue;
-      }
-    }
-    values[name] = value;
+    errors.push(...own.map((m) => `\`${name}\` input: ${m}`));
+    if (own.length === 0) values[name] = value === undefined ? spec.default : value;
   }
   return { values, errors };
+}
+
+function validateValue(spec: InputSpec, value: unknown, isDefault: boolean): string[] {
+  const which = isDefault ? 'default' : 'provided';
+  const out: string[] = [];
+  if (!typeOk(spec.type, value)) out.push(`${which} value is not ${article(spec.type)}`);
+  if (spec.options) {
+    if (spec.type !== 'string' && spec.type !== 'number')
+      out.push('Options can only be used with string and number inputs');
+    else if (!spec.options.some((o) => o === value)) {
+      // GitLab's string and number inputs word this differently ("the" only for numbers).
+      const list = spec.type === 'number' ? 'the list of the allowed options' : 'the list of allowed options';
+      out.push(`\`${String(value)}\` cannot be used because it is not in ${list}`);
+    }
+  }
+  if (spec.regex !== undefined) {
+    if (spec.type !== 'string') out.push('RegEx validation can only be used with string inputs');
+    else if (typeof value === 'string') {
+      const m = /^\/(.*)\/([a-z]*)$/.exec(spec.regex);
+      try {
+        const re = m ? new RegExp(m[1] as string, (m[2] ?? '').replace(/[^imsu]/g, '')) : new RegExp(spec.regex);
+        if (!re.test(value)) out.push(`${which} value does not match required RegEx pattern`);
+      } catch {
+        out.push('invalid regular expression');
+      }
+    }
+  }
+  return out;
 }
 
 const BLOCK = /\$\[\[\s*(.*?)\s*\]\]/g;

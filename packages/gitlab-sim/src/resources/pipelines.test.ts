@@ -16,7 +16,12 @@ describe('POST /projects/:id/pipeline', () => {
       [{ action: DEPLOY_INPUTS.action, confirm: true }, '`project` input: required value has not been provided'],
       [
         { ...DEPLOY_INPUTS, action: 'deploy-everything' },
-        '`action` input: `deploy-everything` cannot be used because it is not in the list of the allowed options',
+        // GitLab's StringInput wording (its NumberInput says "the list of the allowed options").
+        '`action` input: `deploy-everything` cannot be used because it is not in the list of allowed options',
+      ],
+      [
+        { foo: 1, confirm: 'yes' },
+        'unknown input arguments: foo, `action` input: required value has not been provided, `project` input: required value has not been provided',
       ],
       [{ ...DEPLOY_INPUTS, project: 42 }, '`project` input: provided value is not a string'],
     ];
@@ -26,6 +31,14 @@ describe('POST /projects/:id/pipeline', () => {
       expect(res.body).toEqual({ message: { base: [message] } });
     }
     expect(w.engine.pipeline(w.orchestrator, 1)).toBeUndefined();
+    // A null input counts as not given: confirm falls back to its default (false).
+    const nulled = await w.orchestrate({ ...DEPLOY_INPUTS, confirm: null });
+    expect(nulled.body.name).toBe('deploy-release-branch-to-staging acme/service confirm=false');
+    await w.api('POST', `/projects/evenergi%2Fdevelop/pipelines/${nulled.body.id}/cancel`);
+    const noHeader = await w.api('POST', '/projects/acme%2Fservice/pipeline', { ref: 'main', inputs: { a: 1 } });
+    expect(noHeader.body).toEqual({
+      message: { base: ['Given inputs not defined in the `spec` section of the included configuration file'] },
+    });
   });
 
   it('returns GitLab errors for a missing ref, an unknown ref, and a reporter', async () => {
