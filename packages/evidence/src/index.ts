@@ -56,5 +56,18 @@ export {
   projectPathSchema,
   sha256DigestSchema,
 } from './schema/primitives.js';
+export {
+  conflictResolutionSchema,
+  deployedShaRecordSchema,
+  deploymentRecordSchema,
+  driftReportSchema,
+  enumerationRecordSchema,
+  labelRecordSchema,
+  noteRecordSchema,
+  pickRecordSchema,
+  pipelineRecordSchema,
+  rollbackRecordSchema,
+  smokeCheckRecordSchema,
+} from './schema/target-records.js';
 export type { SecretScanOptions } from './secrets.js';
 export { assertNoSecrets, findSecrets } from './secrets.js';

@@ -4,7 +4,14 @@
  * Code, errors, evidence records and policy results cite these IDs.
  */
 
-/** Every stable runbook ID, in the order the runbook lists them. */
+/**
+ * Every stable runbook ID, in the order the runbook lists them.
+ *
+ * @example
+ * ```ts
+ * RUNBOOK_IDS.filter((id) => id.startsWith('E')); // ['E1', …, 'E8']
+ * ```
+ */
 export const RUNBOOK_IDS = [
   'U1',
   'U2',
@@ -40,13 +47,34 @@ export const RUNBOOK_IDS = [
   'R3',
 ] as const;
 
-/** A stable runbook ID such as `"S5"` or `"E3"`. */
+/**
+ * A stable runbook ID such as `"S5"` or `"E3"`.
+ *
+ * @example
+ * ```ts
+ * const ref: RunbookId = 'D3';
+ * ```
+ */
 export type RunbookId = (typeof RUNBOOK_IDS)[number];
 
-/** The runbook's completion criteria, E1–E8. */
+/**
+ * The runbook's completion criteria, E1–E8.
+ *
+ * @example
+ * ```ts
+ * const c: CompletionCriterionId = 'E8';
+ * ```
+ */
 export type CompletionCriterionId = Extract<RunbookId, `E${number}`>;
 
-/** One runbook requirement: its ID, its section and a one-line summary. */
+/**
+ * One runbook requirement: its ID, its section and a one-line summary.
+ *
+ * @example
+ * ```ts
+ * const line = (e: RunbookEntry) => `${e.id} (${e.section}): ${e.summary}`;
+ * ```
+ */
 export interface RunbookEntry {
   /** The stable ID, e.g. `"S4"`. */
   readonly id: RunbookId;
@@ -108,7 +136,14 @@ function sectionOf(id: RunbookId): RunbookEntry['section'] {
   }
 }
 
-/** The whole runbook as entries, in runbook order. */
+/**
+ * The whole runbook as entries, in runbook order.
+ *
+ * @example
+ * ```ts
+ * RUNBOOK.filter((e) => e.section === 'recovery').map((e) => e.id); // ['R1', 'R2', 'R3']
+ * ```
+ */
 export const RUNBOOK: readonly RunbookEntry[] = RUNBOOK_IDS.map((id) => ({
   id,
   section: sectionOf(id),

@@ -1,6 +1,13 @@
 import { type CompletionCriterionId, RUNBOOK } from '@hotfix-release/evidence';
 
-/** One completion criterion of the runbook (E1–E8) that the policy judges. */
+/**
+ * One completion criterion of the runbook (E1–E8) that the policy judges.
+ *
+ * @example
+ * ```ts
+ * const c: CompletionCriterion = { id: 'E3', summary: 'bring-all-code-to-release-branch was not selected for the hotfix.' };
+ * ```
+ */
 export interface CompletionCriterion {
   /** The runbook ID, `"E1"` … `"E8"`. */
   readonly id: CompletionCriterionId;
