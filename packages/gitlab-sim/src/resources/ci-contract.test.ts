@@ -78,6 +78,12 @@ describe.skipIf(!available)(`CI contract (schemas from ${SCHEMAS}; skipped only 
     check('public_api/v4/pipeline/detail.json', canceled.body);
   });
 
+  it('commit/detail.json: a commit last_pipeline is the newest pipeline for its SHA', async () => {
+    const commit = await w.api('GET', `/projects/acme%2Fservice/repository/commits/${w.releaseSha}`);
+    expect(commit.body.last_pipeline).toMatchObject({ id: downId, sha: w.releaseSha, project_id: w.service.id });
+    check('public_api/v4/commit/detail.json', commit.body);
+  });
+
   it('pipelines.json: the list', async () => {
     check('public_api/v4/pipelines.json', (await w.api('GET', '/projects/acme%2Fservice/pipelines')).body);
     check('public_api/v4/pipelines.json', (await w.api('GET', '/projects/evenergi%2Fdevelop/pipelines')).body);
