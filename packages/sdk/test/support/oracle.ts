@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { cherryPickLocal } from '../../src/primitives/cherry-pick-local.js';
 import { revertLocal } from '../../src/primitives/revert-local.js';
-import { type ImportedCase, importCases, initRepo, nativePick } from './native-git.js';
+import { type ImportedCase, importCases, initRepo, type NativeResult, nativeBatch } from './native-git.js';
 import { randomCase } from './random-repo.js';
 
 export type Verdict = 'same-tree' | 'same-conflict' | 'unsupported' | 'wrong-clean' | 'mismatch';
@@ -19,6 +19,8 @@ export interface OracleTally {
   unsupported: number;
   failures: { index: number; mode: string; verdict: Verdict; detail: string }[];
   unsupportedReasons: Record<string, number>;
+  nativeMs: number;
+  oursMs: number;
 }
 
 /** Runs `count` seeded cases (each as a pick and as a revert) against native git. */
@@ -34,12 +36,22 @@ export async function runOracle(seed: number, count: number, offset = 0): Promis
     unsupported: 0,
     failures: [],
     unsupportedReasons: {},
+    nativeMs: 0,
+    oursMs: 0,
   };
   const cache = {};
+  const t0 = performance.now();
+  const jobs = imported.flatMap((c) => [
+    { mode: 'pick' as const, ref: c.oursRef, commit: c.picked },
+    { mode: 'revert' as const, ref: c.revertRef, commit: c.picked },
+  ]);
+  const natives = nativeBatch(dir, jobs);
+  tally.nativeMs += performance.now() - t0;
   for (const [k, c] of imported.entries()) {
     for (const mode of ['pick', 'revert'] as const) {
       tally.cases++;
-      const { verdict, detail, reasons } = await compare(dir, gitdir, mode, c, cache);
+      const native = natives[2 * k + (mode === 'pick' ? 0 : 1)]!;
+      const { verdict, detail, reasons } = await compare(dir, gitdir, mode, c, native, cache, tally);
       if (verdict === 'same-tree') tally.sameTree++;
       else if (verdict === 'same-conflict') tally.sameConflict++;
       else if (verdict === 'unsupported') {
@@ -51,11 +63,20 @@ export async function runOracle(seed: number, count: number, offset = 0): Promis
   return tally;
 }
 
-async function compare(dir: string, gitdir: string, mode: 'pick' | 'revert', c: ImportedCase, cache: object) {
+async function compare(
+  dir: string,
+  gitdir: string,
+  mode: 'pick' | 'revert',
+  c: ImportedCase,
+  native: NativeResult,
+  cache: object,
+  timing: { oursMs: number },
+) {
   const ref = mode === 'pick' ? c.oursRef : c.revertRef;
-  const native = nativePick(dir, mode, ref, c.picked);
+  const t1 = performance.now();
   const options = { gitdir, ref, commit: c.picked, committer: { name: 'T', email: 't@example.com' }, cache };
   const ours = await (mode === 'pick' ? cherryPickLocal(options) : revertLocal(options));
+  timing.oursMs += performance.now() - t1;
   if (ours.isErr())
     return { verdict: 'mismatch' as const, detail: `error ${JSON.stringify(ours.error.details)}`, reasons: [] };
   const v = ours.value;
@@ -75,7 +96,11 @@ async function compare(dir: string, gitdir: string, mode: 'pick' | 'revert', c: 
   if (native.kind === 'conflict' && JSON.stringify(paths) === JSON.stringify(native.paths)) {
     return { verdict: 'same-conflict' as const, detail: '', reasons };
   }
-  if (reasons.length > 0) return { verdict: 'unsupported' as const, detail: '', reasons };
+  // Unsupported only when every path we add beyond git's is one we flagged as unsupported.
+  const nativePaths = new Set(native.kind === 'conflict' ? native.paths : []);
+  const extra = v.conflicts.filter((x) => !nativePaths.has(x.path));
+  if (reasons.length > 0 && extra.every((x) => x.unsupported))
+    return { verdict: 'unsupported' as const, detail: '', reasons };
   const detail = JSON.stringify({ native, ours: v.conflicts.map((x) => `${x.path}:${x.reason}`) });
   return { verdict: 'mismatch' as const, detail, reasons };
 }

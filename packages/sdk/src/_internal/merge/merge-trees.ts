@@ -71,10 +71,22 @@ class TreeMerge {
       await this.#mergePath(c, this.#oursAt.get(c.path));
     }
     await this.#guardDirectoryRenames();
+    // A conflicted path keeps theirs' version in git's index; a file of ours at a parent path
+    // is then in the way too (git moves it aside and reports it).
+    for (const c of [...this.#conflicts.values()]) {
+      if (c.theirs === undefined || c.ours !== undefined) continue;
+      const at = await this.#ours.get(c.path);
+      if (at.kind === 'blocked') this.#conflict(at.blockedAt, 'file-directory', {}, c.unsupported === true);
+    }
     for (const path of this.#removals) await this.#ours.remove(path);
     for (const [path, entry] of this.#sets) {
+      if (this.#conflicts.has(path)) continue;
       const blocker = await this.#ours.set(path, entry);
-      if (blocker !== undefined) this.#conflict(blocker, 'file-directory', {});
+      if (blocker === undefined) continue;
+      // When the entries in the way are themselves unsupported conflicts, so is this clash.
+      const related = (p: string) => p.startsWith(`${blocker}/`) || p === blocker || path.startsWith(`${p}/`);
+      const unsupported = [...this.#conflicts.values()].some((c) => c.unsupported && related(c.path));
+      this.#conflict(blocker, 'file-directory', {}, unsupported);
     }
     if (this.#conflicts.size > 0) return { kind: 'conflict', conflicts: [...this.#conflicts.values()] };
     return { kind: 'clean', tree: await this.#ours.write() };
@@ -107,7 +119,7 @@ class TreeMerge {
       const maybe = await (await this.#oursSide()).mayHaveRenamed([b]);
       return this.#conflict(to, 'rename-delete', { b, t }, maybe);
     }
-    if (oursAtTo.kind !== 'absent') return this.#conflict(to, 'rename-add', { b, o, t });
+    if (oursAtTo.kind === 'leaf') return this.#conflict(to, 'rename-add', { b, o, t });
     const outcome = await mergeLeaf(this.#store, to, b, o, t);
     if (outcome.kind === 'conflict') return this.#conflict(to, outcome.conflict.reason, { b, o, t });
     this.#removals.push(from);
@@ -116,6 +128,12 @@ class TreeMerge {
 
   async #resolveConflict(c: LeafChange, o: LeafEntry | undefined, outcome: LeafOutcome & { kind: 'conflict' }) {
     const { path, a: b, b: t } = c;
+    if (outcome.conflict.reason === 'add-add' && o !== undefined && t !== undefined) {
+      // Both sides may have renamed (with edits) the same file here; git would then merge them.
+      const renamed = (await this.#theirs.mayBeRenamedInto(t)) || (await (await this.#oursSide()).mayBeRenamedInto(o));
+      this.#conflicts.set(path, { ...outcome.conflict, ...(renamed ? { unsupported: true } : {}) });
+      return;
+    }
     if (outcome.conflict.reason !== 'modify-delete' || b === undefined) {
       this.#conflicts.set(path, outcome.conflict);
       return;
@@ -156,7 +174,7 @@ class TreeMerge {
   /** Theirs adds under a directory ours removed entirely (or the reverse): git may move it. */
   async #guardDirectoryRenames(): Promise<void> {
     for (const c of this.#changes) {
-      if (c.a !== undefined || c.b === undefined || this.#conflicts.has(c.path)) continue;
+      if (c.a !== undefined || c.b === undefined) continue;
       for (const dir of ancestors(c.path)) {
         if ((await this.#baseView.get(dir)).kind !== 'tree' || (await this.#ours.get(dir)).kind === 'tree') continue;
         const ours = await this.#oursSide();
@@ -215,7 +233,11 @@ class TreeMerge {
     e: { b?: LeafEntry | undefined; o?: LeafEntry | undefined; t?: LeafEntry | undefined },
     unsupported = false,
   ): void {
-    if (this.#conflicts.has(path)) return;
+    const existing = this.#conflicts.get(path);
+    if (existing !== undefined) {
+      if (unsupported && !existing.unsupported) this.#conflicts.set(path, { ...existing, unsupported });
+      return;
+    }
     this.#conflicts.set(path, {
       path,
       reason,

@@ -46,20 +46,30 @@ export class SideRenames {
     sources: readonly LeafEntry[],
     exclude: (path: string) => boolean = () => false,
   ): Promise<boolean> {
-    const targets = this.adds.filter((c) => !exclude(c.path));
+    const targets = this.adds.filter((c) => !exclude(c.path)).map((c) => c.b!);
+    return this.#anySimilar(sources, targets);
+  }
+
+  /** Whether `target`, added on this side, might be a renamed copy of a file this side deleted. */
+  async mayBeRenamedInto(target: LeafEntry): Promise<boolean> {
+    return this.#anySimilar(
+      this.dels.map((c) => c.a!),
+      [target],
+    );
+  }
+
+  async #anySimilar(sources: readonly LeafEntry[], targets: readonly LeafEntry[]): Promise<boolean> {
     if (targets.length === 0 || sources.length === 0) return false;
-    for (const source of sources) {
-      if (targets.some((t) => t.b!.oid === source.oid)) return true;
-    }
+    if (sources.some((s) => targets.some((t) => t.oid === s.oid))) return true;
     // Gitlinks have no blob to compare; only their exact matches above count.
     const blobs = sources.filter((s) => s.mode !== GITLINK_MODE);
-    const blobTargets = targets.filter((t) => t.b!.mode !== GITLINK_MODE);
+    const blobTargets = targets.filter((t) => t.mode !== GITLINK_MODE);
     if (blobs.length * blobTargets.length > this.#budget) return true;
     this.#budget -= blobs.length * blobTargets.length;
     for (const source of blobs) {
       const a = await this.#store.readBlob(source.oid);
       for (const t of blobTargets) {
-        if (similarity(a, await this.#store.readBlob(t.b!.oid)) >= MAYBE_SIMILAR) return true;
+        if (similarity(a, await this.#store.readBlob(t.oid)) >= MAYBE_SIMILAR) return true;
       }
     }
     return false;
