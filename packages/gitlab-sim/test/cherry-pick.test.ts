@@ -100,6 +100,19 @@ describe('POST /projects/:id/repository/commits/:sha/cherry_pick and /revert', (
     });
   });
 
+  it('keeps the side effect of a pick whose response was lost; the request log shows one POST, the retry says empty', async () => {
+    await api.call('POST', `/projects/${p}/repository/branches`, { branch: 'lost', ref: 'release~1' });
+    const sha = await mergeSha(demo.mergeRequests.missingApprovals.iid);
+    const route = '/projects/:id/repository/commits/:sha/cherry_pick';
+    sim.controls.clearLog();
+    sim.fault({ method: 'POST', route, kind: 'drop-after' });
+    await expect(pick(sha, { branch: 'lost' })).rejects.toThrow();
+    const sent = sim.controls.find('POST', route);
+    expect(sent.map((r) => [r.handled, r.status, r.fault])).toEqual([[true, 201, 'drop-after']]);
+    const retry = await pick(sha, { branch: 'lost' });
+    expect(retry.body.error_code).toBe('empty');
+  });
+
   it('serialises parallel cherry-picks on one repository: both land, no lost update', async () => {
     // release~1: before the earlier test picked !missingApprovals, so both picks below apply.
     await api.call('POST', `/projects/${p}/repository/branches`, { branch: 'race', ref: 'release~1' });

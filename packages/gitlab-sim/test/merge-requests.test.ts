@@ -22,16 +22,27 @@ describe('merge requests over REST', () => {
     p.member(dev.user.id, ACCESS.developer);
     return p;
   }
-  async function openMr(p: ProjectBuilder, source: string, commits: number, body: Record<string, unknown> = {}) {
+  async function openMr(
+    p: ProjectBuilder,
+    source: string,
+    commits: number,
+    body: Record<string, unknown> = {},
+    token?: string,
+  ) {
     for (let i = 1; i <= commits; i++) {
       await p.commit(source, { [`${source}-${i}.txt`]: `${i}\n` }, `${source} commit ${i}\n`);
     }
-    const r = await api.call('POST', `/projects/${enc(p.project.path)}/merge_requests`, {
-      source_branch: source,
-      target_branch: 'main',
-      title: `Change ${source}`,
-      ...body,
-    });
+    const r = await api.call(
+      'POST',
+      `/projects/${enc(p.project.path)}/merge_requests`,
+      {
+        source_branch: source,
+        target_branch: 'main',
+        title: `Change ${source}`,
+        ...body,
+      },
+      token,
+    );
     expect(r.status).toBe(201);
     return r.body;
   }
@@ -50,7 +61,7 @@ describe('merge requests over REST', () => {
     expect(main.id).toBe(merged.merge_commit_sha);
     expect(main.parent_ids[1]).toBe(merged.sha);
     expect(main.message).toBe(`Merge branch 'f1' into 'main'\n\nChange f1\n\nSee merge request t/merge!${mr.iid}`);
-    const sq = await openMr(p, 'f2', 2, { squash: true });
+    const sq = await openMr(p, 'f2', 2, { squash: true }, dev.token);
     const squashed = (await merge(p, sq.iid)).body;
     expect(squashed.squash_commit_sha).toMatch(/^[0-9a-f]{40}$/);
     const wrap = await head(p);
@@ -58,6 +69,8 @@ describe('merge requests over REST', () => {
     expect(wrap.parent_ids).toEqual([main.id, squashed.squash_commit_sha]);
     const sqCommit = await api.get(`/projects/${enc(p.project.path)}/repository/commits/${squashed.squash_commit_sha}`);
     expect(sqCommit).toMatchObject({ parent_ids: [main.id], title: 'Change f2', stats: { additions: 2, total: 2 } });
+    // GitLab keeps the MR author on the squash commit; the merging user commits it.
+    expect([sqCommit.author_name, sqCommit.committer_name]).toEqual(['dana', 'Administrator']);
   });
 
   it('merge method "ff": both SHAs null and sha is the landed head; squash+ff lands only the squash commit', async () => {

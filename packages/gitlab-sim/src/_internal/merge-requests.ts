@@ -104,14 +104,23 @@ export interface MergeOptions {
   readonly method: SimProject['mergeMethod'];
   readonly squash: boolean;
   readonly user: Signature & { readonly id: number };
+  /** Author of a squash commit: GitLab uses the MR author (the merging user by default here). */
+  readonly squashAuthor?: Signature;
   readonly mergeCommitMessage?: string;
   readonly squashCommitMessage?: string;
 }
 
-async function commitTree(repoDir: string, tree: string, parents: string[], message: string, who: Signature) {
+async function commitTree(
+  repoDir: string,
+  tree: string,
+  parents: string[],
+  message: string,
+  who: Signature,
+  author: Signature = who,
+) {
   const env: Record<string, string> = {
-    GIT_AUTHOR_NAME: who.name,
-    GIT_AUTHOR_EMAIL: who.email,
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
     GIT_COMMITTER_NAME: who.name,
     GIT_COMMITTER_EMAIL: who.email,
   };
@@ -154,8 +163,8 @@ export async function mergeMergeRequest(
   let squashSha: string | null = null;
   if (opts.squash) {
     const tree = (await runGit(['rev-parse', `${source}^{tree}`], { cwd: repo })).stdout.toString('utf8').trim();
-    const author = { ...opts.user };
-    squashSha = await commitTree(repo, tree, [base], opts.squashCommitMessage ?? `${mr.title}\n`, author);
+    const message = opts.squashCommitMessage ?? `${mr.title}\n`;
+    squashSha = await commitTree(repo, tree, [base], message, opts.user, opts.squashAuthor ?? opts.user);
     tip = squashSha;
   }
   let landed: string;

@@ -33,6 +33,7 @@ export function registerMergeRequestMerge(router: Router, _deps: ResourceDeps): 
         method: project.mergeMethod,
         squash: p.bool('squash') ?? mr.squash,
         user: { id: user.id, name: user.name, email: user.email, date: ctx.clock.iso() },
+        squashAuthor: ctx.state.user(mr.authorId) ?? user,
         ...(squashMessage !== undefined ? { squashCommitMessage: squashMessage } : {}),
         ...(mergeMessage !== undefined ? { mergeCommitMessage: mergeMessage } : {}),
       });

@@ -172,6 +172,7 @@ export function createScenarioBuilder(ctx: BuilderContext): ScenarioBuilder {
             method: spec.mergeMethod ?? p.mergeMethod,
             squash: spec.squash ?? false,
             user: { id: mergerId, ...signature(mergerId) },
+            squashAuthor: signature(authorId),
           });
           if (outcome.kind !== 'merged') throw new Error(`cannot merge !${mr.iid} in ${path}: ${outcome.kind}`);
         }
