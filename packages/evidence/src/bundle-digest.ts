@@ -2,6 +2,7 @@ import { contentDigest } from './canonical-json.js';
 import type { EvidenceError } from './evidence-error.js';
 import { type EvidenceResult, okResult } from './evidence-result.js';
 import type { PromotionBundle } from './schema/bundle-schema.js';
+import { assertNoSecrets } from './secrets.js';
 
 /**
  * The digest a bundle should carry: `sha256:` of the canonical JSON of the value without its `digest`
@@ -26,7 +27,7 @@ export function bundleDigest(value: unknown): EvidenceResult<string, EvidenceErr
 /**
  * Returns a copy of the bundle with its `digest` set to {@link bundleDigest}.
  *
- * Errors: `not-canonicalizable` (cannot happen for a bundle that passed {@link parseBundle}).
+ * Errors: `secret-detected` (a token-like value: bundles never carry tokens), `not-canonicalizable`.
  *
  * @example
  * ```ts
@@ -35,6 +36,8 @@ export function bundleDigest(value: unknown): EvidenceResult<string, EvidenceErr
  * ```
  */
 export function sealBundle(bundle: PromotionBundle): EvidenceResult<PromotionBundle, EvidenceError> {
+  const clean = assertNoSecrets(bundle);
+  if (!clean.ok) return clean;
   const digest = bundleDigest(bundle);
   if (!digest.ok) return digest;
   return okResult({ ...bundle, digest: digest.value });

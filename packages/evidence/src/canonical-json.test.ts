@@ -60,4 +60,12 @@ describe(sealBundle.name, () => {
     const changed = { ...sealed.value, operator: { username: 'mallory' } };
     expect(bundleDigest(changed)).not.toEqual({ ok: true, value: sealed.value.digest });
   });
+
+  it('returns secret-detected for a bundle carrying a token', () => {
+    const leaky = { ...buildPromotionBundle(), tool: { name: 'hotfix', version: 'glpat-0123456789abcdefghij' } };
+    expect(sealBundle(leaky)).toMatchObject({
+      ok: false,
+      error: { code: 'secret-detected', pointers: ['/tool/version'] },
+    });
+  });
 });

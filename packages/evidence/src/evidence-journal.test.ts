@@ -88,6 +88,27 @@ describe(EvidenceJournal.name, () => {
     expect(!stranger.ok && stranger.error.code).toBe('invalid-journal-entry');
   });
 
+  it('returns secret-detected and writes nothing when an entry carries a token or the sentinel', async () => {
+    const path = tempPath();
+    const created = await EvidenceJournal.create(path, header, { sentinels: ['s3cr3t-sentinel'] });
+    if (!created.ok) throw new Error('create failed');
+    const pick = t0.pick as NonNullable<typeof t0.pick>;
+    const leaky = await created.value.append({
+      step: 'pick',
+      target: t0.project,
+      record: { ...pick, releaseBranch: 'glpat-0123456789abcdefghij' },
+    });
+    expect(!leaky.ok && leaky.error).toMatchObject({ code: 'secret-detected', pointers: ['/record/releaseBranch'] });
+    const sentinel = await created.value.append({
+      step: 'pick',
+      target: t0.project,
+      record: { ...pick, releaseBranch: 'x-s3cr3t-sentinel' },
+    });
+    expect(!sentinel.ok && sentinel.error.code).toBe('secret-detected');
+    const read = await readJournal(path);
+    expect(read.ok && read.value.completed).toEqual([]);
+  });
+
   it('returns journal-io when the journal exists and journal-corrupt for a non-journal file', async () => {
     const path = tempPath();
     await writeFile(path, '{"format":"something else"}');

@@ -14,6 +14,7 @@ import {
 import { issuesFromZod } from './parse-bundle.js';
 import { rebuildBundle } from './rebuild-bundle.js';
 import type { PromotionBundle } from './schema/bundle-schema.js';
+import { assertNoSecrets, type SecretScanOptions } from './secrets.js';
 
 /**
  * One step the journal recorded as completed.
@@ -53,6 +54,19 @@ export interface JournalState {
 }
 
 /**
+ * Options of {@link EvidenceJournal}: the clock, and sentinels (e.g. the GitLab token) that must never be journaled.
+ *
+ * @example
+ * ```ts
+ * const options: JournalOptions = { now: () => clock.now(), sentinels: [token] };
+ * ```
+ */
+export interface JournalOptions extends SecretScanOptions {
+  /** The clock stamping each entry; default the system clock. */
+  readonly now?: () => Date;
+}
+
+/**
  * A crash-safe evidence journal: each completed step is appended by rewriting the whole journal to a
  * temporary file, fsyncing it, renaming it over the journal and fsyncing the directory, so a killed
  * process always leaves the previous or the new journal, never a torn one. Appends are serialised.
@@ -73,7 +87,7 @@ export class EvidenceJournal {
     /** The journal's path. */
     readonly path: string,
     file: JournalFile,
-    private readonly now: () => Date,
+    private readonly options: JournalOptions,
   ) {
     this.file = file;
   }
@@ -81,7 +95,7 @@ export class EvidenceJournal {
   /**
    * Starts a new journal at `path` (which must not exist yet) with the bundle header.
    *
-   * Errors: `invalid-journal-entry` (bad header, naming the field), `journal-io` (exists, or cannot write).
+   * Errors: `invalid-journal-entry` (bad header, naming the field), `secret-detected`, `journal-io` (exists, or cannot write).
    *
    * @example
    * ```ts
@@ -91,7 +105,7 @@ export class EvidenceJournal {
   static async create(
     path: string,
     header: JournalHeader,
-    options: { readonly now?: () => Date } = {},
+    options: JournalOptions = {},
   ): Promise<EvidenceResult<EvidenceJournal, EvidenceError>> {
     const parsed = journalHeaderSchema.safeParse(header);
     if (!parsed.success) {
@@ -101,6 +115,8 @@ export class EvidenceJournal {
         issues: issuesFromZod(parsed.error),
       });
     }
+    const clean = assertNoSecrets(parsed.data, options);
+    if (!clean.ok) return clean;
     try {
       const handle = await open(path, 'wx');
       await handle.close();
@@ -118,7 +134,7 @@ export class EvidenceJournal {
       header: parsed.data,
       entries: [],
     };
-    const journal = new EvidenceJournal(path, file, options.now ?? (() => new Date()));
+    const journal = new EvidenceJournal(path, file, options);
     const written = await journal.persist(file);
     return written.ok ? okResult(journal) : written;
   }
@@ -135,16 +151,16 @@ export class EvidenceJournal {
    */
   static async open(
     path: string,
-    options: { readonly now?: () => Date } = {},
+    options: JournalOptions = {},
   ): Promise<EvidenceResult<EvidenceJournal, EvidenceError>> {
     const file = await loadJournalFile(path);
-    return file.ok ? okResult(new EvidenceJournal(path, file.value, options.now ?? (() => new Date()))) : file;
+    return file.ok ? okResult(new EvidenceJournal(path, file.value, options)) : file;
   }
 
   /**
    * Durably appends one completed step. Resolves after the journal on disk holds it.
    *
-   * Errors: `invalid-journal-entry` (naming the field, or a target not in the header), `journal-io`.
+   * Errors: `invalid-journal-entry` (naming the field, or a target not in the header), `secret-detected`, `journal-io`.
    *
    * @example
    * ```ts
@@ -185,10 +201,12 @@ export class EvidenceJournal {
         issues: [{ pointer: '/target', message: `unknown target ${parsed.data.target}` }],
       });
     }
+    const clean = assertNoSecrets(parsed.data, this.options);
+    if (!clean.ok) return clean;
     const seq = this.file.entries.length + 1;
     const next: JournalFile = {
       ...this.file,
-      entries: [...this.file.entries, { ...parsed.data, seq, at: this.now().toISOString() }],
+      entries: [...this.file.entries, { ...parsed.data, seq, at: (this.options.now?.() ?? new Date()).toISOString() }],
     };
     const written = await this.persist(next);
     if (!written.ok) return written;

@@ -4,7 +4,7 @@ export type { DsseEnvelope, DsseSigner, DsseTrustedKey, VerifiedEnvelope } from 
 export { dsseEnvelopeSchema, IN_TOTO_PAYLOAD_TYPE, keyIdOf, pae, signEnvelope, verifyEnvelope } from './dsse.js';
 export type { BundleIssue, EvidenceError, EvidenceErrorCode } from './evidence-error.js';
 export { describeEvidenceError } from './evidence-error.js';
-export type { CompletedStep, JournalState } from './evidence-journal.js';
+export type { CompletedStep, JournalOptions, JournalState } from './evidence-journal.js';
 export { EvidenceJournal, readJournal } from './evidence-journal.js';
 export { evidenceJsonSchema } from './evidence-json-schema.js';
 export type { EvidenceResult } from './evidence-result.js';
