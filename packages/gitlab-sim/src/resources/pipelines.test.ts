@@ -124,6 +124,27 @@ describe('POST /projects/:id/pipeline', () => {
     expect(latest.body.id).toBe(Math.max(...ids));
     const none = await w.api('GET', '/projects/evenergi%2Fdevelop/pipelines/999999');
     expect([none.status, none.body]).toEqual([404, { message: '404 Not found' }]);
+    const badId = await w.api('GET', '/projects/evenergi%2Fdevelop/pipelines/abc');
+    expect([badId.status, badId.body]).toEqual([400, { error: 'pipeline_id is invalid' }]);
+    const branches = await w.api('GET', '/projects/evenergi%2Fdevelop/pipelines?scope=branches');
+    expect(branches.body.map((p: { id: number }) => p.id)).toEqual([Math.max(...ids)]);
+    const mine = await w.api('GET', '/projects/evenergi%2Fdevelop/pipelines?username=root&per_page=100');
+    expect(mine.body).toHaveLength(ids.length);
+    const nobody = await w.api('GET', '/projects/evenergi%2Fdevelop/pipelines?username=rita');
+    expect(nobody.body).toEqual([]);
+    const future = await w.api('GET', '/projects/evenergi%2Fdevelop/pipelines?created_after=2100-01-01T00:00:00Z');
+    expect(future.body).toEqual([]);
+  });
+
+  it('refuses play, cancel and retry to a reporter with 403', async () => {
+    const p = await w.orchestrate({ action: DEPLOY_INPUTS.action, project: 'acme/service' });
+    const [job] = (await w.api('GET', `/projects/evenergi%2Fdevelop/pipelines/${p.body.id}/jobs`)).body;
+    for (const path of [`jobs/${job.id}/play`, `jobs/${job.id}/cancel`, `pipelines/${p.body.id}/cancel`]) {
+      const res = await w.api('POST', `/projects/evenergi%2Fdevelop/${path}`, undefined, 'glpat-reporter');
+      expect([path, res.status]).toEqual([path, 403]);
+    }
+    const seen = await w.api('GET', `/projects/evenergi%2Fdevelop/jobs/${job.id}`, undefined, 'glpat-reporter');
+    expect(seen.body.status).toBe('pending');
   });
 });
 
@@ -168,6 +189,23 @@ describe('trigger: multi-project downstream', () => {
     } finally {
       await v.sim.close();
     }
+  });
+
+  it('fails the bridge when the user may not run pipelines in the target project', async () => {
+    const dev = { id: w.sim.state.nextId('user'), username: 'dana', name: 'Dana', email: 'dana@sim.invalid' };
+    w.sim.state.users.push(dev);
+    w.sim.state.tokens.push({ value: 'glpat-dana', userId: dev.id, kind: 'personal' });
+    w.orchestrator.members.set(dev.id, ACCESS.developer);
+    const up = await w.api(
+      'POST',
+      '/projects/evenergi%2Fdevelop/pipeline',
+      { ref: 'main', inputs: DEPLOY_INPUTS },
+      'glpat-dana',
+    );
+    expect(up.status).toBe(201);
+    await w.advance(2);
+    const bridges = await w.api('GET', `/projects/evenergi%2Fdevelop/pipelines/${up.body.id}/bridges`);
+    expect(bridges.body[0]).toMatchObject({ status: 'failed', failure_reason: 'insufficient_bridge_permissions' });
   });
 
   it('fails the bridge when the target project does not exist', async () => {
