@@ -1,4 +1,5 @@
 export type { ListOptions, ListResult } from './_internal/paginate.js';
+export type { MergeMethod, PickPlan, PlannedPick } from './_internal/pick-plan.js';
 export type {
   GitLabApprovals,
   GitLabBranch,
@@ -24,6 +25,9 @@ export type { ClientConfig, ClientConfigInput } from './config.js';
 export { clientConfigSchema, parseClientConfig, retryPolicySchema } from './config.js';
 export type { ErrorCode, ErrorDetailsByCode, GitLabHttpDetails, HotfixError, HotfixErrorOf } from './errors.js';
 export { describeError, hotfixError, isHotfixError } from './errors.js';
+export type { PromotionTargetResult, StopReason } from './flows/_promote-target.js';
+export type { FlowEvent, PromoteOptions, PromotionResult } from './flows/promote-hotfix.js';
+export { promoteHotfix, promoteOptionsSchema, SDK_VERSION } from './flows/promote-hotfix.js';
 export type {
   ChangeResult,
   DeploymentFilters,
@@ -33,6 +37,15 @@ export type {
   ProjectRef,
 } from './gitlab-client.js';
 export { createGitLabClient } from './gitlab-client.js';
+export type { ConflictFile } from './primitives/_pick-conflicts.js';
+export type {
+  AssertNoDriftOptions,
+  DriftKind,
+  DriftReport,
+  PathDrift,
+  ReleaseCommit,
+} from './primitives/assert-no-drift.js';
+export { assertNoDrift, assertNoDriftOptionsSchema } from './primitives/assert-no-drift.js';
 export type {
   AwaitClock,
   AwaitFailureReason,
@@ -47,6 +60,21 @@ export type {
 } from './primitives/await-environment/types.js';
 export type { AwaitEnvironmentOptions } from './primitives/await-environment.js';
 export { awaitEnvironment, awaitEnvironmentOptionsSchema } from './primitives/await-environment.js';
+export type { AppliedPick, CherryPickOptions, PickOutcome } from './primitives/cherry-pick-to-release.js';
+export { cherryPickOptionsSchema, cherryPickToRelease } from './primitives/cherry-pick-to-release.js';
+export type { PreflightFinding, PreflightOptions, PreflightReport, PreflightTarget } from './primitives/preflight.js';
+export { preflight, preflightOptionsSchema } from './primitives/preflight.js';
+export type { LabelResult, ValidationNote, ValidationNoteInput } from './primitives/record-validation.js';
+export {
+  labelValidated,
+  neutralizeQuickActions,
+  renderValidationNote,
+  writeValidationNote,
+} from './primitives/record-validation.js';
+export type { AppliedRevert, RevertOptions, RevertOutcome } from './primitives/revert-from-release.js';
+export { revertFromRelease, revertOptionsSchema, revertsCommit } from './primitives/revert-from-release.js';
+export type { CustomSmokeCheck, SmokeCheckResult } from './primitives/run-smoke-checks.js';
+export { readJsonPath, runSmokeChecks } from './primitives/run-smoke-checks.js';
 export type {
   MultiTargetResult,
   TargetResult,

@@ -38,9 +38,9 @@ export interface ReleaseWorld {
 
 /** Starts the demo world. `retry` tunes the client's transport retries. */
 export async function makeReleaseWorld(
-  opts: { retry?: { maxAttempts: number }; config?: RunbookConfigInput } = {},
+  opts: { retry?: { maxAttempts: number }; config?: RunbookConfigInput; start?: Date } = {},
 ): Promise<ReleaseWorld> {
-  const sim = await startGitLabSim({ scenario: 'demo', virtualClock: new Date('2026-03-02T10:00:00.000Z') });
+  const sim = await startGitLabSim({ scenario: 'demo', virtualClock: opts.start ?? new Date('2026-03-02T10:00:00.000Z') });
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${sim.url}${path}`, {
       method,

@@ -237,6 +237,14 @@ async function run(
       seen.push({ project: target, releaseBranch });
       continue;
     }
+    if (plan && target !== project) {
+      const first = plan.picks[0];
+      const known = first ? await settle(client.commit(target, first.sha)) : undefined;
+      if (known?.isErr()) {
+        stopOn(known.error);
+        add({ code: 'hotfix-not-in-target', severity: 'error', runbookRef: 'P2', target, message: `${target} does not contain ${first?.sha.slice(0, 12)}: the hotfix must be merged there (or the repository must share its history) to pick it.` });
+      }
+    }
     const perms = proj.value.permissions;
     const accessLevel =
       Math.max(perms?.project_access?.access_level ?? 0, perms?.group_access?.access_level ?? 0) || undefined;

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { WaiterClock } from '../_internal/waiter.js';
+import type { ReleaseEvent } from '../primitives/await-environment/types.js';
+import type { CustomSmokeCheck } from '../primitives/run-smoke-checks.js';
+
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
+
+/** Options of `promoteHotfix`. */
+export const promoteOptionsSchema = z.object({
+  mr: z.object({ project: z.string().min(1), iid: z.number().int().positive() }),
+  /** Targets (D4); the MR's project when omitted. */
+  targets: z.array(z.string().min(1)).min(1).max(50).optional(),
+  /** Evidence journal path; an existing journal is resumed (its steps re-checked against GitLab). */
+  journalPath: z.string().min(1).optional(),
+  /** Most time to wait for each target's deployment. */
+  maxWaitMs: z
+    .number()
+    .int()
+    .positive()
+    .max(86_400_000)
+    .default(30 * 60_000),
+  minDelayMs: z.number().int().min(1).default(2_000),
+  maxDelayMs: z.number().int().min(1).default(30_000),
+  stableForMs: z.number().int().min(0).default(0),
+  /** Revert and redeploy when validation fails (D6); otherwise stop and report. */
+  rollbackOnFailure: z.boolean().default(true),
+  /** Smoke checks written as code, per target project. */
+  customChecks: z.record(z.string(), z.array(z.custom<CustomSmokeCheck>())).default({}),
+  /** Progress: step boundaries and the wait's events. */
+  onEvent: fn<(event: FlowEvent) => void>('a function').optional(),
+  signal: z.instanceof(AbortSignal).optional(),
+  /** Time source and sleep for the waits (tests pass the simulator's clock). */
+  clock: z.custom<WaiterClock>((v) => typeof (v as WaiterClock)?.sleep === 'function').optional(),
+  /** Test hook: called after each journaled step, so crash tests can stop the process at a step boundary. */
+  afterStep: fn<(step: string, target: string | undefined) => void | Promise<void>>('a function').optional(),
+});
+
+/** Options of `promoteHotfix` as callers write them. */
+export type PromoteOptions = z.input<typeof promoteOptionsSchema>;
+
+/** Progress of a promotion. */
+export type FlowEvent =
+  | {
+      readonly type: 'step';
+      readonly at: string;
+      readonly step: string;
+      readonly target?: string;
+      readonly status: 'start' | 'done' | 'skipped' | 'failed';
+      readonly message: string;
+    }
+  | ReleaseEvent;
+
+/** Options of `promoteHotfix` after validation, with defaults. */
+export type PromoteSettings = z.output<typeof promoteOptionsSchema>;

@@ -1,0 +1,199 @@
+/**
+ * Maps what the primitives observed onto evidence records (E1–E8). Every record says
+ * where it was read (API URL) and when (ISO 8601 UTC).
+ */
+import type {
+  DeployedShaRecord,
+  DeploymentRecord,
+  DriftReport as DriftRecord,
+  LabelRecord,
+  NoteRecord,
+  PickRecord,
+  PipelineRecord,
+  SmokeCheckRecord,
+} from '@hotfix-release/evidence';
+import type { GitLabClient } from '../gitlab-client.js';
+import type { DriftReport } from '../primitives/assert-no-drift.js';
+import type { AwaitObserved } from '../primitives/await-environment/types.js';
+import type { PickOutcome } from '../primitives/cherry-pick-to-release.js';
+import type { LabelResult, ValidationNote } from '../primitives/record-validation.js';
+import type { SmokeCheckResult } from '../primitives/run-smoke-checks.js';
+import type { TriggeredPipeline } from '../primitives/trigger-guided-release.js';
+
+/** ISO 8601 UTC with `Z`, whatever offset GitLab used. */
+export function utc(value: string | null | undefined): string {
+  return new Date(value ?? Date.now()).toISOString();
+}
+
+/** The API URL of a project-scoped path. */
+export function apiUrl(client: GitLabClient, project: string | number, rest: string): string {
+  return `${client.gitlabUrl}/api/v4/projects/${encodeURIComponent(String(project))}${rest}`;
+}
+
+/** E1: the pick record, from a `picked` or `already_applied` outcome. */
+export function pickRecord(
+  client: GitLabClient,
+  project: string,
+  branch: string,
+  outcome: Extract<PickOutcome, { kind: 'picked' | 'already_applied' }>,
+): PickRecord {
+  const before = outcome.kind === 'picked' ? outcome.releaseBefore : outcome.releaseHead;
+  const after = outcome.kind === 'picked' ? outcome.releaseAfter : outcome.releaseHead;
+  return {
+    apiUrl: apiUrl(client, project, `/repository/branches/${encodeURIComponent(branch)}`),
+    observedAt: utc(outcome.observedAt),
+    releaseBranch: branch,
+    headBefore: before,
+    headAfter: after,
+    picks: outcome.picks.map((p) => ({
+      originalSha: p.original,
+      pickedSha: p.picked || after,
+      trailer: `(cherry picked from commit ${p.original})`,
+      method: 'api' as const,
+    })),
+  };
+}
+
+/** S3/R3: the drift record. */
+export function driftRecord(client: GitLabClient, report: DriftReport): DriftRecord {
+  return {
+    apiUrl: apiUrl(
+      client,
+      report.project,
+      `/repository/compare?from=${report.releaseBefore}&to=${report.releaseNow}&straight=true`,
+    ),
+    observedAt: utc(report.observedAt),
+    ok: report.ok,
+    base: report.releaseBefore,
+    head: report.releaseNow,
+    kinds: [...report.kinds],
+    extraCommits: report.commits.filter((c) => c.classification !== 'intended-pick').map((c) => c.sha),
+    missingCommits: [...report.missing],
+  };
+}
+
+/** E2: the orchestration pipeline as GitLab reports it. */
+export function pipelineRecord(client: GitLabClient, p: TriggeredPipeline): PipelineRecord {
+  return {
+    apiUrl: apiUrl(client, p.project, `/pipelines/${p.id}`),
+    observedAt: utc(p.reported.readAt),
+    id: p.id,
+    iid: p.iid ?? p.id,
+    project: p.project,
+    ref: p.ref,
+    sha: p.sha,
+    status: p.status,
+    webUrl: p.webUrl,
+    createdAt: utc(p.createdAt),
+    source: p.source ?? 'api',
+    inputs: { ...p.reported.inputs },
+    variables: p.reported.variables.map((v) => ({ key: v.key, value: v.value })),
+  };
+}
+
+/** E4: downstream pipeline, deploy job and deployment; undefined when any is missing. */
+export function deploymentRecord(client: GitLabClient, o: AwaitObserved): DeploymentRecord | undefined {
+  const { downstream, job, deployment } = o;
+  if (!downstream || !job || !deployment) return undefined;
+  return {
+    downstreamPipeline: {
+      apiUrl: downstream.apiUrl,
+      observedAt: utc(downstream.observedAt),
+      id: downstream.id,
+      project: downstream.project,
+      status: downstream.status,
+      sha: downstream.sha ?? deployment.sha,
+      webUrl: downstream.webUrl ?? downstream.apiUrl,
+    },
+    job: {
+      apiUrl: apiUrl(client, job.projectId, `/jobs/${job.id}`),
+      observedAt: utc(job.observedAt),
+      id: job.id,
+      name: job.name,
+      status: job.status,
+      finishedAt: job.finishedAt ? utc(job.finishedAt) : null,
+    },
+    deployment: {
+      apiUrl: deployment.apiUrl,
+      observedAt: utc(deployment.observedAt),
+      id: deployment.id,
+      status: deployment.status,
+      sha: deployment.sha,
+      environment: deployment.environment,
+      finishedAt: deployment.finishedAt ? utc(deployment.finishedAt) : null,
+    },
+  };
+}
+
+/** E5: the deployed SHA from the environment and from the health endpoint. */
+export function deployedShaRecord(o: AwaitObserved): DeployedShaRecord | undefined {
+  const { deployment, health } = o;
+  if (!deployment) return undefined;
+  const version = health?.version ?? null;
+  return {
+    environment: {
+      apiUrl: deployment.apiUrl,
+      observedAt: utc(deployment.observedAt),
+      name: deployment.environment,
+      sha: deployment.sha,
+    },
+    health: {
+      apiUrl: health?.url ?? deployment.apiUrl,
+      observedAt: utc(health?.observedAt ?? deployment.observedAt),
+      sha: version && /^[0-9a-f]{40}$/.test(version) ? version : null,
+      version,
+      httpStatus: health?.httpStatus ?? 200,
+    },
+  };
+}
+
+/** E6: smoke-check records (script checks are located at the MR they validate). */
+export function smokeRecords(results: readonly SmokeCheckResult[], mrWebUrl: string): SmokeCheckRecord[] {
+  return results.map((r) => ({
+    apiUrl: r.url ?? mrWebUrl,
+    observedAt: utc(new Date(Date.parse(r.startedAt) + r.durationMs).toISOString()),
+    name: r.name,
+    kind: r.kind,
+    result: r.result,
+    startedAt: utc(r.startedAt),
+    durationMs: r.durationMs,
+    outputDigest: r.outputDigest,
+  }));
+}
+
+/** E7: the note record. */
+export function noteRecord(
+  client: GitLabClient,
+  project: string,
+  iid: number,
+  service: string,
+  n: ValidationNote,
+): NoteRecord {
+  return {
+    apiUrl: apiUrl(client, project, `/merge_requests/${iid}/notes/${n.id}`),
+    observedAt: new Date().toISOString(),
+    id: n.id,
+    url: n.url,
+    bodyDigest: n.bodyDigest,
+    createdAt: utc(n.createdAt),
+    service,
+  };
+}
+
+/** E8: the label record. */
+export function labelRecord(
+  client: GitLabClient,
+  project: string,
+  iid: number,
+  governed: boolean,
+  l: LabelResult,
+): LabelRecord {
+  return {
+    apiUrl: apiUrl(client, project, `/merge_requests/${iid}`),
+    observedAt: new Date().toISOString(),
+    name: l.name,
+    governed,
+    present: l.present,
+    addedAt: l.addedAt ? utc(l.addedAt) : null,
+  };
+}

@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseBundle } from '@hotfix-release/evidence';
+import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
+import { checkBundles } from '@hotfix-release/policy';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js';
+import { parseRunbookConfig, type RunbookConfig } from '../runbook-config.js';
+import { type FlowEvent, promoteHotfix } from './promote-hotfix.js';
+
+const MAIN = demo.mergeRequests.cleanPick.project;
+const COPY = 'evenergi/charging-api-eu';
+
+function git(cwd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('git', args, { cwd });
+    c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git ${args.join(' ')}: ${code}`))));
+  });
+}
+
+/** A second repository with the same history (a regional deployment), so D4 has two targets. */
+async function addCopy(w: ReleaseWorld): Promise<void> {
+  expect(
+    (await w.api('POST', '/projects', { path: 'charging-api-eu', namespace_id: 'evenergi', name: 'charging-api-eu' }))
+      .status,
+  ).toBe(201);
+  const src = w.sim.state.findProject(MAIN)!.repoDir;
+  const dst = w.sim.state.findProject(COPY)!.repoDir;
+  await git(src, ['push', '--quiet', '--mirror', dst]);
+  const copy = w.sim.state.findProject(COPY)!;
+  const main = w.sim.state.findProject(MAIN)!;
+  for (const [id, level] of main.members) copy.members.set(id, level);
+  for (const l of main.labels) copy.labels.push({ ...l });
+  await w.api('POST', `/projects/${encodeURIComponent(COPY)}/protected_branches`, {
+    name: 'release',
+    push_access_level: 40,
+    merge_access_level: 40,
+  });
+}
+
+function configFor(w: ReleaseWorld, targets: readonly string[]): RunbookConfig {
+  return parseRunbookConfig({
+    services: targets.map((project) => {
+      const health = `${w.sim.url}/-/sim/services/${project}/staging/health`;
+      return {
+        project,
+        health: { url: health },
+        smokeChecks: [{ name: 'staging reports the hotfix', url: health, jsonPath: 'version', equals: '{sha}' }],
+      };
+    }),
+  })._unsafeUnwrap();
+}
+
+describe('promoteHotfix', () => {
+  let w: ReleaseWorld;
+  let dir: string;
+  const events: FlowEvent[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'promote-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    events.length = 0;
+    await w?.close();
+  });
+  const sideEffects = () =>
+    w
+      .gitlabRequests()
+      .filter(
+        (r) =>
+          r.method !== 'GET' && r.handled && r.status < 400 && !(r.body as { dry_run?: boolean } | undefined)?.dry_run,
+      );
+
+  it('promotes one hotfix to two targets (D4) and the bundle passes the policy', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    await addCopy(w);
+    const config = configFor(w, [MAIN, COPY]);
+    const journalPath = join(dir, 'two.journal.json');
+    const r = await promoteHotfix(w.client, config, {
+      mr: demo.mergeRequests.cleanPick,
+      targets: [MAIN, COPY],
+      journalPath,
+      clock: w.clock,
+      minDelayMs: 5_000,
+      maxDelayMs: 20_000,
+      onEvent: (e) => events.push(e),
+    });
+    const result = r._unsafeUnwrap();
+    expect(result.targets.map((t) => [t.target, t.outcome, t.message])).toEqual([
+      [MAIN, 'promoted', expect.any(String)],
+      [COPY, 'promoted', expect.any(String)],
+    ]);
+    expect(result.bundle.promotedTargets).toEqual([MAIN, COPY]);
+    expect(parseBundle(result.bundle).ok).toBe(true);
+    const report = (
+      await checkBundles([{ name: 'bundle', value: result.bundle }], {
+        now: new Date(w.sim.clock.now() + 60_000).toISOString(),
+      })
+    )._unsafeUnwrap();
+    const failing = report.bundles.flatMap((b) =>
+      b.results.filter((c) => c.status !== 'pass' && c.status !== 'not_applicable'),
+    );
+    expect(failing).toEqual([]);
+    expect(report.exitCode).toBe(0);
+    // One pick, one pipeline, one note and one label edit per target; nothing twice.
+    const posts = sideEffects().map((s) => `${s.method} ${s.route}`);
+    expect(posts.filter((p) => p.endsWith('/cherry_pick'))).toHaveLength(2);
+    expect(posts.filter((p) => p.endsWith('/pipeline'))).toHaveLength(2);
+    expect(posts.filter((p) => p.endsWith('/notes'))).toHaveLength(2);
+    expect(events.some((e) => e.type === 'downstream-found')).toBe(true);
+    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { step: string }[] };
+    expect(journal.entries.at(-1)?.step).toBe('complete');
+  });
+
+  it('rolls back when validation fails (D6): revert, rerun the pipeline, no label', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w, [MAIN]);
+    const before = await w.head(MAIN, 'release');
+    const r = (
+      await promoteHotfix(w.client, config, {
+        mr: demo.mergeRequests.cleanPick,
+        clock: w.clock,
+        customChecks: {
+          [MAIN]: [{ name: 'checkout works', run: async () => ({ ok: false, output: 'HTTP 500 on /checkout' }) }],
+        },
+      })
+    )._unsafeUnwrap();
+    expect(r.targets[0]).toMatchObject({ outcome: 'rolled_back', reason: 'validation-failed' });
+    expect(r.bundle.promotedTargets).toEqual([]);
+    const t = r.bundle.targets[0]!;
+    expect(t.rollbacks).toHaveLength(1);
+    expect(t.rollbacks[0]).toMatchObject({ runbookRef: 'R2', revalidation: { passed: true } });
+    expect(t.label).toBeUndefined();
+    const after = await w.head(MAIN, 'release');
+    const cmp = (await w.client.compare(MAIN, before, after, { straight: true }))._unsafeUnwrap();
+    expect(cmp.diffs).toEqual([]);
+    const mr = (await w.client.mergeRequest(MAIN, demo.mergeRequests.cleanPick.iid))._unsafeUnwrap();
+    expect(mr.labels).not.toContain('Validated in Staging');
+  });
+
+  it('stops a conflicting pick with the paths to resolve (D3) and changes nothing', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w, [MAIN]);
+    const r = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.conflictingPick, clock: w.clock })
+    )._unsafeUnwrap();
+    expect(r.targets[0]).toMatchObject({ outcome: 'pending', reason: 'conflict' });
+    expect(r.targets[0]?.conflicts?.length).toBeGreaterThan(0);
+    expect(sideEffects()).toEqual([]);
+  });
+
+  it('refuses to start when preflight fails, listing every problem', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const e = (
+      await promoteHotfix(w.client, configFor(w, [MAIN]), { mr: demo.mergeRequests.open, clock: w.clock })
+    )._unsafeUnwrapErr();
+    expect(e).toMatchObject({ code: 'preflight-failed', runbookRef: 'D1' });
+    expect(sideEffects()).toEqual([]);
+  });
+
+  it('resumes after a crash at every step boundary without repeating a side effect', async () => {
+    const steps = ['pick', 'drift', 'trigger', 'deploy', 'verify-sha', 'enumerate', 'smoke', 'note', 'label'];
+    for (const crashAfter of steps) {
+      w = await makeReleaseWorld({ start: new Date() });
+      const config = configFor(w, [MAIN]);
+      const journalPath = join(dir, `crash-${crashAfter}.journal.json`);
+      const opts = { mr: demo.mergeRequests.cleanPick, journalPath, clock: w.clock };
+      const crashed = await promoteHotfix(w.client, config, {
+        ...opts,
+        afterStep: (step) => {
+          if (step === crashAfter) throw new Error(`crash after ${step}`);
+        },
+      });
+      expect(crashed.isErr() || crashed._unsafeUnwrap().targets[0]?.outcome !== 'promoted').toBe(true);
+      const resumed = (await promoteHotfix(w.client, config, opts))._unsafeUnwrap();
+      expect([crashAfter, resumed.targets[0]?.outcome]).toEqual([crashAfter, 'promoted']);
+      const posts = sideEffects().map((s) => s.route);
+      expect([crashAfter, posts.filter((p) => p.endsWith('/cherry_pick')).length]).toEqual([crashAfter, 1]);
+      expect([crashAfter, posts.filter((p) => p.endsWith('/pipeline')).length]).toEqual([crashAfter, 1]);
+      expect([crashAfter, posts.filter((p) => p.endsWith('/notes')).length]).toEqual([crashAfter, 1]);
+      await w.close();
+    }
+  }, 180_000);
+});
