@@ -211,6 +211,9 @@ describe('merge requests over REST', () => {
     const changes = await api.get(`${base}/changes`);
     expect(changes.changes.map((d: Json) => d.new_path)).toEqual(['c-1.txt', 'c-2.txt']);
     expect((await api.get(`${base}/diffs`))[0]).toMatchObject({ new_file: true, diff: '@@ -0,0 +1 @@\n+1\n' });
+    const pushed = await p.commit('c', { 'c-3.txt': '3\n' }, 'c commit 3\n');
+    expect((await api.get(base)).sha).toBe(pushed);
+    expect((await api.get(`${base}/commits`))[0].id).toBe(pushed);
     const path = `/projects/${enc('t/mr')}/merge_requests`;
     expect((await api.call('POST', path, {})).body).toEqual({
       error: 'source_branch is missing, target_branch is missing, title is missing',

@@ -61,6 +61,20 @@ export async function openMergeRequest(
   return mr;
 }
 
+/**
+ * Brings an open MR up to date with pushes to its branches, as GitLab does after a push:
+ * `sha` follows the source head and the diff refs are recomputed.
+ */
+export async function refreshOpenMergeRequest(project: SimProject, mr: SimMergeRequest): Promise<void> {
+  if (mr.state !== 'opened') return;
+  const source = await branchHead(project.repoDir, mr.sourceBranch);
+  const target = await branchHead(project.repoDir, mr.targetBranch);
+  if (!source || !target || (source === mr.sha && target === mr.diffStartSha)) return;
+  mr.sha = source;
+  mr.diffStartSha = target;
+  mr.diffBaseSha = (await mergeBase(project.repoDir, source, target)) ?? target;
+}
+
 /** How many approvals an MR still needs. */
 export function approvalsLeft(mr: SimMergeRequest): number {
   return Math.max(0, mr.approvalsRequired - mr.approvedBy.length);

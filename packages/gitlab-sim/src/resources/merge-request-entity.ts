@@ -1,6 +1,6 @@
 import { branchHead } from '../_internal/commits.js';
 import { runGit } from '../_internal/git.js';
-import { approvalsLeft } from '../_internal/merge-requests.js';
+import { approvalsLeft, refreshOpenMergeRequest } from '../_internal/merge-requests.js';
 import type { RequestContext } from '../_internal/router.js';
 import { ACCESS, type SimMergeRequest, type SimProject } from '../state.js';
 import { protectionFor } from './branches.js';
@@ -43,6 +43,7 @@ export async function mergeRequestEntity(
   mr: SimMergeRequest,
   opts: { detail: boolean; labelDetails?: boolean },
 ): Promise<Record<string, unknown>> {
+  await refreshOpenMergeRequest(project, mr);
   const user = (id: number | null) => (id === null ? null : userBasic(ctx.state.user(id), ctx.baseUrl));
   const conflicts = await hasConflicts(project, mr);
   const draft = isDraft(mr.title);

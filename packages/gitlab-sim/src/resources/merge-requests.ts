@@ -2,7 +2,7 @@ import { branchHead, commitEntity, logCommits, readCommit } from '../_internal/c
 import { diffBetween } from '../_internal/diff.js';
 import { runGit } from '../_internal/git.js';
 import { ApiError, json, notFound, paginate } from '../_internal/http.js';
-import { changeLabels, openMergeRequest } from '../_internal/merge-requests.js';
+import { changeLabels, openMergeRequest, refreshOpenMergeRequest } from '../_internal/merge-requests.js';
 import { Params } from '../_internal/params.js';
 import type { RequestContext, Router } from '../_internal/router.js';
 import { ACCESS, type SimMergeRequest, type SimProject } from '../state.js';
@@ -181,6 +181,7 @@ export function registerMergeRequests(router: Router, _deps: ResourceDeps): void
   router.on('GET', '/projects/:id/merge_requests/:merge_request_iid/commits', async (ctx) => {
     const project = ctx.services.project(ctx);
     const mr = findMergeRequest(ctx, project);
+    await refreshOpenMergeRequest(project, mr);
     const commits = (await logCommits(project.repoDir, [`${mr.diffBaseSha}..${mr.sha}`])) ?? [];
     const page = paginate(commits, ctx.query, ctx.url);
     return { ...page, body: page.body.map((c) => commitEntity(c, project, ctx.baseUrl)) };
@@ -189,6 +190,7 @@ export function registerMergeRequests(router: Router, _deps: ResourceDeps): void
   router.on('GET', '/projects/:id/merge_requests/:merge_request_iid/changes', async (ctx) => {
     const project = ctx.services.project(ctx);
     const mr = findMergeRequest(ctx, project);
+    await refreshOpenMergeRequest(project, mr);
     const entity = await mergeRequestEntity(ctx, project, mr, { detail: true });
     const changes = await diffBetween(project.repoDir, mr.diffBaseSha, mr.sha);
     return json({ ...entity, changes, overflow: false });
@@ -214,6 +216,7 @@ export function registerMergeRequests(router: Router, _deps: ResourceDeps): void
   router.on('GET', '/projects/:id/merge_requests/:merge_request_iid/diffs', async (ctx) => {
     const project = ctx.services.project(ctx);
     const mr = findMergeRequest(ctx, project);
+    await refreshOpenMergeRequest(project, mr);
     return paginate(await diffBetween(project.repoDir, mr.diffBaseSha, mr.sha), ctx.query, ctx.url);
   });
 }
