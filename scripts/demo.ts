@@ -1,17 +1,96 @@
 /**
  * `pnpm demo`: the main job on the embedded default. Starts the bundled GitLab
- * simulator with the demo scenario and runs what the toolkit can do against it.
+ * simulator with the demo scenario (an orchestration project `evenergi/develop` and
+ * service projects with merged hotfix MRs), then runs the runbook end to end through
+ * the SDK: preflight refusals, a dry run of a conflicting pick, and a full promotion
+ * of a clean hotfix to staging with evidence. Writes `demo-output/evidence.json` and
+ * checks it with the policy package; exits non-zero if anything fails.
  */
-import { scenarioNames, startGitLabSim } from '@hotfix-release/gitlab-sim';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { demoScenarioInfo as demo, startGitLabSim } from '@hotfix-release/gitlab-sim';
+import { checkBundles, formatText } from '@hotfix-release/policy';
+import {
+  cherryPickToRelease,
+  createGitLabClient,
+  describeError,
+  type FlowEvent,
+  parseRunbookConfig,
+  preflight,
+  promoteHotfix,
+} from '@hotfix-release/sdk';
 
-const scenario = scenarioNames().includes('demo') ? 'demo' : 'empty';
-const sim = await startGitLabSim({ scenario });
+const out = new URL('../demo-output/', import.meta.url);
+const stamp = () => new Date().toISOString().slice(11, 19);
+const say = (line: string) => console.log(`${stamp()}  ${line}`);
+
+const sim = await startGitLabSim({ scenario: 'demo' });
+let exitCode = 0;
 try {
-  console.log(`GitLab simulator at ${sim.url} (scenario "${scenario}")`);
-  const res = await fetch(`${sim.apiUrl}/user`, { headers: { 'PRIVATE-TOKEN': sim.token } });
-  if (!res.ok) throw new Error(`GET /user answered ${res.status}`);
-  const user = (await res.json()) as { username: string };
-  console.log(`authenticated as ${user.username}; projects: ${sim.projects.join(', ') || '(none yet)'}`);
+  say(`GitLab simulator at ${sim.url} with ${sim.projects.join(', ')}`);
+  const client = createGitLabClient({ gitlabUrl: sim.url, token: sim.token })._unsafeUnwrap();
+  const config = parseRunbookConfig({
+    services: demo.services.map((project) => {
+      const health = `${sim.url}/-/sim/services/${project}/staging/health`;
+      return {
+        project,
+        health: { url: health, versionPath: 'version' },
+        smokeChecks: [{ name: 'staging reports the hotfix commit', url: health, jsonPath: 'version', equals: '{sha}' }],
+      };
+    }),
+  })._unsafeUnwrap();
+
+  say('1. Preflight refuses what the runbook forbids (D1):');
+  const open = (await preflight(client, config, { mr: demo.mergeRequests.open }))._unsafeUnwrap();
+  for (const f of open.findings.filter((x) => x.severity === 'error'))
+    say(`   ${f.code} [${f.runbookRef}] ${f.message}`);
+
+  say('2. Dry run of a hotfix whose pick conflicts on release (D3):');
+  const plan = (
+    await cherryPickToRelease(client, config, { mr: demo.mergeRequests.conflictingPick, dryRun: true })
+  )._unsafeUnwrap();
+  if (plan.kind === 'planned')
+    say(`   clean: ${plan.clean}; conflicting paths: ${plan.conflicts.map((c) => c.path).join(', ') || '(none)'}`);
+
+  const mr = demo.mergeRequests.cleanPick;
+  say(`3. Promoting ${mr.project}!${mr.iid} to staging (S1–S7):`);
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  const journalPath = new URL('evidence.journal.json', out).pathname;
+  const result = await promoteHotfix(client, config, {
+    mr,
+    journalPath,
+    maxWaitMs: 120_000,
+    minDelayMs: 250,
+    maxDelayMs: 1_000,
+    onEvent: (e: FlowEvent) => {
+      if (e.type === 'step')
+        say(
+          `   ${e.status === 'failed' ? '✗' : e.status === 'done' ? '✓' : '·'} ${e.step}${e.target ? ` ${e.target}` : ''}: ${e.message}`,
+        );
+      else if (e.type === 'pipeline-created' || e.type === 'downstream-found') say(`     ${e.type} ${e.webUrl ?? ''}`);
+      else if (e.type === 'deployment-finished') say(`     deployment ${e.deploymentId} ${e.status}`);
+      else if (e.type === 'health-ok') say(`     health reports ${e.version}`);
+    },
+  });
+  if (result.isErr()) throw new Error(describeError(result.error));
+  const bundlePath = new URL('evidence.json', out).pathname;
+  await writeFile(bundlePath, `${JSON.stringify(result.value.bundle, null, 2)}\n`);
+  say(`   promoted: ${result.value.bundle.promotedTargets.join(', ') || '(none)'}; evidence ${bundlePath}`);
+
+  say('4. Policy check of the evidence against E1–E8:');
+  const report = await checkBundles([{ name: 'demo-output/evidence.json', value: result.value.bundle }]);
+  if (report.isErr()) throw new Error(report.error.message);
+  console.log(formatText(report.value));
+  exitCode = result.value.ok ? report.value.exitCode : 1;
+  say(
+    exitCode === 0
+      ? 'Demo finished: the hotfix is in staging, validated, with passing evidence.'
+      : `Demo failed (exit ${exitCode}).`,
+  );
+} catch (e) {
+  console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
+  exitCode = 1;
 } finally {
   await sim.close();
 }
+process.exit(exitCode);
