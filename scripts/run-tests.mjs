@@ -1,7 +1,7 @@
 // Runs the whole vitest suite once and prints the plain closing line
 // "N passed, N failed" that CI reads. Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const out = '.vitest.json';
 rmSync(out, { force: true });
