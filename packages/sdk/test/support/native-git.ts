@@ -48,7 +48,7 @@ export class FastImport {
   #mark = 0;
   #time = 1_700_000_000;
 
-  commit(ref: string, state: RepoState, parent: number | undefined, message: string): number {
+  commit(ref: string, state: RepoState, parent: number | undefined, message: string, merges: number[] = []): number {
     const mark = ++this.#mark;
     const msg = Buffer.from(`${message}\n`);
     this.#parts.push(
@@ -57,7 +57,9 @@ export class FastImport {
           `committer Gen <gen@example.com> ${this.#time++} +0000\ndata ${msg.length}\n`,
       ),
       msg,
-      Buffer.from(`${parent === undefined ? '' : `from :${parent}\n`}deleteall\n`),
+      Buffer.from(
+        `${parent === undefined ? '' : `from :${parent}\n`}${merges.map((m) => `merge :${m}\n`).join('')}deleteall\n`,
+      ),
     );
     for (const [path, f] of [...state].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (f.mode === '160000') {
@@ -156,12 +158,14 @@ export function nativeBatch(dir: string, jobs: readonly NativeJob[]): NativeResu
 }
 
 function runShell(dir: string, script: string): string {
-  const res = spawnSync('sh', ['-c', script], {
+  // The script goes through stdin: as an argument it would pass the kernel's 128 KiB limit.
+  const res = spawnSync('sh', ['-s'], {
     cwd: dir,
+    input: script,
     env: { ...ENV, T: join(dir, '.git', 'gen-out') },
     maxBuffer: 1 << 28,
   });
-  if (res.status !== 0) throw new Error(`native batch failed: ${res.stderr.toString()}`);
+  if (res.status !== 0) throw new Error(`native batch failed: ${res.error?.message ?? res.stderr?.toString()}`);
   return res.stdout.toString('latin1');
 }
 
