@@ -244,6 +244,18 @@ describe('control mutations', () => {
     ],
     ['bare bundle while a key is configured', () => seal(buildPromotionBundle()), ['bundle-signature'], 2],
     [
+      'envelope payload type is not in-toto',
+      () => {
+        const st = toStatement(seal(buildPromotionBundle()));
+        if (!st.ok) throw new Error('statement');
+        const text = (canonicalJson(st.value) as { value: string }).value;
+        const env = signEnvelope(Buffer.from(text), 'application/json', { privateKey: keys.privateKey });
+        return env.ok ? env.value : undefined;
+      },
+      ['bundle-subject'],
+      2,
+    ],
+    [
       'statement attests an extra subject',
       () => {
         const b = seal(buildPromotionBundle());

@@ -96,7 +96,7 @@ function decode(
 ): { ok: true; facts: IntegrityFacts } | { ok: false; message: string } {
   const keysConfigured = config.trustedKeys.length > 0;
   if (!looksLikeEnvelope(value)) return { ok: true, facts: { raw: value, keysConfigured, envelope: null } };
-  const env = value as { payload?: unknown };
+  const env = value as { payload?: unknown; payloadType?: unknown };
   let verification: { ok: true; keyid: string } | { ok: false; message: string } | null = null;
   if (keysConfigured) {
     const v = verifyEnvelope(value, config.trustedKeys);
@@ -108,7 +108,11 @@ function decode(
   if (!statement.ok) return { ok: false, message: describeEvidenceError(statement.error) };
   return {
     ok: true,
-    facts: { raw: statement.value.predicate, keysConfigured, envelope: { statement: statement.value, verification } },
+    facts: {
+      raw: statement.value.predicate,
+      keysConfigured,
+      envelope: { payloadType: String(env.payloadType), statement: statement.value, verification },
+    },
   };
 }
 

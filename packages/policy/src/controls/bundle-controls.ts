@@ -1,4 +1,10 @@
-import { bundleDigest, canonicalJson, EVIDENCE_PREDICATE_TYPE, statementSubjects } from '@hotfix-release/evidence';
+import {
+  bundleDigest,
+  canonicalJson,
+  EVIDENCE_PREDICATE_TYPE,
+  IN_TOTO_PAYLOAD_TYPE,
+  statementSubjects,
+} from '@hotfix-release/evidence';
 import { type ControlCheck, outcome } from './control-context.js';
 
 /** bundle-digest: the sealed digest equals the digest of the raw bundle's canonical JSON. Internal. */
@@ -33,6 +39,9 @@ export const checkSignature: ControlCheck = (ctx) => {
 export const checkSubject: ControlCheck = (ctx) => {
   const env = ctx.integrity.envelope;
   if (!env) return outcome.notApplicable('not a signed envelope', '');
+  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    return outcome.fail('the envelope does not carry an in-toto statement', '', IN_TOTO_PAYLOAD_TYPE, env.payloadType);
+  }
   if (env.statement.predicateType !== EVIDENCE_PREDICATE_TYPE) {
     return outcome.fail(
       'the statement has another predicate type',

@@ -19,6 +19,7 @@ export interface IntegrityFacts {
   readonly keysConfigured: boolean;
   /** For a DSSE input: the statement, and the verification outcome when keys are configured. */
   readonly envelope: {
+    readonly payloadType: string;
     readonly statement: InTotoStatement;
     readonly verification:
       | { readonly ok: true; readonly keyid: string }
