@@ -47,9 +47,17 @@ function execute(ctx: RequestContext, project: SimProject, mr: SimMergeRequest, 
   for (const { name, arg } of actions) {
     if (name === 'label' || name === 'labels') {
       const labels = existing(arg);
-      const { added } = changeLabels(mr, { add: labels }, userId, at);
+      changeLabels(mr, { add: labels }, userId, at);
       if (labels.length) changes.add_label_ids = labels.map((l) => l.id);
-      summary.push(added.length ? plural(added, 'Added') : 'Could not apply label command.');
+      // Re-adding a present label is a no-op that GitLab still reports as added.
+      summary.push(
+        labels.length
+          ? plural(
+              labels.map((l) => l.name),
+              'Added',
+            )
+          : 'Could not apply label command.',
+      );
     } else if (name === 'unlabel' || name === 'remove_label') {
       const names = arg ? existing(arg).map((l) => l.name) : [...mr.labels];
       const { removed } = changeLabels(mr, { remove: names }, userId, at);
