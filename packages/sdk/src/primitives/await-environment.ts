@@ -38,6 +38,7 @@ export const awaitEnvironmentOptionsSchema = z
     /** How many trigger jobs deep to follow from the orchestration pipeline. */
     maxDepth: z.number().int().min(1).max(10).default(4),
     signal: z.instanceof(AbortSignal).optional(),
+    /** Receives progress events (for the CLI to render); an exception thrown by it is ignored. */
     onEvent: fn<(event: ReleaseEvent) => void>('a function').optional(),
     /** Time source and sleep (tests pass the simulator's virtual clock). */
     clock: z

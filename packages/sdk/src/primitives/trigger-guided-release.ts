@@ -48,6 +48,7 @@ export const triggerGuidedReleaseOptionsSchema = z.strictObject({
   maxReconcilePages: z.number().int().min(1).max(20).default(3),
   /** Read-backs after a lost response before answering `outcome-unknown`. */
   readBackAttempts: z.number().int().min(1).max(10).default(3),
+  /** Receives progress events (for the CLI to render); an exception thrown by it is ignored. */
   onEvent: fn<(event: ReleaseEvent) => void>('a function').optional(),
 });
 
@@ -102,6 +103,9 @@ async function withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
 }
 
 const LOST = new Set(['outcome-unknown', 'timeout', 'network', 'gitlab-unavailable']);
+const FINISHED = new Set(['success', 'failed', 'canceled', 'skipped']);
+/** How far back a read-back after a lost response looks (the id bound makes it exact). */
+const LOST_WINDOW_MS = 10 * 60_000;
 
 /**
  * Creates the orchestration pipeline of S4 for one target: `action` = the configured
@@ -174,7 +178,10 @@ async function run(
       // progress rendering must not change the outcome
     }
   };
-  const windowStart = new Date(now() - o.reuseWindowMs).toISOString();
+  const reuseSince = now() - o.reuseWindowMs;
+  // One listing serves both checks: adoption (inside the reuse window) and, after a lost
+  // response, the id bound (every pipeline listed before the POST is older than ours).
+  const windowStart = new Date(now() - Math.max(o.reuseWindowMs, LOST_WINDOW_MS)).toISOString();
   const me = await client.currentUser();
   if (me.isErr()) return err(me.error);
   const query = {
@@ -186,12 +193,13 @@ async function run(
     perPage: 20,
     signal: o.signal,
   };
-  if (!o.allowConcurrent) {
-    const unfinishedOk = (p: NamedPipeline) => !['failed', 'canceled', 'skipped'].includes(p.status);
-    const existing = await findOurPipeline(client, query, req, unfinishedOk);
-    if (existing.isErr()) return err(existing.error);
-    if (existing.value) return ok(pinned(project, target, req, existing.value, 'adopted-existing', now, emit));
-  }
+  // Before creating: adopt a pipeline of ours for this target that is still under way.
+  const unfinished = (p: NamedPipeline) => !FINISHED.has(p.status) && Date.parse(p.created_at) >= reuseSince;
+  const existing = await findOurPipeline(client, query, req, o.allowConcurrent ? () => false : unfinished);
+  if (existing.isErr()) return err(existing.error);
+  if (existing.value.found)
+    return ok(pinned(project, target, req, existing.value.found, 'adopted-existing', now, emit));
+  const seenBefore = existing.value.maxId;
   const body = req.via === 'inputs' ? { ref: req.ref, inputs: req.inputs } : { ref: req.ref, variables: req.variables };
   const created = await client.createPipeline(project, body);
   if (created.isOk()) {
@@ -206,12 +214,15 @@ async function run(
   const e = created.error;
   const lost = LOST.has(e.code) || (e.code === 'gitlab-http' && e.details.status >= 500);
   if (!lost) return err(e);
-  // The POST may have taken effect: read back, never POST again.
+  // The POST may have taken effect: read back, never POST again. Only a pipeline newer than
+  // every one listed before the POST can be the one it created.
   for (let i = 0; i < o.readBackAttempts; i++) {
     if (i > 0) await sleep(1_000 * 2 ** (i - 1), o.signal);
-    const found = await findOurPipeline(client, query, req, () => true);
+    const found = await findOurPipeline(client, query, req, (p) => p.id > seenBefore);
     if (found.isErr()) return err(found.error);
-    if (found.value) return ok(pinned(project, target, req, found.value, 'adopted-after-lost-response', now, emit));
+    if (found.value.found) {
+      return ok(pinned(project, target, req, found.value.found, 'adopted-after-lost-response', now, emit));
+    }
   }
   return err(
     hotfixError(

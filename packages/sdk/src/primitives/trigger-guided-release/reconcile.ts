@@ -108,15 +108,16 @@ export function inputsFromName(req: GuidedRequest, name: string | null | undefin
 
 /**
  * Lists this user's API pipelines on the orchestration ref created after the window
- * start, newest first, bounded in pages, and returns the first that reports our request
- * (with its variables read back), or undefined.
+ * start, newest first, bounded in pages, and returns the first accepted one that reports
+ * our request (with its variables read back), and the highest pipeline id listed.
  */
 export async function findOurPipeline(
   client: GitLabClient,
   q: ReconcileQuery,
   req: GuidedRequest,
   accept: (p: NamedPipeline) => boolean,
-): Promise<Result<ReadBack | undefined, HotfixError>> {
+): Promise<Result<{ found: ReadBack | undefined; maxId: number }, HotfixError>> {
+  let maxId = 0;
   for (let page = 1; page <= q.maxPages; page++) {
     const r = await client.request(
       {
@@ -138,15 +139,16 @@ export async function findOurPipeline(
       z.array(namedPipelineSchema),
     );
     if (r.isErr()) return err(r.error);
+    for (const p of r.value) maxId = Math.max(maxId, p.id);
     for (const p of r.value) {
       if (Date.parse(p.created_at) < Date.parse(q.createdAfter) || !accept(p)) continue;
       if (req.via === 'inputs' && !reportsRequest(req, { name: p.name })) continue;
       const vars = await readVariables(client, q.project, p.id);
       if (vars.isErr()) return err(vars.error);
       if (reportsRequest(req, { name: p.name, variables: vars.value }))
-        return ok({ pipeline: p, variables: vars.value });
+        return ok({ found: { pipeline: p, variables: vars.value }, maxId });
     }
     if (r.value.length < q.perPage) break;
   }
-  return ok(undefined);
+  return ok({ found: undefined, maxId });
 }
