@@ -152,6 +152,12 @@ describe.skipIf(!present)('contract: simulator responses against GitLab JSON Sch
     expectValid(relaxed, list);
   });
 
+  it('validates `view=simple` list items against merge_request_simple.json', async () => {
+    const list = await api.get(`/projects/${charging}/merge_requests?view=simple`);
+    expect(list.length).toBeGreaterThan(0);
+    for (const mr of list) expectValid(schema('merge_request_simple.json'), mr);
+  });
+
   it('validates MR label details against label_basic.json and labels against the labels schemas', async () => {
     const list = await api.get(`/projects/${charging}/merge_requests?with_labels_details=true&labels=hotfix`);
     const labels = list.flatMap((mr: Json) => mr.labels);

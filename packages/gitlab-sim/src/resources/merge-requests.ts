@@ -129,6 +129,16 @@ export function registerMergeRequests(router: Router, _deps: ResourceDeps): void
       return sort === 'asc' ? c : -c;
     });
     const page = paginate(list, ctx.query, ctx.url);
+    if (ctx.query.get('view') === 'simple') {
+      const keys = ['id', 'iid', 'project_id', 'title', 'description', 'state', 'created_at', 'updated_at', 'web_url'];
+      const simple = await Promise.all(
+        page.body.map(async (mr) => {
+          const full = await mergeRequestEntity(ctx, project, mr, { detail: false });
+          return Object.fromEntries(keys.map((k) => [k, full[k]]));
+        }),
+      );
+      return { ...page, body: simple };
+    }
     const labelDetails = ctx.query.bool('with_labels_details') ?? false;
     const body = await Promise.all(
       page.body.map((mr) => mergeRequestEntity(ctx, project, mr, { detail: false, labelDetails })),
