@@ -28,6 +28,9 @@ export { describeError, hotfixError, isHotfixError } from './errors.js';
 export type { PromotionTargetResult, StopReason } from './flows/_promote-target.js';
 export type { FlowEvent, PromoteOptions, PromotionResult } from './flows/promote-hotfix.js';
 export { promoteHotfix, promoteOptionsSchema, SDK_VERSION } from './flows/promote-hotfix.js';
+export { resumeHotfix } from './flows/resume-hotfix.js';
+export type { RollbackOptions, RollbackResult } from './flows/rollback-hotfix.js';
+export { rollbackHotfix, rollbackOptionsSchema } from './flows/rollback-hotfix.js';
 export type {
   ChangeResult,
   DeploymentFilters,

@@ -3,7 +3,7 @@
  * journaled steps. Every step re-reads GitLab through an idempotent primitive, so a
  * resumed run finds what an earlier run did instead of doing it again.
  */
-import type { EvidenceJournal, JournalEntry, RollbackRecord, TargetRecord } from '@hotfix-release/evidence';
+import type { EvidenceJournal, JournalEntry, TargetRecord } from '@hotfix-release/evidence';
 import type { Result, ResultAsync } from 'neverthrow';
 import type { PickPlan } from '../_internal/pick-plan.js';
 import type { HotfixError } from '../errors.js';
@@ -14,7 +14,6 @@ import type { AwaitOutcome } from '../primitives/await-environment/types.js';
 import { awaitEnvironment } from '../primitives/await-environment.js';
 import { cherryPickToRelease } from '../primitives/cherry-pick-to-release.js';
 import { writeValidationNote } from '../primitives/record-validation.js';
-import { revertFromRelease } from '../primitives/revert-from-release.js';
 import { runSmokeChecks, type SmokeCheckResult } from '../primitives/run-smoke-checks.js';
 import { triggerGuidedRelease } from '../primitives/trigger-guided-release.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
@@ -22,6 +21,7 @@ import { awaitPipelineFinished } from './_await-downstream.js';
 import { enumerateCutOff } from './_enumerate-cut-off.js';
 import type { FlowEvent, PromoteSettings } from './_promote-options.js';
 import * as rec from './_records.js';
+import { type RollbackContext, rollbackTarget } from './_rollback-target.js';
 
 /** Why a target stopped short of `promoted`. */
 export type StopReason =
@@ -285,7 +285,7 @@ export async function promoteTarget(ctx: TargetContext): Promise<PromotionTarget
           'failed',
           `Validation failed (${why}); not labelling. Revert or replace the hotfix (D6).`,
         );
-      await rollback(ctx, record, journal, `validation failed: ${why}`, 'R2', expectedSha);
+      await rollbackTarget(rollbackCtx(ctx), record, `validation failed: ${why}`, 'R2', journal);
       return stop(
         'validation-failed',
         'rolled_back',
@@ -352,7 +352,7 @@ async function stopAfterWait(
       return stop('aborted', 'pending', 'Stopped by the operator; resume with the same journal to continue.');
     case 'failure':
       if (ctx.options.rollbackOnFailure) {
-        await rollback(ctx, record, journal, `deployment failed: ${waited.message}`, 'R1', expectedSha);
+        await rollbackTarget(rollbackCtx(ctx), record, `deployment failed: ${waited.message}`, 'R1', journal);
         return stop('deploy-failed', 'rolled_back', `${waited.message}; the hotfix was reverted from release (R1).`);
       }
       return stop(
@@ -363,79 +363,19 @@ async function stopAfterWait(
   }
 }
 
-/** D6/R1/R2: revert the pick; for R2 also rerun the orchestration pipeline, wait and revalidate. */
-async function rollback(
-  ctx: TargetContext,
-  record: TargetRecord,
-  journal: (entry: JournalEntry) => Promise<void>,
-  reason: string,
-  runbookRef: 'R1' | 'R2',
-  _expectedSha: string,
-): Promise<void> {
-  const { client, config, target } = ctx;
-  const picked = record.pick?.picks.map((p) => p.pickedSha) ?? [];
-  ctx.step(
-    'rollback',
-    'start',
-    `Reverting ${picked.map((p) => p.slice(0, 12)).join(', ')} from release (${runbookRef})`,
-    target,
-  );
-  const reverted = await must(
-    revertFromRelease(client, { project: target, picked, branch: record.pick?.releaseBranch ?? config.releaseBranch }),
-  );
-  if (reverted.kind !== 'reverted' && reverted.kind !== 'already_reverted') {
-    throw Object.assign(new Error(`revert ${reverted.kind}`), {
-      code: 'internal',
-      message: `Rollback could not revert (${reverted.kind}); restore release by hand (R3).`,
-      details: { reason: reverted.kind },
-      runbookRef: 'R3',
-      retryable: false,
-    });
-  }
-  const head = reverted.kind === 'reverted' ? reverted.releaseAfter : reverted.releaseHead;
-  const revertSha = reverted.reverts[reverted.reverts.length - 1]?.revert || head;
-  let rerun: RollbackRecord['rerunPipeline'] = null;
-  let revalidation: RollbackRecord['revalidation'] = null;
-  if (runbookRef === 'R2') {
-    const p = await must(
-      triggerGuidedRelease(client, config, {
-        target,
-        allowConcurrent: true,
-        reuseWindowMs: 0,
-        now: ctx.nowMs,
-        onEvent: (e) => ctx.emit(e),
-      }),
-    );
-    rerun = rec.pipelineRecord(client, p);
-    const w = await must(
-      awaitEnvironment(client, config, {
-        pipeline: { id: p.id, projectId: p.projectId },
-        target,
-        expectedSha: head,
-        maxWaitMs: ctx.options.maxWaitMs,
-        ...(ctx.options.minDelayMs ? { minDelayMs: ctx.options.minDelayMs } : {}),
-        ...(ctx.options.maxDelayMs ? { maxDelayMs: ctx.options.maxDelayMs } : {}),
-        ...(ctx.options.clock ? { clock: ctx.options.clock } : {}),
-        onEvent: (e) => ctx.emit(e),
-      }),
-    );
-    revalidation = { passed: w.outcome === 'success', checks: [] };
-  }
-  const r: RollbackRecord = {
-    apiUrl: rec.apiUrl(client, target, `/repository/commits/${revertSha}`),
-    observedAt: new Date(ctx.nowMs()).toISOString(),
-    reason: reason.slice(0, 2000),
-    runbookRef,
-    revertSha,
-    rerunPipeline: rerun,
-    revalidation,
+function rollbackCtx(ctx: TargetContext): RollbackContext {
+  return {
+    client: ctx.client,
+    config: ctx.config,
+    target: ctx.target,
+    nowMs: ctx.nowMs,
+    step: ctx.step,
+    emit: ctx.emit,
+    wait: {
+      maxWaitMs: ctx.options.maxWaitMs,
+      minDelayMs: ctx.options.minDelayMs,
+      maxDelayMs: ctx.options.maxDelayMs,
+      ...(ctx.options.clock ? { clock: ctx.options.clock } : {}),
+    },
   };
-  record.rollbacks = [...record.rollbacks, r];
-  await journal({ step: 'rollback', target, record: r });
-  ctx.step(
-    'rollback',
-    'done',
-    `Reverted as ${revertSha.slice(0, 12)}${rerun ? `; redeployed by pipeline ${rerun.id}` : ''}`,
-    target,
-  );
 }

@@ -1,0 +1,45 @@
+/**
+ * resumeHotfix: continues an interrupted promotion from its evidence journal. The
+ * journal's header names the MR and the targets; every step is re-checked against
+ * GitLab by the idempotent primitives, so nothing that already happened happens twice.
+ */
+import { readJournal } from '@hotfix-release/evidence';
+import { errAsync, ResultAsync } from 'neverthrow';
+import { type HotfixError, hotfixError } from '../errors.js';
+import type { GitLabClient } from '../gitlab-client.js';
+import type { RunbookConfig } from '../runbook-config.js';
+import type { PromoteOptions } from './_promote-options.js';
+import { type PromotionResult, promoteHotfix } from './promote-hotfix.js';
+
+/**
+ * Resumes the promotion journaled at `journalPath` (same MR, same targets).
+ *
+ * Errors: `evidence` (no journal, or unreadable), and those of `promoteHotfix`.
+ *
+ * @example
+ * ```ts
+ * const r = await resumeHotfix(client, config, { journalPath: 'demo-output/evidence.journal.json' });
+ * ```
+ * @see D4 E1 E2 E3 E4 E5 E6 E7 E8
+ */
+export function resumeHotfix(
+  client: GitLabClient,
+  config: RunbookConfig,
+  options: Omit<PromoteOptions, 'mr' | 'targets' | 'journalPath'> & { readonly journalPath: string },
+): ResultAsync<PromotionResult, HotfixError> {
+  return ResultAsync.fromSafePromise(readJournal(options.journalPath)).andThen((state) => {
+    if (!state.ok) {
+      return errAsync(
+        hotfixError('evidence', `Cannot resume from ${options.journalPath}: ${state.error.message}`, {
+          details: { path: options.journalPath, reason: state.error.message },
+        }),
+      );
+    }
+    const { bundle } = state.value;
+    return promoteHotfix(client, config, {
+      ...options,
+      mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
+      targets: bundle.targets.map((t) => t.project),
+    });
+  });
+}

@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js';
+import { parseRunbookConfig, type RunbookConfig } from '../runbook-config.js';
+import { promoteHotfix } from './promote-hotfix.js';
+import { resumeHotfix } from './resume-hotfix.js';
+import { rollbackHotfix } from './rollback-hotfix.js';
+
+const MAIN = demo.mergeRequests.cleanPick.project;
+
+function configFor(w: ReleaseWorld): RunbookConfig {
+  const health = `${w.sim.url}/-/sim/services/${MAIN}/staging/health`;
+  return parseRunbookConfig({
+    services: [
+      { project: MAIN, health: { url: health }, smokeChecks: [{ name: 'version', url: health, jsonPath: 'version' }] },
+    ],
+  })._unsafeUnwrap();
+}
+
+describe('rollbackHotfix and resumeHotfix', () => {
+  let w: ReleaseWorld;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rollback-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => w?.close());
+
+  it('backs a deployed hotfix out (R2): revert, rerun the pipeline with the same inputs, revalidate', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w);
+    const before = await w.head(MAIN, 'release');
+    const promoted = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, clock: w.clock })
+    )._unsafeUnwrap();
+    expect(promoted.ok).toBe(true);
+    const r = (
+      await rollbackHotfix(w.client, config, {
+        bundle: promoted.bundle,
+        reason: 'checkout broken in staging',
+        clock: w.clock,
+      })
+    )._unsafeUnwrap();
+    expect(r.targets).toEqual([
+      { target: MAIN, runbookRef: 'R2', ok: true, message: expect.stringMatching(/^reverted as /) },
+    ]);
+    const t = r.bundle.targets[0]!;
+    expect(t.outcome).toBe('rolled_back');
+    expect(t.rollbacks[0]?.rerunPipeline?.inputs).toMatchObject({
+      action: 'deploy-release-branch-to-staging',
+      project: MAIN,
+      confirm: true,
+    });
+    expect(r.bundle.promotedTargets).toEqual([]);
+    const cmp = (
+      await w.client.compare(MAIN, before, await w.head(MAIN, 'release'), { straight: true })
+    )._unsafeUnwrap();
+    expect(cmp.diffs).toEqual([]);
+  });
+
+  it('refuses with drift (R3) when release moved since the pick', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w);
+    const promoted = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, clock: w.clock })
+    )._unsafeUnwrap();
+    await w.api('POST', `/projects/${encodeURIComponent(MAIN)}/repository/commits`, {
+      branch: 'release',
+      commit_message: 'someone else',
+      actions: [{ action: 'create', file_path: 'other.txt', content: 'x\n' }],
+    });
+    const r = (
+      await rollbackHotfix(w.client, config, { bundle: promoted.bundle, reason: 'test', clock: w.clock })
+    )._unsafeUnwrap();
+    expect(r.ok).toBe(false);
+    expect(r.targets[0]?.error).toMatchObject({ code: 'drift', runbookRef: 'R3' });
+  });
+
+  it('resumes from a journal alone and refuses a missing journal', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w);
+    const journalPath = join(dir, 'resume.journal.json');
+    const first = await promoteHotfix(w.client, config, {
+      mr: demo.mergeRequests.cleanPick,
+      journalPath,
+      clock: w.clock,
+      afterStep: (s) => {
+        if (s === 'trigger') throw new Error('killed');
+      },
+    });
+    expect(first.isErr() || !first._unsafeUnwrap().ok).toBe(true);
+    const resumed = (await resumeHotfix(w.client, config, { journalPath, clock: w.clock }))._unsafeUnwrap();
+    expect(resumed.ok).toBe(true);
+    expect(w.gitlabRequests().filter((r) => r.method === 'POST' && r.route.endsWith('/pipeline'))).toHaveLength(1);
+    expect(
+      (await resumeHotfix(w.client, config, { journalPath: join(dir, 'nope.json') }))._unsafeUnwrapErr().code,
+    ).toBe('evidence');
+  });
+});
