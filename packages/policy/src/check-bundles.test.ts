@@ -1,29 +1,21 @@
-import type { PromotionBundle } from '@hotfix-release/evidence';
 import { describe, expect, it } from 'vitest';
-import { baseOptions, buildPromotionBundle, checkValue, clone, signed, withStatus } from '../test/policy-fixtures.js';
+import {
+  A,
+  B,
+  baseOptions,
+  buildPromotionBundle,
+  checkValue,
+  clone,
+  failing,
+  signed,
+} from '../test/policy-fixtures.js';
 import { checkBundles } from './check-bundles.js';
 import { CONTROL_CATALOG } from './control-catalog.js';
-
-type Target = PromotionBundle['targets'][number];
-const A = 'fleet/charging-api';
-const B = 'fleet/billing-api';
-
-function _mutateTarget(fn: (t: Target, b: PromotionBundle) => void): () => unknown {
-  return () => {
-    const b = clone(buildPromotionBundle());
-    fn(b.targets[0] as Target, b);
-    return signed(b);
-  };
-}
-
-function notFailing(report: Awaited<ReturnType<typeof checkValue>>): string[] {
-  return [...withStatus(report, 'fail'), ...withStatus(report, 'error')];
-}
 
 describe(checkBundles.name, () => {
   it('passes the realistic signed two-target bundle with exit 0 and a result for every control', async () => {
     const report = await checkValue(signed(buildPromotionBundle()));
-    expect(notFailing(report)).toEqual([]);
+    expect(failing(report)).toEqual([]);
     expect(report.status).toBe('pass');
     expect(report.exitCode).toBe(0);
     expect(new Set(report.results.map((r) => r.id))).toEqual(new Set(CONTROL_CATALOG.map((c) => c.id)));
@@ -35,14 +27,14 @@ describe(checkBundles.name, () => {
       ...baseOptions,
       now: '2026-12-09T00:00:00.000Z',
     });
-    expect(notFailing(report)).toEqual(['evidence-freshness']);
+    expect(failing(report)).toEqual(['evidence-freshness']);
   });
 
   it('marks E8 not_applicable for work that is not governed', async () => {
     const b = buildPromotionBundle({ governed: false });
     for (const t of b.targets) delete t.label;
     const report = await checkValue(signed(b));
-    expect(notFailing(report)).toEqual([]);
+    expect(failing(report)).toEqual([]);
     expect(report.results.filter((r) => r.id === 'E8').map((r) => r.status)).toEqual([
       'not_applicable',
       'not_applicable',

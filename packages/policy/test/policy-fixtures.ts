@@ -52,3 +52,23 @@ export async function checkValue(value: unknown, options: CheckOptions = baseOpt
 export function withStatus(report: CheckReport, status: string): string[] {
   return report.results.filter((r) => r.status === status).map((r) => (r.target ? `${r.id}@${r.target}` : r.id));
 }
+
+/** One target record of a bundle. */
+export type Target = PromotionBundle['targets'][number];
+/** The fixture's two target projects. */
+export const A = 'fleet/charging-api';
+export const B = 'fleet/billing-api';
+
+/** A table entry maker: mutates the first target (and/or the bundle), then seals and signs. */
+export function mutateTarget(fn: (t: Target, b: PromotionBundle) => void): () => unknown {
+  return () => {
+    const b = clone(buildPromotionBundle());
+    fn(b.targets[0] as Target, b);
+    return signed(b);
+  };
+}
+
+/** `id@target` of every `fail` or `error` result. */
+export function failing(report: CheckReport): string[] {
+  return [...withStatus(report, 'fail'), ...withStatus(report, 'error')];
+}
