@@ -68,6 +68,32 @@ describe(EvidenceJournal.name, () => {
     expect(read.ok && read.value.complete).toBe(true);
   });
 
+  it('resumes with open(): numbering continues and conflicts and rollbacks accumulate', async () => {
+    const path = tempPath();
+    const created = await EvidenceJournal.create(path, header);
+    if (!created.ok) throw new Error('create failed');
+    const conflict = {
+      apiUrl: 'https://gitlab.example.com/api/v4/projects/1/repository/commits',
+      observedAt: '2026-11-30T01:01:05.000Z',
+      originalSha: fixture.hotfix.commits[0]?.sha ?? '',
+      paths: ['src/tariff.ts'],
+      resolvedBy: 'oncall.alice',
+      resultTree: 'c'.repeat(40),
+      verified: true,
+    };
+    await created.value.append({ step: 'conflict', target: t0.project, record: conflict });
+    const reopened = await EvidenceJournal.open(path);
+    if (!reopened.ok) throw new Error('open failed');
+    const r = await reopened.value.append({
+      step: 'conflict',
+      target: t0.project,
+      record: { ...conflict, paths: ['b.ts'] },
+    });
+    expect(r.ok && r.value.completed.map((c) => c.seq)).toEqual([1, 2]);
+    expect(r.ok && r.value.bundle.targets[0]?.conflicts.map((c) => c.paths[0])).toEqual(['src/tariff.ts', 'b.ts']);
+    expect(reopened.value.state().bundle.targets[0]?.conflicts).toHaveLength(2);
+  });
+
   it('returns invalid-journal-entry naming the field, and for a target not in the header', async () => {
     const created = await EvidenceJournal.create(tempPath(), header);
     if (!created.ok) throw new Error('create failed');
