@@ -23,9 +23,9 @@ try {
   process.exit(run.status || 1);
 }
 const skipped = (summary.numPendingTests ?? 0) + (summary.numTodoTests ?? 0);
-console.log(
-  `${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`,
-);
+const line = `${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
+console.log(line);
+writeFileSync('.test-summary', `${line}\n`);
 if (summary.numTotalTests === 0) {
   console.error('no test ran');
   process.exit(1);

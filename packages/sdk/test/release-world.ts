@@ -40,7 +40,10 @@ export interface ReleaseWorld {
 export async function makeReleaseWorld(
   opts: { retry?: { maxAttempts: number }; config?: RunbookConfigInput; start?: Date } = {},
 ): Promise<ReleaseWorld> {
-  const sim = await startGitLabSim({ scenario: 'demo', virtualClock: opts.start ?? new Date('2026-03-02T10:00:00.000Z') });
+  const sim = await startGitLabSim({
+    scenario: 'demo',
+    virtualClock: opts.start ?? new Date('2026-03-02T10:00:00.000Z'),
+  });
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${sim.url}${path}`, {
       method,

@@ -242,7 +242,13 @@ async function run(
       const known = first ? await settle(client.commit(target, first.sha)) : undefined;
       if (known?.isErr()) {
         stopOn(known.error);
-        add({ code: 'hotfix-not-in-target', severity: 'error', runbookRef: 'P2', target, message: `${target} does not contain ${first?.sha.slice(0, 12)}: the hotfix must be merged there (or the repository must share its history) to pick it.` });
+        add({
+          code: 'hotfix-not-in-target',
+          severity: 'error',
+          runbookRef: 'P2',
+          target,
+          message: `${target} does not contain ${first?.sha.slice(0, 12)}: the hotfix must be merged there (or the repository must share its history) to pick it.`,
+        });
       }
     }
     const perms = proj.value.permissions;
