@@ -63,6 +63,15 @@ export type {
 } from './primitives/await-environment/types.js';
 export type { AwaitEnvironmentOptions } from './primitives/await-environment.js';
 export { awaitEnvironment, awaitEnvironmentOptionsSchema } from './primitives/await-environment.js';
+export type {
+  CherryPickLocalOptions,
+  LocalConflict,
+  LocalConflictReason,
+  LocalEntry,
+  LocalPickResult,
+  LocalPickStats,
+} from './primitives/cherry-pick-local.js';
+export { cherryPickLocal } from './primitives/cherry-pick-local.js';
 export type { AppliedPick, CherryPickOptions, PickOutcome } from './primitives/cherry-pick-to-release.js';
 export { cherryPickOptionsSchema, cherryPickToRelease } from './primitives/cherry-pick-to-release.js';
 export type { PreflightFinding, PreflightOptions, PreflightReport, PreflightTarget } from './primitives/preflight.js';
@@ -74,8 +83,11 @@ export {
   renderValidationNote,
   writeValidationNote,
 } from './primitives/record-validation.js';
+export type { LiveFacts, LiveFactsRequest } from './primitives/read-live-facts.js';
+export { readLiveFacts } from './primitives/read-live-facts.js';
 export type { AppliedRevert, RevertOptions, RevertOutcome } from './primitives/revert-from-release.js';
 export { revertFromRelease, revertOptionsSchema, revertsCommit } from './primitives/revert-from-release.js';
+export { revertLocal } from './primitives/revert-local.js';
 export type { CustomSmokeCheck, SmokeCheckResult } from './primitives/run-smoke-checks.js';
 export { readJsonPath, runSmokeChecks } from './primitives/run-smoke-checks.js';
 export type {
