@@ -83,8 +83,6 @@ export {
   renderValidationNote,
   writeValidationNote,
 } from './primitives/record-validation.js';
-export type { LiveFacts, LiveFactsRequest } from './primitives/read-live-facts.js';
-export { readLiveFacts } from './primitives/read-live-facts.js';
 export type { AppliedRevert, RevertOptions, RevertOutcome } from './primitives/revert-from-release.js';
 export { revertFromRelease, revertOptionsSchema, revertsCommit } from './primitives/revert-from-release.js';
 export { revertLocal } from './primitives/revert-local.js';
