@@ -26,6 +26,19 @@ describe(planPipeline.name, () => {
     expect(p.jobs[0]?.variables.SIM_TARGET_PROJECT).toBe('acme/service');
   });
 
+  it('reads the variables-driven orchestrator (GitLab before inputs) the same way', () => {
+    const text = demoCiFiles().orchestratorVariables;
+    const vars = { action: 'bring-all-code-to-release-branch', project: 'acme/service', confirm: 'true' };
+    const r = planPipeline(text, {}, { CI_PROJECT_PATH: 'evenergi/develop' }, vars);
+    const p = ok(r);
+    expect(p.name).toBe('bring-all-code-to-release-branch acme/service confirm=true');
+    expect(p.jobs.map((j) => j.name)).toEqual(['bring-all-code-to-release-branch', 'deploy-after-cut-off']);
+    expect(p.jobs[0]?.variables.SIM_TARGET_PROJECT).toBe('acme/service');
+    expect(p.jobs[1]?.trigger?.project).toBe('acme/service');
+    const deploy = ok(planPipeline(text, {}, {}, { ...vars, action: 'deploy-release-branch-to-staging' }));
+    expect(deploy.jobs.map((j) => j.name)).toEqual(['deploy-release-branch-to-staging']);
+  });
+
   it('applies input defaults (confirm=false selects only the failing check)', () => {
     const p = ok(plan(demoCiFiles().orchestrator, { action: DEPLOY.action, project: 'acme/service' }));
     expect(p.jobs.map((j) => j.name)).toEqual(['confirmation-required']);

@@ -215,8 +215,11 @@ function buildPlan(
       raw.rules !== undefined
         ? Boolean(rule.allow_failure ?? raw.allow_failure ?? false)
         : Boolean(raw.allow_failure ?? when === 'manual');
-    const variables = { ...jobVars, ...ruleVars };
-    const vars: Record<string, string> = { ...ctxVars, ...ruleVars };
+    const context: Record<string, string> = { ...ctxVars, ...ruleVars };
+    // Job variables may reference others (`SIM_TARGET_PROJECT: $project`); expand them once, as a runner would.
+    const variables: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...jobVars, ...ruleVars })) variables[k] = expandVariables(v, context);
+    const vars: Record<string, string> = { ...ctxVars, ...variables, ...pipelineVars };
     const seconds = Number(vars.SIM_DURATION_SECONDS);
     jobs.push({
       name: jobName,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CiWorld, DEPLOY_INPUTS, makeCiWorld } from '../ci/_test-support.js';
+import { demoCiFiles } from '../scenarios/demo-ci.js';
 import { ACCESS } from '../state.js';
 
 describe('POST /projects/:id/pipeline', () => {
@@ -186,6 +187,24 @@ describe('trigger: multi-project downstream', () => {
       expect(upNow.body.status).toBe('success');
       const bridges = await v.api('GET', `/projects/evenergi%2Fdevelop/pipelines/${up.body.id}/bridges`);
       expect(bridges.body[0].downstream_pipeline.status).toBe('pending');
+    } finally {
+      await v.sim.close();
+    }
+  });
+
+  it('drives the variables-based orchestrator (GitLab before inputs) to the same downstream deploy', async () => {
+    const v = await makeCiWorld({ orchestratorCi: demoCiFiles().orchestratorVariables });
+    try {
+      const variables = [
+        { key: 'action', value: 'deploy-release-branch-to-staging' },
+        { key: 'project', value: 'acme/service' },
+        { key: 'confirm', value: 'true' },
+      ];
+      const up = await v.api('POST', '/projects/evenergi%2Fdevelop/pipeline', { ref: 'main', variables });
+      expect(up.body.name).toBe('deploy-release-branch-to-staging acme/service confirm=true');
+      await v.advance(120);
+      const [bridge] = (await v.api('GET', `/projects/evenergi%2Fdevelop/pipelines/${up.body.id}/bridges`)).body;
+      expect(bridge).toMatchObject({ status: 'success', downstream_pipeline: { project_id: v.service.id } });
     } finally {
       await v.sim.close();
     }

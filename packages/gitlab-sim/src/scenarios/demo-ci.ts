@@ -117,7 +117,63 @@ smoke:
     - curl -fsS "$CI_ENVIRONMENT_URL/health"
 `;
 
-/** The two CI files of the demo: the orchestrator's (guided inputs) and a service's (deploys `release` to staging). */
-export function demoCiFiles(): { orchestrator: string; service: string } {
-  return { orchestrator: ORCHESTRATOR, service: SERVICE };
+// The same orchestration for GitLab before pipeline inputs (17.10): the guided choices arrive as
+// pipeline variables `action`, `project`, `confirm` (strings).
+const ORCHESTRATOR_VARIABLES = `workflow:
+  name: '$action $project confirm=$confirm'
+
+stages:
+  - check
+  - release
+  - deploy
+
+confirmation-required:
+  stage: check
+  rules:
+    - if: '$confirm != "true"'
+  variables:
+    SIM_ACTION: fail
+    SIM_DURATION_SECONDS: "5"
+  script:
+    - echo "Refusing to run without confirm=true" && exit 1
+
+bring-all-code-to-release-branch:
+  stage: release
+  rules:
+    - if: '$action == "bring-all-code-to-release-branch" && $confirm == "true"'
+  variables:
+    SIM_ACTION: reset-release-from-default
+    SIM_TARGET_PROJECT: $project
+    SIM_TARGET_BRANCH: release
+    SIM_DURATION_SECONDS: "20"
+  script:
+    - git push --force "$CI_SERVER_URL/$project.git" "origin/$CI_DEFAULT_BRANCH:release"
+
+deploy-after-cut-off:
+  stage: deploy
+  rules:
+    - if: '$action == "bring-all-code-to-release-branch" && $confirm == "true"'
+  trigger:
+    project: $project
+    branch: release
+    strategy: depend
+
+deploy-release-branch-to-staging:
+  stage: deploy
+  rules:
+    - if: '$action == "deploy-release-branch-to-staging" && $confirm == "true"'
+  variables:
+    ORCHESTRATED_BY: $CI_PROJECT_PATH
+  trigger:
+    project: $project
+    branch: release
+    strategy: depend
+`;
+
+/**
+ * The CI files of the demo: the orchestrator's (guided `spec: inputs:`), the same orchestrator
+ * driven by pipeline variables (GitLab before 17.10), and a service's (deploys `release` to staging).
+ */
+export function demoCiFiles(): { orchestrator: string; orchestratorVariables: string; service: string } {
+  return { orchestrator: ORCHESTRATOR, orchestratorVariables: ORCHESTRATOR_VARIABLES, service: SERVICE };
 }
