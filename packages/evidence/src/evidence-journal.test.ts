@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildPromotionBundle } from '../test/promotion-bundle-fixture.js';
-import { EvidenceJournal, readJournal } from './evidence-journal.js';
+import { EvidenceJournal } from './evidence-journal.js';
 import type { JournalHeader } from './journal-schema.js';
 import { parseBundle } from './parse-bundle.js';
+import { readJournal } from './read-journal.js';
 
 const fixture = buildPromotionBundle();
 const { targets, promotedTargets: _p, digest: _d, completedAt: _c, ...headerRest } = fixture;

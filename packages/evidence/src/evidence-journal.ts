@@ -1,4 +1,4 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EvidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
@@ -6,52 +6,12 @@ import {
   type JournalEntry,
   type JournalFile,
   type JournalHeader,
-  type JournalStep,
   journalEntrySchema,
-  journalFileSchema,
   journalHeaderSchema,
 } from './journal-schema.js';
 import { issuesFromZod } from './parse-bundle.js';
-import { rebuildBundle } from './rebuild-bundle.js';
-import type { PromotionBundle } from './schema/bundle-schema.js';
+import { type JournalState, loadJournalFile, stateOf } from './read-journal.js';
 import { assertNoSecrets, type SecretScanOptions } from './secrets.js';
-
-/**
- * One step the journal recorded as completed.
- *
- * @example
- * ```ts
- * const done = (s: CompletedStep) => `${s.seq} ${s.step} ${s.target ?? ''}`;
- * ```
- */
-export interface CompletedStep {
-  /** 1-based position in the journal. */
-  readonly seq: number;
-  /** The step name. */
-  readonly step: JournalStep;
-  /** The target project, for target steps. */
-  readonly target?: string;
-  /** When the step was journaled, ISO 8601 UTC. */
-  readonly at: string;
-}
-
-/**
- * What a journal holds: the partial (or complete) bundle and the completed steps.
- *
- * @example
- * ```ts
- * const r = await readJournal('evidence.journal.json');
- * if (r.ok && !r.value.complete) console.log('resume after', r.value.completed.at(-1)?.step);
- * ```
- */
-export interface JournalState {
-  /** The bundle rebuilt from the journal; valid against the schema even when partial. */
-  readonly bundle: PromotionBundle;
-  /** Every completed step, in order. */
-  readonly completed: readonly CompletedStep[];
-  /** Whether the `complete` step was journaled. */
-  readonly complete: boolean;
-}
 
 /**
  * Options of {@link EvidenceJournal}: the clock, and sentinels (e.g. the GitLab token) that must never be journaled.
@@ -117,17 +77,6 @@ export class EvidenceJournal {
     }
     const clean = assertNoSecrets(parsed.data, options);
     if (!clean.ok) return clean;
-    try {
-      const handle = await open(path, 'wx');
-      await handle.close();
-    } catch (cause) {
-      return errResult({
-        code: 'journal-io',
-        message: 'journal exists or cannot be created; use open() to resume',
-        path,
-        cause,
-      });
-    }
     const file: JournalFile = {
       format: 'hotfix-release-evidence-journal',
       version: 1,
@@ -135,7 +84,7 @@ export class EvidenceJournal {
       entries: [],
     };
     const journal = new EvidenceJournal(path, file, options);
-    const written = await journal.persist(file);
+    const written = await journal.persist(file, 'create');
     return written.ok ? okResult(journal) : written;
   }
 
@@ -214,7 +163,15 @@ export class EvidenceJournal {
     return okResult(stateOf(next));
   }
 
-  private async persist(file: JournalFile): Promise<EvidenceResult<void, EvidenceError>> {
+  /**
+   * Writes the whole journal to a temporary file and fsyncs it, then atomically publishes it: `create`
+   * hard-links it to the path (fails if the journal exists, so creation is exclusive and never leaves an
+   * empty file), `replace` renames it over the path. The directory is fsynced so the publish is durable.
+   */
+  private async persist(
+    file: JournalFile,
+    mode: 'create' | 'replace' = 'replace',
+  ): Promise<EvidenceResult<void, EvidenceError>> {
     this.tmpCounter += 1;
     const tmp = `${this.path}.${process.pid}.${this.tmpCounter}.tmp`;
     try {
@@ -225,69 +182,21 @@ export class EvidenceJournal {
       } finally {
         await handle.close();
       }
-      await rename(tmp, this.path);
+      if (mode === 'create') {
+        await link(tmp, this.path);
+        await rm(tmp, { force: true });
+      } else {
+        await rename(tmp, this.path);
+      }
       await syncDirectory(dirname(this.path));
       return okResult(undefined);
     } catch (cause) {
       await rm(tmp, { force: true }).catch(() => undefined);
-      return errResult({ code: 'journal-io', message: 'could not write the journal', path: this.path, cause });
+      const exists = mode === 'create' && (cause as { code?: unknown }).code === 'EEXIST';
+      const message = exists ? 'journal exists; use open() to resume' : 'could not write the journal';
+      return errResult({ code: 'journal-io', message, path: this.path, cause });
     }
   }
-}
-
-/**
- * Reads a journal and rebuilds the partial bundle, telling which steps completed.
- *
- * Errors: `journal-io` (unreadable), `journal-corrupt` (not JSON, or not a journal, naming the field).
- *
- * @example
- * ```ts
- * const r = await readJournal('evidence.journal.json');
- * if (r.ok) console.log(r.value.completed.map((s) => s.step));
- * ```
- */
-export async function readJournal(path: string): Promise<EvidenceResult<JournalState, EvidenceError>> {
-  const file = await loadJournalFile(path);
-  return file.ok ? okResult(stateOf(file.value)) : file;
-}
-
-async function loadJournalFile(path: string): Promise<EvidenceResult<JournalFile, EvidenceError>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    return errResult({ code: 'journal-io', message: 'could not read the journal', path, cause });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return errResult({ code: 'journal-corrupt', message: 'not JSON', path, issues: [] });
-  }
-  const parsed = journalFileSchema.safeParse(json);
-  if (!parsed.success) {
-    return errResult({
-      code: 'journal-corrupt',
-      message: 'not an evidence journal',
-      path,
-      issues: issuesFromZod(parsed.error),
-    });
-  }
-  return okResult(parsed.data);
-}
-
-function stateOf(file: JournalFile): JournalState {
-  const completed = file.entries.map((e) => ({
-    seq: e.seq,
-    step: e.step,
-    at: e.at,
-    ...('target' in e ? { target: e.target } : {}),
-  }));
-  return {
-    bundle: rebuildBundle(file.header, file.entries),
-    completed,
-    complete: file.entries.some((e) => e.step === 'complete'),
-  };
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -4,8 +4,8 @@ export type { DsseEnvelope, DsseSigner, DsseTrustedKey, VerifiedEnvelope } from 
 export { dsseEnvelopeSchema, IN_TOTO_PAYLOAD_TYPE, keyIdOf, pae, signEnvelope, verifyEnvelope } from './dsse.js';
 export type { BundleIssue, EvidenceError, EvidenceErrorCode } from './evidence-error.js';
 export { describeEvidenceError } from './evidence-error.js';
-export type { CompletedStep, JournalOptions, JournalState } from './evidence-journal.js';
-export { EvidenceJournal, readJournal } from './evidence-journal.js';
+export type { JournalOptions } from './evidence-journal.js';
+export { EvidenceJournal } from './evidence-journal.js';
 export { evidenceJsonSchema } from './evidence-json-schema.js';
 export type { EvidenceResult } from './evidence-result.js';
 export type { InTotoStatement } from './in-toto-statement.js';
@@ -22,6 +22,8 @@ export type { JournalEntry, JournalHeader, JournalStep } from './journal-schema.
 export { journalEntrySchema, journalHeaderSchema } from './journal-schema.js';
 export { toJsonPointer } from './json-pointer.js';
 export { parseBundle } from './parse-bundle.js';
+export type { CompletedStep, JournalState } from './read-journal.js';
+export { readJournal } from './read-journal.js';
 export type { CompletionCriterionId, RunbookEntry, RunbookId } from './runbook.js';
 export { isRunbookId, RUNBOOK, RUNBOOK_IDS, runbookEntry } from './runbook.js';
 export type {
