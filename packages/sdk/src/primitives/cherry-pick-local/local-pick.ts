@@ -210,7 +210,12 @@ function pickParent(picked: CommitData, mainline: number | undefined): string | 
 
 function signatureOf(s: Options['committer']): GitSignature {
   const ms = s.date === undefined ? Date.now() : Date.parse(s.date);
-  return { name: s.name, email: s.email, timestamp: Math.floor(ms / 1000), timezoneOffset: -s.utcOffsetMinutes };
+  return {
+    name: s.name,
+    email: s.email,
+    timestamp: Math.floor(ms / 1000),
+    timezoneOffset: s.utcOffsetMinutes === 0 ? 0 : -s.utcOffsetMinutes,
+  };
 }
 
 function pickMessage(message: string, sha: string, trailer: boolean): string {
