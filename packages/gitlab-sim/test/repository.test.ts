@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitTitle } from '../src/_internal/commits.js';
 import { createScenarioBuilder, type ProjectBuilder } from '../src/scenarios/builder.js';
 import { type GitLabSim, startGitLabSim } from '../src/server.js';
 import { enc, type Json, type TestApi, testApi } from './helpers.js';
@@ -182,5 +183,17 @@ describe('repository endpoints on native git', () => {
     });
     expect((await api.call('GET', `${base}/files/nope.txt?ref=main`)).body).toEqual({ message: '404 File Not Found' });
     expect((await api.call('GET', `${base}/tree?ref=nope`)).body).toEqual({ message: '404 Tree Not Found' });
+  });
+});
+
+describe('commitTitle', () => {
+  it('returns the first line, and cuts titles of 100+ characters at a word boundary with "..." as GitLab does', () => {
+    expect(commitTitle('Fix it\n\nbody')).toBe('Fix it');
+    const long = `${'word '.repeat(25)}end`;
+    const title = commitTitle(long);
+    expect(title.endsWith('...')).toBe(true);
+    expect(title.length).toBeLessThanOrEqual(81);
+    expect(long.startsWith(title.slice(0, -3))).toBe(true);
+    expect(commitTitle('x'.repeat(99))).toHaveLength(99);
   });
 });

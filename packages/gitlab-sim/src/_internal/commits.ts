@@ -141,10 +141,16 @@ function gitlabTime(iso: string): string {
   return iso.replace(/(T\d\d:\d\d:\d\d)([+-Z])/, '$1.000$2');
 }
 
-/** A commit title as GitLab computes it: the first line, cut at 100 characters. */
+/**
+ * A commit title as GitLab computes it (`Commit#title`): the first line; from 100 characters on,
+ * cut to 81 with `...` at the last space that fits (Rails' `truncate(81, separator: ' ')`).
+ */
 export function commitTitle(message: string): string {
-  const first = message.split('\n')[0] ?? '';
-  return first.length > 100 ? `${first.slice(0, 80)}…` : first;
+  const first = message.split(/[\r\n]/, 1)[0] ?? '';
+  if (first.length < 100) return first;
+  const room = 81 - 3;
+  const space = first.lastIndexOf(' ', room);
+  return `${first.slice(0, space >= 0 ? space : room)}...`;
 }
 
 /** Entities::Commit (commit/basic.json). Trailers are filled only when asked for, as GitLab does. */
