@@ -1,0 +1,150 @@
+/**
+ * Runs (or resumes) a promotion through the SDK's promoteHotfix with a journal next to the
+ * evidence file, renders progress, stops cleanly on Ctrl-C and maps target outcomes to one
+ * exit code. Shared by `hotfix promote` and `hotfix resume`.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { PromotionResult, PromotionTargetResult } from '@hotfix-release/sdk';
+import { EXIT_CODES } from '../exit-codes.js';
+import type { GitLab } from '../gitlab.js';
+import { problem } from '../problem.js';
+import { createProgress } from '../progress.js';
+import type { CommandContext } from '../run.js';
+import { problemFromSdk } from '../sdk-problem.js';
+
+/** The journal that belongs to an evidence file: `evidence.json` → `evidence.journal.json`. */
+export function journalPathFor(evidencePath: string): string {
+  return `${evidencePath.replace(/\.json$/i, '')}.journal.json`;
+}
+
+/** The evidence file that belongs to a journal: `evidence.journal.json` → `evidence.json`. */
+export function evidencePathFor(journalPath: string): string {
+  return journalPath.endsWith('.journal.json')
+    ? journalPath.replace(/\.journal\.json$/, '.json')
+    : `${journalPath}.evidence.json`;
+}
+
+/** One exit code for a promotion: failed wins, then interrupted, conflict, awaiting a human, timeout. */
+export function exitCodeForTargets(targets: readonly PromotionTargetResult[], aborted: boolean): number {
+  const reasons = new Set(targets.map((t) => t.reason));
+  if (targets.some((t) => t.outcome === 'failed' || t.outcome === 'rolled_back')) return EXIT_CODES.failed;
+  if (aborted || reasons.has('aborted')) return EXIT_CODES.interrupted;
+  if (reasons.has('conflict')) return EXIT_CODES.conflict;
+  if (reasons.has('awaiting-human')) return EXIT_CODES.awaitingHuman;
+  if (reasons.has('timeout')) return EXIT_CODES.timeout;
+  return targets.every((t) => t.outcome === 'promoted') ? EXIT_CODES.ok : EXIT_CODES.failed;
+}
+
+function targetDoc(t: PromotionTargetResult) {
+  return {
+    target: t.target,
+    outcome: t.outcome,
+    ...(t.reason ? { reason: t.reason } : {}),
+    message: t.message,
+    ...(t.instruction ? { instruction: t.instruction } : {}),
+    ...(t.conflicts?.length ? { conflicts: t.conflicts } : {}),
+    ...(t.record.pipeline ? { pipeline: { id: t.record.pipeline.id, webUrl: t.record.pipeline.webUrl } } : {}),
+    ...(t.record.deployedSha ? { deployedSha: t.record.deployedSha.environment.sha } : {}),
+    ...(t.error ? { error: { code: t.error.code, runbookRef: t.error.runbookRef ?? null } } : {}),
+  };
+}
+
+/** Runs promoteHotfix and reports; returns the exit code. */
+export async function runPromotion(
+  ctx: CommandContext,
+  gl: GitLab,
+  run: {
+    readonly mr: { project: string; iid: number };
+    readonly targets: readonly string[] | undefined;
+    readonly evidencePath: string;
+    readonly journalPath: string;
+    readonly command: 'promote' | 'resume';
+  },
+): Promise<number> {
+  const { io } = ctx;
+  const progress = createProgress(io);
+  const controller = new AbortController();
+  const resumeHint = `Resume with: hotfix resume ${run.journalPath}`;
+  const unsubscribe = ctx.deps.onInterrupt?.(() => {
+    progress.note('Stopping at the next safe point (Ctrl-C again to quit at once)…');
+    controller.abort();
+  });
+  const w = gl.settings.wait;
+  let result: Awaited<ReturnType<GitLab['sdk']['promoteHotfix']>>;
+  try {
+    result = await gl.sdk.promoteHotfix(gl.client, gl.config, {
+      mr: run.mr,
+      ...(run.targets ? { targets: [...run.targets] } : {}),
+      journalPath: run.journalPath,
+      maxWaitMs: w.maxWaitMs,
+      minDelayMs: w.minDelayMs,
+      maxDelayMs: w.maxDelayMs,
+      stableForMs: w.stableForMs,
+      onEvent: progress.onEvent,
+      signal: controller.signal,
+    });
+  } finally {
+    progress.stop();
+    unsubscribe?.();
+  }
+  if (result.isErr()) {
+    const e = result.error;
+    if (controller.signal.aborted)
+      return io.fail(
+        problem({
+          code: 'interrupted',
+          detail: 'Stopped by Ctrl-C.',
+          exitCode: EXIT_CODES.interrupted,
+          extra: { journal: run.journalPath, resume: `hotfix resume ${run.journalPath}` },
+        }),
+        [resumeHint],
+      );
+    const p = problemFromSdk(e, { journal: run.journalPath });
+    return io.fail(p, e.code === 'preflight-failed' || e.code === 'invalid-input' ? [] : [resumeHint]);
+  }
+  return report(ctx, result.value, run, controller.signal.aborted);
+}
+
+async function report(
+  ctx: CommandContext,
+  r: PromotionResult,
+  run: {
+    readonly evidencePath: string;
+    readonly journalPath: string;
+    readonly command: string;
+    readonly mr: { project: string; iid: number };
+  },
+  aborted: boolean,
+): Promise<number> {
+  const { io } = ctx;
+  await writeFile(run.evidencePath, `${JSON.stringify(r.bundle, null, 2)}\n`);
+  const code = exitCodeForTargets(r.targets, aborted);
+  const resumable = code === EXIT_CODES.interrupted || code === EXIT_CODES.timeout || code === EXIT_CODES.awaitingHuman;
+  const resume = `hotfix resume ${run.journalPath}`;
+  if (io.json)
+    return io.result(
+      {
+        command: run.command,
+        ok: r.ok,
+        mr: `${run.mr.project}!${run.mr.iid}`,
+        evidence: run.evidencePath,
+        journal: run.journalPath,
+        digest: r.bundle.digest ?? null,
+        promotedTargets: r.bundle.promotedTargets,
+        targets: r.targets.map(targetDoc),
+        ...(resumable ? { resume } : {}),
+      },
+      code,
+    );
+  for (const t of r.targets) {
+    const mark = t.outcome === 'promoted' ? io.paint('green', '✓') : io.paint('red', '✗');
+    io.out(`${mark} ${t.target}: ${t.outcome}${t.reason ? ` (${t.reason})` : ''}: ${t.message}\n`);
+    for (const c of t.conflicts ?? []) io.out(`    conflict: ${c.path}\n`);
+    if (t.instruction && t.instruction !== t.message) io.out(`    ${t.instruction}\n`);
+  }
+  io.out(`Evidence: ${run.evidencePath} (journal ${run.journalPath})\n`);
+  if (code === EXIT_CODES.conflict)
+    io.out('Resolve the conflict on a local release branch (D3), then run: hotfix resume ' + run.journalPath + '\n');
+  if (resumable) io.out(`${code === EXIT_CODES.interrupted ? 'Stopped. ' : ''}Resume with: ${resume}\n`);
+  return code;
+}

@@ -1,0 +1,20 @@
+import { evidenceJsonSchema } from '@hotfix-release/evidence';
+import { parseCommand } from '../args.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import type { Command } from '../run.js';
+
+/** `hotfix evidence schema`: the JSON Schema of evidence bundles. */
+export const evidenceSchemaCommand: Command = {
+  help: `Usage: hotfix evidence schema
+
+Print the JSON Schema (draft 2020-12) of evidence bundles, for editors and other validators.
+
+Example:
+  hotfix evidence schema > evidence.schema.json
+`,
+  async run(ctx, argv) {
+    parseCommand(argv, {});
+    ctx.io.raw(`${JSON.stringify(evidenceJsonSchema(), null, 2)}\n`);
+    return EXIT_CODES.ok;
+  },
+};

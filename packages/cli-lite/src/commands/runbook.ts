@@ -1,0 +1,20 @@
+import { RUNBOOK } from '@hotfix-release/evidence';
+import { EXIT_CODES } from '../exit-codes.js';
+import type { Command } from '../run.js';
+
+/** `hotfix runbook`: the runbook IDs every error and policy result cites. */
+export const runbookCommand: Command = {
+  help: `Usage: hotfix runbook [--json]
+
+List the runbook IDs (P, S, D, E, R) that errors, evidence and policy results cite.
+
+Example:
+  hotfix runbook | grep ^D3
+`,
+  async run({ io }, argv) {
+    if (io.json) return io.result({ command: 'runbook', entries: RUNBOOK }, EXIT_CODES.ok);
+    if (argv.length > 0 && !argv.every((a) => a === '--no-color')) io.err(`hotfix runbook takes no arguments\n`);
+    for (const entry of RUNBOOK) io.out(`${entry.id}\t${entry.summary}\n`);
+    return EXIT_CODES.ok;
+  },
+};

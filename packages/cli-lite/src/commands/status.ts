@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import type { TargetRecord } from '@hotfix-release/evidence';
+import { parseCommand, required } from '../args.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { connect, type GitLab } from '../gitlab.js';
+import type { Command } from '../run.js';
+import { problemFromSdk } from '../sdk-problem.js';
+import { readBundle } from './_files.js';
+
+/** `hotfix status`: where a recorded promotion stands now, read live from GitLab. */
+export const statusCommand: Command = {
+  help: `Usage: hotfix status --evidence <file>
+
+Read, live from GitLab, where a recorded promotion stands now, per target: release head versus the
+recorded picks (as promoted, moved on, reverted), the orchestration pipeline's status, the
+environment's last deployment, and whether the MR carries the label.
+
+Example:
+  hotfix status --evidence evidence.json
+`,
+  async run(ctx, argv) {
+    const p = parseCommand(argv, { evidence: { type: 'string' } });
+    const path = resolve(ctx.deps.cwd ?? '.', required(p, 'evidence', '--evidence evidence.json'));
+    const bundle = await readBundle(path);
+    const gl = await connect(ctx.deps, p);
+    const mr = await gl.client.mergeRequest(bundle.hotfix.mr.project, bundle.hotfix.mr.iid);
+    if (mr.isErr()) return ctx.io.fail(problemFromSdk(mr.error));
+    const labelled = mr.value.labels?.includes(bundle.settings.label) ?? false;
+    const targets = [];
+    for (const t of bundle.targets) {
+      const s = await targetStatus(gl, t, bundle.settings.environment);
+      if ('error' in s) return ctx.io.fail(s.error);
+      targets.push(s);
+    }
+    const doc = {
+      command: 'status',
+      mr: `${bundle.hotfix.mr.project}!${bundle.hotfix.mr.iid}`,
+      recordedAt: bundle.completedAt ?? bundle.startedAt,
+      label: { name: bundle.settings.label, present: labelled },
+      targets,
+    };
+    if (ctx.io.json) return ctx.io.result(doc, EXIT_CODES.ok);
+    const { io } = ctx;
+    io.out(`${doc.mr}: label "${bundle.settings.label}" ${labelled ? 'present' : 'absent'}\n`);
+    for (const t of targets) {
+      io.out(`${t.target} (recorded ${t.recordedOutcome})\n`);
+      io.out(`  release ${t.release.branch} @ ${t.release.head.slice(0, 12)}: ${t.release.state}\n`);
+      if (t.pipeline) io.out(`  pipeline #${t.pipeline.id}: ${t.pipeline.status} ${t.pipeline.webUrl ?? ''}\n`);
+      io.out(
+        t.deployment
+          ? `  deployment #${t.deployment.id} ${t.deployment.status} of ${t.deployment.sha.slice(0, 12)}${t.deployment.matchesRelease ? ' (release head)' : ''}\n`
+          : '  deployment: none\n',
+      );
+    }
+    return EXIT_CODES.ok;
+  },
+};
+
+async function targetStatus(gl: GitLab, t: TargetRecord, defaultEnvironment: string) {
+  const { client, sdk } = gl;
+  const branch = t.pick?.releaseBranch ?? gl.config.releaseBranch;
+  const b = await client.branch(t.project, branch);
+  if (b.isErr()) return { error: problemFromSdk(b.error) };
+  const head = b.value.commit.id;
+  const picks = t.pick?.picks.map((x) => x.pickedSha) ?? [];
+  let state = t.pick ? 'as promoted (head is the recorded pick)' : 'no pick recorded';
+  let commitsSince = 0;
+  if (t.pick && head !== t.pick.headAfter) {
+    const cmp = await client.compare(t.project, t.pick.headAfter, head);
+    if (cmp.isErr()) return { error: problemFromSdk(cmp.error) };
+    commitsSince = cmp.value.commits.length;
+    const reverted =
+      picks.length > 0 && picks.every((sha) => cmp.value.commits.some((c) => sdk.revertsCommit(c.message ?? '', sha)));
+    state = reverted
+      ? `reverted (${commitsSince} commit(s) since the pick)`
+      : `moved on (${commitsSince} commit(s) since the pick)`;
+  }
+  let pipeline: { id: number; status: string; webUrl: string } | undefined;
+  if (t.pipeline) {
+    const pl = await client.pipeline(t.pipeline.project, t.pipeline.id);
+    if (pl.isErr()) return { error: problemFromSdk(pl.error) };
+    pipeline = { id: pl.value.id, status: pl.value.status, webUrl: pl.value.web_url };
+  }
+  const environment = gl.config.services.find((s) => s.project === t.project)?.environment ?? defaultEnvironment;
+  let deployment: { id: number; status: string; sha: string; matchesRelease: boolean } | null = null;
+  const envs = await client.environmentsByName(t.project, environment);
+  if (envs.isErr()) return { error: problemFromSdk(envs.error) };
+  const env = envs.value[0];
+  if (env) {
+    const detail = await client.environment(t.project, env.id);
+    if (detail.isErr()) return { error: problemFromSdk(detail.error) };
+    const d = detail.value.last_deployment;
+    if (d) deployment = { id: d.id, status: d.status, sha: d.sha, matchesRelease: d.sha === head };
+  }
+  return {
+    target: t.project,
+    recordedOutcome: t.outcome,
+    release: { branch, head, headAfterPick: t.pick?.headAfter ?? null, picks, commitsSince, state },
+    ...(pipeline ? { pipeline } : {}),
+    environment,
+    deployment,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Connects a command to GitLab: loads the SDK lazily (so commands that do not talk to GitLab,
+ * like `policy check`, never load the GitLab client or git), validates the runbook configuration
+ * and creates the client. Every failure is a problem naming the file, field and what is expected.
+ */
+import type { GitLabClient, HotfixError, RunbookConfig } from '@hotfix-release/sdk';
+import type { Parsed } from './args.js';
+import { loadSettings, type Settings } from './config.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { ProblemError, problem } from './problem.js';
+import type { CliDeps } from './run.js';
+import { problemFromSdk } from './sdk-problem.js';
+
+/** The SDK module, loaded on demand. */
+export type Sdk = typeof import('@hotfix-release/sdk');
+
+/** A command's GitLab connection. */
+export interface GitLab {
+  readonly sdk: Sdk;
+  readonly client: GitLabClient;
+  readonly config: RunbookConfig;
+  readonly settings: Settings;
+}
+
+function fieldProblem(settings: Settings, error: HotfixError, prefix: string): ProblemError {
+  const where = settings.file ?? 'configuration (no hotfix.config.json found)';
+  if (error.code !== 'invalid-input' || error.details.issues.length === 0)
+    return new ProblemError(problemFromSdk(error, { file: settings.file ?? null }, `${where}: ${error.message}`));
+  const issues = error.details.issues.map((i) => ({ path: `${prefix}${i.path}`, message: i.message }));
+  return new ProblemError(
+    problem({
+      code: 'invalid-config',
+      title: 'Bad configuration',
+      detail: `${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      exitCode: EXIT_CODES.configuration,
+      extra: { file: settings.file ?? null, field: issues[0]?.path, issues },
+    }),
+  );
+}
+
+/** Loads configuration, the SDK and a client; throws a {@link ProblemError} on bad configuration. */
+export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
+  const settings = loadSettings(deps, parsed);
+  const sdk = await import('@hotfix-release/sdk');
+  const config = sdk.parseRunbookConfig(settings.runbook);
+  if (config.isErr()) throw fieldProblem(settings, config.error, 'runbook.');
+  if (!settings.gitlabUrl)
+    throw new ProblemError(
+      problem({
+        code: 'invalid-config',
+        title: 'Bad configuration',
+        detail: `No GitLab URL: set GITLAB_URL, --gitlab-url or gitlab.url in ${settings.file ?? 'hotfix.config.json'}.`,
+        exitCode: EXIT_CODES.configuration,
+        extra: { field: 'gitlab.url' },
+      }),
+    );
+  if (!settings.token)
+    throw new ProblemError(
+      problem({
+        code: 'invalid-config',
+        title: 'Bad configuration',
+        detail: 'No GitLab token: set GITLAB_TOKEN (or run in GitLab CI, which provides CI_JOB_TOKEN).',
+        exitCode: EXIT_CODES.configuration,
+        extra: { field: 'GITLAB_TOKEN' },
+      }),
+    );
+  const client = sdk.createGitLabClient({
+    gitlabUrl: settings.gitlabUrl,
+    token: settings.token,
+    tokenKind: settings.tokenKind,
+    userAgent: 'hotfix-cli',
+    ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+  });
+  if (client.isErr()) throw fieldProblem(settings, client.error, 'gitlab.');
+  return { sdk, client: client.value, config: config.value, settings };
+}
