@@ -76,6 +76,8 @@ export type { AppliedPick, CherryPickOptions, PickOutcome } from './primitives/c
 export { cherryPickOptionsSchema, cherryPickToRelease } from './primitives/cherry-pick-to-release.js';
 export type { PreflightFinding, PreflightOptions, PreflightReport, PreflightTarget } from './primitives/preflight.js';
 export { preflight, preflightOptionsSchema } from './primitives/preflight.js';
+export type { LiveFacts, LiveFactsRequest } from './primitives/read-live-facts.js';
+export { readLiveFacts } from './primitives/read-live-facts.js';
 export type { LabelResult, ValidationNote, ValidationNoteInput } from './primitives/record-validation.js';
 export {
   labelValidated,
