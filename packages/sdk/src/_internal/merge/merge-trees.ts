@@ -71,6 +71,7 @@ class TreeMerge {
       await this.#mergePath(c, this.#oursAt.get(c.path));
     }
     await this.#guardDirectoryRenames();
+    for (const path of this.#removals) await this.#ours.remove(path);
     // A conflicted path keeps theirs' version in git's index; a file of ours at a parent path
     // is then in the way too (git moves it aside and reports it).
     for (const c of [...this.#conflicts.values()]) {
@@ -78,7 +79,6 @@ class TreeMerge {
       const at = await this.#ours.get(c.path);
       if (at.kind === 'blocked') this.#conflict(at.blockedAt, 'file-directory', {}, c.unsupported === true);
     }
-    for (const path of this.#removals) await this.#ours.remove(path);
     for (const [path, entry] of this.#sets) {
       if (this.#conflicts.has(path)) continue;
       const blocker = await this.#ours.set(path, entry);

@@ -86,13 +86,21 @@ export class TreeEditor {
     const existing = dir.entries.get(name);
     if (existing !== undefined && isTreeMode(existing.mode)) {
       const sub = await this.#child(dir, name, existing);
-      if (sub.entries.size > 0) return path;
+      if (!(await this.#isEmpty(sub))) return path;
       dir.dirs.delete(name);
     }
     const type = entry.mode === '160000' ? 'commit' : 'blob';
     dir.entries.set(name, { mode: entry.mode, path: name, oid: entry.oid, type });
     for (const d of touched) d.dirty = true;
     return undefined;
+  }
+
+  /** A directory left with only (recursively) empty directories disappears on write. */
+  async #isEmpty(dir: Dir): Promise<boolean> {
+    for (const [name, e] of dir.entries) {
+      if (!isTreeMode(e.mode) || !(await this.#isEmpty(await this.#child(dir, name, e)))) return false;
+    }
+    return true;
   }
 
   /** Writes every changed directory and returns the root tree id. */
