@@ -8,7 +8,7 @@ const RETRYABLE = ['success', 'failed', 'canceled'];
 
 /** Starts a manual job (also releases an approval gate). Returns false when the job is not playable. */
 export function playJob(lc: Lifecycle, p: SimPipeline, job: SimJob, userId: number, t: number): boolean {
-  if (job.status !== 'manual') return false;
+  if (job.status !== 'manual' && job.status !== 'scheduled') return false;
   job.userId = userId;
   lc.enqueue(p, job, t);
   lc.updatePipeline(p, t);

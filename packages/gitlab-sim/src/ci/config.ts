@@ -23,6 +23,8 @@ export interface PlannedJob {
   readonly trigger: TriggerSpec | undefined;
   readonly simAction: string | undefined;
   readonly approvalRequired: boolean;
+  readonly script: string[];
+  readonly startInMs: number | undefined;
 }
 
 /** The result of reading a CI configuration for one pipeline. */
@@ -235,6 +237,8 @@ function buildPlan(
       trigger: raw.trigger !== undefined ? readTrigger(raw.trigger, vars, where) : undefined,
       simAction: vars.SIM_ACTION || undefined,
       approvalRequired: vars.SIM_APPROVAL_REQUIRED === 'true',
+      script: readScript(raw.script ?? raw.run),
+      startInMs: when === 'delayed' ? readStartIn(raw.start_in ?? rule.start_in, where) : undefined,
     });
   }
   const names = new Set(jobs.map((j) => j.name));
@@ -268,4 +272,31 @@ function readNeeds(needs: unknown[]): string[] {
     const o = (isObj(n) ? n : {}) as Obj;
     return `${String(o.job ?? '')}${o.optional === true ? '\u0000optional' : ''}`;
   });
+}
+
+function readScript(node: unknown): string[] {
+  if (typeof node === 'string') return [node];
+  if (!Array.isArray(node)) return [];
+  return node.flatMap((line) => (Array.isArray(line) ? line.map(String) : [String(line)]));
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** `start_in` as GitLab's ChronicDuration reads the common forms: `30`, `10 seconds`, `2 hours 30 min`, `1 day`. */
+function readStartIn(node: unknown, where: string): number {
+  const text = String(node ?? '')
+    .trim()
+    .toLowerCase();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const parts = [
+    ...text.matchAll(/(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\b/g),
+  ];
+  const consumed = parts
+    .map((m) => m[0])
+    .join('')
+    .replace(/\s/g, '');
+  if (!parts.length || consumed.length !== text.replace(/\s|and|,/g, '').length) {
+    throw new Error(`${where} start in should be a duration`);
+  }
+  return parts.reduce((ms, m) => ms + Number(m[1]) * (UNITS[(m[2] as string)[0] as string] ?? 1) * 1000, 0);
 }

@@ -102,7 +102,12 @@ early:
         'slow:running',
       ]);
       const settings = await v.ext('POST', '/-/sim/ci/settings', { realTimeScale: 0.01 });
-      expect(settings.body).toEqual({ defaultJobDurationMs: 5_000, queueDelayMs: 0, realTimeScale: 0.01 });
+      expect(settings.body).toEqual({
+        defaultJobDurationMs: 5_000,
+        queueDelayMs: 0,
+        realTimeScale: 0.01,
+        pipelineCreationLimitPerMinute: 0,
+      });
     } finally {
       await v.sim.close();
     }
@@ -141,6 +146,45 @@ stop:
     } finally {
       await v.sim.close();
     }
+  });
+
+  it('holds a when: delayed job in scheduled until start_in passes, and serves job logs', async () => {
+    const ci = `later:\n  when: delayed\n  start_in: 2 minutes\n  script: [echo hi, ./deploy.sh]\n`;
+    const v = await makeCiWorld({ serviceCi: ci });
+    try {
+      const p = await v.api('POST', `${SVC}/pipeline`, { ref: 'main' });
+      await v.advance(60);
+      const [job] = (await v.api('GET', `${SVC}/pipelines/${p.body.id}/jobs`)).body;
+      expect([job.status, (await v.api('GET', `${SVC}/pipelines/${p.body.id}`)).body.status]).toEqual([
+        'scheduled',
+        'scheduled',
+      ]);
+      expect((await v.api('GET', `${SVC}/jobs/${job.id}/trace`)).body ?? '').toBe('');
+      await v.advance(92);
+      expect((await v.api('GET', `${SVC}/jobs/${job.id}`)).body.status).toBe('success');
+      const log = await v.api('GET', `${SVC}/jobs/${job.id}/trace`);
+      expect(log.headers.get('content-type')).toContain('text/plain');
+      expect(log.body).toContain('$ echo hi\n$ ./deploy.sh\nJob succeeded\n');
+      const broken = `later:\n  when: delayed\n  start_in: soon\n  script: [x]\n`;
+      const v2 = await makeCiWorld({ serviceCi: broken });
+      const r = await v2.api('POST', `${SVC}/pipeline`, { ref: 'main' });
+      expect(r.body).toEqual({ message: { base: ['jobs:later start in should be a duration'] } });
+      await v2.sim.close();
+    } finally {
+      await v.sim.close();
+    }
+  });
+
+  it('simulates the pipeline-creation rate limit as GitLab answers it (400, not 429)', async () => {
+    w.engine.configure({ pipelineCreationLimitPerMinute: 2 });
+    for (let i = 0; i < 2; i++) expect((await w.api('POST', `${SVC}/pipeline`, { ref: 'main' })).status).toBe(201);
+    const limited = await w.api('POST', `${SVC}/pipeline`, { ref: 'main' });
+    expect([limited.status, limited.body]).toEqual([
+      400,
+      { message: { base: ['Too many pipelines created in the last minute. Try again later.'] } },
+    ]);
+    await w.advance(61);
+    expect((await w.api('POST', `${SVC}/pipeline`, { ref: 'main' })).status).toBe(201);
   });
 
   it('runs on the real clock, with durations scaled down', async () => {

@@ -85,7 +85,12 @@ export function ciControls(sim: { readonly state: SimState }): CiControls {
 /** Runs pipelines for every project of one simulator. */
 export class CiEngine implements CiControls {
   /** Simulated-time knobs; change with `configure`. */
-  readonly settings: CiSettings = { defaultJobDurationMs: 30_000, queueDelayMs: 1_000, realTimeScale: 0.05 };
+  readonly settings: CiSettings = {
+    defaultJobDurationMs: 30_000,
+    queueDelayMs: 1_000,
+    realTimeScale: 0.05,
+    pipelineCreationLimitPerMinute: 0,
+  };
   /** Forced outcomes waiting for their jobs. */
   readonly outcomes: ForcedOutcome[] = [];
   /** Health overrides by `<project path>|<environment>`. */

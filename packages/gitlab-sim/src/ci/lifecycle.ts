@@ -18,6 +18,11 @@ export interface CiSettings {
   queueDelayMs: number;
   /** With the real clock, simulated durations are multiplied by this (0.05: a 30 s job takes 1.5 s). */
   realTimeScale: number;
+  /**
+   * GitLab's pipeline-creation rate limit per project and user (API requests per simulated minute);
+   * 0 (default) disables it. Above it, creation answers 400 "Too many pipelines created in the last minute".
+   */
+  pipelineCreationLimitPerMinute: number;
 }
 
 /** A forced outcome for the next run(s) of a job. */
@@ -103,10 +108,21 @@ export class Lifecycle {
         const run = j.when === 'always' || (j.when === 'on_failure' ? failed : !failed && !neededSkipped);
         if (!run) this.setStatus(p, j, 'skipped', t);
         else if (j.when === 'manual' || j.approvalRequired) this.setStatus(p, j, 'manual', t);
+        else if (j.when === 'delayed') this.delay(p, j, t);
         else this.enqueue(p, j, t);
       }
     }
     this.updatePipeline(p, t);
+  }
+
+  /** `scheduled` until its `start_in` has passed (or someone plays it), then `pending`. */
+  private delay(p: SimPipeline, j: SimJob, t: number): void {
+    this.setStatus(p, j, 'scheduled', t);
+    this.schedule(t + this.scaled(j.startInMs ?? 0), (t2) => {
+      if (j.status !== 'scheduled') return;
+      this.enqueue(p, j, t2);
+      this.updatePipeline(p, t2);
+    });
   }
 
   /** `pending`, and picked up after the queue delay. */

@@ -109,6 +109,10 @@ export interface SimJob {
   readonly simAction: string | undefined;
   /** Whether this job waits for a deployment approval (`SIM_APPROVAL_REQUIRED`). */
   readonly approvalRequired: boolean;
+  /** The `script` lines (never executed; shown in the job log). */
+  readonly script: readonly string[];
+  /** For `when: delayed`: the `start_in` delay (simulated ms). */
+  readonly startInMs: number | undefined;
   readonly createdAt: string;
   updatedAt: string;
   queuedAt: string | null;

@@ -78,7 +78,12 @@ export function registerHealth(ext: Router, deps: ResourceDeps): void {
   ext.on('GET', '/-/sim/ci/settings', () => json(engine().settings));
   ext.on('POST', '/-/sim/ci/settings', (ctx) => {
     const patch: Record<string, number> = {};
-    for (const key of ['defaultJobDurationMs', 'queueDelayMs', 'realTimeScale'] as const) {
+    for (const key of [
+      'defaultJobDurationMs',
+      'queueDelayMs',
+      'realTimeScale',
+      'pipelineCreationLimitPerMinute',
+    ] as const) {
       const v = ctx.body[key];
       if (v === undefined) continue;
       if (typeof v !== 'number' || !(v >= 0)) throw badRequest(`${key} must be a non-negative number`);

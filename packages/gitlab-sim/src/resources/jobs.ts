@@ -78,6 +78,12 @@ export function registerJobs(router: Router, _deps: ResourceDeps): void {
     return json(jobEntity(entityCtx(ctx), jobParam(ctx, project)));
   });
 
+  router.on('GET', '/projects/:id/jobs/:job_id/trace', (ctx) => {
+    const project = ctx.services.project(ctx);
+    const job = jobParam(ctx, project);
+    return { status: 200, raw: true, body: jobLog(job), headers: { 'content-type': 'text/plain' } };
+  });
+
   router.on('POST', '/projects/:id/jobs/:job_id/play', (ctx) => {
     const project = ctx.services.project(ctx);
     const userId = requireDeveloper(ctx, project);
@@ -106,4 +112,18 @@ export function registerJobs(router: Router, _deps: ResourceDeps): void {
     if (!clone) throw forbidden('Job is not retryable');
     return json(jobEntity(entityCtx(ctx), clone), 201);
   });
+}
+
+/** A plausible job log: nothing before the job starts, then the script lines and the outcome. */
+function jobLog(job: SimJob): string {
+  if (!job.startedAt) return '';
+  const lines = [
+    'Running with gitlab-runner 18.6.0 (gitlab-sim)',
+    '  on gitlab-sim runner, system ID: s_sim',
+    ...job.script.map((l) => `$ ${l}`),
+  ];
+  if (job.status === 'success') lines.push('Job succeeded');
+  else if (job.status === 'failed') lines.push('ERROR: Job failed: exit code 1');
+  else if (job.status === 'canceled') lines.push('ERROR: Job failed: canceled');
+  return `${lines.join('\n')}\n`;
 }

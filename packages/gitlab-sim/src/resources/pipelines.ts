@@ -123,7 +123,17 @@ export function registerPipelines(router: Router, _deps: ResourceDeps): void {
     if (variables.length && !mayUseVariables(ctx, project)) {
       throw validationError({ base: ['Insufficient permissions to set pipeline variables'] });
     }
-    const result = await engineOf(ctx).createPipeline(project, {
+    const engine = engineOf(ctx);
+    const limit = engine.settings.pipelineCreationLimitPerMinute;
+    const since = ctx.clock.now() - 60_000;
+    const recent = projectCi(project).pipelines.filter(
+      (p) => p.source === 'api' && p.userId === ctx.user?.id && Date.parse(p.createdAt) > since,
+    );
+    if (limit > 0 && recent.length >= limit) {
+      // Application rate limit on pipeline creation: a 400, not a 429, and no RateLimit headers.
+      throw validationError({ base: ['Too many pipelines created in the last minute. Try again later.'] });
+    }
+    const result = await engine.createPipeline(project, {
       ref: String(ref),
       userId: ctx.user?.id ?? 0,
       source: 'api',
