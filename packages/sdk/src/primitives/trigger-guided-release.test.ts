@@ -168,13 +168,14 @@ describe('triggerGuidedRelease', () => {
     expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toHaveLength(1);
   });
 
-  it('adopts a pipeline of ours still under way, but creates a new one once it has finished (R2 reruns)', async () => {
+  it('adopts a pipeline of ours from the reuse window, whatever its status; reuseWindowMs 0 (R2 rerun) creates anew', async () => {
     const first = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
-    const again = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
-    expect([again.id, again.how]).toEqual([first.id, 'adopted-existing']);
-    await w.control('POST', '/-/sim/jobs/outcome', { project: TARGET, job: 'deploy-staging', status: 'failed' });
     await w.advance(90_000);
-    const rerun = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
+    const again = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
+    expect([again.id, again.how, again.status]).toEqual([first.id, 'adopted-existing', 'success']);
+    const rerun = (
+      await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, reuseWindowMs: 0 })
+    )._unsafeUnwrap();
     expect(rerun.how).toBe('created');
     expect(rerun.id).toBeGreaterThan(first.id);
   });

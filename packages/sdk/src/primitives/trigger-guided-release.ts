@@ -42,7 +42,11 @@ export const triggerGuidedReleaseOptionsSchema = z.strictObject({
   now: fn<() => number>('a function returning ms since the epoch').optional(),
   /** Sleep between read-backs after a lost response. */
   sleep: fn<AwaitClock['sleep']>('a sleep function').optional(),
-  /** A pipeline this user created for this target this long before the call is adopted, not duplicated. */
+  /**
+   * A pipeline this user created for this target this long before the call is adopted, not
+   * duplicated (whatever its status: a resumed promotion continues with it). An R2 rerun
+   * passes 0 to get a new pipeline.
+   */
   reuseWindowMs: z.number().int().min(0).max(86_400_000).default(120_000),
   /** Pages (of 20) of the orchestration project's pipelines read when reconciling. */
   maxReconcilePages: z.number().int().min(1).max(20).default(3),
@@ -103,7 +107,6 @@ async function withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
 }
 
 const LOST = new Set(['outcome-unknown', 'timeout', 'network', 'gitlab-unavailable']);
-const FINISHED = new Set(['success', 'failed', 'canceled', 'skipped']);
 /** How far back a read-back after a lost response looks (the id bound makes it exact). */
 const LOST_WINDOW_MS = 10 * 60_000;
 
@@ -193,9 +196,9 @@ async function run(
     perPage: 20,
     signal: o.signal,
   };
-  // Before creating: adopt a pipeline of ours for this target that is still under way.
-  const unfinished = (p: NamedPipeline) => !FINISHED.has(p.status) && Date.parse(p.created_at) >= reuseSince;
-  const existing = await findOurPipeline(client, query, req, o.allowConcurrent ? () => false : unfinished);
+  // Before creating: adopt a pipeline of ours for this target created inside the reuse window.
+  const inWindow = (p: NamedPipeline) => Date.parse(p.created_at) >= reuseSince;
+  const existing = await findOurPipeline(client, query, req, o.allowConcurrent ? () => false : inWindow);
   if (existing.isErr()) return err(existing.error);
   if (existing.value.found)
     return ok(pinned(project, target, req, existing.value.found, 'adopted-existing', now, emit));
