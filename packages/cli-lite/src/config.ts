@@ -57,6 +57,11 @@ function configProblem(detail: string, extra: Record<string, unknown>): ProblemE
   );
 }
 
+/** A field path as the SDK writes it: `runbook.services[0].project`. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
 function findUpward(start: string): string | undefined {
   let dir = resolve(start);
   for (;;) {
@@ -84,7 +89,7 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
     }
     const r = configFileSchema.safeParse(raw);
     if (!r.success) {
-      const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      const issues = r.error.issues.map((i) => ({ path: fieldPath(i.path), message: i.message }));
       const first = issues[0];
       throw configProblem(`${file}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
         file,

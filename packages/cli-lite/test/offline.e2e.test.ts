@@ -1,0 +1,202 @@
+/**
+ * The commands that need no GitLab, end to end as child processes: policy check (every format,
+ * every exit code, and that it loads neither the GitLab client nor git), evidence
+ * sign/verify/schema, usage errors and configuration errors.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sealBundle } from '@hotfix-release/evidence';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPromotionBundle, FIXTURE_NOW } from '../../evidence/test/promotion-bundle-fixture.js';
+import { MODULE_LOG_HOOK, runCli } from './support/cli.js';
+
+const SENTINEL = 'glpat-SENTINEL-offline-0123456789';
+let dir: string;
+const env = { GITLAB_TOKEN: SENTINEL, NO_COLOR: '1' };
+const cli = (args: string[], extra: Record<string, string> = {}) =>
+  runCli(args, { cwd: dir, env: { ...env, ...extra } });
+
+function sealed(mutate: (b: ReturnType<typeof buildPromotionBundle>) => void = () => {}): string {
+  const b = buildPromotionBundle();
+  mutate(b);
+  const s = sealBundle(b);
+  if (!s.ok) throw new Error(s.error.message);
+  return JSON.stringify(s.value, null, 2);
+}
+
+function expectProblem(doc: Record<string, unknown>, code: string, exitCode: number): void {
+  expect(doc).toMatchObject({ type: `https://hotfix-release.dev/problems/${code}`, code, exitCode });
+  expect(typeof doc.title).toBe('string');
+  expect(typeof doc.status).toBe('number');
+  expect(typeof doc.detail).toBe('string');
+  expect(String(doc.instance)).toMatch(/^urn:uuid:/);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hotfix-cli-offline-'));
+  const keys = generateKeyPairSync('ed25519');
+  await writeFile(join(dir, 'private.pem'), keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  await writeFile(join(dir, 'public.pem'), keys.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const other = generateKeyPairSync('ed25519');
+  await writeFile(join(dir, 'other.pem'), other.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  await writeFile(join(dir, 'good.json'), sealed());
+  await writeFile(
+    join(dir, 'bad.json'),
+    sealed((b) => {
+      const p = b.targets[0]?.pipeline;
+      if (p) p.inputs = { ...p.inputs, action: 'bring-all-code-to-release-branch' };
+    }),
+  );
+  await writeFile(join(dir, 'garbage.json'), '{not json');
+  await writeFile(join(dir, 'waivers-bad.json'), JSON.stringify({ version: 1, waivers: [{ control: 'E9' }] }));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('hotfix policy check', () => {
+  it('returns 0 for a passing bundle and does not load the GitLab client or git', async () => {
+    const log = join(dir, 'modules.log');
+    const r = await runCli(['policy', 'check', 'good.json', '--now', FIXTURE_NOW], {
+      cwd: dir,
+      env: { ...env, HOTFIX_MODULE_LOG: log },
+      imports: [MODULE_LOG_HOOK],
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PASS');
+    const loaded = await readFile(log, 'utf8');
+    expect(loaded).toContain('policy');
+    expect(loaded).not.toMatch(/@gitbeaker|isomorphic-git|packages\/sdk\/|@hotfix-release\/sdk/);
+  });
+
+  it('returns 1 when a control fails, with every format', async () => {
+    const text = await cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/FAIL/);
+    const json = await cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout) as { status: string; exitCode: number; controls: { status: string }[] };
+    expect(doc).toMatchObject({ command: 'policy check', status: 'fail', exitCode: 1 });
+    expect(doc.controls.some((c) => c.status === 'fail')).toBe(true);
+    const junit = await cli([
+      'policy',
+      'check',
+      'bad.json',
+      '--now',
+      FIXTURE_NOW,
+      '--format',
+      'junit',
+      '--output',
+      'r.xml',
+    ]);
+    expect(junit.code).toBe(1);
+    expect(await readFile(join(dir, 'r.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<testsuites[\s\S]*<failure/);
+    const md = await cli(['policy', 'check', 'good.json', '--now', FIXTURE_NOW, '--format', 'markdown']);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('good.json');
+    const cq = await cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--format', 'codequality']);
+    expect(cq.code).toBe(1);
+    expect(Array.isArray(JSON.parse(cq.stdout))).toBe(true);
+  });
+
+  it('returns 2 when the evidence cannot be evaluated and 3 for a bad waiver file', async () => {
+    const garbage = await cli(['policy', 'check', 'garbage.json', '--now', FIXTURE_NOW]);
+    expect(garbage.code).toBe(2);
+    const missing = await cli(['policy', 'check', 'nope.json', '--json']);
+    expect(missing.code).toBe(2);
+    expectProblem(JSON.parse(missing.stdout), 'evidence-unreadable', 2);
+    const waivers = await cli(['policy', 'check', 'good.json', '--waivers', 'waivers-bad.json', '--json']);
+    expect(waivers.code).toBe(3);
+    expectProblem(JSON.parse(waivers.stdout), 'invalid-waivers', 3);
+    const human = await cli(['policy', 'check', 'good.json', '--waivers', 'waivers-bad.json']);
+    expect(human.code).toBe(3);
+    expect(human.stderr.trim().split('\n')[0]).toMatch(/^hotfix: invalid-waivers: /);
+    const format = await cli(['policy', 'check', 'good.json', '--format', 'yaml']);
+    expect(format.code).toBe(64);
+  });
+});
+
+describe('hotfix evidence', () => {
+  it('signs a bundle, verifies the envelope, and refuses a wrong key or a tampered envelope', async () => {
+    const sign = await cli([
+      'evidence',
+      'sign',
+      'good.json',
+      '--key',
+      'private.pem',
+      '--output',
+      'good.dsse.json',
+      '--json',
+    ]);
+    expect(sign.code).toBe(0);
+    expect(JSON.parse(sign.stdout)).toMatchObject({ command: 'evidence sign', ok: true, output: 'good.dsse.json' });
+    const verify = await cli(['evidence', 'verify', 'good.dsse.json', '--key', 'public.pem']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/verifies/);
+    const wrong = await cli(['evidence', 'verify', 'good.dsse.json', '--key', 'other.pem', '--json']);
+    expect(wrong.code).toBe(2);
+    expectProblem(JSON.parse(wrong.stdout), 'signature-invalid', 2);
+    const env = JSON.parse(await readFile(join(dir, 'good.dsse.json'), 'utf8')) as { payload: string };
+    const payload = JSON.parse(Buffer.from(env.payload, 'base64').toString()) as Record<string, unknown>;
+    payload.predicateType = 'tampered';
+    env.payload = Buffer.from(JSON.stringify(payload)).toString('base64');
+    await writeFile(join(dir, 'tampered.json'), JSON.stringify(env));
+    expect((await cli(['evidence', 'verify', 'tampered.json', '--key', 'public.pem'])).code).toBe(2);
+    const policy = await cli(['policy', 'check', 'good.dsse.json', '--key', 'public.pem', '--now', FIXTURE_NOW]);
+    expect(policy.code).toBe(0);
+  });
+
+  it('prints the JSON Schema', async () => {
+    const r = await cli(['evidence', 'schema']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ type: 'object' });
+  });
+});
+
+describe('usage and configuration', () => {
+  it('returns 64 for an unknown command, as problem details with --json', async () => {
+    const r = await cli(['frobnicate', '--json']);
+    expect(r.code).toBe(64);
+    expectProblem(JSON.parse(r.stdout), 'usage', 64);
+    const flag = await cli(['preflight', '--mr', 'a/b!1', '--bogus']);
+    expect(flag.code).toBe(64);
+    expect(flag.stderr).toMatch(/^hotfix: usage: .*--bogus/);
+  });
+
+  it('names the file, the field and what is expected for a bad config (exit 3)', async () => {
+    const cfgDir = await mkdtemp(join(dir, 'cfg-'));
+    await writeFile(
+      join(cfgDir, 'hotfix.config.json'),
+      JSON.stringify({ gitlab: { url: 'http://127.0.0.1:9' }, runbook: { services: [{ project: 'no-slash' }] } }),
+    );
+    const r = await runCli(['preflight', '--mr', 'evenergi/charging-api!1'], { cwd: cfgDir, env });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(join(cfgDir, 'hotfix.config.json'));
+    expect(r.stderr).toContain('runbook.services[0].project');
+    expect(r.stderr).toContain('must be a full project path');
+    const json = await runCli(['preflight', '--mr', 'evenergi/charging-api!1', '--json'], { cwd: cfgDir, env });
+    const doc = JSON.parse(json.stdout) as Record<string, unknown>;
+    expectProblem(doc, 'invalid-config', 3);
+    expect(doc).toMatchObject({ field: 'runbook.services[0].project', file: join(cfgDir, 'hotfix.config.json') });
+    await writeFile(join(cfgDir, 'typo.json'), JSON.stringify({ gitlab: { ulr: 'x' } }));
+    const typo = await runCli(['status', '--evidence', join(dir, 'good.json'), '--config', 'typo.json'], {
+      cwd: cfgDir,
+      env,
+    });
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toMatch(/typo\.json: gitlab: Unrecognized key.*ulr/);
+    const noToken = await runCli(['preflight', '--mr', 'a/b!1', '--gitlab-url', 'http://127.0.0.1:9'], {
+      cwd: dir,
+      env: {},
+    });
+    expect(noToken.code).toBe(3);
+    expect(noToken.stderr).toMatch(/GITLAB_TOKEN/);
+  });
+
+  it('reports the conflict-resolution path as not available (exit 69, D3)', async () => {
+    const r = await cli(['resolve', '--continue', 'ws', '--json']);
+    expect(r.code).toBe(69);
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'not-available', runbookRef: 'D3' });
+  });
+});

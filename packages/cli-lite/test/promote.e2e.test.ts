@@ -1,0 +1,141 @@
+/**
+ * preflight, promote (dry run, full, conflict), status, policy check --live and rollback end to end
+ * as child processes against the simulator on real time, asserting output, exit codes and the
+ * shape of every --json document; and that the token never appears in any output.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseBundle } from '@hotfix-release/evidence';
+import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allOutput, runCli } from './support/cli.js';
+import { type CliWorld, SENTINEL_TOKEN, startCliWorld } from './support/world.js';
+
+const MAIN = demo.mergeRequests.cleanPick.project;
+const mrRef = (m: { project: string; iid: number }) => `${m.project}!${m.iid}`;
+let w: CliWorld;
+const cli = (args: string[]) => runCli(args, { cwd: w.dir, env: w.env });
+const enc = encodeURIComponent;
+
+beforeAll(async () => {
+  w = await startCliWorld();
+});
+afterAll(async () => {
+  expect(allOutput.join('\n')).not.toContain(SENTINEL_TOKEN);
+  await w?.close();
+});
+
+describe('hotfix preflight', () => {
+  it('passes a merged, approved MR (0) and lists every problem of an open one (1, --json)', async () => {
+    const [ok, open] = await Promise.all([
+      cli(['preflight', '--mr', mrRef(demo.mergeRequests.cleanPick)]),
+      cli(['preflight', '--mr', mrRef(demo.mergeRequests.open), '--json']),
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Preflight passed');
+    expect(open.code).toBe(1);
+    const doc = JSON.parse(open.stdout) as { command: string; ok: boolean; findings: { runbookRef: string }[] };
+    expect(doc).toMatchObject({ command: 'preflight', ok: false, exitCode: 1 });
+    expect(doc.findings.map((f) => f.runbookRef)).toContain('D1');
+  });
+});
+
+describe('hotfix promote --dry-run', () => {
+  it('prints the plan, clean or conflicting, and changes nothing', async () => {
+    const before = (await w.api('GET', `/projects/${enc(MAIN)}/repository/branches/release`)) as {
+      commit: { id: string };
+    };
+    const [clean, conflicting] = await Promise.all([
+      cli(['promote', '--mr', mrRef(demo.mergeRequests.cleanPick), '--dry-run', '--json']),
+      cli(['promote', '--mr', mrRef(demo.mergeRequests.conflictingPick), '--dry-run']),
+    ]);
+    expect(clean.code).toBe(0);
+    const plan = JSON.parse(clean.stdout) as {
+      targets: { target: string; pick: { state: string }; pipeline: unknown }[];
+    };
+    expect(plan).toMatchObject({ command: 'promote', dryRun: true, ok: true, exitCode: 0 });
+    expect(plan.targets[0]).toMatchObject({
+      target: MAIN,
+      pick: { state: 'clean' },
+      pipeline: {
+        project: demo.orchestrator,
+        inputs: { action: 'deploy-release-branch-to-staging', project: MAIN, confirm: true },
+      },
+    });
+    expect(conflicting.code).toBe(6);
+    expect(conflicting.stdout).toMatch(/conflicting\n\s+conflict: src\/tariff\.ts/);
+    expect(conflicting.stdout).toContain('action=deploy-release-branch-to-staging');
+    const after = (await w.api('GET', `/projects/${enc(MAIN)}/repository/branches/release`)) as {
+      commit: { id: string };
+    };
+    expect(after.commit.id).toBe(before.commit.id);
+    expect(await w.api('GET', `/projects/${enc(demo.orchestrator)}/pipelines`)).toEqual([]);
+  });
+});
+
+describe('hotfix promote, status, policy check --live, rollback', () => {
+  it('promotes, reads the state live, passes the policy against GitLab, and rolls back (R2)', async () => {
+    const r = await cli(['promote', '--mr', mrRef(demo.mergeRequests.cleanPick), '--evidence', 'main.json', '--json']);
+    expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z pick evenergi\/charging-api start/m);
+    expect(r.stderr).toMatch(/pipeline #\d+ created http/);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      command: 'promote',
+      ok: true,
+      exitCode: 0,
+      mr: mrRef(demo.mergeRequests.cleanPick),
+      evidence: join(w.dir, 'main.json'),
+      journal: join(w.dir, 'main.journal.json'),
+      promotedTargets: [MAIN],
+      targets: [{ target: MAIN, outcome: 'promoted', pipeline: { id: expect.any(Number) } }],
+    });
+    expect(parseBundle(JSON.parse(await readFile(join(w.dir, 'main.json'), 'utf8'))).ok).toBe(true);
+    expect(existsSync(join(w.dir, 'main.journal.json'))).toBe(true);
+
+    const [status, policy] = await Promise.all([
+      cli(['status', '--evidence', 'main.json', '--json']),
+      cli(['policy', 'check', 'main.json', '--live', '--json']),
+    ]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      command: 'status',
+      label: { present: true },
+      targets: [
+        {
+          target: MAIN,
+          release: { state: expect.stringMatching(/^as promoted/) },
+          pipeline: { status: 'success' },
+          deployment: { status: 'success', matchesRelease: true },
+        },
+      ],
+    });
+    expect(policy.code).toBe(0);
+    const report = JSON.parse(policy.stdout) as { controls: { id: string; status: string }[] };
+    expect(report.controls.find((c) => c.id === 'live-facts')?.status).toBe('pass');
+
+    const back = await cli(['rollback', '--evidence', 'main.json']);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toMatch(
+      /✓ evenergi\/charging-api: rolled_back: reverted as [0-9a-f]{12}; pipeline #\d+ redeployed staging/,
+    );
+    const bundle = JSON.parse(await readFile(join(w.dir, 'main.json'), 'utf8'));
+    const parsed = parseBundle(bundle);
+    expect(parsed.ok && parsed.value.targets[0]?.rollbacks[0]).toMatchObject({
+      runbookRef: 'R2',
+      revalidation: { passed: true },
+    });
+    expect(parsed.ok && parsed.value.promotedTargets).toEqual([]);
+    const after = await cli(['status', '--evidence', 'main.json']);
+    expect(after.stdout).toMatch(/release release @ [0-9a-f]{12}: reverted/);
+  });
+
+  it('stops a conflicting pick with exit 6, the paths and how to continue (D3)', async () => {
+    const r = await cli(['promote', '--mr', mrRef(demo.mergeRequests.conflictingPick), '--evidence', 'conflict.json']);
+    expect(r.code).toBe(6);
+    expect(r.stdout).toContain('✗ evenergi/charging-api: pending (conflict)');
+    expect(r.stdout).toContain('conflict: src/tariff.ts');
+    expect(r.stdout).toContain(`hotfix resume ${join(w.dir, 'conflict.journal.json')}`);
+  });
+});
