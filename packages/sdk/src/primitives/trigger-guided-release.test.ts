@@ -1,6 +1,6 @@
+import { demoCiFiles } from '@hotfix-release/gitlab-sim';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeReleaseWorld, type ReleaseWorld, TARGET } from '../../test/release-world.js';
-import type { RunbookConfig } from '../runbook-config.js';
 import type { ReleaseEvent } from './await-environment/types.js';
 import { type TriggerGuidedReleaseOptions, triggerGuidedRelease } from './trigger-guided-release.js';
 
@@ -54,19 +54,30 @@ describe('triggerGuidedRelease', () => {
   });
 
   it('sends string variables when configured, and reads them back', async () => {
-    const config: RunbookConfig = { ...w.config, orchestration: { ...w.config.orchestration, inputsVia: 'variables' } };
-    // The demo orchestrator declares inputs; this checks the request shape and the read-back only.
-    const r = await triggerGuidedRelease(w.client, config, { target: TARGET, now });
-    const e = r._unsafeUnwrapErr();
-    expect(e.code).toBe('gitlab-http');
+    // An orchestrator from before pipeline inputs (17.10) reads the guided choices as variables.
+    await w.editCi('evenergi/develop', 'variables', () => demoCiFiles().orchestratorVariables, 'main');
+    const orchestration = { ...w.config.orchestration, inputsVia: 'variables' as const, ref: 'variables' };
+    const p = (
+      await triggerGuidedRelease(w.client, { ...w.config, orchestration }, { target: TARGET, now })
+    )._unsafeUnwrap();
+    const sent = [
+      { key: 'action', value: 'deploy-release-branch-to-staging' },
+      { key: 'project', value: TARGET },
+      { key: 'confirm', value: 'true' },
+    ];
     expect(w.sim.controls.find('POST', '/projects/:id/pipeline')[0]?.body).toEqual({
-      ref: 'main',
-      variables: [
-        { key: 'action', value: 'deploy-release-branch-to-staging' },
-        { key: 'project', value: TARGET },
-        { key: 'confirm', value: 'true' },
-      ],
+      ref: 'variables',
+      variables: sent,
     });
+    expect(p).toMatchObject({
+      how: 'created',
+      request: { via: 'variables', variables: sent },
+      reported: {
+        inputsFrom: 'variables',
+        inputs: { action: 'deploy-release-branch-to-staging', project: TARGET, confirm: 'true' },
+      },
+    });
+    expect(p.reported.variables).toEqual(expect.arrayContaining(sent));
   });
 
   describe('returns forbidden-action citing S5 before any request is sent', () => {
