@@ -1,8 +1,9 @@
 import { branchHead, readCommit } from '../_internal/commits.js';
+import { fastCommit } from '../_internal/fast-commit.js';
 import { git } from '../_internal/git.js';
 import { mergeMergeRequest, openMergeRequest } from '../_internal/merge-requests.js';
 import { applyCommit } from '../_internal/pick.js';
-import { commitFiles, createProject } from '../_internal/repo.js';
+import { createProject } from '../_internal/repo.js';
 import { cherryPickMessage } from '../resources/commit-actions.js';
 import { ensureLabel } from '../resources/labels.js';
 import { ACCESS, type SimLabel, type SimMergeRequest, type SimProject, type SimState, type SimUser } from '../state.js';
@@ -103,19 +104,9 @@ export function createScenarioBuilder(ctx: BuilderContext): ScenarioBuilder {
     });
     const repo = p.repoDir;
     const commit: ProjectBuilder['commit'] = async (branch, files, message, o = {}) => {
-      const exists = await branchHead(repo, branch);
-      const parent = exists ?? (await branchHead(repo, p.defaultBranch)) ?? null;
-      const who = signature(o.authorId ?? ctx.adminId);
-      const sha = await commitFiles(repo, {
-        branch,
-        parent,
-        changes: changes(files),
-        message,
-        author: who,
-        noRef: true,
-      });
-      await git(['update-ref', `refs/heads/${branch}`, sha, exists ?? '0'.repeat(40)], { cwd: repo });
-      return sha;
+      const parent = (await branchHead(repo, branch)) ?? (await branchHead(repo, p.defaultBranch)) ?? null;
+      const author = signature(o.authorId ?? ctx.adminId);
+      return fastCommit(repo, { branch, parent, changes: changes(files), message, author });
     };
     await commit(p.defaultBranch, opts.files ?? { 'README.md': `# ${p.name}\n` }, opts.message ?? 'Initial commit\n');
     const builder: ProjectBuilder = {
