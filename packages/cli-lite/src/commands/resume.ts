@@ -39,7 +39,8 @@ Example:
       );
     const { bundle, complete } = state.value;
     const mr = { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid };
-    if (complete) {
+    // A finished run journals `complete` even when a target stopped short; only a fully promoted one is done.
+    if (complete && bundle.promotedTargets.length === bundle.targets.length) {
       const sealed = sealBundle(bundle);
       if (sealed.ok) await writeFile(evidencePath, `${JSON.stringify(sealed.value, null, 2)}\n`);
       const done = bundle.promotedTargets.length === bundle.targets.length;
