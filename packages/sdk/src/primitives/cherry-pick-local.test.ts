@@ -95,4 +95,22 @@ describe(cherryPickLocal.name, () => {
     const result = await cherryPickLocal({ gitdir, ref: 'no-such-branch', commit: pick, committer });
     expect(result._unsafeUnwrapErr()).toMatchObject({ code: 'git', details: { operation: 'resolve-ref' } });
   });
+
+  it('reads only the trees along the changed paths, not the whole repository', async () => {
+    const dir = initRepo('cherry-pick-local-');
+    const files: Record<string, string> = {};
+    for (let d = 0; d < 40; d++) for (let f = 0; f < 50; f++) files[`dir${d}/sub/file${f}.txt`] = `${d}/${f}\n`;
+    const fi = new FastImport();
+    const base = fi.commit('refs/heads/main', state(files), undefined, 'base');
+    fi.commit('refs/heads/release', state({ ...files, 'dir1/sub/file1.txt': 'release\n' }), base, 'release');
+    const pick = fi.commit('refs/heads/hotfix', state({ ...files, 'dir7/sub/file3.txt': 'fixed\n' }), base, 'fix');
+    const sha = fi.run(dir).get(pick)!;
+    const value = (
+      await cherryPickLocal({ gitdir: join(dir, '.git'), ref: 'release', commit: sha, committer })
+    )._unsafeUnwrap();
+    expect(value.kind).toBe('clean');
+    // 2,000 files in 80 directories; the pick needs the 3 commits and about 3 trees per side.
+    expect(value.stats.objectsRead).toBeLessThan(20);
+    expect(value.stats.objectsWritten).toBeLessThanOrEqual(4);
+  });
 });

@@ -59,7 +59,7 @@ export interface CherryPickLocalOptions {
  * });
  * if (result.isOk() && result.value.kind === 'conflict') console.log(result.value.conflicts.map((c) => c.path));
  * ```
- * @see S2 (cherry-pick into release), D3 (resolve conflicts locally)
+ * @see S2 (cherry-pick the hotfix into release), D3 (resolve conflicts on a local release branch, verify the tree)
  */
 export function cherryPickLocal(options: CherryPickLocalOptions): ResultAsync<LocalPickResult, HotfixError> {
   return runLocalPick('pick', options as LocalPickInput);

@@ -22,7 +22,7 @@ import type { CherryPickLocalOptions } from './cherry-pick-local.js';
  *   committer: { name: 'Hotfix Bot', email: 'bot@example.com' },
  * });
  * ```
- * @see R1 (decide to roll back), R2 (revert on release)
+ * @see R1 (not yet deployed: revert the pick from release), R2 (deployed: revert the hotfix from release, push, redeploy)
  */
 export function revertLocal(options: CherryPickLocalOptions): ResultAsync<LocalPickResult, HotfixError> {
   return runLocalPick('revert', options as LocalPickInput);

@@ -6,7 +6,7 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { mergeTrees } from '../../_internal/merge/merge-trees.js';
-import type { CommitData, GitSignature, MergeConflict } from '../../_internal/merge/types.js';
+import type { CommitData, GitSignature } from '../../_internal/merge/types.js';
 import { createGitdirStore, type GitdirStore } from '../../_internal/object-store.js';
 import { type HotfixError, hotfixError } from '../../errors.js';
 
@@ -43,7 +43,22 @@ export interface LocalEntry {
 }
 
 /** Why a path could not be merged (`possible-rename` and `directory-rename` are conservative). */
-export type LocalConflictReason = MergeConflict['reason'];
+export type LocalConflictReason =
+  | 'content'
+  | 'binary'
+  | 'modify-delete'
+  | 'add-add'
+  | 'file-directory'
+  | 'mode'
+  | 'type'
+  | 'symlink'
+  | 'submodule'
+  | 'rename-delete'
+  | 'rename-add'
+  | 'rename-rename'
+  | 'ambiguous-rename'
+  | 'possible-rename'
+  | 'directory-rename';
 
 /** A conflicted path, as data for a resolver. */
 export interface LocalConflict {
