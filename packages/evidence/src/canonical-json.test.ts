@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildPromotionBundle } from '../test/promotion-bundle-fixture.js';
 import { bundleDigest, sealBundle } from './bundle-digest.js';
@@ -34,6 +35,32 @@ describe(canonicalJson.name, () => {
       const r = canonicalJson(value);
       expect(r.ok ? 'ok' : r.error).toMatchObject({ code: 'not-canonicalizable', pointer });
     }
+  });
+
+  it('round-trips any JSON value and ignores key order (property, seeded)', () => {
+    const shuffle = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(shuffle);
+      if (typeof v === 'object' && v !== null) {
+        return Object.fromEntries(
+          Object.entries(v)
+            .reverse()
+            .map(([k, x]) => [k, shuffle(x)]),
+        );
+      }
+      return v;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
+        const text = canonicalJson(v);
+        if (!text.ok) return false;
+        expect(JSON.parse(text.value)).toEqual(JSON.parse(JSON.stringify(v)));
+        expect(text.value).not.toMatch(/^\s|\s$/);
+        expect(canonicalJson(shuffle(v))).toEqual(text);
+        return true;
+      }),
+      { seed: 8785, numRuns: 500 },
+    );
+    expect(canonicalJson(['"\\\u0001\u2028😀'])).toEqual({ ok: true, value: JSON.stringify(['"\\\u0001\u2028😀']) });
   });
 
   it('rejects nesting deeper than the limit instead of overflowing the stack', () => {

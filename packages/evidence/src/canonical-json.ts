@@ -19,9 +19,9 @@ const MAX_DEPTH = 512;
  * ```
  */
 export function canonicalJson(value: unknown): EvidenceResult<string, EvidenceError> {
-  const out: string[] = [];
+  const out = { text: '' };
   const failure = write(value, [], out, []);
-  return failure ? errResult(failure) : okResult(out.join(''));
+  return failure ? errResult(failure) : okResult(out.text);
 }
 
 /**
@@ -43,19 +43,19 @@ function failAt(message: string, path: readonly PropertyKey[]): EvidenceError {
 }
 
 // Recursive on purpose (depth is capped); `stack` holds the ancestors, for cycle detection.
-function write(value: unknown, path: PropertyKey[], out: string[], stack: object[]): EvidenceError | undefined {
+function write(value: unknown, path: PropertyKey[], out: { text: string }, stack: object[]): EvidenceError | undefined {
   if (path.length > MAX_DEPTH) return failAt(`nesting deeper than ${MAX_DEPTH} levels`, path);
   switch (typeof value) {
     case 'string':
       if (hasLoneSurrogate(value)) return failAt('lone surrogate in string', path);
-      out.push(JSON.stringify(value));
+      out.text += quote(value);
       return undefined;
     case 'number':
       if (!Number.isFinite(value)) return failAt(`non-finite number ${String(value)}`, path);
-      out.push(JSON.stringify(value));
+      out.text += JSON.stringify(value);
       return undefined;
     case 'boolean':
-      out.push(value ? 'true' : 'false');
+      out.text += value ? 'true' : 'false';
       return undefined;
     case 'object':
       break;
@@ -63,43 +63,50 @@ function write(value: unknown, path: PropertyKey[], out: string[], stack: object
       return failAt(`unsupported ${typeof value} value`, path);
   }
   if (value === null) {
-    out.push('null');
+    out.text += 'null';
     return undefined;
   }
   if (stack.includes(value)) return failAt('cycle', path);
   stack.push(value);
   if (Array.isArray(value)) {
-    out.push('[');
+    out.text += '[';
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
+      if (i > 0) out.text += ',';
       path.push(i);
       if (value[i] === undefined) return failAt('undefined in array', path);
       const failure = write(value[i], path, out, stack);
       path.pop();
       if (failure) return failure;
     }
-    out.push(']');
+    out.text += ']';
   } else {
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record).sort();
     let first = true;
-    out.push('{');
+    out.text += '{';
     for (const key of keys) {
       const child = record[key];
       if (child === undefined) continue;
-      if (!first) out.push(',');
+      if (!first) out.text += ',';
       first = false;
       path.push(key);
       if (hasLoneSurrogate(key)) return failAt('lone surrogate in key', path);
-      out.push(JSON.stringify(key), ':');
+      out.text += `${quote(key)}:`;
       const failure = write(child, path, out, stack);
       path.pop();
       if (failure) return failure;
     }
-    out.push('}');
+    out.text += '}';
   }
   stack.pop();
   return undefined;
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON string quoting; strings needing no escape (the usual case) skip `JSON.stringify`. */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 function hasLoneSurrogate(text: string): boolean {
