@@ -67,6 +67,12 @@ describe('awaitEnvironment', () => {
       'health-ok',
     ]);
     expect(events.some((e) => e.type === 'waiting')).toBe(true);
+    // Only deployments touched since our downstream pipeline began are listed, newest first.
+    const q = w.sim.controls.find('GET', '/projects/:id/deployments').at(-1)?.query ?? '';
+    expect(new URLSearchParams(q).get('updated_after')).toBe(
+      new Date(Date.parse(o.downstream?.createdAt ?? '') - 1_000).toISOString(),
+    );
+    expect(q).toContain('order_by=updated_at');
   });
 
   it('finds the downstream pipeline through a bridge into another project (nested)', async () => {

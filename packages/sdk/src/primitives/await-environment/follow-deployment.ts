@@ -5,6 +5,7 @@
  */
 import { err, ok } from 'neverthrow';
 import type { GitLabDeployment, GitLabJob } from '../../_internal/schemas.js';
+import type { DeploymentFilters } from '../../gitlab-client.js';
 import {
   counted,
   culprit,
@@ -91,17 +92,29 @@ async function findDeployJob(ctx: FollowContext, s: FollowState): Promise<Step |
   return undefined;
 }
 
+/**
+ * Only deployments touched since our downstream pipeline was created (GitLab requires
+ * `order_by=updated_at` with `updated_after`): ours is among them however busy the
+ * environment was before.
+ */
+function deploymentFilters(ctx: FollowContext, since: string | undefined): DeploymentFilters {
+  const t = since ? Date.parse(since) : Number.NaN;
+  if (Number.isNaN(t)) return { environment: ctx.environment, order_by: 'id', sort: 'desc' };
+  return {
+    environment: ctx.environment,
+    order_by: 'updated_at',
+    sort: 'desc',
+    updated_after: new Date(t - 1_000).toISOString(),
+  };
+}
+
 /** One poll of the deployment phase. */
 export async function pollDeployment(ctx: FollowContext, s: FollowState): Promise<Step> {
   const ds = s.downstream;
   if (!ds) return ok(undefined);
   const list = await counted(
     s,
-    ctx.client.deployments(
-      ds.projectId,
-      { environment: ctx.environment, order_by: 'id', sort: 'desc' },
-      listOpts(ctx, 20),
-    ),
+    ctx.client.deployments(ds.projectId, deploymentFilters(ctx, ds.createdAt), listOpts(ctx, 20)),
   );
   if (list.isErr()) return err(list.error);
   const d = list.value.items.find(

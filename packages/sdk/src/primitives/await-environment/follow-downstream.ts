@@ -106,6 +106,7 @@ export async function pollDownstream(ctx: FollowContext, s: FollowState): Promis
       sha: d.sha,
       ref: d.ref,
       webUrl: d.web_url,
+      ...(d.created_at ? { createdAt: d.created_at } : {}),
       apiUrl: pipelineApiUrl(ctx, d.project_id, d.id),
       observedAt: isoNow(ctx),
     };

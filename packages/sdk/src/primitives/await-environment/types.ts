@@ -35,6 +35,8 @@ export interface ObservedPipeline {
   readonly sha: string | undefined;
   readonly ref: string | undefined;
   readonly webUrl: string | undefined;
+  /** ISO 8601 UTC, when GitLab reports it. */
+  readonly createdAt?: string;
   readonly apiUrl: string;
   readonly observedAt: string;
 }
