@@ -63,6 +63,35 @@ describe(planPipeline.name, () => {
     expect(p.jobs[0]).toMatchObject({ when: 'manual', allowFailure: true, variables: { N: '3', S: 'n=3' } });
   });
 
+  it('resolves extends (deep merge, arrays replaced, several bases in order)', () => {
+    const text = `.deploy:
+  stage: deploy
+  variables: { SIM_DURATION_SECONDS: "60", TIER: base }
+  environment: { name: staging, url: http://x }
+  script: [base]
+.quick:
+  variables: { SIM_DURATION_SECONDS: "5" }
+deploy-staging:
+  extends: [.deploy, .quick]
+  variables: { TIER: own }
+  script: [own]
+`;
+    const p = ok(plan(text));
+    expect(p.jobs).toHaveLength(1);
+    expect(p.jobs[0]).toMatchObject({
+      name: 'deploy-staging',
+      stage: 'deploy',
+      durationMs: 5_000,
+      script: ['own'],
+      environment: { name: 'staging', url: 'http://x' },
+    });
+    expect(p.jobs[0]?.variables.TIER).toBe('own');
+    expect(plan('a:\n  extends: .nope\n  script: [x]\n')).toEqual({ errors: ['a: unknown key in `extends`'] });
+    expect(plan('.a:\n  extends: .b\n.b:\n  extends: .a\nj:\n  extends: .a\n  script: [x]\n')).toEqual({
+      errors: ['.a: circular dependency detected in `extends`'],
+    });
+  });
+
   it('returns GitLab errors for bad configuration', () => {
     const cases: [string, string][] = [
       ['job:\n  stage: nope\n  script: [x]\n', 'jobs:job chosen stage nope does not exist; available stages are'],

@@ -5,6 +5,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { evaluateExpression } from './expression.js';
+import { resolveExtends } from './extends.js';
 import { interpolate, parseInputSpecs, resolveInputs } from './inputs.js';
 import type { EnvironmentSpec, TriggerSpec } from './model.js';
 
@@ -165,7 +166,7 @@ export function planPipeline(
   }
   if (!isObj(config)) return { errors: ['Invalid configuration format'] };
   try {
-    return buildPlan(config, resolved.values, predefined, pipelineVars);
+    return buildPlan(resolveExtends(config), resolved.values, predefined, pipelineVars);
   } catch (err) {
     return { errors: [(err as Error).message] };
   }
@@ -267,10 +268,12 @@ function buildPlan(
 }
 
 function readNeeds(needs: unknown[]): string[] {
-  return needs.map((n) => {
-    if (typeof n === 'string') return n;
+  return needs.flatMap((n) => {
+    if (typeof n === 'string') return [n];
     const o = (isObj(n) ? n : {}) as Obj;
-    return `${String(o.job ?? '')}${o.optional === true ? '\u0000optional' : ''}`;
+    // Cross-pipeline/project artifact needs do not order jobs of this pipeline.
+    if (o.pipeline !== undefined || o.project !== undefined) return [];
+    return [`${String(o.job ?? '')}${o.optional === true ? '\u0000optional' : ''}`];
   });
 }
 
