@@ -50,8 +50,8 @@ describe('createGitLabClient', () => {
         headers: { 'x-next-page': next, 'x-total': '250', ...(next ? { link: `<${url}>; rel="next"` } : {}) },
       };
     });
-    sim.router.on('GET', '/projects/:id/merge_requests/:iid', (ctx) => {
-      if (ctx.params.iid === '1') return { status: 200, body: { id: 'not-a-number' } };
+    sim.router.on('GET', '/projects/:id/merge_requests/:merge_request_iid', (ctx) => {
+      if (ctx.params.merge_request_iid === '1') return { status: 200, body: { id: 'not-a-number' } };
       return { status: 404, body: { message: '404 Not found' } };
     });
   });
@@ -195,6 +195,17 @@ describe('createGitLabClient', () => {
     const e = record((await client.createPipeline('x/y', { ref: 'main' }))._unsafeUnwrapErr());
     expect(e).toMatchObject({ code: 'outcome-unknown', details: { status: 502 } });
     expect(sim.controls.find('POST', '/projects/:id/pipeline')).toHaveLength(1);
+  });
+
+  it('retries a POST after 429, because GitLab refused it before acting, and never after 5xx', async () => {
+    sim.controls.clearLog();
+    sim.fault({ method: 'POST', route: '/projects/:id/pipeline', kind: 'status', status: 429, retryAfterSeconds: 3 });
+    expect((await client.createPipeline('x/y', { ref: 'main' })).isOk()).toBe(true);
+    expect(sleeps).toEqual([3000]);
+    expect(sim.controls.find('POST', '/projects/:id/pipeline').map((p) => [p.status, p.handled])).toEqual([
+      [429, false],
+      [201, true],
+    ]);
   });
 
   it('reports outcome-unknown when the response to a POST is lost after the server acted', async () => {

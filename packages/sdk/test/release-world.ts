@@ -38,11 +38,12 @@ export interface ReleaseWorld {
 
 /** Starts the demo world. `retry` tunes the client's transport retries. */
 export async function makeReleaseWorld(
-  opts: { retry?: { maxAttempts: number }; config?: RunbookConfigInput; start?: Date } = {},
+  opts: { retry?: { maxAttempts: number }; config?: RunbookConfigInput; start?: Date; token?: string; timeoutMs?: number } = {},
 ): Promise<ReleaseWorld> {
   const sim = await startGitLabSim({
     scenario: 'demo',
     virtualClock: opts.start ?? new Date('2026-03-02T10:00:00.000Z'),
+    ...(opts.token ? { token: opts.token } : {}),
   });
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${sim.url}${path}`, {
@@ -69,7 +70,7 @@ export async function makeReleaseWorld(
     {
       gitlabUrl: sim.url,
       token: sim.token,
-      timeoutMs: 5_000,
+      timeoutMs: opts.timeoutMs ?? 5_000,
       retry: {
         maxAttempts: opts.retry?.maxAttempts ?? 4,
         baseDelayMs: 500,

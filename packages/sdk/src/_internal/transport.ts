@@ -352,8 +352,12 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
           }
         }
         const status = result.kind === 'response' ? result.status : undefined;
+        // A POST is retried only when GitLab certainly did not act: the connection was refused,
+        // or it answered 429 (rate limited before processing). Never on 5xx or a lost answer.
         const retryable =
-          (idempotent || (result.kind === 'error' && !result.connected && error.code === 'network')) &&
+          (idempotent ||
+            (result.kind === 'error' && !result.connected && error.code === 'network') ||
+            status === 429) &&
           attempt < config.retry.maxAttempts &&
           ((status !== undefined && RETRY_STATUSES.has(status)) ||
             error.code === 'network' ||

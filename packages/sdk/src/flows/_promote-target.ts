@@ -3,7 +3,7 @@
  * journaled steps. Every step re-reads GitLab through an idempotent primitive, so a
  * resumed run finds what an earlier run did instead of doing it again.
  */
-import type { EvidenceJournal, JournalEntry, TargetRecord } from '@hotfix-release/evidence';
+import type { EvidenceJournal, JournalEntry, PipelineRecord, TargetRecord } from '@hotfix-release/evidence';
 import type { Result, ResultAsync } from 'neverthrow';
 import type { PickPlan } from '../_internal/pick-plan.js';
 import type { HotfixError } from '../errors.js';
@@ -171,17 +171,8 @@ export async function promoteTarget(ctx: TargetContext): Promise<PromotionTarget
       `Starting ${config.orchestration.project} with action=${config.orchestration.deployAction} project=${target} confirm=true`,
       target,
     );
-    const reuseWindowMs = Math.min(86_400_000, Math.max(0, ctx.nowMs() - Date.parse(ctx.startedAt)) + 60_000);
-    const triggered = await must(
-      triggerGuidedRelease(client, config, {
-        target,
-        reuseWindowMs,
-        now: ctx.nowMs,
-        ...(ctx.options.signal ? { signal: ctx.options.signal } : {}),
-        onEvent: (e) => ctx.emit(e),
-      }),
-    );
-    record.pipeline = rec.pipelineRecord(client, triggered);
+    const triggered = await pinPipeline(ctx);
+    record.pipeline = triggered.record;
     await journal({ step: 'trigger', target, record: record.pipeline });
     ctx.step('trigger', 'done', triggered.webUrl, target);
 
@@ -377,5 +368,46 @@ function rollbackCtx(ctx: TargetContext): RollbackContext {
       maxDelayMs: ctx.options.maxDelayMs,
       ...(ctx.options.clock ? { clock: ctx.options.clock } : {}),
     },
+  };
+}
+
+/**
+ * S4 once per target and promotion: a resumed run re-reads the pipeline its journal
+ * names (and adopts it while it exists and carries this target) instead of starting a
+ * new one; only a fresh run calls triggerGuidedRelease (which itself adopts a pipeline
+ * whose creation answer was lost).
+ */
+async function pinPipeline(
+  ctx: TargetContext,
+): Promise<{ id: number; projectId: number | string; webUrl: string; record: PipelineRecord }> {
+  const { client, config, target } = ctx;
+  const journaled = ctx.previous?.pipeline;
+  if (journaled && journaled.inputs[config.orchestration.inputNames.project] === target) {
+    const live = await client.pipeline(journaled.project, journaled.id);
+    if (live.isOk()) {
+      return {
+        id: journaled.id,
+        projectId: live.value.project_id,
+        webUrl: journaled.webUrl,
+        record: { ...journaled, status: live.value.status, observedAt: new Date(ctx.nowMs()).toISOString() },
+      };
+    }
+    if (live.error.code !== 'gitlab-not-found') throw live.error;
+  }
+  const reuseWindowMs = Math.min(86_400_000, Math.max(0, ctx.nowMs() - Date.parse(ctx.startedAt)) + 60_000);
+  const triggered = await must(
+    triggerGuidedRelease(client, config, {
+      target,
+      reuseWindowMs,
+      now: ctx.nowMs,
+      ...(ctx.options.signal ? { signal: ctx.options.signal } : {}),
+      onEvent: (e) => ctx.emit(e),
+    }),
+  );
+  return {
+    id: triggered.id,
+    projectId: triggered.projectId,
+    webUrl: triggered.webUrl,
+    record: rec.pipelineRecord(client, triggered),
   };
 }
