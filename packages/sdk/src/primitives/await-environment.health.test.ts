@@ -53,6 +53,21 @@ describe('awaitEnvironment (approvals and health)', () => {
     }
   });
 
+  it('returns failure (deploy-job-missing) when the descriptor names a job the pipeline does not have (D5)', async () => {
+    const services = w.config.services.map((d) => ({ ...d, deployJobs: ['deploy-to-staging-eu'] }));
+    const config = { ...w.config, services };
+    const p = (await triggerGuidedRelease(w.client, config, { target: TARGET, now: w.clock.now }))._unsafeUnwrap();
+    const r = await awaitEnvironment(w.client, config, {
+      pipeline: p,
+      target: TARGET,
+      expectedSha: sha,
+      maxWaitMs: 10 * 60_000,
+      clock: w.clock,
+      random: () => 0.5,
+    });
+    expect(r._unsafeUnwrap()).toMatchObject({ outcome: 'failure', reason: 'deploy-job-missing' });
+  });
+
   it('keeps waiting while health reports another SHA, and times out saying so', async () => {
     await w.control('POST', '/-/sim/health', { project: TARGET, environment: 'staging', sha: 'f'.repeat(40) });
     const r = await run({ maxWaitMs: 3 * 60_000 });

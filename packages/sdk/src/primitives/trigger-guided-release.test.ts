@@ -1,4 +1,4 @@
-import { demoCiFiles } from '@hotfix-release/gitlab-sim';
+import { demoCiFiles, demoScenarioInfo } from '@hotfix-release/gitlab-sim';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeReleaseWorld, type ReleaseWorld, TARGET } from '../../test/release-world.js';
 import type { ReleaseEvent } from './await-environment/types.js';
@@ -210,6 +210,22 @@ describe('triggerGuidedRelease', () => {
     const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
     expect(p.how).toBe('created');
     expect(p.id).not.toBe((other.body as { id: number }).id);
+  });
+
+  it('does not adopt a pipeline another user created for the same target', async () => {
+    const res = await fetch(`${w.sim.apiUrl}/projects/evenergi%2Fdevelop/pipeline`, {
+      method: 'POST',
+      headers: { 'private-token': demoScenarioInfo.users.developer.token, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ref: 'main',
+        inputs: { action: 'deploy-release-branch-to-staging', project: TARGET, confirm: true },
+      }),
+    });
+    expect(res.status).toBe(201);
+    const theirs = (await res.json()) as { id: number };
+    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
+    expect(p.how).toBe('created');
+    expect(p.id).not.toBe(theirs.id);
   });
 
   it('returns invalid-input naming the field for a bad target', async () => {
