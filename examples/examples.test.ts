@@ -1,0 +1,105 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type PromotionBundle, parseBundle } from '@hotfix-release/evidence';
+import { demoScenarioInfo as demo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { copyService, healthUrl, SIM_WAIT, simConfig } from './_sim-support.js';
+import { main as customSmokeCheck, respondsFastWithSha } from './custom-smoke-check.js';
+import { main as policyCheck } from './policy-check-ci.js';
+import { main as promoteOne } from './promote-one-mr.js';
+import { main as promoteThree } from './promote-to-three-services.js';
+
+const MR = demo.mergeRequests.cleanPick;
+const SERVICE = MR.project;
+
+describe('examples against the simulator', () => {
+  let dir: string;
+  let sim: GitLabSim | undefined;
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'examples-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    lines.length = 0;
+    await sim?.close();
+    sim = undefined;
+  });
+
+  it('promote-one-mr promotes one MR and writes a bundle the policy passes', async () => {
+    sim = await startGitLabSim({ scenario: 'demo' });
+    const evidencePath = join(dir, 'one.json');
+    const code = await promoteOne({
+      gitlabUrl: sim.url,
+      token: sim.token,
+      config: simConfig(sim, [SERVICE]),
+      mr: MR,
+      evidencePath,
+      journalPath: join(dir, 'one.journal.json'),
+      wait: SIM_WAIT,
+      log,
+    });
+    expect(code, lines.join('\n')).toBe(0);
+    const bundle = JSON.parse(await readFile(evidencePath, 'utf8')) as PromotionBundle;
+    expect(parseBundle(bundle).ok).toBe(true);
+    expect(bundle.promotedTargets).toEqual([SERVICE]);
+    expect(lines.some((l) => l.startsWith('✓ trigger'))).toBe(true);
+
+    // policy-check-ci on that bundle: 0; on a tampered copy: 2 (the digest no longer matches).
+    expect(await policyCheck({ bundlePath: evidencePath, junitPath: join(dir, 'junit.xml'), log })).toBe(0);
+    expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toContain('<testsuites');
+    const tampered = join(dir, 'tampered.json');
+    await writeFile(tampered, JSON.stringify({ ...bundle, promotedTargets: [] }));
+    expect(await policyCheck({ bundlePath: tampered, log })).toBe(2);
+    const waivers = join(dir, 'waivers.json');
+    await writeFile(waivers, JSON.stringify({ version: 1, waivers: [{ control: 'E1' }] }));
+    expect(await policyCheck({ bundlePath: evidencePath, waiversPath: waivers, log })).toBe(3);
+  });
+
+  it('promote-to-three-services promotes to three targets and records all three (D4)', async () => {
+    sim = await startGitLabSim({ scenario: 'demo' });
+    const targets = [SERVICE, `${SERVICE}-eu`, `${SERVICE}-us`];
+    for (const t of targets.slice(1)) await copyService(sim, SERVICE, t);
+    const evidencePath = join(dir, 'three.json');
+    const code = await promoteThree({
+      gitlabUrl: sim.url,
+      token: sim.token,
+      config: simConfig(sim, targets),
+      mr: MR,
+      targets,
+      evidencePath,
+      wait: SIM_WAIT,
+      log,
+    });
+    expect(code, lines.join('\n')).toBe(0);
+    const bundle = JSON.parse(await readFile(evidencePath, 'utf8')) as PromotionBundle;
+    expect(bundle.promotedTargets).toEqual(targets);
+    expect(lines.at(-1)).toBe(`promoted: ${targets.join(', ')}`);
+  });
+
+  it('custom-smoke-check validates with a check written as code, and rolls back when it fails (D6)', async () => {
+    sim = await startGitLabSim({ scenario: 'demo' });
+    const base = {
+      gitlabUrl: sim.url,
+      token: sim.token,
+      config: simConfig(sim, [SERVICE]),
+      wait: SIM_WAIT,
+      log,
+    };
+    const ok = await customSmokeCheck({ ...base, mr: MR, checks: [respondsFastWithSha(healthUrl(sim, SERVICE))] });
+    expect(ok, lines.join('\n')).toBe(0);
+    expect(lines.some((l) => /passed\s+script/.test(l))).toBe(true);
+
+    // Same MR again: the pick is found on release (already applied), the check fails, the flow rolls back.
+    lines.length = 0;
+    const failing = await customSmokeCheck({
+      ...base,
+      mr: MR,
+      checks: [{ name: 'checkout works', run: async () => ({ ok: false, output: 'HTTP 500 on /checkout' }) }],
+    });
+    expect(failing).toBe(1);
+    expect(lines.join('\n')).toMatch(/rolled_back/);
+  });
+});
