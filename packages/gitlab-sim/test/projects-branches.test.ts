@@ -113,6 +113,17 @@ describe('projects, members, branches and protected branches', () => {
       status: 403,
       body: { message: '403 Forbidden - You are not allowed to push into this branch' },
     });
+    await api.call('POST', rules, { name: 'stable-*', push_access_level: 40 });
+    const protectedCreate = await api.call(
+      'POST',
+      `/projects/${p}/repository/branches`,
+      { branch: 'stable-1', ref: 'main' },
+      demo.users.developer.token,
+    );
+    expect(protectedCreate).toMatchObject({
+      status: 403,
+      body: { message: '403 Forbidden - You are not allowed to create protected branches on this project.' },
+    });
     expect((await api.call('DELETE', `${rules}/${enc('hotfix/*')}`)).status).toBe(204);
     expect((await api.call('DELETE', `${rules}/${enc('hotfix/*')}`)).status).toBe(404);
     expect((await api.call('POST', rules, { name: 'x' }, demo.users.developer.token)).status).toBe(403);

@@ -96,6 +96,9 @@ export function registerBranches(router: Router, _deps: ResourceDeps): void {
     const valid =
       safeRef(name) && (await runGit(['check-ref-format', '--branch', name], { cwd: project.repoDir })).code === 0;
     if (!valid) throw new ApiError(400, { message: 'Branch name is invalid' });
+    if (protectionFor(project, name) && !canPush(ctx, project, name)) {
+      throw forbidden('You are not allowed to create protected branches on this project.');
+    }
     return ctx.services.withRepoLock(project, async () => {
       if (await branchHead(project.repoDir, name)) throw new ApiError(400, { message: 'Branch already exists' });
       const target = await readCommit(project.repoDir, ref);
