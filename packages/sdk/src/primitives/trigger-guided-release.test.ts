@@ -228,6 +228,16 @@ describe('triggerGuidedRelease', () => {
     expect(p.id).not.toBe(theirs.id);
   });
 
+  it('returns aborted, without creating anything, when the signal fired before the POST', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const e = (
+      await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, signal: ac.signal })
+    )._unsafeUnwrapErr();
+    expect(e.code).toBe('aborted');
+    expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toEqual([]);
+  });
+
   it('returns invalid-input naming the field for a bad target', async () => {
     const e = (await triggerGuidedRelease(w.client, w.config, { target: 'not-a-path' }))._unsafeUnwrapErr();
     expect(e).toMatchObject({ code: 'invalid-input', details: { field: 'target' } });

@@ -119,7 +119,7 @@ const LOST_WINDOW_MS = 10 * 60_000;
  * this user created for this target inside the window, so it never sends a second POST;
  * calls for the same target are serialised in-process unless `allowConcurrent`.
  *
- * Errors: `forbidden-action` (S5), `invalid-input`, `outcome-unknown` (the POST's answer
+ * Errors: `forbidden-action` (S5), `invalid-input`, `aborted` (before the POST), `outcome-unknown` (the POST's answer
  * was lost and no pipeline showed up on read-back: run again, it will adopt it),
  * `gitlab-http` (e.g. inputs refused), `gitlab-unauthorized`, `gitlab-forbidden`,
  * `gitlab-not-found`, `gitlab-rate-limited`, `response-invalid`.
@@ -203,6 +203,13 @@ async function run(
   if (existing.value.found)
     return ok(pinned(project, target, req, existing.value.found, 'adopted-existing', now, emit));
   const seenBefore = existing.value.maxId;
+  if (o.signal?.aborted) {
+    return err(
+      hotfixError('aborted', 'Aborted before the orchestration pipeline was created; nothing was sent.', {
+        details: { method: 'POST', route: '/projects/:id/pipeline', reason: 'signal aborted before the request' },
+      }),
+    );
+  }
   const body = req.via === 'inputs' ? { ref: req.ref, inputs: req.inputs } : { ref: req.ref, variables: req.variables };
   const created = await client.createPipeline(project, body);
   if (created.isOk()) {
