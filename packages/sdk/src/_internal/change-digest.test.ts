@@ -29,3 +29,14 @@ describe('changeDigest', () => {
     expect(m.get('gone')).toMatch(/deleted/);
   });
 });
+
+describe('trailerShas', () => {
+  it('reads both spellings GitLab has used for the cherry-pick trailer', async () => {
+    const { trailerShas, hasTrailerFor } = await import('./release-scan.js');
+    const sha = 'a'.repeat(40);
+    expect(trailerShas(`fix\n\n(cherry picked from commit ${sha})`)).toEqual([sha]);
+    expect(trailerShas(`fix\n\n(cherry-picked from commit ${sha})`)).toEqual([sha]);
+    expect(hasTrailerFor(`(cherry picked from commit ${sha.slice(0, 12)})`, sha)).toBe(true);
+    expect(hasTrailerFor('no trailer', sha)).toBe(false);
+  });
+});

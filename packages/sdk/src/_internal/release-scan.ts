@@ -3,7 +3,7 @@ import type { HotfixError } from '../errors.js';
 import type { GitLabClient, ProjectRef } from '../gitlab-client.js';
 import type { GitLabCommit } from './schemas.js';
 
-const TRAILER = /\(cherry picked from commit ([0-9a-f]{7,40})\)/g;
+const TRAILER = /\(cherry[- ]picked from commit ([0-9a-f]{7,40})\)/g;
 
 /** The original SHAs named by `(cherry picked from commit <sha>)` trailers in a message. */
 export function trailerShas(message: string): string[] {
