@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { processDeps, run } from './index.js';
 
-process.exitCode = await run(process.argv.slice(2), processDeps());
+void run(process.argv.slice(2), processDeps()).then((code) => (process.exitCode = code));

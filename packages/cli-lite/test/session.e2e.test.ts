@@ -31,7 +31,7 @@ describe('hotfix on a terminal', () => {
     expect(r.stdout).toMatch(/✓ \d\d:\d\d pick evenergi\/fleet-portal done/);
     expect(r.stdout).toMatch(/pipeline #\d+ created http:\/\/127\.0\.0\.1:\d+\/evenergi\/develop\/-\/pipelines\/\d+/);
     expect(r.stdout).toContain('✓ evenergi/fleet-portal: promoted');
-    expect(r.stdout).not.toMatch(/\x1b\[3\dm/);
+    expect(r.stdout).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[3\\dm`));
     expect(r.stdout).not.toMatch(/^\d{4}-\d\d-\d\dT/m);
   });
 

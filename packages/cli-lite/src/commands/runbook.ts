@@ -1,5 +1,7 @@
 import { RUNBOOK } from '@hotfix-release/evidence';
+import { parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
 
 /** `hotfix runbook`: the runbook IDs every error and policy result cites. */
@@ -12,8 +14,9 @@ Example:
   hotfix runbook | grep ^D3
 `,
   async run({ io }, argv) {
+    const p = parseCommand(argv, {});
+    if (p.positionals.length > 0) return io.fail(usageProblem('hotfix runbook takes no arguments'));
     if (io.json) return io.result({ command: 'runbook', entries: RUNBOOK }, EXIT_CODES.ok);
-    if (argv.length > 0 && !argv.every((a) => a === '--no-color')) io.err(`hotfix runbook takes no arguments\n`);
     for (const entry of RUNBOOK) io.out(`${entry.id}\t${entry.summary}\n`);
     return EXIT_CODES.ok;
   },

@@ -1,0 +1,97 @@
+/**
+ * The GitLab CI templates in templates/: parsed as GitLab reads them (a `spec:` header document,
+ * then the jobs), checked for the jobs they define, and every `hotfix` command they run is one
+ * the CLI knows.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/run.js';
+import { PKG } from './support/cli.js';
+
+const ROOT = join(PKG, '../..');
+// The yaml package is a dependency of the simulator; nothing is added for this test.
+const yaml = createRequire(join(ROOT, 'packages/gitlab-sim/package.json'))('yaml') as {
+  parseAllDocuments(text: string): { errors: unknown[]; toJS(): unknown }[];
+};
+
+type Job = {
+  script?: string[];
+  rules?: { when?: string }[];
+  when?: string;
+  needs?: (string | { job: string; artifacts?: boolean })[];
+  parallel?: { matrix?: Record<string, unknown>[] };
+  artifacts?: { when?: string; paths?: string[]; reports?: { junit?: string } };
+  extends?: string;
+  before_script?: string[];
+};
+
+function load(name: string): {
+  inputs: Record<string, { default?: unknown; type?: string }>;
+  jobs: Record<string, Job>;
+} {
+  const text = readFileSync(join(ROOT, 'templates', name), 'utf8');
+  const docs = yaml.parseAllDocuments(text);
+  expect(docs.map((d) => d.errors)).toEqual([[], []]);
+  const [header, body] = docs.map((d) => d.toJS()) as [
+    { spec: { inputs: Record<string, never> } },
+    Record<string, Job>,
+  ];
+  const used = [...text.matchAll(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g)].map((m) => m[1]);
+  for (const input of used) expect(Object.keys(header.spec.inputs)).toContain(input);
+  return { inputs: header.spec.inputs, jobs: body };
+}
+
+const scriptOf = (job: Job | undefined) => (job?.script ?? []).join('\n');
+
+async function knownCommand(line: string): Promise<void> {
+  const words = line.replace(/^.*?\bhotfix\s+/, '').split(/\s+/);
+  const argv = words[0] === 'policy' || words[0] === 'evidence' ? words.slice(0, 2) : words.slice(0, 1);
+  const out: string[] = [];
+  const code = await run([...argv, '--help'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: {} });
+  expect([line, code]).toEqual([line, 0]);
+}
+
+describe('templates/policy-check.gitlab-ci.yml', () => {
+  it('runs the policy check on the evidence artifact and publishes the JUnit report', async () => {
+    const { inputs, jobs } = load('policy-check.gitlab-ci.yml');
+    expect(Object.keys(jobs)).toEqual(['hotfix-policy-check']);
+    const job = jobs['hotfix-policy-check'];
+    expect(inputs.evidence?.default).toBe('evidence/*.bundle.json');
+    expect(scriptOf(job)).toMatch(/hotfix policy check "\$@" --junit hotfix-policy-junit\.xml/);
+    expect(job?.artifacts).toMatchObject({ when: 'always', reports: { junit: 'hotfix-policy-junit.xml' } });
+    for (const line of job?.script?.filter((l) => /^hotfix /.test(l)) ?? []) await knownCommand(line);
+  });
+});
+
+describe('templates/promote.gitlab-ci.yml', () => {
+  it('starts from a manual job, fans out per target with parallel:matrix, and collects the bundles', async () => {
+    const { inputs, jobs } = load('promote.gitlab-ci.yml');
+    expect(Object.keys(jobs)).toEqual(['.hotfix-cli', 'hotfix-start', 'hotfix-promote', 'hotfix-evidence']);
+    expect(inputs.mr?.default).toBeUndefined();
+    expect(inputs.targets).toMatchObject({ type: 'array' });
+    expect(inputs.targets?.default).toBeUndefined();
+
+    const start = jobs['hotfix-start'];
+    expect(start?.rules).toEqual([{ when: 'manual' }]);
+    expect(scriptOf(start)).toContain('hotfix preflight --mr "$[[ inputs.mr ]]"');
+
+    const promote = jobs['hotfix-promote'];
+    expect(promote?.needs).toEqual(['hotfix-start']);
+    expect(promote?.parallel?.matrix).toEqual([{ HOTFIX_TARGET: '$[[ inputs.targets ]]' }]);
+    expect(scriptOf(promote)).toMatch(
+      /hotfix promote --mr "\$\[\[ inputs\.mr \]\]" --target "\$HOTFIX_TARGET" --evidence "\$HOTFIX_EVIDENCE"/,
+    );
+    expect(promote?.artifacts).toMatchObject({ when: 'always', paths: ['evidence/'] });
+
+    const collect = jobs['hotfix-evidence'];
+    expect(collect?.needs).toEqual([{ job: 'hotfix-promote', artifacts: true }]);
+    expect(scriptOf(collect)).toContain('hotfix policy check evidence/*.bundle.json --junit hotfix-policy-junit.xml');
+    expect(collect?.artifacts?.reports?.junit).toBe('hotfix-policy-junit.xml');
+    for (const name of ['hotfix-start', 'hotfix-promote', 'hotfix-evidence'])
+      expect(jobs[name]?.extends).toBe('.hotfix-cli');
+    for (const job of Object.values(jobs))
+      for (const line of job.script?.filter((l) => /^hotfix /.test(l)) ?? []) await knownCommand(line);
+  });
+});
