@@ -102,6 +102,7 @@ function write(value: unknown, path: PropertyKey[], out: { text: string }, stack
   return undefined;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON escapes exactly these control characters.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** JSON string quoting; strings needing no escape (the usual case) skip `JSON.stringify`. */
