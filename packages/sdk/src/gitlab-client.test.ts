@@ -242,8 +242,12 @@ describe('createGitLabClient', () => {
   });
 
   it('rejects malformed JSON, oversized bodies and wrong shapes as response-invalid naming the field', async () => {
-    sim.fault({ method: 'GET', route: '/user', kind: 'malformed-json' });
+    sim.fault({ method: 'GET', route: '/user', kind: 'malformed-json', times: 4 });
     expect(record((await client.currentUser())._unsafeUnwrapErr()).code).toBe('response-invalid');
+    expect(sleeps).toHaveLength(3);
+    sim.controls.clearFaults();
+    sim.fault({ method: 'GET', route: '/user', kind: 'malformed-json' });
+    expect((await client.currentUser()).isOk()).toBe(true);
     const small = createGitLabClient({ gitlabUrl: sim.url, token: SENTINEL, maxResponseBytes: 4096 })._unsafeUnwrap();
     sim.fault({ method: 'GET', route: '/user', kind: 'huge-body' });
     expect(record((await small.currentUser())._unsafeUnwrapErr()).message).toMatch(/exceeds 4096 bytes/);

@@ -361,7 +361,9 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
           attempt < config.retry.maxAttempts &&
           ((status !== undefined && RETRY_STATUSES.has(status)) ||
             error.code === 'network' ||
-            error.code === 'timeout');
+            error.code === 'timeout' ||
+            // A garbled body (a proxy cut it) is worth another GET; a well-formed wrong shape is not.
+            (idempotent && error.code === 'response-invalid' && error.details.issues[0]?.message === 'invalid JSON'));
         if (!retryable) {
           deps.onEvent?.({
             at,

@@ -121,7 +121,11 @@ export async function runFaultCase(c: FaultCase): Promise<CaseResult> {
           ? first.error.code
           : first.value.targets.map((t) => `${t.reason}:${t.error?.code ?? ''}`).join(',');
         if (first.isErr() && !isHotfixError(first.error)) detail = 'untyped error';
-        const again = await resumeHotfix(w.client, config, opts);
+        // Stopped before the journal existed (preflight): nothing changed, so the operator simply runs it again.
+        const started = (await readJournal(journalPath)).ok;
+        const again = started
+          ? await resumeHotfix(w.client, config, opts)
+          : await promoteHotfix(w.client, config, { ...opts, mr: demo.mergeRequests.cleanPick });
         outputs.push(JSON.stringify(again));
         if (again.isOk() && again.value.ok) outcome = 'resumed';
         else detail = again.isErr() ? again.error.message : again.value.targets.map((t) => t.message).join('; ');
