@@ -1,4 +1,5 @@
-import { keyIdOf, toJsonPointer } from '@hotfix-release/evidence';
+import { createPublicKey } from 'node:crypto';
+import { type DsseTrustedKey, keyIdOf, toJsonPointer } from '@hotfix-release/evidence';
 import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { type CheckOptions, checkOptionsSchema } from './check-options.js';
@@ -73,14 +74,18 @@ export function checkBundles(
     return errAsync({ code: 'invalid-options', message: 'invalid inputs', issues });
   }
   const o = opts.data;
+  // PEM is parsed once here, not once per envelope.
+  const trustedKeys: DsseTrustedKey[] = [];
   for (const [i, k] of o.trustedKeys.entries()) {
     const id = keyIdOf(k.publicKey);
-    if (!id.ok)
+    if (!id.ok) {
       return errAsync({
         code: 'invalid-trusted-key',
         message: id.error.message,
         pointer: `/trustedKeys/${i}/publicKey`,
       });
+    }
+    trustedKeys.push({ publicKey: createPublicKey(k.publicKey), keyid: k.keyid ?? id.value });
   }
   let waivers: readonly Waiver[] = [];
   if (o.waivers !== undefined) {
@@ -91,9 +96,7 @@ export function checkBundles(
   const nowMs = o.now === undefined ? Date.now() : Date.parse(o.now);
   const config: EngineConfig = {
     expected: o.expected,
-    trustedKeys: o.trustedKeys.map((k) =>
-      k.keyid === undefined ? { publicKey: k.publicKey } : { publicKey: k.publicKey, keyid: k.keyid },
-    ),
+    trustedKeys,
     nowMs,
     maxEvidenceAgeMs: o.maxEvidenceAgeMs,
     futureSkewMs: o.futureSkewMs,

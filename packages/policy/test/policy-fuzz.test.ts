@@ -28,8 +28,8 @@ function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
 const paths = pathsOf(sealed).filter((p) => p.length > 0);
 
 const tricky = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'digest', 'hasOwnProperty', '');
-const hugeString = fc.integer({ min: 100_000, max: 1_000_000 }).map((n) => 'x'.repeat(n));
-const deep = fc.integer({ min: 1_000, max: 50_000 }).map((n) => {
+const hugeString = fc.integer({ min: 10_000, max: 200_000 }).map((n) => 'x'.repeat(n));
+const deep = fc.integer({ min: 600, max: 5_000 }).map((n) => {
   let v: unknown = 'leaf';
   for (let i = 0; i < n; i++) v = i % 2 ? [v] : { a: v };
   return v;
@@ -89,10 +89,11 @@ function applyInPlace(copy: unknown, m: Mutation): unknown {
   return copy;
 }
 
-function changed(a: unknown, b: unknown): boolean {
+const sealedCanonical = canonicalJson(sealed);
+
+function changedFromSealed(a: unknown): boolean {
   const x = canonicalJson(a);
-  const y = canonicalJson(b);
-  return !(x.ok && y.ok && x.value === y.value);
+  return !(x.ok && sealedCanonical.ok && x.value === sealedCanonical.value);
 }
 
 async function status(value: unknown, options: CheckOptions, asText = false): Promise<string> {
@@ -104,19 +105,19 @@ async function status(value: unknown, options: CheckOptions, asText = false): Pr
 }
 
 describe('policy fuzzing', () => {
-  it('never passes a sealed bundle changed after sealing (2,000 random mutations)', async () => {
+  it('never passes a sealed bundle changed after sealing (1,500 random mutations)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ms) => {
         const mutated = ms.reduce<unknown>(applyInPlace, clone(sealed));
-        fc.pre(changed(mutated, sealed));
+        fc.pre(changedFromSealed(mutated));
         expect(await status(mutated, noKeys)).not.toBe('pass');
       }),
-      { seed: SEED, numRuns: 2_000 },
+      { seed: SEED, numRuns: 1_500 },
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('never crashes on a mutated bundle that was resealed, and passes only schema-valid bundles (1,000 runs)', async () => {
+  it('never crashes on a mutated bundle that was resealed, and passes only schema-valid bundles (600 runs)', async () => {
     await fc.assert(
       fc.asyncProperty(mutation, async (m) => {
         const mutated = applyInPlace(clone(sealed), m) as Record<string, unknown>;
@@ -126,11 +127,11 @@ describe('policy fuzzing', () => {
         const r = await status(resealed, noKeys);
         if (r === 'pass') expect(parseBundle(resealed).ok).toBe(true);
       }),
-      { seed: SEED, numRuns: 1_000 },
+      { seed: SEED, numRuns: 600 },
     );
   });
 
-  it('never passes a signed envelope with a changed signed part (1,000 runs)', async () => {
+  it('never passes a signed envelope with a changed signed part (600 runs)', async () => {
     const fields = ['payload', 'payloadType', 'keyid', 'sig'] as const;
     await fc.assert(
       fc.asyncProperty(
@@ -152,16 +153,16 @@ describe('policy fuzzing', () => {
           expect(await status(env, withKeys)).not.toBe('pass');
         },
       ),
-      { seed: SEED, numRuns: 1_000 },
+      { seed: SEED, numRuns: 600 },
     );
   });
 
-  it('reports truncated JSON, random text and wrong types as errors, never a pass (1,500 runs)', async () => {
+  it('reports truncated JSON, random text and wrong types as errors, never a pass (1,200 runs)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: sealedText.length - 1 }), async (cut) => {
         expect(await status(sealedText.slice(0, cut), noKeys, true)).toBe('error');
       }),
-      { seed: SEED, numRuns: 500 },
+      { seed: SEED, numRuns: 400 },
     );
     await fc.assert(
       fc.asyncProperty(
@@ -173,7 +174,7 @@ describe('policy fuzzing', () => {
           expect(await status(text, noKeys, true)).not.toBe('pass');
         },
       ),
-      { seed: SEED, numRuns: 500 },
+      { seed: SEED, numRuns: 400 },
     );
     await fc.assert(
       fc.asyncProperty(
@@ -190,7 +191,7 @@ describe('policy fuzzing', () => {
           expect(await status(value, withKeys)).not.toBe('pass');
         },
       ),
-      { seed: SEED, numRuns: 500 },
+      { seed: SEED, numRuns: 400 },
     );
   });
 
