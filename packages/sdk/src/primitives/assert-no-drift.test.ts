@@ -63,6 +63,8 @@ describe('assertNoDrift', () => {
     )._unsafeUnwrap();
     expect(r).toMatchObject({ ok: true, kinds: [], missing: [], releaseNow: after, runbookRef: 'R3' });
     expect(r.commits).toEqual([expect.objectContaining({ classification: 'intended-pick', original })]);
+    expect(r.commits[0]?.patchId).toMatchObject({ equal: true });
+    expect(r.commits[0]?.patchId?.pick).toMatch(/^[0-9a-f]{40}$/);
     expect(r.paths.every((p) => p.status === 'match')).toBe(true);
   });
 
@@ -111,6 +113,7 @@ describe('assertNoDrift', () => {
     )._unsafeUnwrap();
     expect(r.kinds).toContain('content-mismatch');
     expect(r.commits).toEqual([expect.objectContaining({ sha: forged, classification: 'content-mismatch', original })]);
+    expect(r.commits[0]?.patchId?.equal).toBe(false);
   });
 
   it('reports a missing pick when release did not move', async () => {

@@ -6,6 +6,7 @@
 import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { changeDigestsByPath } from '../_internal/change-digest.js';
+import { patchIdOfGitLabDiffs } from '../_internal/patch-id/gitlab-patch.js';
 import { hasTrailerFor, trailerShas } from '../_internal/release-scan.js';
 import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
@@ -30,6 +31,17 @@ export interface ReleaseCommit {
   readonly classification: 'intended-pick' | 'unexpected' | 'content-mismatch';
   /** The original commit it picks, when it is (or claims to be) a pick. */
   readonly original?: string;
+  /**
+   * `git patch-id --stable` of this commit and of its original, and whether they are
+   * equal. Equal ids prove the same change; different ids with the same changed lines mean
+   * only the context differed (release's neighbourhood of the change), which is still the
+   * intended pick.
+   */
+  readonly patchId?: {
+    readonly pick: string | undefined;
+    readonly original: string | undefined;
+    readonly equal: boolean;
+  };
 }
 
 /** One path of the content comparison. */
@@ -164,9 +176,11 @@ async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptio
 
   // What each intended original changes, path by path.
   const originalByPath = new Map<string, Map<string, string>>();
+  const originalPatchId = new Map<string, string | undefined>();
   for (const sha of o.intendedPicks) {
     const diff = await must(client.commitDiff(o.project, sha, { maxPages: 10 }));
     originalByPath.set(sha, changeDigestsByPath(diff.items));
+    originalPatchId.set(sha, patchIdOfGitLabDiffs(diff.items).id);
   }
 
   const commits: ReleaseCommit[] = [];
@@ -174,23 +188,30 @@ async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptio
   for (const c of fwd.commits) {
     const message = c.message ?? (await must(client.commit(o.project, c.id))).message;
     const claimed = o.intendedPicks.find((sha) => hasTrailerFor(message, sha));
-    const diff = changeDigestsByPath((await must(client.commitDiff(o.project, c.id, { maxPages: 10 }))).items);
-    const sameAs = (orig: string) => sameChange(originalByPath.get(orig), diff, o.resolvedPaths);
+    const rawDiff = (await must(client.commitDiff(o.project, c.id, { maxPages: 10 }))).items;
+    const diff = changeDigestsByPath(rawDiff);
+    const pickPatchId = patchIdOfGitLabDiffs(rawDiff).id;
+    const patchOf = (orig: string) => ({
+      pick: pickPatchId,
+      original: originalPatchId.get(orig),
+      equal: pickPatchId !== undefined && pickPatchId === originalPatchId.get(orig),
+    });
+    const sameAs = (orig: string) => patchOf(orig).equal || sameChange(originalByPath.get(orig), diff, o.resolvedPaths);
     const base = { sha: c.id, title: c.title, author: c.author_name };
     if (claimed && sameAs(claimed)) {
       matched.add(claimed);
-      commits.push({ ...base, classification: 'intended-pick', original: claimed });
+      commits.push({ ...base, classification: 'intended-pick', original: claimed, patchId: patchOf(claimed) });
     } else if (claimed) {
       matched.add(claimed);
       kinds.add('content-mismatch');
       offending.add(c.id);
-      commits.push({ ...base, classification: 'content-mismatch', original: claimed });
+      commits.push({ ...base, classification: 'content-mismatch', original: claimed, patchId: patchOf(claimed) });
     } else {
       const byContent =
         trailerShas(message).length === 0 ? o.intendedPicks.find((sha) => !matched.has(sha) && sameAs(sha)) : undefined;
       if (byContent) {
         matched.add(byContent);
-        commits.push({ ...base, classification: 'intended-pick', original: byContent });
+        commits.push({ ...base, classification: 'intended-pick', original: byContent, patchId: patchOf(byContent) });
       } else {
         kinds.add('extra-commit');
         offending.add(c.id);

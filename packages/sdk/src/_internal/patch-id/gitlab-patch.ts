@@ -11,8 +11,8 @@ export interface GitLabFileDiff {
   readonly diff: string;
   readonly old_path: string;
   readonly new_path: string;
-  readonly a_mode?: string | null;
-  readonly b_mode?: string | null;
+  readonly a_mode?: string | null | undefined;
+  readonly b_mode?: string | null | undefined;
   readonly new_file?: boolean;
   readonly deleted_file?: boolean;
   readonly renamed_file?: boolean;
