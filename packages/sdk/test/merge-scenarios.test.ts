@@ -181,4 +181,17 @@ describe('local merge engine hard cases (native git as the oracle)', () => {
     expect(run.ours.kind).toBe('conflict');
     if (run.ours.kind === 'conflict') expect(run.ours.conflicts.every((c) => c.unsupported)).toBe(true);
   });
+
+  it('does not text-merge a path under .gitattributes (merge drivers, eol): unsupported conflict', async () => {
+    const attrs = { '.gitattributes': '*.txt merge=union\n' };
+    const run = await runScenario(
+      { ...attrs, 'a.txt': ten() },
+      { ...attrs, 'a.txt': edit(ten(), 'line 5', 'ours 5') },
+      { ...attrs, 'a.txt': edit(ten(), 'line 5', 'theirs 5') },
+    );
+    expect(run.native.kind).toBe('clean');
+    expect(run.ours.kind === 'conflict' && run.ours.conflicts.map((c) => [c.reason, c.unsupported])).toEqual([
+      ['attributes', true],
+    ]);
+  });
 });

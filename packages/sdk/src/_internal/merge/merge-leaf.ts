@@ -32,6 +32,7 @@ export async function mergeLeaf(
   base: LeafEntry | undefined,
   ours: LeafEntry | undefined,
   theirs: LeafEntry | undefined,
+  textMergeAllowed: (path: string) => Promise<boolean> = async () => true,
 ): Promise<LeafOutcome> {
   if (sameLeaf(ours, theirs)) return { kind: 'take', entry: ours };
   if (sameLeaf(base, ours)) return { kind: 'take', entry: theirs };
@@ -54,7 +55,9 @@ export async function mergeLeaf(
   else if (kind === 'gitlink') return conflict('submodule');
   else if (kind === 'symlink') return conflict('symlink');
   else if (leafKind(base.mode) !== 'file') return conflict('type');
-  else {
+  else if (!(await textMergeAllowed(path))) {
+    return { kind: 'conflict', conflict: { path, reason: 'attributes', base, ours, theirs, unsupported: true } };
+  } else {
     const [b, o, t] = await Promise.all([
       store.readBlob(base.oid),
       store.readBlob(ours.oid),

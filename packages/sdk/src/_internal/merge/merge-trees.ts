@@ -99,7 +99,7 @@ class TreeMerge {
       if (rename === 'ambiguous') return this.#conflict(path, 'ambiguous-rename', { b, o, t }, true);
       if (rename !== undefined) return this.#carryTheirsRename(path, rename.to, b, o);
     }
-    const outcome = await mergeLeaf(this.#store, path, b, o, t);
+    const outcome = await mergeLeaf(this.#store, path, b, o, t, this.#textMergeAllowed);
     if (outcome.kind === 'conflict') return this.#resolveConflict(c, o, outcome);
     if (b !== undefined && o === undefined && t === undefined) return this.#guardBothDeleted(path, b);
     this.#apply(path, outcome.entry);
@@ -120,8 +120,10 @@ class TreeMerge {
       return this.#conflict(to, 'rename-delete', { b, t }, maybe);
     }
     if (oursAtTo.kind === 'leaf') return this.#conflict(to, 'rename-add', { b, o, t });
-    const outcome = await mergeLeaf(this.#store, to, b, o, t);
-    if (outcome.kind === 'conflict') return this.#conflict(to, outcome.conflict.reason, { b, o, t });
+    const outcome = await mergeLeaf(this.#store, to, b, o, t, this.#textMergeAllowed);
+    if (outcome.kind === 'conflict') {
+      return this.#conflict(to, outcome.conflict.reason, { b, o, t }, outcome.conflict.unsupported === true);
+    }
     this.#removals.push(from);
     this.#apply(to, outcome.entry);
   }
@@ -146,8 +148,11 @@ class TreeMerge {
       if (rename !== undefined && !this.#theirsByPath.has(rename.to)) {
         const oursAtTo = await this.#ours.get(rename.to);
         const to = oursAtTo.kind === 'leaf' ? oursAtTo.entry : undefined;
-        const merged = await mergeLeaf(this.#store, rename.to, b, to, t);
-        if (merged.kind === 'conflict') return this.#conflict(rename.to, merged.conflict.reason, { b, o: to, t });
+        const merged = await mergeLeaf(this.#store, rename.to, b, to, t, this.#textMergeAllowed);
+        if (merged.kind === 'conflict') {
+          const { reason, unsupported } = merged.conflict;
+          return this.#conflict(rename.to, reason, { b, o: to, t }, unsupported === true);
+        }
         return this.#apply(rename.to, merged.entry);
       }
       return this.#conflict(path, 'modify-delete', { b, t }, await side.mayHaveRenamed([b]));
@@ -203,6 +208,20 @@ class TreeMerge {
       }
     }
   }
+
+  /**
+   * A `.gitattributes` on ours or theirs along a path may set a merge driver, `binary` or eol
+   * conversion that we do not implement: such paths conflict instead of being text-merged.
+   */
+  readonly #textMergeAllowed = async (path: string): Promise<boolean> => {
+    const dirs = ['', ...ancestors(path)];
+    for (const view of [this.#ours, this.#theirsView]) {
+      for (const dir of dirs) {
+        if ((await view.get(dir ? `${dir}/.gitattributes` : '.gitattributes')).kind !== 'absent') return false;
+      }
+    }
+    return true;
+  };
 
   async #oursLeaf(path: string): Promise<LeafEntry | undefined> {
     const found = await this.#ours.get(path);

@@ -72,7 +72,8 @@ export type ConflictReason =
   | 'rename-rename'
   | 'ambiguous-rename'
   | 'possible-rename'
-  | 'directory-rename';
+  | 'directory-rename'
+  | 'attributes';
 
 /**
  * One conflicted path, as data for a resolver. `unsupported` marks conflicts the engine

@@ -42,7 +42,10 @@ export interface LocalEntry {
   readonly oid: string;
 }
 
-/** Why a path could not be merged (`possible-rename` and `directory-rename` are conservative). */
+/**
+ * Why a path could not be merged. `possible-rename`, `directory-rename` and `attributes` (a
+ * `.gitattributes` file could change how git merges the path) are conservative: git may merge it.
+ */
 export type LocalConflictReason =
   | 'content'
   | 'binary'
@@ -58,7 +61,8 @@ export type LocalConflictReason =
   | 'rename-rename'
   | 'ambiguous-rename'
   | 'possible-rename'
-  | 'directory-rename';
+  | 'directory-rename'
+  | 'attributes';
 
 /** A conflicted path, as data for a resolver. */
 export interface LocalConflict {
