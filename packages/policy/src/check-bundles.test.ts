@@ -22,6 +22,38 @@ describe(checkBundles.name, () => {
     expect(report.results.filter((r) => r.id === 'E2').map((r) => r.target)).toEqual([A, B]);
   });
 
+  it('accepts a signed envelope given as file text', async () => {
+    const r = await checkBundles(
+      [{ name: 'evidence.dsse.json', text: JSON.stringify(signed(buildPromotionBundle())) }],
+      baseOptions,
+    );
+    expect(r._unsafeUnwrap().exitCode).toBe(0);
+  });
+
+  it('passes a rolled-back target that was reverted, redeployed with the same inputs and revalidated (R2)', async () => {
+    const b = clone(buildPromotionBundle());
+    const t = b.targets[1];
+    if (!t?.pipeline) throw new Error('fixture');
+    t.outcome = 'rolled_back';
+    b.promotedTargets = [A];
+    t.rollbacks.push({
+      apiUrl: 'https://gitlab.example.com/api/v4/projects/2/repository/commits',
+      observedAt: '2026-11-30T01:08:00.000Z',
+      reason: 'tariff check failed in staging',
+      runbookRef: 'R2',
+      revertSha: 'd'.repeat(40),
+      rerunPipeline: { ...t.pipeline, id: 5999 },
+      revalidation: { passed: true, checks: t.smokeChecks },
+    });
+    const report = await checkValue(signed(b));
+    expect(failing(report)).toEqual([]);
+    expect(report.results.filter((r) => r.target === B).map((r) => [r.id, r.status])).toContainEqual([
+      'rollback-records',
+      'pass',
+    ]);
+    expect(report.results.find((r) => r.id === 'E2' && r.target === B)?.status).toBe('not_applicable');
+  });
+
   it('fails evidence-freshness only when the evidence is older than the maximum age', async () => {
     const report = await checkValue(signed(buildPromotionBundle()), {
       ...baseOptions,
