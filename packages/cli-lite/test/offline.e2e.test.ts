@@ -71,48 +71,42 @@ describe('hotfix policy check', () => {
   });
 
   it('returns 1 when a control fails, with every format', async () => {
-    const text = await cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW]);
+    const [text, json, junit, md, cq] = await Promise.all([
+      cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW]),
+      cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--json']),
+      cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--format', 'junit', '--output', 'r.xml']),
+      cli(['policy', 'check', 'good.json', '--now', FIXTURE_NOW, '--format', 'markdown']),
+      cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--format', 'codequality']),
+    ]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/FAIL/);
-    const json = await cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--json']);
     expect(json.code).toBe(1);
     const doc = JSON.parse(json.stdout) as { status: string; exitCode: number; controls: { status: string }[] };
     expect(doc).toMatchObject({ command: 'policy check', status: 'fail', exitCode: 1 });
     expect(doc.controls.some((c) => c.status === 'fail')).toBe(true);
-    const junit = await cli([
-      'policy',
-      'check',
-      'bad.json',
-      '--now',
-      FIXTURE_NOW,
-      '--format',
-      'junit',
-      '--output',
-      'r.xml',
-    ]);
     expect(junit.code).toBe(1);
     expect(await readFile(join(dir, 'r.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<testsuites[\s\S]*<failure/);
-    const md = await cli(['policy', 'check', 'good.json', '--now', FIXTURE_NOW, '--format', 'markdown']);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('good.json');
-    const cq = await cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--format', 'codequality']);
     expect(cq.code).toBe(1);
     expect(Array.isArray(JSON.parse(cq.stdout))).toBe(true);
   });
 
   it('returns 2 when the evidence cannot be evaluated and 3 for a bad waiver file', async () => {
-    const garbage = await cli(['policy', 'check', 'garbage.json', '--now', FIXTURE_NOW]);
+    const [garbage, missing, waivers, human, format] = await Promise.all([
+      cli(['policy', 'check', 'garbage.json', '--now', FIXTURE_NOW]),
+      cli(['policy', 'check', 'nope.json', '--json']),
+      cli(['policy', 'check', 'good.json', '--waivers', 'waivers-bad.json', '--json']),
+      cli(['policy', 'check', 'good.json', '--waivers', 'waivers-bad.json']),
+      cli(['policy', 'check', 'good.json', '--format', 'yaml']),
+    ]);
     expect(garbage.code).toBe(2);
-    const missing = await cli(['policy', 'check', 'nope.json', '--json']);
     expect(missing.code).toBe(2);
     expectProblem(JSON.parse(missing.stdout), 'evidence-unreadable', 2);
-    const waivers = await cli(['policy', 'check', 'good.json', '--waivers', 'waivers-bad.json', '--json']);
     expect(waivers.code).toBe(3);
     expectProblem(JSON.parse(waivers.stdout), 'invalid-waivers', 3);
-    const human = await cli(['policy', 'check', 'good.json', '--waivers', 'waivers-bad.json']);
     expect(human.code).toBe(3);
     expect(human.stderr.trim().split('\n')[0]).toMatch(/^hotfix: invalid-waivers: /);
-    const format = await cli(['policy', 'check', 'good.json', '--format', 'yaml']);
     expect(format.code).toBe(64);
   });
 });

@@ -26,7 +26,7 @@ export async function startCliWorld(): Promise<CliWorld> {
   await fetch(`${sim.url}/-/sim/ci/settings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ realTimeScale: 0.04, queueDelayMs: 500 }),
+    body: JSON.stringify({ realTimeScale: 0.015 }),
   });
   const dir = await mkdtemp(join(tmpdir(), 'hotfix-cli-e2e-'));
   const services = demoScenarioInfo.services.map((project) => {
