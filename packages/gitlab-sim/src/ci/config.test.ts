@@ -63,6 +63,11 @@ describe(planPipeline.name, () => {
     expect(p.jobs[0]).toMatchObject({ when: 'manual', allowFailure: true, variables: { N: '3', S: 'n=3' } });
   });
 
+  it('understands YAML merge keys, as GitLab (YAML 1.1) does', () => {
+    const text = `.defaults: &defaults\n  stage: deploy\n  variables: { SIM_DURATION_SECONDS: "7" }\njob:\n  <<: *defaults\n  script: [x]\n`;
+    expect(ok(plan(text)).jobs[0]).toMatchObject({ stage: 'deploy', durationMs: 7_000 });
+  });
+
   it('resolves extends (deep merge, arrays replaced, several bases in order)', () => {
     const text = `.deploy:
   stage: deploy
@@ -102,6 +107,10 @@ deploy-staging:
       ['job:\n  script: ["$[[ inputs.x ]]"]\n', 'unknown interpolation key: `x`'],
       ['job: [\n', '(<unknown>):'],
       ['workflow:\n  rules:\n    - if: $NOPE\njob:\n  script: [x]\n', 'Pipeline filtered out by workflow rules.'],
+      ['stages: deploy\njob:\n  script: [x]\n', 'stages config should be an array of strings'],
+      ['job:\n  when: later\n  script: [x]\n', 'jobs:job when unknown value: later'],
+      ['job:\n  environment: 5\n  script: [x]\n', 'jobs:job environment config should be a hash or a string'],
+      ['job:\n  environment: { url: http://x }\n  script: [x]\n', "jobs:job environment name can't be blank"],
     ];
     for (const [text, message] of cases) {
       const r = plan(text);

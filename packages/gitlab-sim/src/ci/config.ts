@@ -36,6 +36,8 @@ export interface PipelinePlan {
   readonly name: string | null;
 }
 
+const WHENS = ['on_success', 'on_failure', 'always', 'manual', 'delayed', 'never'];
+
 const RESERVED = new Set([
   'stages',
   'variables',
@@ -103,10 +105,17 @@ function readTrigger(node: unknown, vars: Readonly<Record<string, string>>, wher
   };
 }
 
-function readEnvironment(node: unknown, vars: Readonly<Record<string, string>>): EnvironmentSpec | undefined {
+function readEnvironment(
+  node: unknown,
+  vars: Readonly<Record<string, string>>,
+  where: string,
+): EnvironmentSpec | undefined {
   if (node === undefined || node === null) return undefined;
-  const e: Obj = typeof node === 'string' ? { name: node } : isObj(node) ? node : {};
+  if (typeof node !== 'string' && !isObj(node))
+    throw new Error(`${where} environment config should be a hash or a string`);
+  const e: Obj = typeof node === 'string' ? { name: node } : node;
   const name = expandVariables(String(e.name ?? ''), vars);
+  if (!name) throw new Error(`${where} environment name can't be blank`);
   const action = (typeof e.action === 'string' ? e.action : 'start') as EnvironmentSpec['action'];
   const envVars = { ...vars, CI_ENVIRONMENT_NAME: name, CI_ENVIRONMENT_SLUG: environmentSlug(name) };
   return {
@@ -139,7 +148,8 @@ export function planPipeline(
   predefined: Readonly<Record<string, string>>,
   pipelineVars: Readonly<Record<string, string>>,
 ): PipelinePlan | { errors: string[] } {
-  const docs = parseAllDocuments(text);
+  // GitLab reads YAML 1.1 with merge keys (`<<: *defaults`).
+  const docs = parseAllDocuments(text, { merge: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const yamlErr = list.flatMap((d) => d.errors).map((e) => e.message)[0];
   if (yamlErr) return { errors: [`(<unknown>): ${yamlErr.split('\n')[0]}`] };
@@ -186,6 +196,9 @@ function buildPlan(
     if (!rule) return { errors: ['Pipeline filtered out by workflow rules.'] };
     if (typeof config.workflow.name === 'string') name = expandVariables(config.workflow.name, baseVars);
   }
+  if (config.stages !== undefined && !Array.isArray(config.stages)) {
+    return { errors: ['stages config should be an array of strings'] };
+  }
   const declared = Array.isArray(config.stages) ? config.stages.map(String) : ['build', 'test', 'deploy'];
   const stages = ['.pre', ...declared.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
   const jobs: PlannedJob[] = [];
@@ -213,6 +226,7 @@ function buildPlan(
     if (!rule) continue;
     const ruleVars = readVariables(rule.variables);
     const when = String(rule.when ?? raw.when ?? 'on_success');
+    if (!WHENS.includes(when)) throw new Error(`${where} when unknown value: ${when}`);
     if (when === 'never') continue;
     const allowFailure =
       raw.rules !== undefined
@@ -234,7 +248,7 @@ function buildPlan(
       needs: Array.isArray(raw.needs) ? readNeeds(raw.needs) : undefined,
       variables,
       durationMs: vars.SIM_DURATION_SECONDS !== undefined && Number.isFinite(seconds) ? seconds * 1000 : undefined,
-      environment: readEnvironment(raw.environment, vars),
+      environment: readEnvironment(raw.environment, vars, where),
       trigger: raw.trigger !== undefined ? readTrigger(raw.trigger, vars, where) : undefined,
       simAction: vars.SIM_ACTION || undefined,
       approvalRequired: vars.SIM_APPROVAL_REQUIRED === 'true',

@@ -68,7 +68,7 @@ export class Lifecycle {
     return projectCi(this.project(p)).jobs.filter((j) => j.pipelineId === p.id && !j.retried);
   }
 
-  /** Runs `fn(t)` when the clock reaches `due`; in virtual time, catches up timers that are already due. */
+  /** Runs `fn(due)` when the clock reaches `due`, so the transition carries its logical time. */
   schedule(due: number, fn: (t: number) => void): void {
     this.deps.clock.at(due, () => fn(due));
   }
