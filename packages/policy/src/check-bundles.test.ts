@@ -22,6 +22,25 @@ describe(checkBundles.name, () => {
     expect(report.results.filter((r) => r.id === 'E2').map((r) => r.target)).toEqual([A, B]);
   });
 
+  it('reports a hostile value (throwing proxy) as an error instead of crashing', async () => {
+    const hostile = new Proxy(
+      {},
+      {
+        has: () => {
+          throw new Error('trap');
+        },
+        get: () => {
+          throw new Error('trap');
+        },
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    const report = (await checkBundles([{ name: 'proxy', value: hostile }], baseOptions))._unsafeUnwrap();
+    expect([report.status, report.exitCode, report.results[0]?.id]).toEqual(['error', 2, 'bundle-schema']);
+  });
+
   it('accepts a signed envelope given as file text', async () => {
     const r = await checkBundles(
       [{ name: 'evidence.dsse.json', text: JSON.stringify(signed(buildPromotionBundle())) }],

@@ -39,7 +39,6 @@ const inputsSchema = z
   .max(100_000);
 
 const liveDef = CONTROL_CATALOG.find((c) => c.id === 'live-facts') as (typeof CONTROL_CATALOG)[number];
-const LIVE_TIMEOUT_MS = 30_000;
 
 /**
  * Checks evidence bundles (or DSSE envelopes of them) against the control catalog, applying waivers and,
@@ -118,11 +117,18 @@ export function checkBundles(
           continue;
         }
       } else value = input.value;
-      evaluations.push(evaluateBundle(input.name, value, config));
+      try {
+        evaluations.push(evaluateBundle(input.name, value, config));
+      } catch (cause) {
+        // evaluateBundle guards each control; this catches hostile values (throwing getters, proxies).
+        evaluations.push(
+          evaluateUnreadable(input.name, `could not be evaluated: ${cause instanceof Error ? cause.message : 'threw'}`),
+        );
+      }
     }
     const parts = [];
     for (const ev of evaluations) {
-      const live = ev.bundle ? await liveResults(ev, config, o.live) : [];
+      const live = ev.bundle ? await liveResults(ev, config, o.live, o.liveTimeoutMs) : [];
       parts.push({
         name: ev.name,
         digest: ev.digest,
@@ -147,6 +153,7 @@ async function liveResults(
   ev: BundleEvaluation,
   config: EngineConfig,
   live: CheckOptions['live'],
+  timeoutMs: number,
 ): Promise<ControlResult[]> {
   const bundle = ev.bundle;
   if (!bundle) return [];
@@ -167,9 +174,7 @@ async function liveResults(
         }),
       );
     } else
-      out.push(
-        toResult(liveDef, ev.name, t.project, await checkLiveFacts(live, bundle, t, i, expected, LIVE_TIMEOUT_MS)),
-      );
+      out.push(toResult(liveDef, ev.name, t.project, await checkLiveFacts(live, bundle, t, i, expected, timeoutMs)));
   }
   return out;
 }

@@ -43,6 +43,8 @@ export const checkOptionsSchema = z.object({
   trustedKeys: z.array(z.object({ publicKey: z.string().min(1), keyid: z.string().min(1).optional() })).default([]),
   /** The waiver file's content: its text or its parsed JSON. */
   waivers: z.unknown().optional(),
+  /** How long one live-facts read may take before `live-facts` is an `error`. Default 30 s. */
+  liveTimeoutMs: z.number().int().positive().default(30_000),
   /** Re-reads facts from GitLab; when given, `live-facts` applies. */
   live: z.custom<LiveFacts>((v) => typeof v === 'function', 'expected a function').optional(),
 });

@@ -54,13 +54,19 @@ describe('live-facts', () => {
     expect(results[0]?.pointer).toBe(pointer);
   });
 
-  it('is an error when the provider throws or returns an invalid snapshot', async () => {
+  it('is an error when the provider throws, hangs past the timeout or returns an invalid snapshot', async () => {
     const throwing: LiveFacts = async () => {
       throw new Error('401 Unauthorized');
     };
     expect((await liveResults(throwing)).map((r) => [r.status, r.message])).toEqual([
       ['error', 'live facts could not be read: 401 Unauthorized'],
       ['error', 'live facts could not be read: 401 Unauthorized'],
+    ]);
+    const hanging: LiveFacts = () => new Promise(() => undefined);
+    const report = await checkValue(signed(bundle), { ...baseOptions, live: hanging, liveTimeoutMs: 20 });
+    expect(report.results.filter((r) => r.id === 'live-facts').map((r) => r.message)).toEqual([
+      'live facts could not be read: no answer within 20 ms',
+      'live facts could not be read: no answer within 20 ms',
     ]);
     const invalid = (async () => ({ deployedSha: 'nope' })) as unknown as LiveFacts;
     expect((await liveResults(invalid)).map((r) => r.status)).toEqual(['error', 'error']);
