@@ -2,7 +2,7 @@ import { EXIT_CODES as POLICY_EXIT_CODES } from '@hotfix-release/policy';
 
 /**
  * The exit codes of every `hotfix` command, one per outcome class. 0–3 are the policy package's
- * {@link POLICY_EXIT_CODES} so `hotfix policy check` and the other commands share one table.
+ * `EXIT_CODES` so `hotfix policy check` and the other commands share one table.
  *
  * @example
  * ```ts
