@@ -1,6 +1,6 @@
 /** Environments and deployments: created with their jobs, moved along as the jobs run. */
 import type { SimProject, SimState } from '../state.js';
-import { environmentSlug } from './config.js';
+import { environmentSlug } from './config-keywords.js';
 import {
   type DeploymentStatus,
   type EnvironmentSpec,

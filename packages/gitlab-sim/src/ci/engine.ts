@@ -4,7 +4,8 @@
  */
 import type { SimClock } from '../clock.js';
 import { ACCESS, type SimProject, type SimState } from '../state.js';
-import { expandVariables, planPipeline } from './config.js';
+import { planPipeline } from './config.js';
+import { expandVariables } from './config-keywords.js';
 import { type CiSettings, type ForcedOutcome, Lifecycle } from './lifecycle.js';
 import { type PipelineSource, type PipelineVariable, projectCi, type SimJob, type SimPipeline } from './model.js';
 import { commitInfo, readFileAt, resolveRef } from './repo-access.js';
