@@ -159,6 +159,8 @@ describe('local merge engine hard cases (native git as the oracle)', () => {
     expect(same.ours.kind).toBe('clean');
     const diff = await expectSameAsGit({ a: 'a\n' }, { a: 'a\n', n: 'ours\n' }, { a: 'a\n', n: 'theirs\n' });
     expect(diff.ours.kind === 'conflict' && diff.ours.conflicts[0]?.reason).toBe('add-add');
+    const merged = diff.ours.kind === 'conflict' ? diff.ours.conflicts[0]?.merged : undefined;
+    expect(Buffer.from(merged ?? []).toString()).toBe('<<<<<<< ours\nours\n=======\ntheirs\n>>>>>>> theirs\n');
   });
 
   it('picks a merge commit against its mainline parent', async () => {

@@ -42,7 +42,7 @@ export async function mergeLeaf(
     conflict: { path, reason, base, ours, theirs, ...(merged ? { merged } : {}) },
   });
   if (ours === undefined || theirs === undefined) return conflict('modify-delete');
-  if (base === undefined) return conflict('add-add');
+  if (base === undefined) return conflict('add-add', await addAddMarkers(store, ours, theirs));
   const kind = leafKind(ours.mode);
   if (kind !== leafKind(theirs.mode)) return conflict('type');
   let mode: string;
@@ -75,4 +75,12 @@ export async function mergeLeaf(
 
 function latin1(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+}
+
+/** Both sides added different text files: the whole files, between markers, for a resolver. */
+async function addAddMarkers(store: ObjectStore, ours: LeafEntry, theirs: LeafEntry): Promise<Uint8Array | undefined> {
+  if (leafKind(ours.mode) !== 'file' || leafKind(theirs.mode) !== 'file' || ours.oid === theirs.oid) return undefined;
+  const [o, t] = await Promise.all([store.readBlob(ours.oid), store.readBlob(theirs.oid)]);
+  if (isBinary(o) || isBinary(t)) return undefined;
+  return Buffer.from(mergeText('', latin1(o), latin1(t)).text, 'latin1');
 }
