@@ -1,4 +1,5 @@
 /** Readers for single `.gitlab-ci.yml` keywords: variables, trigger, environment, needs, script, start_in. */
+import type { SimProject } from '../state.js';
 import type { EnvironmentSpec, TriggerSpec } from './model.js';
 
 type Obj = Record<string, unknown>;
@@ -106,4 +107,37 @@ export function readStartIn(node: unknown, where: string): number {
     throw new Error(`${where} start in should be a duration`);
   }
   return parts.reduce((ms, m) => ms + Number(m[1]) * (UNITS[(m[2] as string)[0] as string] ?? 1) * 1000, 0);
+}
+
+/** Predefined CI variables for a pipeline (the subset rules and URLs use). */
+export function predefinedVariables(
+  base: string,
+  project: SimProject,
+  ref: string,
+  sha: string,
+  tag: boolean,
+  source: string,
+): Record<string, string> {
+  return {
+    CI: 'true',
+    GITLAB_CI: 'true',
+    CI_SERVER_URL: base,
+    CI_API_V4_URL: `${base}/api/v4`,
+    CI_PIPELINE_SOURCE: source,
+    CI_PROJECT_PATH: project.path,
+    CI_PROJECT_ID: String(project.id),
+    CI_PROJECT_NAME: project.name,
+    CI_PROJECT_NAMESPACE: project.namespace,
+    CI_PROJECT_PATH_SLUG: project.path.toLowerCase().replace(/[^a-z0-9]/g, '-'),
+    CI_PROJECT_URL: `${base}/${project.path}`,
+    CI_DEFAULT_BRANCH: project.defaultBranch,
+    CI_COMMIT_SHA: sha,
+    CI_COMMIT_SHORT_SHA: sha.slice(0, 8),
+    CI_COMMIT_REF_NAME: ref,
+    CI_COMMIT_REF_SLUG: ref
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '-')
+      .slice(0, 63),
+    ...(tag ? { CI_COMMIT_TAG: ref } : { CI_COMMIT_BRANCH: ref }),
+  };
 }

@@ -5,7 +5,7 @@
 import type { SimClock } from '../clock.js';
 import { ACCESS, type SimProject, type SimState } from '../state.js';
 import { planPipeline } from './config.js';
-import { expandVariables } from './config-keywords.js';
+import { expandVariables, predefinedVariables } from './config-keywords.js';
 import { type CiSettings, type ForcedOutcome, Lifecycle } from './lifecycle.js';
 import { type PipelineSource, type PipelineVariable, projectCi, type SimJob, type SimPipeline } from './model.js';
 import { commitInfo, readFileAt, resolveRef } from './repo-access.js';
@@ -167,33 +167,6 @@ export class CiEngine implements CiControls {
     return projectCi(project).jobs.find((j) => j.id === id);
   }
 
-  /** Predefined CI variables for a pipeline (the subset rules and URLs use). */
-  predefined(project: SimProject, ref: string, sha: string, tag: boolean, source: string): Record<string, string> {
-    const base = this.getBaseUrl();
-    return {
-      CI: 'true',
-      GITLAB_CI: 'true',
-      CI_SERVER_URL: base,
-      CI_API_V4_URL: `${base}/api/v4`,
-      CI_PIPELINE_SOURCE: source,
-      CI_PROJECT_PATH: project.path,
-      CI_PROJECT_ID: String(project.id),
-      CI_PROJECT_NAME: project.name,
-      CI_PROJECT_NAMESPACE: project.namespace,
-      CI_PROJECT_PATH_SLUG: project.path.toLowerCase().replace(/[^a-z0-9]/g, '-'),
-      CI_PROJECT_URL: `${base}/${project.path}`,
-      CI_DEFAULT_BRANCH: project.defaultBranch,
-      CI_COMMIT_SHA: sha,
-      CI_COMMIT_SHORT_SHA: sha.slice(0, 8),
-      CI_COMMIT_REF_NAME: ref,
-      CI_COMMIT_REF_SLUG: ref
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '-')
-        .slice(0, 63),
-      ...(tag ? { CI_COMMIT_TAG: ref } : { CI_COMMIT_BRANCH: ref }),
-    };
-  }
-
   /** Creates a pipeline from the CI configuration at `ref`, or returns GitLab's errors. */
   async createPipeline(project: SimProject, req: CreatePipelineRequest): Promise<CreatePipelineResult> {
     const t = req.at ?? this.clock.now();
@@ -203,7 +176,7 @@ export class CiEngine implements CiControls {
     if (text === undefined) return { errors: ['Missing CI config file'] };
     const variables = req.variables ?? [];
     const pipelineVars = Object.fromEntries(variables.map((v) => [v.key, v.value]));
-    const predefined = this.predefined(project, req.ref, resolved.sha, resolved.tag, req.source);
+    const predefined = predefinedVariables(this.getBaseUrl(), project, req.ref, resolved.sha, resolved.tag, req.source);
     const plan = planPipeline(text, req.inputs ?? {}, predefined, pipelineVars);
     if ('errors' in plan) return plan;
     const commit = await commitInfo(project.repoDir, resolved.sha);
@@ -273,7 +246,10 @@ export class CiEngine implements CiControls {
     const vars = new Map<string, PipelineVariable>();
     if (trigger.forwardYamlVariables) {
       const own = this.lifecycle.project(p);
-      const context = { ...this.predefined(own, p.ref, p.sha, p.tag, p.source), ...bridge.variables };
+      const context = {
+        ...predefinedVariables(this.getBaseUrl(), own, p.ref, p.sha, p.tag, p.source),
+        ...bridge.variables,
+      };
       for (const [key, raw] of Object.entries(bridge.variables)) {
         vars.set(key, { key, value: expandVariables(raw, context), variable_type: 'env_var' });
       }
