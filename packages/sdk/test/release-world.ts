@@ -38,7 +38,13 @@ export interface ReleaseWorld {
 
 /** Starts the demo world. `retry` tunes the client's transport retries. */
 export async function makeReleaseWorld(
-  opts: { retry?: { maxAttempts: number }; config?: RunbookConfigInput; start?: Date; token?: string; timeoutMs?: number } = {},
+  opts: {
+    retry?: { maxAttempts: number };
+    config?: RunbookConfigInput;
+    start?: Date;
+    token?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<ReleaseWorld> {
   const sim = await startGitLabSim({
     scenario: 'demo',
