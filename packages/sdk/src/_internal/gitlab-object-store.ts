@@ -1,0 +1,196 @@
+/**
+ * A sparse object store for the merge engine that reads through GitLab's repository API on
+ * demand: trees with `GET /repository/tree?ref=<commit>&path=<dir>` (the API is keyed by commit
+ * and path, not by tree id, so the store remembers where each tree id was seen while the engine
+ * descends), blobs with `GET /repository/blobs/:sha/raw`, commits with `GET /repository/commits/:sha`.
+ * Everything read is cached and verified (tree ids are recomputed from the listed entries, blob
+ * ids from the bytes); everything written stays in memory until a push sends it.
+ */
+import type { Result, ResultAsync } from 'neverthrow';
+import type { HotfixError } from '../errors.js';
+import type { GitLabClient } from '../gitlab-client.js';
+import { decodeTree, encodeCommit, encodeTree, type GitObject, objectId, signatureFromIso } from './git-objects.js';
+import type { CommitData, ObjectStore, ObjectStoreStats, TreeEntry } from './merge/types.js';
+
+/** Counters of a sparse store: objects and bytes fetched from GitLab (`*Read`), requests made. */
+export interface GitLabStoreStats extends ObjectStoreStats {
+  /** API requests made (pages of tree listings count one each). */
+  requests: number;
+}
+
+/** An object store over one GitLab project, plus what a push needs. */
+export interface GitLabObjectStore extends ObjectStore {
+  readonly stats: GitLabStoreStats;
+  /** The root tree id of a commit, from one listing of its root (no commit entity read). */
+  treeOf(commit: string): Promise<string>;
+  /** The objects written locally and reachable from `tip` that GitLab was not seen to have. */
+  newObjects(tip: string): GitObject[];
+}
+
+/** Where a tree can be listed: the tree API wants a commit and a path. */
+interface TreeLocation {
+  readonly commit: string;
+  readonly path: string;
+}
+
+/** Thrown inside the store; the primitive maps it back to the `HotfixError` it carries. */
+export class StoreError extends Error {
+  constructor(readonly error: HotfixError) {
+    super(error.message);
+  }
+}
+
+async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
+  const v: Result<T, HotfixError> = await r;
+  if (v.isErr()) throw new StoreError(v.error);
+  return v.value;
+}
+
+/** Creates a sparse store over `project`, reading through `client`. */
+export function createGitLabObjectStore(client: GitLabClient, project: string): GitLabObjectStore {
+  const stats: GitLabStoreStats = { objectsRead: 0, bytesRead: 0, objectsWritten: 0, bytesWritten: 0, requests: 0 };
+  const locations = new Map<string, TreeLocation>();
+  const trees = new Map<string, Promise<readonly TreeEntry[]>>();
+  const blobs = new Map<string, Promise<Uint8Array>>();
+  const commits = new Map<string, Promise<CommitData>>();
+  const local = new Map<string, GitObject>();
+  const remote = new Set<string>();
+
+  const remember = (loc: TreeLocation, entries: readonly TreeEntry[]) => {
+    for (const e of entries) {
+      if (e.type === 'tree' && !locations.has(e.oid)) {
+        locations.set(e.oid, { commit: loc.commit, path: loc.path ? `${loc.path}/${e.path}` : e.path });
+      }
+    }
+  };
+
+  const listTree = async (loc: TreeLocation): Promise<{ oid: string; entries: TreeEntry[] }> => {
+    const list = await must(client.tree(project, loc.commit, loc.path, { perPage: 100, maxPages: 1000 }));
+    stats.requests += list.pagesRead;
+    const entries = list.items.map(
+      (i): TreeEntry => ({
+        mode: i.type === 'tree' ? '040000' : i.mode.padStart(6, '0'),
+        path: i.name,
+        oid: i.id,
+        type: i.type,
+      }),
+    );
+    const data = encodeTree(entries);
+    stats.objectsRead++;
+    stats.bytesRead += data.byteLength;
+    const oid = objectId('tree', data);
+    remote.add(oid);
+    remember(loc, entries);
+    return { oid, entries };
+  };
+
+  const roots = new Map<string, Promise<string>>();
+  const store: GitLabObjectStore = {
+    stats,
+    treeOf(commit) {
+      let found = roots.get(commit);
+      if (found === undefined) {
+        found = listTree({ commit, path: '' }).then((root) => {
+          trees.set(root.oid, Promise.resolve(root.entries));
+          locations.set(root.oid, { commit, path: '' });
+          return root.oid;
+        });
+        roots.set(commit, found);
+      }
+      return found;
+    },
+    readCommit(oid) {
+      let found = commits.get(oid);
+      if (found === undefined) {
+        found = (async () => {
+          const c = await must(client.commit(project, oid));
+          stats.requests++;
+          stats.objectsRead++;
+          stats.bytesRead += c.message.length;
+          remote.add(c.id);
+          // GitLab's commit entity has no tree id: list the root and hash it.
+          const tree = await store.treeOf(c.id);
+          const date = c.authored_date ?? c.created_at ?? new Date(0).toISOString();
+          const cdate = c.committed_date ?? date;
+          return {
+            tree,
+            parents: c.parent_ids,
+            author: signatureFromIso(c.author_name, c.author_email ?? '', date),
+            committer: signatureFromIso(c.author_name, c.author_email ?? '', cdate),
+            message: c.message,
+          };
+        })();
+        commits.set(oid, found);
+      }
+      return found;
+    },
+    readTree(oid) {
+      const mine = local.get(oid);
+      if (mine !== undefined) return Promise.resolve(decodeTree(mine.data));
+      let found = trees.get(oid);
+      if (found === undefined) {
+        const loc = locations.get(oid);
+        if (loc === undefined) return Promise.reject(new Error(`tree ${oid} was not reached from a known commit`));
+        found = listTree(loc).then(({ oid: got, entries }) => {
+          if (got !== oid) throw new Error(`tree at ${loc.commit}:${loc.path} hashes to ${got}, expected ${oid}`);
+          return entries;
+        });
+        trees.set(oid, found);
+      }
+      return found;
+    },
+    readBlob(oid) {
+      const mine = local.get(oid);
+      if (mine !== undefined) return Promise.resolve(mine.data);
+      let found = blobs.get(oid);
+      if (found === undefined) {
+        found = must(client.rawBlob(project, oid)).then((data) => {
+          stats.requests++;
+          stats.objectsRead++;
+          stats.bytesRead += data.byteLength;
+          if (objectId('blob', data) !== oid) throw new Error(`blob ${oid} arrived with different content`);
+          remote.add(oid);
+          return data;
+        });
+        blobs.set(oid, found);
+      }
+      return found;
+    },
+    async writeBlob(data) {
+      return put('blob', data);
+    },
+    async writeTree(entries) {
+      return put('tree', encodeTree(entries));
+    },
+    async writeCommit(commit) {
+      return put('commit', encodeCommit(commit));
+    },
+    newObjects(tip) {
+      const out: GitObject[] = [];
+      const seen = new Set<string>();
+      const visit = (oid: string) => {
+        if (seen.has(oid) || remote.has(oid)) return;
+        seen.add(oid);
+        const obj = local.get(oid);
+        if (obj === undefined) return;
+        out.push(obj);
+        if (obj.type === 'tree') for (const e of decodeTree(obj.data)) if (e.type !== 'commit') visit(e.oid);
+        if (obj.type === 'commit') visit(Buffer.from(obj.data).toString('latin1', 5, 45));
+      };
+      visit(tip);
+      return out;
+    },
+  };
+
+  function put(type: GitObject['type'], data: Uint8Array): string {
+    const oid = objectId(type, data);
+    if (!local.has(oid)) {
+      local.set(oid, { oid, type, data });
+      stats.objectsWritten++;
+      stats.bytesWritten += data.byteLength;
+    }
+    return oid;
+  }
+
+  return store;
+}

@@ -1,0 +1,168 @@
+/**
+ * Pushes exactly the given objects over git's smart HTTP protocol in one receive-pack request
+ * whose ref update `<old> <new> <ref>` makes the server compare-and-swap: it moves the ref only
+ * if it still points at `old`. Never forces (the update names the old value the caller planned
+ * against; no `+`, no delete). Reads `report-status` back through side-band so the server's
+ * reason (and its hook's messages) reach the caller.
+ */
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { type HotfixError, hotfixError } from '../errors.js';
+import type { GitObject } from './git-objects.js';
+import { writePack } from './pack-writer.js';
+
+/** One compare-and-swap push. */
+export interface SmartHttpPushRequest {
+  /** The repository URL, e.g. `https://gitlab.example.com/group/project.git`. */
+  readonly url: string;
+  readonly username: string;
+  readonly token: string;
+  /** Full ref name, e.g. `refs/heads/release`. */
+  readonly ref: string;
+  readonly oldOid: string;
+  readonly newOid: string;
+  readonly objects: readonly GitObject[];
+  /** Stop before sending the pack when the advertisement already shows the ref moved (default true). */
+  readonly precheck?: boolean;
+  readonly fetch?: typeof fetch;
+  readonly signal?: AbortSignal;
+}
+
+/** What a push did and cost. */
+export interface SmartHttpPushReport {
+  readonly objectsSent: number;
+  /** Bytes of both request bodies (commands and pack). */
+  readonly bytesSent: number;
+  /** Bytes of the advertisement and the report. */
+  readonly bytesReceived: number;
+  /** Lines the server (and its hooks) printed. */
+  readonly messages: readonly string[];
+}
+
+function pkt(line: string): Buffer {
+  const payload = Buffer.from(line, 'utf8');
+  return Buffer.concat([Buffer.from((payload.length + 4).toString(16).padStart(4, '0'), 'latin1'), payload]);
+}
+
+/** Splits a pkt-line stream; a flush packet is `null`. */
+export function readPktLines(buf: Buffer): (Buffer | null)[] {
+  const out: (Buffer | null)[] = [];
+  let i = 0;
+  while (i + 4 <= buf.length) {
+    const len = Number.parseInt(buf.toString('latin1', i, i + 4), 16);
+    if (Number.isNaN(len)) break;
+    if (len < 4) {
+      out.push(null);
+      i += 4;
+      continue;
+    }
+    out.push(buf.subarray(i + 4, i + len));
+    i += len;
+  }
+  return out;
+}
+
+const ZERO = '0'.repeat(40);
+
+/** Pushes `objects` and moves `ref` from `oldOid` to `newOid`, or reports why the server refused. */
+export function smartHttpPush(req: SmartHttpPushRequest): ResultAsync<SmartHttpPushReport, HotfixError> {
+  const gitError = (reason: string, cause?: unknown) =>
+    hotfixError('git', `Push to ${req.ref} failed: ${reason}`, {
+      runbookRef: 'D3',
+      details: { operation: 'push', reason },
+      ...(cause === undefined ? {} : { cause }),
+    });
+  if (req.oldOid === ZERO || req.newOid === ZERO) return errAsync(gitError('refusing to create or delete a ref'));
+  const doFetch = req.fetch ?? fetch;
+  const auth = `Basic ${Buffer.from(`${req.username}:${req.token}`).toString('base64')}`;
+  const base = req.url.replace(/\/+$/, '');
+  const work = async (): Promise<SmartHttpPushReport | HotfixError> => {
+    const adv = await doFetch(`${base}/info/refs?service=git-receive-pack`, {
+      headers: { authorization: auth },
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+    const advBody = Buffer.from(await adv.arrayBuffer());
+    if (!adv.ok) return gitError(`HTTP ${adv.status} on the ref advertisement`);
+    const refs = new Map<string, string>();
+    let caps: string[] = [];
+    for (const line of readPktLines(advBody)) {
+      if (line === null || line[0] === 0x23) continue; // `# service=…`
+      const text = line.toString('utf8').replace(/\n$/, '');
+      const [refPart, capPart] = text.split('\0') as [string, string | undefined];
+      if (capPart !== undefined) caps = capPart.split(' ');
+      const [oid, name] = refPart.split(' ') as [string, string];
+      refs.set(name, oid);
+    }
+    const current = refs.get(req.ref);
+    if ((req.precheck ?? true) && current !== req.oldOid) {
+      return rejected(`${req.ref} is at ${current ?? 'nothing'}, not ${req.oldOid}; nothing was sent`, []);
+    }
+    const wanted = ['report-status', 'side-band-64k', 'quiet'].filter((c) => caps.includes(c));
+    if (!wanted.includes('report-status')) return gitError('the server does not offer report-status');
+    const pack = writePack(req.objects);
+    const body = Buffer.concat([
+      pkt(`${req.oldOid} ${req.newOid} ${req.ref}\0${[...wanted, 'agent=hotfix-release'].join(' ')}\n`),
+      Buffer.from('0000', 'latin1'),
+      pack,
+    ]);
+    const res = await doFetch(`${base}/git-receive-pack`, {
+      method: 'POST',
+      headers: {
+        authorization: auth,
+        'content-type': 'application/x-git-receive-pack-request',
+        accept: 'application/x-git-receive-pack-result',
+      },
+      body,
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+    const resBody = Buffer.from(await res.arrayBuffer());
+    const received = advBody.length + resBody.length;
+    if (!res.ok) return gitError(`HTTP ${res.status} on receive-pack`);
+    const { report, messages } = demux(resBody, wanted.includes('side-band-64k'));
+    const sent = { objectsSent: req.objects.length, bytesSent: body.length, bytesReceived: received, messages };
+    const unpack = report.find((l) => l.startsWith('unpack '));
+    if (unpack !== 'unpack ok') return gitError(`the server could not unpack: ${unpack ?? messages.join(' ')}`);
+    const status = report.find((l) => l.endsWith(` ${req.ref}`) || l.includes(` ${req.ref} `));
+    if (status === `ok ${req.ref}`) return sent;
+    const reason = status?.slice(`ng ${req.ref} `.length) ?? 'no status for the ref';
+    return rejected(reason, messages);
+  };
+  const rejected = (reason: string, messages: readonly string[]) =>
+    hotfixError('push-rejected', `The server refused to move ${req.ref} from ${req.oldOid.slice(0, 12)}: ${reason}.`, {
+      runbookRef: 'D3',
+      retryable: true,
+      details: {
+        ref: req.ref,
+        expectedOld: req.oldOid,
+        reason: messages.length ? `${reason} (${messages.join(' | ')})` : reason,
+      },
+    });
+  return ResultAsync.fromPromise(work(), (e) => gitError(e instanceof Error ? e.message : String(e), e)).andThen((r) =>
+    'code' in r ? errAsync(r) : okAsync(r),
+  );
+}
+
+/** Separates the report-status lines (band 1) from the server's messages (bands 2 and 3). */
+function demux(body: Buffer, sideBand: boolean): { report: string[]; messages: string[] } {
+  const messages: string[] = [];
+  let data = body;
+  if (sideBand) {
+    const band1: Buffer[] = [];
+    for (const p of readPktLines(body)) {
+      if (p === null || p.length === 0) continue;
+      if (p[0] === 1) band1.push(p.subarray(1));
+      else
+        messages.push(
+          ...p
+            .subarray(1)
+            .toString('utf8')
+            .split(/[\r\n]+/)
+            .filter(Boolean),
+        );
+    }
+    data = Buffer.concat(band1);
+  }
+  const report = readPktLines(data)
+    .filter((l): l is Buffer => l !== null)
+    .map((l) => l.toString('utf8').replace(/\n$/, ''));
+  return { report, messages };
+}

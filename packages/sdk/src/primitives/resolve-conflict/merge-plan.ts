@@ -1,0 +1,114 @@
+/**
+ * The first half of D3: read the three commits through the sparse store, merge their trees
+ * with the local engine, and describe each conflict with the contents a resolver needs.
+ */
+
+import type { GitLabObjectStore } from '../../_internal/gitlab-object-store.js';
+import { isBinary } from '../../_internal/merge/merge-leaf.js';
+import { mergeTrees, type TreeMergeResult } from '../../_internal/merge/merge-trees.js';
+import { diffTrees } from '../../_internal/merge/tree-diff.js';
+import type { CommitData, LeafEntry, MergeConflict } from '../../_internal/merge/types.js';
+import type { LocalConflictReason } from '../cherry-pick-local/local-pick.js';
+
+/** One side of a conflicted path: mode, blob id and bytes (no bytes for a gitlink). */
+export interface ConflictSide {
+  readonly mode: string;
+  readonly oid: string;
+  readonly content: Uint8Array | undefined;
+}
+
+/** A conflict as a resolver sees it. */
+export interface ConflictToResolve {
+  /** Repository-relative path. */
+  readonly path: string;
+  /** Why the engine could not merge it. */
+  readonly reason: LocalConflictReason;
+  /** The version in the pick's parent (the merge base). */
+  readonly base: ConflictSide | undefined;
+  /** The version on release. */
+  readonly ours: ConflictSide | undefined;
+  /** The version in the picked commit. */
+  readonly theirs: ConflictSide | undefined;
+  /** The text merge with `<<<<<<< ours` / `=======` / `>>>>>>> theirs` markers (text conflicts only). */
+  readonly merged: Uint8Array | undefined;
+  /** True when any side is binary (a NUL in the first 8000 bytes). */
+  readonly binary: boolean;
+  /** True when git itself might have merged this path (renames the engine does not detect). */
+  readonly unsupported: boolean;
+}
+
+/** What the merge found, with everything the second half needs. */
+export interface MergePlan {
+  readonly original: string;
+  readonly picked: CommitData;
+  readonly releaseHead: string;
+  readonly baseTree: string | undefined;
+  readonly oursTree: string;
+  readonly theirsTree: string;
+  /** Every path the picked change touches (base → theirs). */
+  readonly hotfixPaths: readonly string[];
+  readonly result: TreeMergeResult;
+}
+
+/** Reads the commits and merges; `mainline` picks the parent of a merge commit (1-based). */
+export async function planMerge(
+  store: GitLabObjectStore,
+  original: string,
+  mainline: number | undefined,
+  releaseHead: string,
+): Promise<MergePlan> {
+  const [picked, oursTree] = await Promise.all([store.readCommit(original), store.treeOf(releaseHead)]);
+  if (picked.parents.length > 1 && mainline === undefined) {
+    throw new PlanError(`${original.slice(0, 12)} is a merge of ${picked.parents.length} parents; pass mainline.`);
+  }
+  const parent = picked.parents[(mainline ?? 1) - 1];
+  if (mainline !== undefined && parent === undefined) {
+    throw new PlanError(`mainline ${mainline} exceeds the ${picked.parents.length} parent(s) of ${original}.`);
+  }
+  const baseTree = parent === undefined ? undefined : await store.treeOf(parent);
+  const [result, changes] = await Promise.all([
+    mergeTrees(store, { base: baseTree, ours: oursTree, theirs: picked.tree }),
+    diffTrees(store, baseTree, picked.tree),
+  ]);
+  return {
+    original,
+    picked,
+    releaseHead,
+    baseTree,
+    oursTree,
+    theirsTree: picked.tree,
+    hotfixPaths: changes.map((c) => c.path),
+    result,
+  };
+}
+
+/** A plan that cannot be made from the given options (an input problem, not a git failure). */
+export class PlanError extends Error {}
+
+/** Reads the sides of each conflict (blobs already read by the merge come from the cache). */
+export async function describeConflicts(
+  store: GitLabObjectStore,
+  conflicts: readonly MergeConflict[],
+): Promise<ConflictToResolve[]> {
+  const side = async (e: LeafEntry | undefined): Promise<ConflictSide | undefined> => {
+    if (e === undefined) return undefined;
+    const content = e.mode === '160000' ? undefined : await store.readBlob(e.oid);
+    return { mode: e.mode, oid: e.oid, content };
+  };
+  return Promise.all(
+    conflicts.map(async (c) => {
+      const [base, ours, theirs] = await Promise.all([side(c.base), side(c.ours), side(c.theirs)]);
+      const binary = [base, ours, theirs].some((s) => s?.content !== undefined && isBinary(s.content));
+      return {
+        path: c.path,
+        reason: c.reason as LocalConflictReason,
+        base,
+        ours,
+        theirs,
+        merged: c.merged,
+        binary,
+        unsupported: c.unsupported === true,
+      };
+    }),
+  );
+}

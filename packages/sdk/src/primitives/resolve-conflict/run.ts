@@ -1,0 +1,249 @@
+/**
+ * Runs D3 end to end for both modes: plan (read + merge over the sparse store), then either ask
+ * the resolver or fill the workspace, then verify, commit, push with compare-and-swap and read
+ * release back. Every failure leaves as a `HotfixError`; nothing throws out of here.
+ */
+import type { ConflictResolution } from '@hotfix-release/evidence';
+import { createGitLabObjectStore, type GitLabObjectStore, StoreError } from '../../_internal/gitlab-object-store.js';
+import type { GitSignature } from '../../_internal/merge/types.js';
+import { smartHttpPush } from '../../_internal/smart-http-push.js';
+import { type HotfixError, hotfixError, isHotfixError } from '../../errors.js';
+import type { GitLabClient } from '../../gitlab-client.js';
+import { buildResolvedCommit, pickMessage, type Resolution } from './finish.js';
+import { type ConflictToResolve, describeConflicts, type MergePlan, PlanError, planMerge } from './merge-plan.js';
+import { readWorkspace, STATE_FILE, type WorkspaceState, writeState, writeWorkspace } from './workspace.js';
+
+/** What a resolver answers for one conflict: the content, a removal, or `null` to give up. */
+export type ResolverAnswer = string | Uint8Array | { readonly delete: true } | null | undefined;
+
+/** A programmatic resolver: called once per conflicted path, in path order. */
+export type ConflictResolver = (conflict: ConflictToResolve) => ResolverAnswer | Promise<ResolverAnswer>;
+
+/** Objects and bytes the resolution moved. */
+export interface ResolveStats {
+  /** Objects (trees, blobs, commits) read from GitLab. */
+  readonly objectsFetched: number;
+  /** Bytes of those objects (git object content: tree entries, blob bytes, messages). */
+  readonly bytesFetched: number;
+  /** GitLab API requests made to read them. */
+  readonly requests: number;
+  /** Objects sent in the pack. */
+  readonly objectsSent: number;
+  /** Bytes of the receive-pack request (commands and pack). */
+  readonly bytesSent: number;
+}
+
+/** What D3 did, as a discriminated union on `kind`. */
+export type ResolveConflictOutcome =
+  | {
+      readonly kind: 'resolved' | 'picked';
+      readonly project: string;
+      readonly branch: string;
+      readonly original: string;
+      readonly commit: string;
+      readonly tree: string;
+      readonly releaseBefore: string;
+      readonly releaseAfter: string;
+      /** Paths the resolution decided (empty for `picked`: the local merge was clean). */
+      readonly resolvedPaths: readonly string[];
+      /** Every path the new commit changes on release. */
+      readonly changedPaths: readonly string[];
+      readonly stats: ResolveStats;
+      /** The evidence record (D3), for `resolved`. */
+      readonly record?: ConflictResolution;
+    }
+  | {
+      readonly kind: 'awaiting-resolution';
+      readonly project: string;
+      readonly branch: string;
+      readonly original: string;
+      readonly releaseHead: string;
+      readonly workspaceDir: string;
+      readonly stateFile: string;
+      readonly conflicts: readonly { readonly path: string; readonly reason: string }[];
+      readonly stats: ResolveStats;
+    }
+  | {
+      readonly kind: 'already-applied';
+      readonly project: string;
+      readonly original: string;
+      readonly releaseHead: string;
+    };
+
+/** Everything a run needs once options are parsed. */
+export interface RunSettings {
+  readonly project: string;
+  readonly branch: string;
+  readonly original: string;
+  readonly mainline: number | undefined;
+  readonly releaseHead: string;
+  readonly gitUrl: string;
+  readonly gitUsername: string;
+  readonly gitToken: string;
+  readonly committer: GitSignature;
+  readonly resolvedBy: string;
+  readonly appendTrailer: boolean;
+  readonly fetch?: typeof fetch;
+}
+
+type Source = { readonly resolver: ConflictResolver } | { readonly workspaceDir: string; readonly resume: boolean };
+
+/** Runs one resolution; see the primitives' TSDoc for the contract. */
+export async function runResolution(
+  client: GitLabClient,
+  s: RunSettings,
+  source: Source,
+): Promise<ResolveConflictOutcome | HotfixError> {
+  const store = createGitLabObjectStore(client, s.project);
+  try {
+    const plan = await planMerge(store, s.original, s.mainline, s.releaseHead);
+    const resolutions = new Map<string, Resolution>();
+    let conflictPaths: string[] = [];
+    if (plan.result.kind === 'clean' && plan.result.tree === plan.oursTree) {
+      return { kind: 'already-applied', project: s.project, original: s.original, releaseHead: s.releaseHead };
+    }
+    if (plan.result.kind === 'conflict') {
+      const conflicts = (await describeConflicts(store, plan.result.conflicts)).sort((a, b) =>
+        a.path < b.path ? -1 : 1,
+      );
+      conflictPaths = conflicts.map((c) => c.path);
+      if ('resolver' in source) {
+        for (const c of conflicts) {
+          const answer = await source.resolver(c);
+          if (answer === null || answer === undefined) return gaveUp(s, conflictPaths);
+          resolutions.set(c.path, toResolution(answer));
+        }
+      } else if (!source.resume) {
+        const state: WorkspaceState = {
+          version: 1,
+          project: s.project,
+          branch: s.branch,
+          original: s.original,
+          mainline: s.mainline,
+          releaseHead: s.releaseHead,
+          gitUrl: s.gitUrl,
+          createdAt: new Date().toISOString(),
+          conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason })),
+        };
+        await writeWorkspace(source.workspaceDir, state, conflicts);
+        return {
+          kind: 'awaiting-resolution',
+          project: s.project,
+          branch: s.branch,
+          original: s.original,
+          releaseHead: s.releaseHead,
+          workspaceDir: source.workspaceDir,
+          stateFile: `${source.workspaceDir}/${STATE_FILE}`,
+          conflicts: state.conflicts,
+          stats: stats(store, 0, 0),
+        };
+      }
+    }
+    if ('workspaceDir' in source && source.resume) {
+      const files = await readWorkspace(source.workspaceDir);
+      const missing = conflictPaths.filter((p) => !files.has(p));
+      if (missing.length > 0) {
+        return hotfixError('resolution-invalid', `The workspace lacks ${missing.join(', ')}; restore the file(s).`, {
+          runbookRef: 'D3',
+          details: { paths: missing, reason: 'missing' },
+        });
+      }
+      for (const [path, content] of files) resolutions.set(path, { content });
+    }
+    return await finish(client, store, s, plan, resolutions, conflictPaths);
+  } catch (e) {
+    if (e instanceof StoreError) return e.error;
+    if (e instanceof PlanError) {
+      return hotfixError('invalid-input', e.message, {
+        runbookRef: 'D3',
+        details: { field: 'mainline', issues: [{ path: 'mainline', message: e.message }] },
+      });
+    }
+    if (isHotfixError(e)) return e;
+    const reason = e instanceof Error ? e.message : String(e);
+    return hotfixError('git', `Resolving the pick of ${s.original.slice(0, 12)} failed: ${reason}`, {
+      runbookRef: 'D3',
+      details: { operation: 'resolve', reason },
+      cause: e,
+    });
+  }
+}
+
+async function finish(
+  client: GitLabClient,
+  store: GitLabObjectStore,
+  s: RunSettings,
+  plan: MergePlan,
+  resolutions: ReadonlyMap<string, Resolution>,
+  conflictPaths: readonly string[],
+): Promise<ResolveConflictOutcome | HotfixError> {
+  const message = pickMessage(plan.picked.message, s.original, s.appendTrailer);
+  const built = await buildResolvedCommit(store, plan, resolutions, conflictPaths, { committer: s.committer, message });
+  if (isHotfixError(built)) return built;
+  const ref = `refs/heads/${s.branch}`;
+  const pushed = await smartHttpPush({
+    url: s.gitUrl,
+    username: s.gitUsername,
+    token: s.gitToken,
+    ref,
+    oldOid: s.releaseHead,
+    newOid: built.commit,
+    objects: built.objects,
+    ...(s.fetch ? { fetch: s.fetch } : {}),
+  });
+  if (pushed.isErr()) return pushed.error;
+  const after = await client.branch(s.project, s.branch);
+  const releaseAfter = after.isOk() ? after.value.commit.id : built.commit;
+  const verified = after.isOk() && releaseAfter === built.commit;
+  const observedAt = new Date().toISOString();
+  const resolved = conflictPaths.length > 0;
+  return {
+    kind: resolved ? 'resolved' : 'picked',
+    project: s.project,
+    branch: s.branch,
+    original: s.original,
+    commit: built.commit,
+    tree: built.tree,
+    releaseBefore: s.releaseHead,
+    releaseAfter,
+    resolvedPaths: conflictPaths,
+    changedPaths: built.changedPaths,
+    stats: stats(store, pushed.value.objectsSent, pushed.value.bytesSent),
+    ...(resolved
+      ? {
+          record: {
+            apiUrl: `${client.gitlabUrl}/api/v4/projects/${encodeURIComponent(s.project)}/repository/commits/${built.commit}`,
+            observedAt,
+            originalSha: s.original,
+            paths: [...conflictPaths],
+            resolvedBy: s.resolvedBy,
+            resultTree: built.tree,
+            verified,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Marks a workspace as pushed, so a repeated `continue` reports instead of pushing again. */
+export async function markPushed(dir: string, state: WorkspaceState, outcome: ResolveConflictOutcome): Promise<void> {
+  await writeState(dir, { ...state, pushed: outcome as unknown as Record<string, unknown> });
+}
+
+function toResolution(answer: Exclude<ResolverAnswer, null | undefined>): Resolution {
+  if (typeof answer === 'string') return { content: Buffer.from(answer, 'utf8') };
+  if (answer instanceof Uint8Array) return { content: answer };
+  return { delete: true };
+}
+
+function gaveUp(s: RunSettings, paths: readonly string[]): HotfixError {
+  return hotfixError('conflict', `The resolver gave up on ${paths.join(', ')}; release was not changed.`, {
+    runbookRef: 'D3',
+    details: { project: s.project, sha: s.original, branch: s.branch, paths },
+  });
+}
+
+function stats(store: GitLabObjectStore, objectsSent: number, bytesSent: number): ResolveStats {
+  const { objectsRead, bytesRead, requests } = store.stats;
+  return { objectsFetched: objectsRead, bytesFetched: bytesRead, requests, objectsSent, bytesSent };
+}
