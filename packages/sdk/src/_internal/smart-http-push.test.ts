@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { demoScenarioInfo as demo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encodeCommit, type GitObject, objectId } from './git-objects.js';
+import { smartHttpPush } from './smart-http-push.js';
+
+const project = 'evenergi/charging-api';
+const sig = { name: 'Push Test', email: 'push@example.com', timestamp: 1_700_000_000, timezoneOffset: 0 };
+
+function git(cwd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('git', args, { cwd });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    c.stdout.on('data', (d: Buffer) => out.push(d));
+    c.stderr.on('data', (d: Buffer) => err.push(d));
+    c.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(out).toString('utf8').trim())
+        : reject(new Error(Buffer.concat(err).toString())),
+    );
+  });
+}
+
+describe('smartHttpPush', () => {
+  let sim: GitLabSim;
+  let repo: string;
+  let start: string;
+  beforeAll(async () => {
+    sim = await startGitLabSim({ scenario: 'demo' });
+    repo = sim.state.findProject(project)!.repoDir;
+    start = await git(repo, ['rev-parse', 'refs/heads/release']);
+  });
+  beforeEach(() => git(repo, ['update-ref', 'refs/heads/release', start]));
+  afterAll(() => sim.close());
+
+  /** A commit on top of `parent` with its tree, as the only new object. */
+  const child = async (parent: string, message: string): Promise<GitObject> => {
+    const tree = await git(repo, ['rev-parse', `${parent}^{tree}`]);
+    const data = encodeCommit({ tree, parents: [parent], author: sig, committer: sig, message });
+    return { oid: objectId('commit', data), type: 'commit', data };
+  };
+  const push = (token: string, oldOid: string, commit: GitObject, precheck = true) =>
+    smartHttpPush({
+      url: `${sim.url}/${project}.git`,
+      username: 'oauth2',
+      token,
+      ref: 'refs/heads/release',
+      oldOid,
+      newOid: commit.oid,
+      objects: [commit],
+      precheck,
+    });
+
+  it('moves release by a fast-forward, sending exactly the objects given', async () => {
+    const c = await child(start, 'One commit\n');
+    const r = (await push(sim.token, start, c))._unsafeUnwrap();
+    expect(r.objectsSent).toBe(1);
+    expect(r.bytesSent).toBeLessThan(600);
+    expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
+    expect(await git(repo, ['cat-file', '-p', c.oid])).toContain('One commit');
+  });
+
+  it("returns push-rejected from the server's own compare-and-swap when release moved", async () => {
+    const moved = await git(repo, [
+      '-c',
+      'user.name=Other',
+      '-c',
+      'user.email=o@example.com',
+      'commit-tree',
+      `${start}^{tree}`,
+      '-p',
+      start,
+      '-m',
+      'Concurrent',
+    ]);
+    await git(repo, ['update-ref', 'refs/heads/release', moved]);
+    const c = await child(start, 'Planned against the old head\n');
+    const r = await push(sim.token, start, c, false);
+    expect(r._unsafeUnwrapErr()).toMatchObject({ code: 'push-rejected', details: { expectedOld: start } });
+    expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(moved);
+    const early = await push(sim.token, start, c);
+    expect(early._unsafeUnwrapErr().message).toContain('nothing was sent');
+  });
+
+  it("returns push-rejected with the hook's message for a developer on protected release", async () => {
+    const c = await child(start, 'Not allowed\n');
+    const r = await push(demo.users.developer.token, start, c);
+    const e = r._unsafeUnwrapErr();
+    expect(e.code).toBe('push-rejected');
+    expect(e.code === 'push-rejected' && e.details.reason).toContain('not allowed to push code to protected branches');
+    expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(start);
+  });
+
+  it('returns git for bad credentials and refuses to delete a ref', async () => {
+    const c = await child(start, 'x\n');
+    expect((await push('wrong', start, c))._unsafeUnwrapErr()).toMatchObject({ code: 'git' });
+    const del = await smartHttpPush({
+      url: `${sim.url}/${project}.git`,
+      username: 'u',
+      token: sim.token,
+      ref: 'refs/heads/release',
+      oldOid: start,
+      newOid: '0'.repeat(40),
+      objects: [],
+    });
+    expect(del._unsafeUnwrapErr()).toMatchObject({ code: 'git' });
+  });
+});
