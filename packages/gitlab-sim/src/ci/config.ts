@@ -100,7 +100,13 @@ export function planPipeline(
   const list = Array.isArray(docs) ? docs : [docs];
   const yamlErr = list.flatMap((d) => d.errors).map((e) => e.message)[0];
   if (yamlErr) return { errors: [`(<unknown>): ${yamlErr.split('\n')[0]}`] };
-  const values = list.map((d) => d.toJS() as unknown);
+  let values: unknown[];
+  try {
+    values = list.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown);
+  } catch (err) {
+    // Unresolved or excessive aliases surface only when converting.
+    return { errors: [`(<unknown>): ${(err as Error).message.split('\n')[0]}`] };
+  }
   let header: Obj | undefined;
   let body: unknown = values[0];
   if (values.length >= 2 && isObj(values[0]) && 'spec' in values[0]) {
