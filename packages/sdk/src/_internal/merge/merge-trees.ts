@@ -62,7 +62,7 @@ class TreeMerge {
     for (const c of this.#changes) {
       const o = this.#oursAt.get(c.path);
       if (c.a !== undefined && c.b === undefined && !sameLeaf(c.a, o)) {
-        const rename = this.#theirs.exactRename(c.path, c.a.oid);
+        const rename = await this.#theirs.findRename(c.path, c.a);
         if (rename !== undefined && rename !== 'ambiguous') this.#handled.add(rename.to);
       }
     }
@@ -95,7 +95,7 @@ class TreeMerge {
   async #mergePath(c: LeafChange, o: LeafEntry | undefined): Promise<void> {
     const { path, a: b, b: t } = c;
     if (b !== undefined && t === undefined && !sameLeaf(b, o)) {
-      const rename = this.#theirs.exactRename(path, b.oid);
+      const rename = await this.#theirs.findRename(path, b);
       if (rename === 'ambiguous') return this.#conflict(path, 'ambiguous-rename', { b, o, t }, true);
       if (rename !== undefined) return this.#carryTheirsRename(path, rename.to, b, o);
     }
@@ -111,9 +111,17 @@ class TreeMerge {
     const t = toChange.b!;
     const oursAtTo = await this.#ours.get(to);
     if (o === undefined) {
-      const oursRename = (await this.#oursSide()).exactRename(from, b.oid);
+      const oursRename = await (await this.#oursSide()).findRename(from, b);
       if (oursRename !== undefined && oursRename !== 'ambiguous' && oursRename.to === to) {
-        return this.#mergePath(toChange, this.#oursAt.get(to));
+        // Both sides renamed it to the same place: merge the two versions against the base.
+        const both = await mergeLeaf(this.#store, to, b, this.#oursAt.get(to), t, this.#textMergeAllowed);
+        if (both.kind === 'take') return this.#apply(to, both.entry);
+        return this.#conflict(
+          to,
+          both.conflict.reason,
+          { b, o: this.#oursAt.get(to), t },
+          both.conflict.unsupported === true,
+        );
       }
       if (oursRename !== undefined) return this.#conflict(to, 'rename-rename', { b, t }, true);
       const maybe = await (await this.#oursSide()).mayHaveRenamed([b]);
@@ -143,7 +151,7 @@ class TreeMerge {
     if (o === undefined && t !== undefined) {
       // Ours removed a path theirs modified: did ours rename it?
       const side = await this.#oursSide();
-      const rename = side.exactRename(path, b.oid);
+      const rename = await side.findRename(path, b);
       if (rename === 'ambiguous') return this.#conflict(path, 'ambiguous-rename', { b, t }, true);
       if (rename !== undefined && !this.#theirsByPath.has(rename.to)) {
         const oursAtTo = await this.#ours.get(rename.to);

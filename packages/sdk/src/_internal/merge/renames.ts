@@ -1,15 +1,18 @@
 /**
- * Rename knowledge for one side of a merge (base → side): exact renames (same blob id) are
- * detected; similarity renames are not, so `mayHaveRenamed` gives a conservative "maybe" that
- * turns results git could compute differently into conflicts flagged `unsupported`.
+ * Rename knowledge for one side of a merge (base → side): exact renames (same blob id), and
+ * similarity renames only when clear-cut (one candidate well above git's 50%, no other near);
+ * `mayHaveRenamed` gives a conservative "maybe" that turns results git could compute
+ * differently into conflicts flagged `unsupported`.
  */
 import type { LeafChange } from './tree-diff.js';
-import { GITLINK_MODE, type LeafEntry, type ObjectStore } from './types.js';
+import { GITLINK_MODE, type LeafEntry, leafKind, type ObjectStore } from './types.js';
 
 /** Git's default rename threshold is 50%; ours estimates differently, so keep a wide margin. */
 const MAYBE_SIMILAR = 0.3;
+/** Above this score (git's threshold is 50%) a unique candidate is taken as the rename. */
+const RENAME_SURE = 0.65;
 /** Beyond this many blob comparisons, assume a rename is possible rather than read more. */
-const COMPARISON_BUDGET = 48;
+const COMPARISON_BUDGET = 96;
 
 /** The leaf additions and deletions of one side, indexed for rename queries. */
 export class SideRenames {
@@ -19,6 +22,8 @@ export class SideRenames {
   readonly #delsByOid = new Map<string, string[]>();
   readonly #store: ObjectStore;
   #budget = COMPARISON_BUDGET;
+  readonly #scores = new Map<string, number>();
+  readonly #blobs = new Map<string, Uint8Array>();
 
   constructor(store: ObjectStore, changes: readonly LeafChange[]) {
     this.#store = store;
@@ -39,6 +44,55 @@ export class SideRenames {
     if (to.length === 0 || !from.includes(path)) return undefined;
     if (to.length === 1 && from.length === 1) return { to: to[0]! };
     return 'ambiguous';
+  }
+
+  /**
+   * The rename of the deleted leaf `path`: exact first, else by similarity, but only when the
+   * answer is clear-cut: exactly one added file scores at least {@link RENAME_SURE} against
+   * it, no other added file reaches {@link MAYBE_SIMILAR}, and no other deleted file reaches
+   * it against that one. Anything in between is `'ambiguous'`, which callers turn into an
+   * unsupported conflict: git's own score decides such cases.
+   */
+  async findRename(path: string, source: LeafEntry): Promise<{ readonly to: string } | 'ambiguous' | undefined> {
+    const exact = this.exactRename(path, source.oid);
+    if (exact !== undefined || source.mode === GITLINK_MODE) return exact;
+    const targets = this.adds.filter((c) => c.b!.mode !== GITLINK_MODE);
+    if (targets.length === 0) return undefined;
+    if (targets.length + this.dels.length > this.#budget) return 'ambiguous';
+    this.#budget -= targets.length + this.dels.length;
+    const scored = [];
+    for (const t of targets) scored.push({ path: t.path, score: await this.#score(source.oid, t.b!.oid) });
+    const likely = scored.filter((x) => x.score >= MAYBE_SIMILAR);
+    if (likely.length === 0) return undefined;
+    const best = likely[0]!;
+    if (likely.length > 1 || best.score < RENAME_SURE) return 'ambiguous';
+    const target = targets.find((t) => t.path === best.path)!.b!;
+    if (leafKind(target.mode) !== leafKind(source.mode)) return 'ambiguous';
+    for (const d of this.dels) {
+      if (d.path !== path && d.a!.mode !== GITLINK_MODE && (await this.#score(d.a!.oid, target.oid)) >= MAYBE_SIMILAR) {
+        return 'ambiguous';
+      }
+    }
+    return { to: best.path };
+  }
+
+  async #score(a: string, b: string): Promise<number> {
+    const key = `${a}:${b}`;
+    let score = this.#scores.get(key);
+    if (score === undefined) {
+      score = similarity(await this.#blob(a), await this.#blob(b));
+      this.#scores.set(key, score);
+    }
+    return score;
+  }
+
+  async #blob(oid: string): Promise<Uint8Array> {
+    let blob = this.#blobs.get(oid);
+    if (blob === undefined) {
+      blob = await this.#store.readBlob(oid);
+      this.#blobs.set(oid, blob);
+    }
+    return blob;
   }
 
   /** Whether any of `sources` might have been renamed (exactly or by similarity) on this side. */
