@@ -63,6 +63,24 @@ describe('POST /projects/:id/pipeline', () => {
     expect([denied.status, denied.body]).toEqual([403, { message: '403 Forbidden' }]);
   });
 
+  it('answers malformed parameters with Grape-style 400s, never a crash', async () => {
+    const cases: [unknown, unknown][] = [
+      [{ ref: { a: 1 } }, { error: 'ref is invalid' }],
+      [{ ref: 'main', variables: 'x' }, { error: 'variables is invalid' }],
+      [{ ref: 'main', variables: [1] }, { error: 'variables[key] is missing' }],
+      [
+        { ref: 'main', variables: [{ key: 'A', variable_type: 'x' }] },
+        { error: 'variables[variable_type] does not have a valid value' },
+      ],
+      [{ ref: 'main', inputs: [] }, { error: 'inputs is invalid' }],
+      [{ ref: 'main', inputs: 'x' }, { error: 'inputs is invalid' }],
+    ];
+    for (const [body, answer] of cases) {
+      const res = await w.api('POST', '/projects/evenergi%2Fdevelop/pipeline', body);
+      expect([res.status, res.body]).toEqual([400, answer]);
+    }
+  });
+
   it('refuses pipeline variables below the minimum role, and records them otherwise', async () => {
     const body = { ref: 'main', inputs: DEPLOY_INPUTS, variables: [{ key: 'WHY', value: 'hotfix' }] };
     w.orchestrator.pipelineVariablesMinimumRole = ACCESS.none;

@@ -117,6 +117,7 @@ export function registerPipelines(router: Router, _deps: ResourceDeps): void {
     ctx.services.requireAccess(ctx, project, ACCESS.developer);
     const ref = ctx.body.ref;
     if (ref === undefined || ref === null || ref === '') throw missingParam('ref');
+    if (typeof ref !== 'string') throw invalidParam('ref');
     const variables = readVariables(ctx.body.variables);
     const inputs = ctx.body.inputs ?? {};
     if (typeof inputs !== 'object' || Array.isArray(inputs) || inputs === null) throw invalidParam('inputs');
@@ -134,7 +135,7 @@ export function registerPipelines(router: Router, _deps: ResourceDeps): void {
       throw validationError({ base: ['Too many pipelines created in the last minute. Try again later.'] });
     }
     const result = await engine.createPipeline(project, {
-      ref: String(ref),
+      ref,
       userId: ctx.user?.id ?? 0,
       source: 'api',
       inputs: inputs as Record<string, unknown>,
