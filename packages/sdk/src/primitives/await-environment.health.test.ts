@@ -68,6 +68,12 @@ describe('awaitEnvironment (approvals and health)', () => {
     expect(r._unsafeUnwrap()).toMatchObject({ outcome: 'failure', reason: 'deploy-job-missing' });
   });
 
+  it('returns failure (sha-mismatch) when our run deploys another commit than expected (R3)', async () => {
+    const other = await w.head(TARGET, 'main');
+    const r = await run({ expectedSha: other });
+    expect(r).toMatchObject({ outcome: 'failure', reason: 'sha-mismatch', observed: { deployment: { sha } } });
+  });
+
   it('keeps waiting while health reports another SHA, and times out saying so', async () => {
     await w.control('POST', '/-/sim/health', { project: TARGET, environment: 'staging', sha: 'f'.repeat(40) });
     const r = await run({ maxWaitMs: 3 * 60_000 });
