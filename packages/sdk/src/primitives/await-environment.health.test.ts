@@ -74,6 +74,31 @@ describe('awaitEnvironment (approvals and health)', () => {
     expect(r).toMatchObject({ outcome: 'failure', reason: 'sha-mismatch', observed: { deployment: { sha } } });
   });
 
+  it('returns awaiting_human for a manual gate in the orchestration pipeline itself', async () => {
+    await w.editCi(
+      'evenergi/develop',
+      'gated',
+      (yml) => yml.replace(/(deploy-release-branch-to-staging:\n {2}stage: deploy\n)/, '$1  when: manual\n'),
+      'main',
+    );
+    const config = { ...w.config, orchestration: { ...w.config.orchestration, ref: 'gated' } };
+    const p = (await triggerGuidedRelease(w.client, config, { target: TARGET, now: w.clock.now }))._unsafeUnwrap();
+    const r = await awaitEnvironment(w.client, config, {
+      pipeline: p,
+      target: TARGET,
+      expectedSha: sha,
+      maxWaitMs: 10 * 60_000,
+      clock: w.clock,
+      random: () => 0.5,
+    });
+    expect(r._unsafeUnwrap()).toMatchObject({
+      outcome: 'awaiting_human',
+      reason: 'manual-job',
+      job: { name: 'deploy-release-branch-to-staging', status: 'manual', pipelineId: p.id },
+      observed: { phase: 'downstream', downstream: undefined },
+    });
+  });
+
   it('keeps waiting while health reports another SHA, and times out saying so', async () => {
     await w.control('POST', '/-/sim/health', { project: TARGET, environment: 'staging', sha: 'f'.repeat(40) });
     const r = await run({ maxWaitMs: 3 * 60_000 });
