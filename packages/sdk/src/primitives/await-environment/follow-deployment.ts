@@ -132,7 +132,7 @@ export async function pollDeployment(ctx: FollowContext, s: FollowState): Promis
       failingJob: job,
     });
   }
-  if (job.status === 'running' || FINISHED.has(job.status)) {
+  if (job.status === 'running' || job.startedAt !== null) {
     emitOnce(ctx, s, `job:${job.id}`, {
       type: 'job-started',
       at: isoNow(ctx),
