@@ -173,13 +173,33 @@ describe('local merge engine hard cases (native git as the oracle)', () => {
     expect(run.ours.kind).toBe('clean');
   });
 
-  it('reports a rename with edits (similarity rename) as an unsupported conflict, never a wrong tree', async () => {
+  it('follows a clear-cut similarity rename (rename with edits) on either side', async () => {
+    const base = { 'old.txt': ten(), z: 'z\n' };
+    const pick = await expectSameAsGit(
+      base,
+      { 'old.txt': edit(ten(), 'line 2', 'ours 2'), z: 'z\n' },
+      { 'new.txt': edit(ten(), 'line 9', 'theirs 9'), z: 'z\n' },
+    );
+    expect(pick.ours.kind).toBe('clean');
+    const release = await expectSameAsGit(
+      base,
+      { 'new.txt': edit(ten(), 'line 2', 'ours 2'), z: 'z\n' },
+      { 'old.txt': edit(ten(), 'line 9', 'theirs 9'), z: 'z\n' },
+    );
+    expect(release.ours.kind).toBe('clean');
+  });
+
+  it('reports a borderline similarity rename as an unsupported conflict, never a wrong tree', async () => {
+    const half = ten()
+      .replace('line 1\n', 'a\n')
+      .replace('line 3\n', 'b\n')
+      .replace('line 5\n', 'c\n')
+      .replace('line 7\n', 'd\n');
     const run = await runScenario(
       { 'old.txt': ten() },
       { 'old.txt': edit(ten(), 'line 2', 'ours 2') },
-      { 'new.txt': edit(ten(), 'line 9', 'theirs 9') },
+      { 'new.txt': half },
     );
-    expect(run.native.kind).toBe('clean');
     expect(run.ours.kind).toBe('conflict');
     if (run.ours.kind === 'conflict') expect(run.ours.conflicts.every((c) => c.unsupported)).toBe(true);
   });

@@ -1,6 +1,6 @@
 /**
  * Three-way tree merge (base, ours, theirs) without a working tree, with git's per-path rules
- * and exact rename detection. It walks only the base→theirs difference (the picked change),
+ * and rename detection (exact, and clear-cut similarity). It walks only the base→theirs difference,
  * looks paths up in ours, and edits ours along those paths; the base→ours difference is read
  * only when a rename question needs it. Anything it cannot merge as git would is a conflict.
  */
