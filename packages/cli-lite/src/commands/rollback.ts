@@ -4,6 +4,7 @@ import { type PromotionBundle, type RollbackRecord, sealBundle, type TargetRecor
 import { parseCommand, required, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab } from '../gitlab.js';
+import { problem } from '../problem.js';
 import { createProgress, type Progress } from '../progress.js';
 import type { Command } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
@@ -29,6 +30,17 @@ Example:
     const path = resolve(ctx.deps.cwd ?? '.', required(p, 'evidence', '--evidence evidence.json'));
     const bundle = await readBundle(path);
     const gl = await connect(ctx.deps, p);
+    if (gl.config.orchestration.project !== bundle.settings.orchestrationProject)
+      return ctx.io.fail(
+        problem({
+          code: 'invalid-config',
+          title: 'Bad configuration',
+          detail: `The bundle was deployed by ${bundle.settings.orchestrationProject} but the configuration names ${gl.config.orchestration.project}; rerunning "the same pipeline" needs the same orchestration project (R2).`,
+          exitCode: EXIT_CODES.configuration,
+          runbookRef: 'R2',
+          extra: { field: 'runbook.orchestration.project', file: gl.settings.file ?? null },
+        }),
+      );
     const only = strs(p, 'target');
     const reason = str(p, 'reason') ?? 'operator rollback (hotfix rollback)';
     const progress = createProgress(ctx.io);

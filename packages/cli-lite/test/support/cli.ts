@@ -1,7 +1,7 @@
 /**
  * Runs the `hotfix` CLI as a real child process: the built `dist/bin.js` when it is newer than
  * every source file it bundles (CI builds before testing), otherwise the TypeScript sources
- * through tsx with the `@hotfix-release/source` condition.
+ * through tsx with the `@hotfix-release/source` condition; HOTFIX_E2E_BIN=dist|source forces one.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -36,7 +36,9 @@ function distIsFresh(): boolean {
   });
 }
 
-const useDist = distIsFresh();
+// HOTFIX_E2E_BIN=dist|source forces one (e.g. to test the build while others edit sources).
+const forced = process.env.HOTFIX_E2E_BIN;
+const useDist = forced === 'dist' ? true : forced === 'source' ? false : distIsFresh();
 const tsxLoader = pathToFileURL(
   join(dirname(createRequire(join(ROOT, 'package.json')).resolve('tsx/package.json')), 'dist/loader.mjs'),
 ).href;
