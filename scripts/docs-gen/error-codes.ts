@@ -173,6 +173,7 @@ export async function errorCodesPage(root: string): Promise<string> {
   push(
     '---',
     'title: Error codes and exit codes',
+    'group: Reference (generated)',
     '---',
     '',
     '# Error codes and exit codes',

@@ -258,6 +258,7 @@ export function evidenceFormatPage(root: string): string {
   const lines = [
     '---',
     'title: Evidence format',
+    'group: Reference (generated)',
     '---',
     '',
     '# Evidence format',

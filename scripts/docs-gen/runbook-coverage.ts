@@ -131,6 +131,7 @@ export function runbookCoveragePage(root: string): string {
   const lines = [
     '---',
     'title: Runbook coverage',
+    'group: Reference (generated)',
     '---',
     '',
     '# Runbook coverage',
