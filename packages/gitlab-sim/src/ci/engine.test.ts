@@ -62,6 +62,8 @@ describe(getCiEngine.name, () => {
     await w.advance(60);
     const jobs = (await w.api('GET', `${SVC}/pipelines/${p.body.id}/jobs`)).body;
     expect(jobs.map((j: { status: string }) => j.status)).toEqual(['skipped', 'skipped', 'canceled']);
+    const finished = await w.api('GET', `${SVC}/pipelines/${p.body.id}/jobs?scope=finished`);
+    expect(finished.body).toHaveLength(3);
     expect((await w.api('GET', `${SVC}/pipelines/${p.body.id}`)).body.status).toBe('canceled');
     const bad = await w.api('GET', `${SVC}/pipelines/${p.body.id}/jobs?scope[]=bogus`);
     expect([bad.status, bad.body]).toEqual([400, { error: 'scope does not have a valid value' }]);

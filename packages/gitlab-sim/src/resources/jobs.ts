@@ -23,9 +23,14 @@ const JOB_STATUSES = [
   'waiting_for_resource',
 ];
 
+/** Ci::JobsFinder: newest first; `scope[]=` statuses, or a single `scope` (a status, or `finished`). */
 function scoped(ctx: RequestContext, jobs: SimJob[]): SimJob[] {
+  const sorted = jobs.sort((a, b) => b.id - a.id);
+  if (ctx.query.get('scope') === 'finished') {
+    return sorted.filter((j) => ['success', 'failed', 'canceled', 'skipped'].includes(j.status));
+  }
   const scope = enumList(ctx.query, 'scope', JOB_STATUSES);
-  return scope.length ? jobs.filter((j) => scope.includes(j.status)) : jobs;
+  return scope.length ? sorted.filter((j) => scope.includes(j.status)) : sorted;
 }
 
 function requireDeveloper(ctx: RequestContext, project: SimProject): number {
@@ -48,7 +53,7 @@ export function registerJobs(router: Router, _deps: ResourceDeps): void {
     const jobs = projectCi(project).jobs.filter(
       (j) => j.pipelineId === p.id && j.kind === 'build' && (includeRetried || !j.retried),
     );
-    const list = scoped(ctx, jobs).sort((a, b) => b.id - a.id);
+    const list = scoped(ctx, jobs);
     const ectx = entityCtx(ctx);
     const page = paginate(list, ctx.query, ctx.url);
     return { ...page, body: page.body.map((j) => jobEntity(ectx, j)) };
@@ -58,7 +63,7 @@ export function registerJobs(router: Router, _deps: ResourceDeps): void {
     const project = ctx.services.project(ctx);
     const p = pipelineParam(ctx, project);
     const bridges = projectCi(project).jobs.filter((j) => j.pipelineId === p.id && j.kind === 'bridge' && !j.retried);
-    const list = scoped(ctx, bridges).sort((a, b) => a.id - b.id);
+    const list = scoped(ctx, bridges);
     const ectx = entityCtx(ctx);
     const page = paginate(list, ctx.query, ctx.url);
     return { ...page, body: page.body.map((j) => bridgeEntity(ectx, j)) };
@@ -67,7 +72,7 @@ export function registerJobs(router: Router, _deps: ResourceDeps): void {
   router.on('GET', '/projects/:id/jobs', (ctx) => {
     const project = ctx.services.project(ctx);
     const jobs = projectCi(project).jobs.filter((j) => j.kind === 'build');
-    const list = scoped(ctx, jobs).sort((a, b) => b.id - a.id);
+    const list = scoped(ctx, jobs);
     const ectx = entityCtx(ctx);
     const page = paginate(list, ctx.query, ctx.url);
     return { ...page, body: page.body.map((j) => jobEntity(ectx, j)) };
