@@ -54,7 +54,13 @@ describe('GET /projects/:id/deployments', () => {
     expect((await w.api('GET', `${SVC}/deployments?${q}`)).body).toEqual({
       message: '400 Bad request - `finished_at` filter requires `finished_at` sort.',
     });
-    expect((await w.api('GET', `${SVC}/deployments?${q}&order_by=finished_at`)).status).toBe(400);
+    expect((await w.api('GET', `${SVC}/deployments?${q}&order_by=finished_at`)).body).toEqual({
+      message: '400 Bad request - `finished_at` filter must be combined with `success` status filter.',
+    });
+    expect((await w.api('GET', `${SVC}/deployments?order_by=finished_at`)).body).toEqual({
+      message:
+        '400 Bad request - `finished_at` sort requires `finished_at` filter or a filter with at least one of the finished statuses.',
+    });
     const ok = await w.api('GET', `${SVC}/deployments?${q}&order_by=finished_at&status=success`);
     expect(ok.body.map((d: Dep) => d.status)).toEqual(['success']);
   });

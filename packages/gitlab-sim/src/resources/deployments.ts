@@ -29,7 +29,9 @@ function findDeployments(ctx: RequestContext, project: SimProject): SimDeploymen
   if (byUpdated && orderBy !== 'updated_at') throw badRequest('`updated_at` filter requires `updated_at` sort');
   if (byFinished && orderBy !== 'finished_at') throw badRequest('`finished_at` filter requires `finished_at` sort.');
   if (orderBy === 'finished_at' && !(byFinished || (status && FINISHED.includes(status)))) {
-    throw badRequest('`finished_at` sort requires `finished_at` filter or a filter with at least one finished status');
+    throw badRequest(
+      '`finished_at` sort requires `finished_at` filter or a filter with at least one of the finished statuses.',
+    );
   }
   if (byFinished && status !== 'success') {
     throw badRequest('`finished_at` filter must be combined with `success` status filter.');
