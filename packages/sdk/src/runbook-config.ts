@@ -9,12 +9,35 @@ import { z } from 'zod';
 import { zodIssues } from './_internal/zod-issues.js';
 import { type HotfixError, hotfixError } from './errors.js';
 
-/** The weekly cut-off action (S5): never sent for a hotfix. */
+/**
+ * The weekly cut-off action (S5): never sent for a hotfix.
+ *
+ * @example
+ * ```ts
+ * isCutOffAction(CUT_OFF_ACTION); // true
+ * ```
+ * @see S5 E3
+ */
 export const CUT_OFF_ACTION = 'bring-all-code-to-release-branch';
-/** The action a hotfix promotion uses (S4). */
+/**
+ * The action a hotfix promotion uses (S4).
+ *
+ * @example
+ * ```ts
+ * parseRunbookConfig({})._unsafeUnwrap().orchestration.deployAction === DEPLOY_ACTION; // true
+ * ```
+ * @see S4 E2
+ */
 export const DEPLOY_ACTION = 'deploy-release-branch-to-staging';
 
-/** Normalises an action for comparison: case, whitespace and Unicode look-alikes folded. */
+/**
+ * Normalises an action for comparison: case, whitespace and Unicode look-alikes folded.
+ *
+ * @example
+ * ```ts
+ * normalizeAction(' Bring_All-Code\u2010to-release-branch '); // 'bring-all-code-to-release-branch'
+ * ```
+ */
 export function normalizeAction(action: string): string {
   return action
     .normalize('NFKC')
@@ -23,7 +46,16 @@ export function normalizeAction(action: string): string {
     .replace(/[_\u2010-\u2015\u2212]/g, '-');
 }
 
-/** Whether an action is the cut-off action in any disguise (case, whitespace, underscores, dashes). */
+/**
+ * Whether an action is the cut-off action in any disguise (case, whitespace, underscores, dashes).
+ *
+ * @example
+ * ```ts
+ * isCutOffAction('BRING_ALL_CODE_TO_RELEASE_BRANCH'); // true
+ * isCutOffAction('deploy-release-branch-to-staging'); // false
+ * ```
+ * @see S5
+ */
 export function isCutOffAction(action: string, cutOff: string = CUT_OFF_ACTION): boolean {
   return normalizeAction(action) === normalizeAction(cutOff);
 }
@@ -178,7 +210,15 @@ export function parseRunbookConfig(input: unknown): Result<RunbookConfig, Hotfix
   );
 }
 
-/** The descriptor for a target project, with the runbook's defaults filled in. */
+/**
+ * The descriptor for a target project, with the runbook's defaults filled in.
+ *
+ * @example
+ * ```ts
+ * serviceFor(config, 'evenergi/charging-api')?.releaseBranch; // 'release' unless the descriptor says otherwise
+ * ```
+ * @see P5 D5
+ */
 export function serviceFor(
   config: RunbookConfig,
   project: string,
