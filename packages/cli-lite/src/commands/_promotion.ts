@@ -3,6 +3,7 @@
  * evidence file, renders progress, stops cleanly on Ctrl-C and maps target outcomes to one
  * exit code. Shared by `hotfix promote` and `hotfix resume`.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { PromotionResult, PromotionTargetResult } from '@hotfix-release/sdk';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -100,7 +101,7 @@ export async function runPromotion(
         [resumeHint],
       );
     const p = problemFromSdk(e, { journal: run.journalPath });
-    return io.fail(p, e.code === 'preflight-failed' || e.code === 'invalid-input' ? [] : [resumeHint]);
+    return io.fail(p, existsSync(run.journalPath) && e.code !== 'preflight-failed' ? [resumeHint] : []);
   }
   return report(ctx, result.value, run, controller.signal.aborted);
 }
