@@ -13,7 +13,7 @@ export function recordNotFound(): ApiError {
 
 /** The entity context of a request. */
 export function entityCtx(ctx: RequestContext): EntityCtx {
-  return { state: ctx.state, baseUrl: ctx.baseUrl, now: ctx.clock.now() };
+  return { state: ctx.state, baseUrl: ctx.baseUrl, now: ctx.clock.now(), request: ctx };
 }
 
 /** The CI engine serving a request. */

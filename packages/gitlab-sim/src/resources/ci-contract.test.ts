@@ -119,6 +119,7 @@ describe.skipIf(!available)(`CI contract (schemas from ${SCHEMAS}; skipped only 
     );
     const one = (await w.api('GET', `/projects/acme%2Fservice/environments/${list[0].id}`)).body;
     expect(one.last_deployment.status).toBe('success');
+    expect(one.project.path_with_namespace).toBe('acme/service'); // validated by project.json (strict)
     check('public_api/v4/environment.json', strip(one, NEWER_THAN_FIXTURE.environment));
   });
 });
