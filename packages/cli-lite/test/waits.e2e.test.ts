@@ -1,6 +1,7 @@
 /**
  * A wait that passes its maximum ends with exit 4 and the resume command; resuming with a longer
- * wait finishes the same promotion without repeating the pick or the pipeline.
+ * wait finishes the same promotion without repeating the pick or the pipeline. A deployment behind
+ * an approval gate ends with exit 5 and what the operator must do.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,5 +52,41 @@ describe('hotfix promote with a wait that times out', () => {
       message: string;
     }[];
     expect(commits.filter((c) => c.message.includes('cherry picked from commit'))).toHaveLength(1);
+  });
+});
+
+describe('hotfix promote behind an approval gate', () => {
+  it('exits 5 (awaiting a human) with the instruction and the resume command', async () => {
+    const MRB = demo.mergeRequests.fastForward;
+    const enc = encodeURIComponent(MRB.project);
+    const headers = { 'private-token': w.sim.token, 'content-type': 'application/json' };
+    const ci = await (
+      await fetch(`${w.sim.apiUrl}/projects/${enc}/repository/files/.gitlab-ci.yml/raw?ref=release`, { headers })
+    ).text();
+    const gated = ci.replace(
+      /(deploy-staging:[\s\S]*?SIM_DURATION_SECONDS: "30"\n)/,
+      '$1    SIM_APPROVAL_REQUIRED: "true"\n',
+    );
+    expect(gated).not.toBe(ci);
+    const commit = await fetch(`${w.sim.apiUrl}/projects/${enc}/repository/commits`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        branch: 'release',
+        commit_message: 'ci: staging deployments need approval\n',
+        actions: [{ action: 'update', file_path: '.gitlab-ci.yml', content: gated }],
+      }),
+    });
+    expect(commit.status).toBe(201);
+    const r = await runCli(['promote', '--mr', `${MRB.project}!${MRB.iid}`, '--evidence', 'gate.json'], {
+      cwd: w.dir,
+      env: w.env,
+    });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain(`✗ ${MRB.project}: pending (awaiting-human)`);
+    expect(r.stdout).toMatch(
+      /(Approve the deployment|Run the manual job) of job "deploy-staging" at http|job "deploy-staging"/,
+    );
+    expect(r.stdout).toContain(`Resume with: hotfix resume ${join(w.dir, 'gate.journal.json')}`);
   });
 });
