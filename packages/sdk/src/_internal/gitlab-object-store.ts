@@ -23,6 +23,11 @@ export interface GitLabObjectStore extends ObjectStore {
   readonly stats: GitLabStoreStats;
   /** The root tree id of a commit, from one listing of its root (no commit entity read). */
   treeOf(commit: string): Promise<string>;
+  /**
+   * Lists, in parallel, the directories along `paths` at `commit` (the tree API's key), so the
+   * engine's later reads are cache hits; returns the blob id at each path that holds a file.
+   */
+  prefetch(commit: string, paths: readonly string[]): Promise<Map<string, string>>;
   /** The objects written locally and reachable from `tip` that GitLab was not seen to have. */
   newObjects(tip: string): GitObject[];
 }
@@ -64,7 +69,18 @@ export function createGitLabObjectStore(client: GitLabClient, project: string): 
     }
   };
 
-  const listTree = async (loc: TreeLocation): Promise<{ oid: string; entries: TreeEntry[] }> => {
+  // Listings are memoised by location, so a prefetch in flight serves the engine's later read.
+  const listings = new Map<string, Promise<{ oid: string; entries: TreeEntry[] }>>();
+  const listTree = (loc: TreeLocation): Promise<{ oid: string; entries: TreeEntry[] }> => {
+    const key = `${loc.commit}\0${loc.path}`;
+    let found = listings.get(key);
+    if (found === undefined) {
+      found = fetchListing(loc);
+      listings.set(key, found);
+    }
+    return found;
+  };
+  const fetchListing = async (loc: TreeLocation): Promise<{ oid: string; entries: TreeEntry[] }> => {
     const list = await must(client.tree(project, loc.commit, loc.path, { perPage: 100, maxPages: 1000 }));
     stats.requests += list.pagesRead;
     const entries = list.items.map(
@@ -81,23 +97,32 @@ export function createGitLabObjectStore(client: GitLabClient, project: string): 
     const oid = objectId('tree', data);
     remote.add(oid);
     remember(loc, entries);
+    if (!trees.has(oid)) trees.set(oid, Promise.resolve(entries));
+    if (!locations.has(oid)) locations.set(oid, loc);
     return { oid, entries };
   };
 
-  const roots = new Map<string, Promise<string>>();
   const store: GitLabObjectStore = {
     stats,
-    treeOf(commit) {
-      let found = roots.get(commit);
-      if (found === undefined) {
-        found = listTree({ commit, path: '' }).then((root) => {
-          trees.set(root.oid, Promise.resolve(root.entries));
-          locations.set(root.oid, { commit, path: '' });
-          return root.oid;
-        });
-        roots.set(commit, found);
+    async treeOf(commit) {
+      return (await listTree({ commit, path: '' })).oid;
+    },
+    async prefetch(commit, paths) {
+      const dirs = new Set<string>(['']);
+      for (const p of paths) {
+        const parts = p.split('/');
+        for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
       }
-      return found;
+      // A directory missing on this side is a 404: fine for a hint, the engine decides.
+      await Promise.all([...dirs].map((path) => listTree({ commit, path }).catch(() => undefined)));
+      const leaves = new Map<string, string>();
+      for (const p of paths) {
+        const i = p.lastIndexOf('/');
+        const listing = await listTree({ commit, path: i < 0 ? '' : p.slice(0, i) }).catch(() => undefined);
+        const e = listing?.entries.find((x) => x.path === p.slice(i + 1));
+        if (e !== undefined && e.type === 'blob') leaves.set(p, e.oid);
+      }
+      return leaves;
     },
     readCommit(oid) {
       let found = commits.get(oid);

@@ -10,7 +10,6 @@ import { signatureFromIso } from '../_internal/git-objects.js';
 import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
-import type { ConflictToResolve } from './resolve-conflict/merge-plan.js';
 import {
   type ConflictResolver,
   markPushed,
@@ -65,7 +64,7 @@ export const resolveConflictOptionsSchema = z
         kind: z.literal('conflict'),
         original: sha,
         releaseHead: sha,
-        plan: z.object({ picks: z.array(z.object({ sha: sha, mainline: z.number().int().optional() })) }),
+        plan: z.object({ picks: z.array(z.object({ sha: sha, mainline: z.number().int().optional() })).readonly() }),
       })
       .optional(),
     /** Or the commit to pick, with its mainline parent for a merge commit. */
@@ -253,6 +252,3 @@ export function continueConflictResolution(
     return outcome;
   });
 }
-
-/** Re-exported for resolvers written against the type. */
-export type { ConflictToResolve as ResolveConflictInput };

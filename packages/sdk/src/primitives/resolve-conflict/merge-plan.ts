@@ -8,6 +8,7 @@ import { isBinary } from '../../_internal/merge/merge-leaf.js';
 import { mergeTrees, type TreeMergeResult } from '../../_internal/merge/merge-trees.js';
 import { diffTrees } from '../../_internal/merge/tree-diff.js';
 import type { CommitData, LeafEntry, MergeConflict } from '../../_internal/merge/types.js';
+import type { GitLabClient } from '../../gitlab-client.js';
 import type { LocalConflictReason } from '../cherry-pick-local/local-pick.js';
 
 /** One side of a conflicted path: mode, blob id and bytes (no bytes for a gitlink). */
@@ -50,14 +51,26 @@ export interface MergePlan {
   readonly result: TreeMergeResult;
 }
 
-/** Reads the commits and merges; `mainline` picks the parent of a merge commit (1-based). */
+/**
+ * Reads the commits and merges; `mainline` picks the parent of a merge commit (1-based). The
+ * pick's diff (one request) names the paths it touches, so the directories along them are
+ * listed on all three commits at once and the blobs both sides changed are fetched in parallel;
+ * the engine then finds nearly everything in the cache (and reads anything else on demand).
+ */
 export async function planMerge(
+  client: GitLabClient,
   store: GitLabObjectStore,
+  project: string,
   original: string,
   mainline: number | undefined,
   releaseHead: string,
 ): Promise<MergePlan> {
-  const [picked, oursTree] = await Promise.all([store.readCommit(original), store.treeOf(releaseHead)]);
+  const [picked, oursTree, , hint] = await Promise.all([
+    store.readCommit(original),
+    store.treeOf(releaseHead),
+    store.treeOf(original),
+    changedPaths(client, project, original),
+  ]);
   if (picked.parents.length > 1 && mainline === undefined) {
     throw new PlanError(`${original.slice(0, 12)} is a merge of ${picked.parents.length} parents; pass mainline.`);
   }
@@ -65,6 +78,14 @@ export async function planMerge(
   if (mainline !== undefined && parent === undefined) {
     throw new PlanError(`mainline ${mainline} exceeds the ${picked.parents.length} parent(s) of ${original}.`);
   }
+  const sides = await Promise.all(
+    [parent, releaseHead, original].map((c) => (c === undefined ? new Map<string, string>() : store.prefetch(c, hint))),
+  );
+  const both = hint.flatMap((p) => {
+    const ids = sides.map((side) => side.get(p));
+    return ids.every((id) => id !== undefined) && new Set(ids).size === 3 ? (ids as string[]) : [];
+  });
+  await Promise.all(both.map((oid) => store.readBlob(oid)));
   const baseTree = parent === undefined ? undefined : await store.treeOf(parent);
   const [result, changes] = await Promise.all([
     mergeTrees(store, { base: baseTree, ours: oursTree, theirs: picked.tree }),
@@ -80,6 +101,13 @@ export async function planMerge(
     hotfixPaths: changes.map((c) => c.path),
     result,
   };
+}
+
+/** The paths the commit's diff names (against its first parent): a prefetch hint, empty when unreadable. */
+async function changedPaths(client: GitLabClient, project: string, sha: string): Promise<string[]> {
+  const diff = await client.commitDiff(project, sha, { maxPages: 5 });
+  if (diff.isErr()) return [];
+  return [...new Set(diff.value.items.flatMap((d) => [d.old_path, d.new_path]))];
 }
 
 /** A plan that cannot be made from the given options (an input problem, not a git failure). */

@@ -96,7 +96,7 @@ export async function runResolution(
 ): Promise<ResolveConflictOutcome | HotfixError> {
   const store = createGitLabObjectStore(client, s.project);
   try {
-    const plan = await planMerge(store, s.original, s.mainline, s.releaseHead);
+    const plan = await planMerge(client, store, s.project, s.original, s.mainline, s.releaseHead);
     const resolutions = new Map<string, Resolution>();
     let conflictPaths: string[] = [];
     if (plan.result.kind === 'clean' && plan.result.tree === plan.oursTree) {
