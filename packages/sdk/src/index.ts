@@ -85,6 +85,22 @@ export {
   renderValidationNote,
   writeValidationNote,
 } from './primitives/record-validation.js';
+export type {
+  ConflictResolver,
+  ConflictSide,
+  ConflictToResolve,
+  ContinueConflictOptions,
+  ResolveConflictOptions,
+  ResolveConflictOutcome,
+  ResolverAnswer,
+  ResolveStats,
+} from './primitives/resolve-conflict.js';
+export {
+  continueConflictOptionsSchema,
+  continueConflictResolution,
+  resolveConflict,
+  resolveConflictOptionsSchema,
+} from './primitives/resolve-conflict.js';
 export type { AppliedRevert, RevertOptions, RevertOutcome } from './primitives/revert-from-release.js';
 export { revertFromRelease, revertOptionsSchema, revertsCommit } from './primitives/revert-from-release.js';
 export { revertLocal } from './primitives/revert-local.js';
