@@ -1,3 +1,4 @@
+import { cherryPickBenchmark } from './cherry-pick.js';
 import { policyBenchmark } from './policy.js';
 import { pollingBenchmark } from './polling.js';
 
@@ -9,6 +10,7 @@ export interface Benchmark {
 
 /** Every benchmark `pnpm bench <name>` knows. */
 export const benchmarks: Record<string, Benchmark> = {
+  'cherry-pick': cherryPickBenchmark,
   policy: policyBenchmark,
   polling: pollingBenchmark,
 };

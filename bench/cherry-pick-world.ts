@@ -1,0 +1,175 @@
+/**
+ * The world of `pnpm bench cherry-pick`: a simulator project whose bare repository gets a
+ * generated tree of N files through one `git fast-import` run (main: the initial tree and the
+ * hotfix; release: the initial tree plus a change to the same lines), and a byte-counting HTTP
+ * proxy in front of the simulator so both contestants are measured on the wire the same way.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GitLabSim } from '@hotfix-release/gitlab-sim';
+
+export const TARGET = 'pkg000/mod00/tariff.ts';
+export const SECOND = 'pkg000/mod01/tariff.test.ts';
+
+/** Runs git asynchronously (the simulator serves from this process: never block it). */
+export function git(
+  cwd: string,
+  args: readonly string[],
+  opts: { input?: (stdin: NodeJS.WritableStream) => Promise<void>; env?: NodeJS.ProcessEnv; ok?: number[] } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('git', args, { cwd, env: { ...process.env, ...opts.env } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    c.stdout.on('data', (d: Buffer) => out.push(d));
+    c.stderr.on('data', (d: Buffer) => err.push(d));
+    c.on('error', reject);
+    c.on('close', (code) => {
+      const r = {
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString(),
+      };
+      if (!(opts.ok ?? [0]).includes(r.code)) reject(new Error(`git ${args.join(' ')} → ${r.code}: ${r.stderr}`));
+      else resolve(r);
+    });
+    if (opts.input) opts.input(c.stdin).then(() => c.stdin.end(), reject);
+    else c.stdin.end();
+  });
+}
+
+function fileText(path: string, i: number): string {
+  const lines = [`// ${path}`, `export const id${i} = ${i};`];
+  for (let k = 0; k < 8; k++) lines.push(`export const v${k} = ${(i * 7919 + k * 104729) % 1000003}; // line ${k}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The target file on each side, and the resolution both contestants write. */
+export function targetText(side: 'base' | 'ours' | 'theirs' | 'resolved'): string {
+  const rows = Array.from({ length: 30 }, (_, i) => `tariff line ${i + 1}`);
+  if (side === 'ours' || side === 'resolved') rows[4] = 'const base = rates.offPeak;';
+  if (side === 'theirs') rows[4] = 'const base = rates.peak;';
+  if (side === 'theirs' || side === 'resolved') rows[5] = 'const night = rates.night * 0.8;';
+  return `${rows.join('\n')}\n`;
+}
+
+/** Paths of an N-file tree: pkgNNN/modMM/fileNNNN.ts, 100 files per directory, 20 directories per package. */
+function* paths(n: number): Generator<string> {
+  for (let i = 0; i < n; i++) {
+    const leaf = Math.floor(i / 100);
+    const pkg = String(Math.floor(leaf / 20)).padStart(3, '0');
+    const mod = String(leaf % 20).padStart(2, '0');
+    yield `pkg${pkg}/mod${mod}/file${String(i % 100).padStart(4, '0')}.ts`;
+  }
+}
+
+/** What a generated repository holds. */
+export interface World {
+  readonly project: string;
+  readonly repoDir: string;
+  readonly files: number;
+  readonly releaseHead: string;
+  readonly pick: string;
+  readonly generationMs: number;
+  readonly packBytes: number;
+}
+
+/** Creates `bench/repo-<n>` in the simulator and fills its bare repository with fast-import. */
+export async function generateWorld(sim: GitLabSim, n: number): Promise<World> {
+  const started = performance.now();
+  const res = await fetch(`${sim.apiUrl}/projects`, {
+    method: 'POST',
+    headers: { 'private-token': sim.token, 'content-type': 'application/json' },
+    body: JSON.stringify({ path: `repo-${n}` }),
+  });
+  const created = (await res.json()) as { path_with_namespace: string };
+  const project = created.path_with_namespace;
+  const repoDir = sim.state.findProject(project)!.repoDir;
+  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
+  const who = (name: string, t: number, tz = '+0000') => `${name} <${name.toLowerCase()}@example.com> ${t} ${tz}\n`;
+  await git(repoDir, ['fast-import', '--quiet', '--done'], {
+    input: async (stdin) => {
+      const write = async (s: string) => {
+        if (!stdin.write(s)) await once(stdin, 'drain');
+      };
+      let mark = 0;
+      const chunk: string[] = [];
+      for (const p of paths(n)) {
+        mark++;
+        chunk.push(`blob\nmark :${mark}\n${data(fileText(p, mark))}`);
+        if (chunk.length === 2000) await write(chunk.splice(0).join(''));
+      }
+      await write(chunk.join(''));
+      await write(
+        `commit refs/heads/main\nmark :1000001\ncommitter ${who('Gen', 1_700_000_000)}${data('Initial tree\n')}`,
+      );
+      let m = 0;
+      for (const p of paths(n)) await write(`M 100644 :${++m} ${p}\n`);
+      await write(`M 100644 inline ${TARGET}\n${data(targetText('base'))}`);
+      await write(`M 100644 inline ${SECOND}\n${data('export const cases = [];\n')}\n`);
+      await write(
+        `commit refs/heads/release\ncommitter ${who('Gen', 1_700_000_100)}${data('Release: off-peak base\n')}`,
+      );
+      await write(`from :1000001\nM 100644 inline ${TARGET}\n${data(targetText('ours'))}\n`);
+      await write(`commit refs/heads/main\nauthor ${who('Alice', 1_700_000_200, '+0100')}`);
+      await write(`committer ${who('Alice', 1_700_000_200, '+0100')}${data('Apply the night discount\n')}`);
+      await write(`from :1000001\nM 100644 inline ${TARGET}\n${data(targetText('theirs'))}`);
+      await write(`M 100644 inline ${SECOND}\n${data('export const cases = [[22, 0.8]];\n')}\ndone\n`);
+    },
+  });
+  await git(repoDir, ['repack', '-a', '-d', '-q']);
+  const releaseHead = (await git(repoDir, ['rev-parse', 'refs/heads/release'])).stdout.trim();
+  const pick = (await git(repoDir, ['rev-parse', 'refs/heads/main'])).stdout.trim();
+  const sizes = (await git(repoDir, ['count-objects', '-v'])).stdout;
+  const packBytes = Number(/size-pack: (\d+)/.exec(sizes)?.[1] ?? 0) * 1024;
+  return { project, repoDir, files: n + 2, releaseHead, pick, generationMs: performance.now() - started, packBytes };
+}
+
+/** A reverse proxy that counts the bytes of every request and response body. */
+export interface CountingProxy {
+  readonly url: string;
+  readonly counters: { up: number; down: number; requests: number };
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a counting proxy to `target` on 127.0.0.1. */
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const to = new URL(target);
+  const counters = { up: 0, down: 0, requests: 0 };
+  const server: Server = createServer((req, res) => {
+    counters.requests++;
+    const up = httpRequest(
+      {
+        host: to.hostname,
+        port: to.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: to.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.on('data', (d: Buffer) => {
+          counters.down += d.length;
+        });
+        answer.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.on('data', (d: Buffer) => {
+      counters.up += d.length;
+    });
+    req.pipe(up);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counters,
+    reset: () => Object.assign(counters, { up: 0, down: 0, requests: 0 }),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
