@@ -5,6 +5,8 @@
  * create one store per repository per job and drop it afterwards.
  */
 import * as fs from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import git from 'isomorphic-git';
 import type { CommitData, GitSignature, ObjectStore, ObjectStoreStats, TreeEntry } from './merge/types.js';
 
@@ -24,8 +26,16 @@ export interface GitdirStore extends ObjectStore {
   resolveRef(ref: string): Promise<string>;
   /** Expands a ref name to its full name (`release` → `refs/heads/release`). */
   expandRef(ref: string): Promise<string>;
-  /** Points a full ref name at an oid. */
-  writeRef(ref: string, oid: string): Promise<void>;
+  /**
+   * Moves a full ref name from `expected` to `next` under git's own lock protocol (an
+   * exclusive `<ref>.lock`, then a rename), so a concurrent native git or another caller
+   * cannot interleave. Returns the value found when it was not `expected` (nothing changed).
+   */
+  compareAndSwapRef(
+    ref: string,
+    expected: string,
+    next: string,
+  ): Promise<{ swapped: true } | { swapped: false; found: string }>;
 }
 
 /** Creates an object store over a local gitdir through isomorphic-git. */
@@ -100,8 +110,21 @@ export function createGitdirStore(options: GitdirStoreOptions): GitdirStore {
     async expandRef(ref) {
       return git.expandRef({ fs, gitdir, ref });
     },
-    async writeRef(ref, oid) {
-      await git.writeRef({ fs, gitdir, ref, value: oid, force: true });
+    async compareAndSwapRef(ref, expected, next) {
+      const file = join(gitdir, ...ref.split('/'));
+      await mkdir(dirname(file), { recursive: true });
+      const lock = await open(`${file}.lock`, 'wx');
+      try {
+        const found = await git.resolveRef({ fs, gitdir, ref });
+        if (found !== expected) return { swapped: false, found };
+        await lock.writeFile(`${next}\n`);
+        await lock.close();
+        await rename(`${file}.lock`, file);
+        return { swapped: true };
+      } finally {
+        await lock.close().catch(() => undefined);
+        await rm(`${file}.lock`, { force: true });
+      }
     },
   };
 }

@@ -31,7 +31,7 @@ export interface CherryPickLocalOptions {
   };
   /** Append `(cherry picked from commit <sha>)` (git's `-x`); true by default. Ignored by revert. */
   readonly appendTrailer?: boolean;
-  /** Move `ref` to the new commit, only if it still points where it did (compare-and-swap); false by default. */
+  /** Move `ref` to the new commit only if it still points where it did: compare-and-swap under git's ref lock; false by default. */
   readonly updateRef?: boolean;
   /** An isomorphic-git cache object to share across calls on the same repository. */
   readonly cache?: object;

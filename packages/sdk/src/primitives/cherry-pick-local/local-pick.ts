@@ -196,17 +196,20 @@ async function execute(
   let refUpdated = false;
   if (options.updateRef) {
     stage.operation = 'update-ref';
-    const now = await store.resolveRef(ref);
-    if (now !== head) {
+    const swap = await store.compareAndSwapRef(ref, head, commit);
+    if (!swap.swapped) {
       throw new Known(
-        hotfixError('push-rejected', `${ref} moved from ${head} to ${now} during the pick; nothing was changed.`, {
-          runbookRef: 'D3',
-          retryable: true,
-          details: { ref, expectedOld: head, reason: `ref is now ${now}` },
-        }),
+        hotfixError(
+          'push-rejected',
+          `${ref} moved from ${head} to ${swap.found} during the pick; nothing was changed.`,
+          {
+            runbookRef: 'D3',
+            retryable: true,
+            details: { ref, expectedOld: head, reason: `ref is now ${swap.found}` },
+          },
+        ),
       );
     }
-    await store.writeRef(ref, commit);
     refUpdated = true;
   }
   return { kind: 'clean', ref, head, tree: merged.tree, commit, refUpdated, stats: { ...store.stats } };
