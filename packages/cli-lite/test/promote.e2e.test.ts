@@ -46,10 +46,12 @@ describe('hotfix promote --dry-run', () => {
     const before = (await w.api('GET', `/projects/${enc(MAIN)}/repository/branches/release`)) as {
       commit: { id: string };
     };
-    const [clean, conflicting] = await Promise.all([
+    const [clean, conflicting, applied] = await Promise.all([
       cli(['promote', '--mr', mrRef(demo.mergeRequests.cleanPick), '--dry-run', '--json']),
       cli(['promote', '--mr', mrRef(demo.mergeRequests.conflictingPick), '--dry-run']),
+      cli(['promote', '--mr', mrRef(demo.mergeRequests.alreadyApplied), '--dry-run', '--json']),
     ]);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ targets: [{ pick: { state: 'already-applied' } }] });
     expect(clean.code).toBe(0);
     const plan = JSON.parse(clean.stdout) as {
       targets: { target: string; pick: { state: string }; pipeline: unknown }[];

@@ -73,14 +73,7 @@ async function dryRun(
       continue;
     }
     const v = picked.value;
-    const state =
-      v.kind === 'planned'
-        ? v.conflicts.length > 0 || !v.clean
-          ? 'conflicting'
-          : v.alreadyApplied.length === (v.plan.picks.length || -1)
-            ? 'already-applied'
-            : 'clean'
-        : v.kind;
+    const state = v.kind === 'planned' ? planState(v) : v.kind;
     plans.push({
       target,
       pick: {
@@ -130,4 +123,16 @@ async function dryRun(
     io.out(`  ${x.target}: then run ${x.pipeline.project}@${x.pipeline.ref} with ${x.pipeline.via} ${inputs}\n`);
   }
   return code;
+}
+
+/** A dry run's verdict for one target: conflicting, already on release, or clean. */
+function planState(v: {
+  clean: boolean;
+  conflicts: readonly unknown[];
+  alreadyApplied: readonly string[];
+  plan: { picks: readonly unknown[] };
+}): string {
+  if (v.conflicts.length > 0 || !v.clean) return 'conflicting';
+  const all = v.plan.picks.length > 0 && v.alreadyApplied.length === v.plan.picks.length;
+  return all ? 'already-applied' : 'clean';
 }
