@@ -22,11 +22,11 @@ export interface GitLab {
   readonly settings: Settings;
 }
 
-function fieldProblem(settings: Settings, error: HotfixError, prefix: string): ProblemError {
+function fieldProblem(settings: Settings, error: HotfixError, rename: (path: string) => string): ProblemError {
   const where = settings.file ?? 'configuration (no hotfix.config.json found)';
   if (error.code !== 'invalid-input' || error.details.issues.length === 0)
     return new ProblemError(problemFromSdk(error, { file: settings.file ?? null }, `${where}: ${error.message}`));
-  const issues = error.details.issues.map((i) => ({ path: `${prefix}${i.path}`, message: i.message }));
+  const issues = error.details.issues.map((i) => ({ path: rename(i.path), message: i.message }));
   return new ProblemError(
     problem({
       code: 'invalid-config',
@@ -43,7 +43,7 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
   const settings = loadSettings(deps, parsed);
   const sdk = await import('@hotfix-release/sdk');
   const config = sdk.parseRunbookConfig(settings.runbook);
-  if (config.isErr()) throw fieldProblem(settings, config.error, 'runbook.');
+  if (config.isErr()) throw fieldProblem(settings, config.error, (p) => `runbook.${p}`);
   if (!settings.gitlabUrl)
     throw new ProblemError(
       problem({
@@ -71,6 +71,9 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
     userAgent: 'hotfix-cli',
     ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
   });
-  if (client.isErr()) throw fieldProblem(settings, client.error, 'gitlab.');
+  if (client.isErr())
+    throw fieldProblem(settings, client.error, (p) =>
+      p === 'gitlabUrl' ? 'gitlab.url (or GITLAB_URL, --gitlab-url)' : p === 'timeoutMs' ? 'gitlab.timeoutMs' : p,
+    );
   return { sdk, client: client.value, config: config.value, settings };
 }
