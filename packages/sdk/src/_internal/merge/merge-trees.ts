@@ -113,8 +113,12 @@ class TreeMerge {
     if (o === undefined) {
       const oursRename = await (await this.#oursSide()).findRename(from, b);
       if (oursRename !== undefined && oursRename !== 'ambiguous' && oursRename.to === to) {
-        // Both sides renamed it to the same place: merge the two versions against the base.
-        const both = await mergeLeaf(this.#store, to, b, this.#oursAt.get(to), t, this.#textMergeAllowed);
+        // Both sides renamed it to the same place. With exact renames both versions are the
+        // base's; with edits, git merges them only if its (optimised) rename detection pairs
+        // them, else reports add/add: we cannot tell which, so that is a conflict we flag.
+        const oz = this.#oursAt.get(to);
+        if (oz?.oid !== b.oid || t.oid !== b.oid) return this.#conflict(to, 'rename-rename', { b, o: oz, t }, true);
+        const both = await mergeLeaf(this.#store, to, b, oz, t, this.#textMergeAllowed);
         if (both.kind === 'take') return this.#apply(to, both.entry);
         return this.#conflict(
           to,
@@ -125,7 +129,9 @@ class TreeMerge {
       }
       if (oursRename !== undefined) return this.#conflict(to, 'rename-rename', { b, t }, true);
       const maybe = await (await this.#oursSide()).mayHaveRenamed([b]);
-      return this.#conflict(to, 'rename-delete', { b, t }, maybe);
+      // git always reports an exact rename/delete; a rename with edits only when its rename
+      // detection looked at the source, which it may skip for a file the other side deleted.
+      return this.#conflict(to, 'rename-delete', { b, t }, maybe || t.oid !== b.oid);
     }
     if (oursAtTo.kind === 'leaf') return this.#conflict(to, 'rename-add', { b, o, t });
     const outcome = await mergeLeaf(this.#store, to, b, o, t, this.#textMergeAllowed);
