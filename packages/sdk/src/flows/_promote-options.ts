@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { WaiterClock } from '../_internal/waiter.js';
 import type { ReleaseEvent } from '../primitives/await-environment/types.js';
 import type { CustomSmokeCheck } from '../primitives/run-smoke-checks.js';
+import { flowResolveSchema } from './_resolve-conflict-step.js';
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
 
@@ -31,6 +32,8 @@ export const promoteOptionsSchema = z.object({
   signal: z.instanceof(AbortSignal).optional(),
   /** Time source and sleep for the waits (tests pass the simulator's clock). */
   clock: z.custom<WaiterClock>((v) => typeof (v as WaiterClock)?.sleep === 'function').optional(),
+  /** D3 in the flow: resolve a conflicting pick locally with this resolver, push, and go on (see resolveConflict). */
+  resolveConflicts: flowResolveSchema.optional(),
   /** Test hook: called after each journaled step, so crash tests can stop the process at a step boundary. */
   afterStep: fn<(step: string, target: string | undefined) => void | Promise<void>>('a function').optional(),
 });

@@ -21,6 +21,7 @@ import { awaitPipelineFinished } from './_await-downstream.js';
 import { enumerateCutOff } from './_enumerate-cut-off.js';
 import type { FlowEvent, PromoteSettings } from './_promote-options.js';
 import * as rec from './_records.js';
+import { resolveInFlow } from './_resolve-conflict-step.js';
 import { type RollbackContext, rollbackTarget } from './_rollback-target.js';
 
 /** Why a target stopped short of `promoted`. */
@@ -111,9 +112,32 @@ export async function promoteTarget(ctx: TargetContext): Promise<PromotionTarget
   try {
     // S2: pick (idempotent: a resumed run finds the pick by its trailer).
     ctx.step('pick', 'start', `Cherry-picking into ${target}:${branch}`, target);
-    const pick = await must(
-      cherryPickToRelease(client, config, { mr: { project: ctx.mr.project, iid: ctx.mr.iid }, target, branch }),
-    );
+    const pickOnce = () =>
+      must(cherryPickToRelease(client, config, { mr: { project: ctx.mr.project, iid: ctx.mr.iid }, target, branch }));
+    let pick = await pickOnce();
+    // D3: with a resolver, resolve each conflicting pick locally, then pick again (idempotent: the
+    // resolved commit is found by its trailer and the remaining commits are picked).
+    const resolvedPaths = (ctx.previous?.conflicts ?? []).flatMap((c) => c.paths);
+    const resolvedShas = new Set((ctx.previous?.conflicts ?? []).map((c) => c.originalSha));
+    while (pick.kind === 'conflict' && ctx.options.resolveConflicts && !resolvedShas.has(pick.original)) {
+      ctx.step('conflict', 'start', `Resolving ${pick.original.slice(0, 12)} locally (D3)`, target);
+      const resolved = await resolveInFlow(client, target, branch, pick, ctx.options.resolveConflicts);
+      if (!resolved.ok) {
+        return stop('conflict', 'pending', `${resolved.error.message} (D3)`, {
+          conflicts: pick.conflicts,
+          error: resolved.error,
+        });
+      }
+      resolvedShas.add(pick.original);
+      if (resolved.record) {
+        const resolution = stamp(resolved.record);
+        record.conflicts = [...record.conflicts, resolution];
+        resolvedPaths.push(...resolution.paths);
+        await journal({ step: 'conflict', target, record: resolution });
+      }
+      ctx.step('conflict', 'done', `Resolved ${resolved.record?.paths.join(', ') ?? 'cleanly'}`, target);
+      pick = await pickOnce();
+    }
     if (pick.kind === 'conflict') {
       return stop(
         'conflict',
@@ -126,6 +150,10 @@ export async function promoteTarget(ctx: TargetContext): Promise<PromotionTarget
     if (pick.kind === 'failed') return stop('error', 'failed', pick.error.message, { error: pick.error });
     if (pick.kind === 'planned') throw new Error('unexpected plan');
     record.pick = stamp(rec.pickRecord(client, target, branch, pick));
+    record.pick = {
+      ...record.pick,
+      picks: record.pick.picks.map((p) => (resolvedShas.has(p.originalSha) ? { ...p, method: 'local' as const } : p)),
+    };
     if (ctx.previous?.pick && pick.kind === 'already_applied')
       record.pick = { ...record.pick, headBefore: ctx.previous.pick.headBefore };
     await journal({ step: 'pick', target, record: record.pick });
@@ -151,6 +179,7 @@ export async function promoteTarget(ctx: TargetContext): Promise<PromotionTarget
         releaseBefore: before,
         intendedPicks: ctx.plan.picks.map((p) => p.sha),
         releaseAfterPick: expectedSha,
+        ...(resolvedPaths.length > 0 ? { resolvedPaths } : {}),
       }),
     );
     record.drift = stamp(rec.driftRecord(client, drift));

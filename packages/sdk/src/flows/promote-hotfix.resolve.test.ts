@@ -1,0 +1,83 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseBundle } from '@hotfix-release/evidence';
+import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js';
+import { parseRunbookConfig, type RunbookConfig } from '../runbook-config.js';
+import { promoteHotfix } from './promote-hotfix.js';
+
+const { project } = demo.mergeRequests.conflictingPick;
+
+function configFor(w: ReleaseWorld): RunbookConfig {
+  const health = `${w.sim.url}/-/sim/services/${project}/staging/health`;
+  return parseRunbookConfig({
+    services: [
+      {
+        project,
+        health: { url: health },
+        smokeChecks: [{ name: 'staging reports the hotfix', url: health, jsonPath: 'version', equals: '{sha}' }],
+      },
+    ],
+  })._unsafeUnwrap();
+}
+
+describe('promoteHotfix with resolveConflicts (D3)', () => {
+  let w: ReleaseWorld | undefined;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'promote-resolve-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterEach(() => w?.close());
+
+  it('resolves the conflicting pick, journals a conflict record and promotes the pushed head', async () => {
+    const world = await makeReleaseWorld({ start: new Date() });
+    w = world;
+    const before = await world.head(project, 'release');
+    const journalPath = join(dir, 'resolve.journal.json');
+    const r = await promoteHotfix(world.client, configFor(world), {
+      mr: demo.mergeRequests.conflictingPick,
+      journalPath,
+      clock: world.clock,
+      minDelayMs: 5_000,
+      maxDelayMs: 20_000,
+      resolveConflicts: {
+        gitToken: world.sim.token,
+        resolvedBy: 'bob',
+        committer: { name: 'Hotfix Bot', email: 'bot@example.com' },
+        resolver: (c) =>
+          Buffer.from(c.ours?.content ?? [])
+            .toString('utf8')
+            .replace('tariff line 5', 'const night = rates.night * 0.8;'),
+      },
+    });
+    const result = r._unsafeUnwrap();
+    const t = result.targets[0]!;
+    expect([t.outcome, t.message]).toEqual(['promoted', expect.any(String)]);
+    const head = await world.head(project, 'release');
+    expect(t.record.pick).toMatchObject({ headAfter: head, picks: [{ pickedSha: head, method: 'local' }] });
+    expect(t.record.conflicts).toEqual([
+      expect.objectContaining({ paths: ['src/tariff.ts'], resolvedBy: 'bob', verified: true }),
+    ]);
+    expect(t.record.drift).toMatchObject({ ok: true, base: before });
+    expect(parseBundle(result.bundle).ok).toBe(true);
+    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { step: string }[] };
+    expect(journal.entries.map((e) => e.step)).toContain('conflict');
+  });
+
+  it('stays pending with the conflict when the resolver gives up, leaving release untouched', async () => {
+    const world = await makeReleaseWorld({ start: new Date() });
+    w = world;
+    const before = await world.head(project, 'release');
+    const r = await promoteHotfix(world.client, configFor(world), {
+      mr: demo.mergeRequests.conflictingPick,
+      clock: world.clock,
+      resolveConflicts: { gitToken: world.sim.token, resolver: () => null },
+    });
+    const t = r._unsafeUnwrap().targets[0]!;
+    expect([t.outcome, t.reason, t.error?.code]).toEqual(['pending', 'conflict', 'conflict']);
+    expect(await world.head(project, 'release')).toBe(before);
+  });
+});
