@@ -20,6 +20,26 @@ export type {
   GitLabTreeEntry,
   GitLabUser,
 } from './_internal/schemas.js';
+export {
+  approvalsSchema,
+  branchSchema,
+  bridgeSchema,
+  commitSchema,
+  compareSchema,
+  deploymentSchema,
+  diffSchema,
+  environmentDetailSchema,
+  jobSchema,
+  labelEventSchema,
+  labelSchema,
+  mergeRequestSchema,
+  noteSchema,
+  pipelineSchema,
+  pipelineVariableSchema,
+  projectSchema,
+  treeEntrySchema,
+  userSchema,
+} from './_internal/schemas.js';
 export type { HttpRequest, HttpResponse, QueryValue, RequestEvent, TransportDeps } from './_internal/transport.js';
 export type { ClientConfig, ClientConfigInput } from './config.js';
 export { clientConfigSchema, parseClientConfig, retryPolicySchema } from './config.js';

@@ -31,10 +31,15 @@ export interface RequestEvent {
 
 /** Injected dependencies: tests pass a recording sleep and a fixed random source. */
 export interface TransportDeps {
+  /** The fetch to use (a proxy-aware one, say); the global fetch by default. */
   readonly fetch?: typeof fetch;
+  /** Sleeps between retries; tests pass one that records or advances a virtual clock. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Milliseconds since the epoch, for Retry-After dates and event times. */
   readonly now?: () => number;
+  /** Jitter source in [0, 1). */
   readonly random?: () => number;
+  /** Receives one event per request attempt (method, route template, status, duration): never a token. */
   readonly onEvent?: (event: RequestEvent) => void;
 }
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { WaiterClock } from '../_internal/waiter.js';
-import type { ReleaseEvent } from '../primitives/await-environment/types.js';
+import type { ReleaseEvent, AwaitClock as WaiterClock } from '../primitives/await-environment/types.js';
 import type { CustomSmokeCheck } from '../primitives/run-smoke-checks.js';
 import { flowResolveSchema } from './_resolve-conflict-step.js';
 

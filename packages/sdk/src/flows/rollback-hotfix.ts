@@ -7,11 +7,12 @@
 import { type PromotionBundle, parseBundle, sealBundle, type TargetRecord } from '@hotfix-release/evidence';
 import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import { systemClock, type WaiterClock } from '../_internal/waiter.js';
+import { systemClock } from '../_internal/waiter.js';
 import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { assertNoDrift } from '../primitives/assert-no-drift.js';
+import type { AwaitClock as WaiterClock } from '../primitives/await-environment/types.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import type { FlowEvent } from './_promote-options.js';
 import { rollbackTarget } from './_rollback-target.js';
@@ -33,7 +34,9 @@ export const rollbackOptionsSchema = z.object({
     .default(30 * 60_000),
   minDelayMs: z.number().int().min(1).default(2_000),
   maxDelayMs: z.number().int().min(1).default(30_000),
+  /** Progress: step boundaries and the redeploy's wait events. */
   onEvent: fn<(event: FlowEvent) => void>('a function').optional(),
+  /** Time source and sleep for the redeploy wait. */
   clock: z.custom<WaiterClock>((v) => typeof (v as WaiterClock)?.sleep === 'function').optional(),
 });
 

@@ -12,6 +12,7 @@ import type { SmokeCheck } from '../runbook-config.js';
 export interface CustomSmokeCheck {
   readonly name: string;
   readonly timeoutMs?: number;
+  /** Runs the check against staging; `expectedSha` is the commit that must be deployed. */
   run(ctx: { readonly expectedSha: string; readonly signal: AbortSignal }): Promise<{ ok: boolean; output: string }>;
 }
 
