@@ -19,7 +19,7 @@ afterAll(async () => {
   await w?.close();
 });
 
-describe('hotfix on a terminal', () => {
+describe.concurrent('hotfix on a terminal (two targets at once)', () => {
   it('shows live progress (spinner, elapsed time, steps, links) on a TTY, without colour under NO_COLOR', async () => {
     const r = await runInPty(['promote', '--mr', mrRef(demo.mergeRequests.squashMerged), '--evidence', 'tty.json'], {
       cwd: w.dir,
