@@ -29,7 +29,9 @@ export type FaultKind =
   | 'malformed-json'
   | 'html-error'
   | 'huge-body'
-  | 'deep-body';
+  | 'deep-body'
+  /** The handler runs (the side effect happens), then the answer is held for `delayMs` before it is sent. */
+  | 'delay-after';
 
 /** A fault rule: which requests it hits, what it does, how many times. */
 export interface FaultRule {

@@ -90,3 +90,20 @@ describe('startGitLabSim', () => {
     expect(JSON.stringify(sim.controls.requests)).not.toContain(sim.token);
   });
 });
+
+describe('delay-after fault', () => {
+  it('runs the handler, then holds the answer', async () => {
+    const sim = await startGitLabSim();
+    try {
+      sim.fault({ method: 'GET', route: '/user', kind: 'delay-after', delayMs: 300 });
+      const started = Date.now();
+      const pending = fetch(`${sim.apiUrl}/user`, { headers: { 'PRIVATE-TOKEN': sim.token } });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sim.controls.find('GET', '/user').map((r) => r.handled)).toEqual([true]);
+      expect((await pending).status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -345,6 +345,10 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
         res.end(JSON.stringify({ id: 1, padding: 'x'.repeat(32 * 1024 * 1024) }));
         entry.status = 200;
         return;
+      case 'delay-after':
+        await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000));
+        if (!res.destroyed) send(res, response);
+        return;
       case 'deep-body':
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(`${'['.repeat(200_000)}${']'.repeat(200_000)}`);

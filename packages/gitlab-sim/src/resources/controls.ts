@@ -13,6 +13,7 @@ const FAULT_KINDS: readonly FaultKind[] = [
   'html-error',
   'huge-body',
   'deep-body',
+  'delay-after',
 ];
 
 /**
