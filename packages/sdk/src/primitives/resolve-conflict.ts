@@ -52,7 +52,16 @@ const gitSchema = {
   fetch: fn<typeof fetch>().optional(),
 };
 
-/** Options of {@link resolveConflict}: what to pick (a conflict outcome, or a commit) and how to resolve. */
+/**
+ * Options of {@link resolveConflict}: what to pick (a conflict outcome, or a commit) and how to
+ * resolve (a `resolver`, or a `workspaceDir` for a human). A bad option is `invalid-input` naming the field.
+ *
+ * @example
+ * ```ts
+ * resolveConflictOptionsSchema.safeParse({ project: 'g/p', commit: sha, gitToken, resolver }).success;
+ * ```
+ * @see D3
+ */
 export const resolveConflictOptionsSchema = z
   .object({
     /** The target project whose release branch receives the pick. */
@@ -87,13 +96,21 @@ export const resolveConflictOptionsSchema = z
     }
   });
 
-/** Options of {@link resolveConflict} as callers write them. */
+/** Options of {@link resolveConflict} as callers write them. @see D3 */
 export type ResolveConflictOptions = z.input<typeof resolveConflictOptionsSchema>;
 
-/** Options of {@link continueConflictResolution}. */
+/**
+ * Options of {@link continueConflictResolution}: the workspace folder and the push credentials.
+ *
+ * @example
+ * ```ts
+ * continueConflictOptionsSchema.parse({ workspaceDir: './resolve', gitToken });
+ * ```
+ * @see D3
+ */
 export const continueConflictOptionsSchema = z.object({ workspaceDir: z.string().min(1), ...gitSchema });
 
-/** Options of {@link continueConflictResolution} as callers write them. */
+/** Options of {@link continueConflictResolution} as callers write them. @see D3 */
 export type ContinueConflictOptions = z.input<typeof continueConflictOptionsSchema>;
 
 function invalidInput(error: z.ZodError): HotfixError {

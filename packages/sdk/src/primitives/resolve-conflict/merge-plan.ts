@@ -11,14 +11,14 @@ import type { CommitData, LeafEntry, MergeConflict } from '../../_internal/merge
 import type { GitLabClient } from '../../gitlab-client.js';
 import type { LocalConflictReason } from '../cherry-pick-local/local-pick.js';
 
-/** One side of a conflicted path: mode, blob id and bytes (no bytes for a gitlink). */
+/** One side of a conflicted path: mode, blob id and bytes (no bytes for a gitlink). @see D3 */
 export interface ConflictSide {
   readonly mode: string;
   readonly oid: string;
   readonly content: Uint8Array | undefined;
 }
 
-/** A conflict as a resolver sees it. */
+/** A conflict as a resolver sees it. @see D3 */
 export interface ConflictToResolve {
   /** Repository-relative path. */
   readonly path: string;

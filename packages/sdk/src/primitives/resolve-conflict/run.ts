@@ -13,13 +13,21 @@ import { buildResolvedCommit, pickMessage, type Resolution } from './finish.js';
 import { type ConflictToResolve, describeConflicts, type MergePlan, PlanError, planMerge } from './merge-plan.js';
 import { readWorkspace, STATE_FILE, type WorkspaceState, writeState, writeWorkspace } from './workspace.js';
 
-/** What a resolver answers for one conflict: the content, a removal, or `null` to give up. */
+/** What a resolver answers for one conflict: the content, a removal, or `null` to give up. @see D3 */
 export type ResolverAnswer = string | Uint8Array | { readonly delete: true } | null | undefined;
 
-/** A programmatic resolver: called once per conflicted path, in path order. */
+/**
+ * A programmatic resolver: called once per conflicted path, in path order.
+ *
+ * @example
+ * ```ts
+ * const resolver: ConflictResolver = (c) => (c.reason === 'content' ? myMerge(c.base, c.ours, c.theirs) : null);
+ * ```
+ * @see D3
+ */
 export type ConflictResolver = (conflict: ConflictToResolve) => ResolverAnswer | Promise<ResolverAnswer>;
 
-/** Objects and bytes the resolution moved. */
+/** Objects and bytes the resolution moved (what the issue's sparse design promises to keep small). @see D3 */
 export interface ResolveStats {
   /** Objects (trees, blobs, commits) read from GitLab. */
   readonly objectsFetched: number;
@@ -33,7 +41,12 @@ export interface ResolveStats {
   readonly bytesSent: number;
 }
 
-/** What D3 did, as a discriminated union on `kind`. */
+/**
+ * What D3 did, as a discriminated union on `kind`: `resolved` (conflicts resolved, pushed,
+ * `record` fills the evidence's ConflictResolution), `picked` (the local merge was clean, pushed),
+ * `awaiting-resolution` (human mode: edit the workspace, then continue), `already-applied`.
+ * @see D3
+ */
 export type ResolveConflictOutcome =
   | {
       readonly kind: 'resolved' | 'picked';
