@@ -151,6 +151,54 @@ async function cliExitCodes(root: string): Promise<{ key: string; code: number; 
   return out;
 }
 
+/** The CLI's own problem codes: every `problem({ code: '…', exitCode: EXIT_CODES.x })` call in its sources. */
+function cliProblemCodes(
+  root: string,
+  exitCodes: Record<string, number>,
+): { code: string; exit: string; title: string; files: string[] }[] {
+  const tracked = trackedFiles(root);
+  const dir = 'packages/cli-lite/src';
+  const files = [...(tracked ?? [])].filter(
+    (f) => f.startsWith(`${dir}/`) && f.endsWith('.ts') && !f.endsWith('.test.ts'),
+  );
+  const byCode = new Map<string, { exit: Set<string>; title: Set<string>; files: Set<string> }>();
+  for (const file of files.sort()) {
+    walk(readSource(join(root, file)), (n) => {
+      if (!ts.isCallExpression(n) || !ts.isIdentifier(n.expression) || n.expression.text !== 'problem') return;
+      const arg = n.arguments[0];
+      if (!arg || !ts.isObjectLiteralExpression(arg)) return;
+      const prop = (key: string) =>
+        arg.properties.find(
+          (q): q is ts.PropertyAssignment => ts.isPropertyAssignment(q) && propertyName(q.name) === key,
+        )?.initializer;
+      const code = prop('code');
+      if (!code || !ts.isStringLiteralLike(code)) return;
+      const exit = prop('exitCode');
+      const title = prop('title');
+      const entry = byCode.get(code.text) ?? {
+        exit: new Set<string>(),
+        title: new Set<string>(),
+        files: new Set<string>(),
+      };
+      if (exit && ts.isPropertyAccessExpression(exit)) {
+        const value = exitCodes[exit.name.text];
+        entry.exit.add(value === undefined ? exit.name.text : `${value} (\`${exit.name.text}\`)`);
+      } else if (exit) entry.exit.add('varies');
+      if (title && ts.isStringLiteralLike(title)) entry.title.add(title.text);
+      entry.files.add(file.replace(`${dir}/`, ''));
+      byCode.set(code.text, entry);
+    });
+  }
+  return [...byCode]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, e]) => ({
+      code,
+      exit: [...e.exit].join(', '),
+      title: [...e.title].join('; '),
+      files: [...e.files],
+    }));
+}
+
 /** The CLI's exit code for each SDK error code, when the CLI maps them. */
 async function cliExitCodeOf(root: string): Promise<((code: string) => number) | undefined> {
   if (!present(root, 'packages/cli-lite/src/sdk-problem.ts')) return undefined;
@@ -196,6 +244,26 @@ export async function errorCodesPage(root: string): Promise<string> {
       '| exit | name | meaning |',
       '| ---: | ---- | ------- |',
       ...cli.map((c) => `| ${c.code} | \`${c.key}\` | ${cell(c.meaning)} |`),
+      '',
+    );
+  }
+
+  if (cli) {
+    const values = Object.fromEntries(cli.map((c) => [c.key, c.code]));
+    const problems = cliProblemCodes(root, values);
+    push(
+      '### Problem codes of the `hotfix` command',
+      '',
+      'With `--json`, errors are RFC 9457 problem details whose `code` member is one of these, or an SDK error code',
+      '(next section, with the exit code in its last column), or a policy configuration error code (exit 3). Without',
+      '`--json` the same code is in the one line on stderr: `hotfix: <code> [<runbook ID>]: <detail>`.',
+      '',
+      '| code | exit | title | raised in |',
+      '| ---- | ---- | ----- | --------- |',
+      ...problems.map(
+        (p) =>
+          `| \`${p.code}\` | ${p.exit || '–'} | ${cell(p.title) || '–'} | ${p.files.map((f) => `\`${f}\``).join(', ')} |`,
+      ),
       '',
     );
   }
