@@ -1,5 +1,5 @@
 /**
- * preflight, promote (dry run, full, conflict), status, policy check --live and rollback end to end
+ * promote (full, conflict), status, policy check --live and rollback end to end
  * as child processes against the simulator on real time, asserting output, exit codes and the
  * shape of every --json document; and that the token never appears in any output.
  */
@@ -16,7 +16,6 @@ const MAIN = demo.mergeRequests.cleanPick.project;
 const mrRef = (m: { project: string; iid: number }) => `${m.project}!${m.iid}`;
 let w: CliWorld;
 const cli = (args: string[]) => runCli(args, { cwd: w.dir, env: w.env });
-const enc = encodeURIComponent;
 
 beforeAll(async () => {
   w = await startCliWorld();
@@ -24,56 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(allOutput.join('\n')).not.toContain(SENTINEL_TOKEN);
   await w?.close();
-});
-
-describe('hotfix preflight', () => {
-  it('passes a merged, approved MR (0) and lists every problem of an open one (1, --json)', async () => {
-    const [ok, open] = await Promise.all([
-      cli(['preflight', '--mr', mrRef(demo.mergeRequests.cleanPick)]),
-      cli(['preflight', '--mr', mrRef(demo.mergeRequests.open), '--json']),
-    ]);
-    expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('Preflight passed');
-    expect(open.code).toBe(1);
-    const doc = JSON.parse(open.stdout) as { command: string; ok: boolean; findings: { runbookRef: string }[] };
-    expect(doc).toMatchObject({ command: 'preflight', ok: false, exitCode: 1 });
-    expect(doc.findings.map((f) => f.runbookRef)).toContain('D1');
-  });
-});
-
-describe('hotfix promote --dry-run', () => {
-  it('prints the plan, clean or conflicting, and changes nothing', async () => {
-    const before = (await w.api('GET', `/projects/${enc(MAIN)}/repository/branches/release`)) as {
-      commit: { id: string };
-    };
-    const [clean, conflicting, applied] = await Promise.all([
-      cli(['promote', '--mr', mrRef(demo.mergeRequests.cleanPick), '--dry-run', '--json']),
-      cli(['promote', '--mr', mrRef(demo.mergeRequests.conflictingPick), '--dry-run']),
-      cli(['promote', '--mr', mrRef(demo.mergeRequests.alreadyApplied), '--dry-run', '--json']),
-    ]);
-    expect(JSON.parse(applied.stdout)).toMatchObject({ targets: [{ pick: { state: 'already-applied' } }] });
-    expect(clean.code).toBe(0);
-    const plan = JSON.parse(clean.stdout) as {
-      targets: { target: string; pick: { state: string }; pipeline: unknown }[];
-    };
-    expect(plan).toMatchObject({ command: 'promote', dryRun: true, ok: true, exitCode: 0 });
-    expect(plan.targets[0]).toMatchObject({
-      target: MAIN,
-      pick: { state: 'clean' },
-      pipeline: {
-        project: demo.orchestrator,
-        inputs: { action: 'deploy-release-branch-to-staging', project: MAIN, confirm: true },
-      },
-    });
-    expect(conflicting.code).toBe(6);
-    expect(conflicting.stdout).toMatch(/conflicting\n\s+conflict: src\/tariff\.ts/);
-    expect(conflicting.stdout).toContain('action=deploy-release-branch-to-staging');
-    const after = (await w.api('GET', `/projects/${enc(MAIN)}/repository/branches/release`)) as {
-      commit: { id: string };
-    };
-    expect(after.commit.id).toBe(before.commit.id);
-    expect(await w.api('GET', `/projects/${enc(demo.orchestrator)}/pipelines`)).toEqual([]);
-  });
 });
 
 describe('hotfix promote, status, policy check --live, rollback', () => {
