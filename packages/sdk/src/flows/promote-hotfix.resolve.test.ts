@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js';
 import { parseRunbookConfig, type RunbookConfig } from '../runbook-config.js';
 import { promoteHotfix } from './promote-hotfix.js';
@@ -24,17 +24,30 @@ function configFor(w: ReleaseWorld): RunbookConfig {
 }
 
 describe('promoteHotfix with resolveConflicts (D3)', () => {
-  let w: ReleaseWorld | undefined;
+  // One world: the give-up case leaves release untouched, so the resolving case runs on it next.
+  let world: ReleaseWorld;
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'promote-resolve-'));
+    world = await makeReleaseWorld({ start: new Date() });
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-  afterEach(() => w?.close());
+  afterAll(async () => {
+    await world.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
+  it('stays pending with the conflict when the resolver gives up, leaving release untouched', async () => {
+    const before = await world.head(project, 'release');
+    const r = await promoteHotfix(world.client, configFor(world), {
+      mr: demo.mergeRequests.conflictingPick,
+      clock: world.clock,
+      resolveConflicts: { gitToken: world.sim.token, resolver: () => null },
+    });
+    const t = r._unsafeUnwrap().targets[0]!;
+    expect([t.outcome, t.reason, t.error?.code]).toEqual(['pending', 'conflict', 'conflict']);
+    expect(await world.head(project, 'release')).toBe(before);
+  });
   it('resolves the conflicting pick, journals a conflict record and promotes the pushed head', async () => {
-    const world = await makeReleaseWorld({ start: new Date() });
-    w = world;
     const before = await world.head(project, 'release');
     const journalPath = join(dir, 'resolve.journal.json');
     const r = await promoteHotfix(world.client, configFor(world), {
@@ -65,19 +78,5 @@ describe('promoteHotfix with resolveConflicts (D3)', () => {
     expect(parseBundle(result.bundle).ok).toBe(true);
     const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { step: string }[] };
     expect(journal.entries.map((e) => e.step)).toContain('conflict');
-  });
-
-  it('stays pending with the conflict when the resolver gives up, leaving release untouched', async () => {
-    const world = await makeReleaseWorld({ start: new Date() });
-    w = world;
-    const before = await world.head(project, 'release');
-    const r = await promoteHotfix(world.client, configFor(world), {
-      mr: demo.mergeRequests.conflictingPick,
-      clock: world.clock,
-      resolveConflicts: { gitToken: world.sim.token, resolver: () => null },
-    });
-    const t = r._unsafeUnwrap().targets[0]!;
-    expect([t.outcome, t.reason, t.error?.code]).toEqual(['pending', 'conflict', 'conflict']);
-    expect(await world.head(project, 'release')).toBe(before);
   });
 });
