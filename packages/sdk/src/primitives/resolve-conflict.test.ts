@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conflictResolutionSchema } from '@hotfix-release/evidence';
@@ -145,6 +145,37 @@ describe('resolveConflict', () => {
     expect(r._unsafeUnwrapErr()).toMatchObject({
       code: 'resolution-invalid',
       details: { paths: ['README.md'], reason: 'outside-hotfix' },
+    });
+  });
+
+  it('takes a commit instead of an outcome, and names mainline when a merge commit lacks it', async () => {
+    const noMainline = await resolveConflict(client, {
+      project,
+      commit: conflict.original,
+      gitToken: sim.token,
+      committer,
+      resolver: () => null,
+    });
+    expect(noMainline._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'mainline' } });
+    const r = await resolveConflict(client, {
+      project,
+      commit: conflict.original,
+      mainline: 1,
+      gitToken: sim.token,
+      committer,
+      resolver: (c) => resolve(c.ours?.content),
+    });
+    expect(r._unsafeUnwrap()).toMatchObject({ kind: 'resolved', releaseBefore: conflict.releaseHead });
+  });
+
+  it('returns resolution-invalid when the operator removed a conflicted file from the workspace', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'resolve-ws-'));
+    (await resolveConflict(client, { ...base(), workspaceDir: ws }))._unsafeUnwrap();
+    await rm(join(ws, PATH));
+    const r = await continueConflictResolution(client, { workspaceDir: ws, gitToken: sim.token, committer });
+    expect(r._unsafeUnwrapErr()).toMatchObject({
+      code: 'resolution-invalid',
+      details: { paths: [PATH], reason: 'missing' },
     });
   });
 
