@@ -9,6 +9,7 @@ import { main as customSmokeCheck, respondsFastWithSha } from './custom-smoke-ch
 import { main as policyCheck } from './policy-check-ci.js';
 import { main as promoteOne } from './promote-one-mr.js';
 import { main as promoteThree } from './promote-to-three-services.js';
+import { main as resolveInFlow } from './resolve-conflict-in-flow.js';
 
 const MR = demo.mergeRequests.cleanPick;
 const SERVICE = MR.project;
@@ -101,5 +102,24 @@ describe('examples against the simulator', () => {
     });
     expect(failing).toBe(1);
     expect(lines.join('\n')).toMatch(/rolled_back/);
+  });
+
+  it('resolve-conflict-in-flow resolves the conflicting pick (D3) and promotes', async () => {
+    sim = await startGitLabSim({ scenario: 'demo' });
+    const mr = demo.mergeRequests.conflictingPick;
+    const base = {
+      gitlabUrl: sim.url,
+      token: sim.token,
+      config: simConfig(sim, [mr.project]),
+      mr,
+      wait: SIM_WAIT,
+      log,
+    };
+    // A resolver that does not own the conflicting path gives up: the target stays pending.
+    expect(await resolveInFlow({ ...base, hotfixOwns: ['README.md'], resolvedBy: 'ops.alice' })).toBe(1);
+    expect(lines.join('\n')).toMatch(/pending/);
+    lines.length = 0;
+    expect(await resolveInFlow({ ...base, hotfixOwns: ['src/tariff.ts'], resolvedBy: 'ops.alice' })).toBe(0);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}resolved src\/tariff\.ts by ops\.alice/));
   });
 });
