@@ -49,6 +49,7 @@ const gitSchema = {
   resolvedBy: z.string().min(1).max(255).optional(),
   /** Keep git's `(cherry picked from commit <sha>)` trailer (default true). */
   appendTrailer: z.boolean().default(true),
+  /** The fetch used for the git push over smart HTTP (the global fetch by default). */
   fetch: fn<typeof fetch>().optional(),
 };
 
