@@ -88,7 +88,10 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 export function fillRoute(route: string, params: Readonly<Record<string, string | number>> = {}): string {
   return route.replace(/:([a-z_]+)/gi, (_, name: string) => {
     const v = params[name];
-    if (v === undefined) throw new Error(`route ${route} needs parameter ${name}`);
+    if (v === undefined || v === '') throw new Error(`route ${route} needs a non-empty parameter ${name}`);
+    // A URL parser resolves `.` and `..` segments (also when written %2E): such a value would
+    // silently address another endpoint, so it is refused before anything is sent.
+    if (v === '.' || v === '..') throw new Error(`parameter ${name} of ${route} may not be "${v}"`);
     return encodeURIComponent(String(v));
   });
 }
@@ -289,12 +292,20 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
   function send(req: HttpRequest): ResultAsync<HttpResponse, HotfixError> {
     let url: string;
     try {
+      if (req.rawPath !== undefined && /(^|\/)\.{1,2}(\/|$)/.test(req.rawPath.split('?')[0] ?? '')) {
+        throw new Error(`path ${req.rawPath.split('?')[0]} has a "." or ".." segment`);
+      }
       url =
         req.rawPath !== undefined
           ? `${apiUrl}${req.rawPath}`
           : `${apiUrl}${fillRoute(req.route, req.params)}${buildQuery(req.query)}`;
     } catch (e) {
-      return errAsync(hotfixError('internal', (e as Error).message, { details: { reason: (e as Error).message } }));
+      const reason = (e as Error).message;
+      return errAsync(
+        hotfixError('invalid-input', reason, {
+          details: { field: 'params', issues: [{ path: 'params', message: reason }] },
+        }),
+      );
     }
     const signal = anySignal([config.signal, req.signal]);
     const idempotent = IDEMPOTENT.has(req.method);
