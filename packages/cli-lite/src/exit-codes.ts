@@ -26,8 +26,6 @@ export const EXIT_CODES = {
   conflict: 6,
   /** Usage: unknown command, unknown or missing flag. */
   usage: 64,
-  /** Not available: the operation is not wired in this version. */
-  unavailable: 69,
   /** Internal error: a bug; please report it. */
   internal: 70,
   /** Interrupted (Ctrl-C): stopped cleanly; resume with the journal. */
@@ -54,7 +52,6 @@ export const EXIT_CODE_HELP: readonly (readonly [CliExitCode, string])[] = [
   [EXIT_CODES.awaitingHuman, 'awaiting a human (manual job or approval gate)'],
   [EXIT_CODES.conflict, 'conflict needing resolution (D3)'],
   [EXIT_CODES.usage, 'usage error'],
-  [EXIT_CODES.unavailable, 'not available in this version'],
   [EXIT_CODES.internal, 'internal error'],
   [EXIT_CODES.interrupted, 'interrupted (Ctrl-C); resume with the journal'],
 ];

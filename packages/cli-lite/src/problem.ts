@@ -39,7 +39,6 @@ const STATUS: Record<CliExitCode, number> = {
   5: 409,
   6: 409,
   64: 400,
-  69: 501,
   70: 500,
   130: 499,
 };

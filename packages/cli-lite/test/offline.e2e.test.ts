@@ -187,10 +187,4 @@ describe('usage and configuration', () => {
     expect(noToken.code).toBe(3);
     expect(noToken.stderr).toMatch(/GITLAB_TOKEN/);
   });
-
-  it('reports the conflict-resolution path as not available (exit 69, D3)', async () => {
-    const r = await cli(['resolve', '--continue', 'ws', '--json']);
-    expect(r.code).toBe(69);
-    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'not-available', runbookRef: 'D3' });
-  });
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { PromotionResult, PromotionTargetResult } from '@hotfix-release/sdk';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { GitLab } from '../gitlab.js';
@@ -12,6 +13,7 @@ import { problem } from '../problem.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
+import { workspaceResolver } from './_workspace.js';
 
 /** The journal that belongs to an evidence file: `evidence.json` → `evidence.journal.json`. */
 export function journalPathFor(evidencePath: string): string {
@@ -59,7 +61,9 @@ export async function runPromotion(
     readonly targets: readonly string[] | undefined;
     readonly evidencePath: string;
     readonly journalPath: string;
-    readonly command: 'promote' | 'resume';
+    readonly command: 'promote' | 'resume' | 'resolve';
+    /** A resolution workspace (D3): conflicted files are written there and read back once edited. */
+    readonly resolveDir?: string | undefined;
   },
 ): Promise<number> {
   const { io } = ctx;
@@ -71,6 +75,11 @@ export async function runPromotion(
     controller.abort();
   });
   const w = gl.settings.wait;
+  const written: string[] = [];
+  const resolveConflicts =
+    run.resolveDir && gl.settings.token
+      ? { resolveConflicts: { resolver: workspaceResolver(run.resolveDir, written), gitToken: gl.settings.token } }
+      : {};
   let result: Awaited<ReturnType<GitLab['sdk']['promoteHotfix']>>;
   try {
     result = await gl.sdk.promoteHotfix(gl.client, gl.config, {
@@ -83,6 +92,7 @@ export async function runPromotion(
       stableForMs: w.stableForMs,
       onEvent: progress.onEvent,
       signal: controller.signal,
+      ...resolveConflicts,
     });
   } finally {
     progress.stop();
@@ -103,7 +113,7 @@ export async function runPromotion(
     const p = problemFromSdk(e, { journal: run.journalPath });
     return io.fail(p, existsSync(run.journalPath) && e.code !== 'preflight-failed' ? [resumeHint] : []);
   }
-  return report(ctx, result.value, run, controller.signal.aborted);
+  return report(ctx, result.value, { ...run, written }, controller.signal.aborted);
 }
 
 async function report(
@@ -114,6 +124,8 @@ async function report(
     readonly journalPath: string;
     readonly command: string;
     readonly mr: { project: string; iid: number };
+    readonly resolveDir?: string | undefined;
+    readonly written: readonly string[];
   },
   aborted: boolean,
 ): Promise<number> {
@@ -134,6 +146,13 @@ async function report(
         promotedTargets: r.bundle.promotedTargets,
         targets: r.targets.map(targetDoc),
         ...(resumable ? { resume } : {}),
+        ...(run.resolveDir && code === EXIT_CODES.conflict
+          ? {
+              workspace: run.resolveDir,
+              edit: [...new Set(run.written)],
+              continue: `hotfix resolve --continue ${run.resolveDir}`,
+            }
+          : {}),
       },
       code,
     );
@@ -144,8 +163,15 @@ async function report(
     if (t.instruction && t.instruction !== t.message) io.out(`    ${t.instruction}\n`);
   }
   io.out(`Evidence: ${run.evidencePath} (journal ${run.journalPath})\n`);
-  if (code === EXIT_CODES.conflict)
-    io.out('Resolve the conflict on a local release branch (D3), then run: hotfix resume ' + run.journalPath + '\n');
+  if (code === EXIT_CODES.conflict && run.resolveDir) {
+    const files = [...new Set(run.written)].map((f) => join(run.resolveDir ?? '.', f));
+    io.out(
+      `Edit ${files.join(', ') || `the conflicted files in ${run.resolveDir}`} (remove the conflict markers), then run: hotfix resolve --continue ${run.resolveDir}\n`,
+    );
+  } else if (code === EXIT_CODES.conflict)
+    io.out(
+      `Resolve it with a workspace (D3): hotfix promote --mr ${run.mr.project}!${run.mr.iid} --resolve <dir> --evidence ${run.evidencePath}\n`,
+    );
   if (resumable) io.out(`${code === EXIT_CODES.interrupted ? 'Stopped. ' : ''}Resume with: ${resume}\n`);
   return code;
 }

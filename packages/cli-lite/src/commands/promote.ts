@@ -5,8 +5,8 @@ import { connect, type GitLab } from '../gitlab.js';
 import type { Command, CommandContext } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import { mrOf, targetsOf } from './_mr.js';
-import { resolutionNotAvailable } from './_not-available.js';
 import { journalPathFor, runPromotion } from './_promotion.js';
+import { writeWorkspaceNote } from './_workspace.js';
 
 /** `hotfix promote`: the whole runbook for one merged hotfix, or its plan with `--dry-run`. */
 export const promoteCommand: Command = {
@@ -18,7 +18,10 @@ Run the runbook for one merged hotfix: preflight, cherry-pick into release (S2),
 cut-off action, S5), follow the deployment (S6), validate, note and label (S7). Every step is
 journaled next to the evidence file (evidence.journal.json); Ctrl-C stops cleanly and
 "hotfix resume <journal>" continues. The sealed evidence bundle is written to --evidence
-(default evidence.json). --dry-run prints the plan and changes nothing.
+(default evidence.json). --dry-run prints the plan and changes nothing. With --resolve <dir>, a
+conflicting pick (D3) writes the conflicted files with markers into <dir>; edit them, then run
+"hotfix resolve --continue <dir>": the tree is verified, pushed to release only if release has not
+moved, recorded as evidence, and the promotion goes on.
 
 Example:
   hotfix promote --mr evenergi/charging-api!42 --target evenergi/charging-api --evidence evidence.json
@@ -32,19 +35,17 @@ Example:
       evidence: { type: 'string' },
       resolve: { type: 'string' },
     });
-    if (str(p, 'resolve') !== undefined) return ctx.io.fail(resolutionNotAvailable(str(p, 'resolve')));
     const gl = await connect(ctx.deps, p);
     const mr = mrOf(p, gl.settings);
     const targets = targetsOf(p);
     if (flag(p, 'dry-run')) return dryRun(ctx, gl, mr, targets ?? [mr.project]);
-    const evidencePath = resolve(ctx.deps.cwd ?? '.', str(p, 'evidence') ?? 'evidence.json');
-    return runPromotion(ctx, gl, {
-      mr,
-      targets,
-      evidencePath,
-      journalPath: journalPathFor(evidencePath),
-      command: 'promote',
-    });
+    const cwd = ctx.deps.cwd ?? '.';
+    const evidencePath = resolve(cwd, str(p, 'evidence') ?? 'evidence.json');
+    const journalPath = journalPathFor(evidencePath);
+    const resolveFlag = str(p, 'resolve');
+    const resolveDir = resolveFlag ? resolve(cwd, resolveFlag) : undefined;
+    if (resolveDir) await writeWorkspaceNote(resolveDir, { journal: journalPath, evidence: evidencePath });
+    return runPromotion(ctx, gl, { mr, targets, evidencePath, journalPath, command: 'promote', resolveDir });
   },
 };
 
