@@ -87,6 +87,8 @@ describe('hotfix promote, status, policy check --live, rollback', () => {
     expect(r.code).toBe(6);
     expect(r.stdout).toContain('✗ evenergi/charging-api: pending (conflict)');
     expect(r.stdout).toContain('conflict: src/tariff.ts');
-    expect(r.stdout).toContain(`hotfix resume ${join(w.dir, 'conflict.journal.json')}`);
+    expect(r.stdout).toContain(
+      `hotfix promote --mr ${mrRef(demo.mergeRequests.conflictingPick)} --resolve <dir> --evidence ${join(w.dir, 'conflict.json')}`,
+    );
   });
 });
