@@ -7,7 +7,7 @@
 import { type LeafOutcome, mergeLeaf } from './merge-leaf.js';
 import { SideRenames } from './renames.js';
 import { diffTrees, type LeafChange } from './tree-diff.js';
-import { TreeEditor } from './tree-editor.js';
+import { ancestors, TreeEditor, treeOid } from './tree-editor.js';
 import { type ConflictReason, type LeafEntry, type MergeConflict, type ObjectStore, sameLeaf } from './types.js';
 
 /** The trees of a three-way merge; an absent tree is the empty tree. */
@@ -134,11 +134,22 @@ class TreeMerge {
       return this.#conflict(to, 'rename-delete', { b, t }, maybe || t.oid !== b.oid);
     }
     if (oursAtTo.kind === 'leaf') return this.#conflict(to, 'rename-add', { b, o, t });
+    // The source goes away even when the content conflicts: git records that at the destination.
+    this.#removals.push(from);
     const outcome = await mergeLeaf(this.#store, to, b, o, t, this.#textMergeAllowed);
     if (outcome.kind === 'conflict') {
-      return this.#conflict(to, outcome.conflict.reason, { b, o, t }, outcome.conflict.unsupported === true);
+      const { reason, merged, unsupported } = outcome.conflict;
+      this.#conflicts.set(to, {
+        path: to,
+        reason,
+        base: b,
+        ours: o,
+        theirs: t,
+        ...(merged ? { merged } : {}),
+        ...(unsupported ? { unsupported } : {}),
+      });
+      return;
     }
-    this.#removals.push(from);
     this.#apply(to, outcome.entry);
   }
 
@@ -231,7 +242,7 @@ class TreeMerge {
     const dirs = ['', ...ancestors(path)];
     for (const view of [this.#ours, this.#theirsView]) {
       for (const dir of dirs) {
-        if ((await view.get(dir ? `${dir}/.gitattributes` : '.gitattributes')).kind !== 'absent') return false;
+        if ((await view.get(dir ? `${dir}/.gitattributes` : '.gitattributes')).kind === 'leaf') return false;
       }
     }
     return true;
@@ -280,14 +291,4 @@ class TreeMerge {
       ...(unsupported ? { unsupported } : {}),
     });
   }
-}
-
-function ancestors(path: string): string[] {
-  const parts = path.split('/');
-  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
-}
-
-async function treeOid(view: TreeEditor, dir: string): Promise<string | undefined> {
-  const found = await view.get(dir);
-  return found.kind === 'tree' ? found.oid : undefined;
 }

@@ -152,3 +152,15 @@ export class TreeEditor {
     return { entries, dirs: new Map(), dirty: false };
   }
 }
+
+/** The directories above a path, outermost first (`a/b/c` → `a`, `a/b`). */
+export function ancestors(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** The id a directory had when the view was loaded, if `dir` is a directory. */
+export async function treeOid(view: TreeEditor, dir: string): Promise<string | undefined> {
+  const found = await view.get(dir);
+  return found.kind === 'tree' ? found.oid : undefined;
+}
