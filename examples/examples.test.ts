@@ -119,7 +119,16 @@ describe('examples against the simulator', () => {
     expect(await resolveInFlow({ ...base, hotfixOwns: ['README.md'], resolvedBy: 'ops.alice' })).toBe(1);
     expect(lines.join('\n')).toMatch(/pending/);
     lines.length = 0;
-    expect(await resolveInFlow({ ...base, hotfixOwns: ['src/tariff.ts'], resolvedBy: 'ops.alice' })).toBe(0);
+    const evidencePath = join(dir, 'resolved.json');
+    expect(await resolveInFlow({ ...base, hotfixOwns: ['src/tariff.ts'], resolvedBy: 'ops.alice', evidencePath })).toBe(
+      0,
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}resolved src\/tariff\.ts by ops\.alice/));
+
+    // docs/conflict-resolution.md documents a known issue: this bundle fails E1 ("release did not move").
+    // When the SDK fixes it, this fails: delete the "Known issue" paragraph there, then this block.
+    lines.length = 0;
+    expect(await policyCheck({ bundlePath: evidencePath, log })).toBe(1);
+    expect(lines.join('\n')).toMatch(/FAIL\s+E1 .*release did not move/);
   });
 });

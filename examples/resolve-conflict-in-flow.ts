@@ -14,6 +14,7 @@
  *   GITLAB_TOKEN=glpat-… npx tsx --conditions=@hotfix-release/source examples/resolve-conflict-in-flow.ts \
  *     evenergi/charging-api!42 src/tariff.ts
  */
+import { writeFile } from 'node:fs/promises';
 import { EXIT_CODES } from '@hotfix-release/policy';
 import {
   type ConflictResolver,
@@ -44,6 +45,8 @@ export interface ResolveInFlowOptions {
   readonly hotfixOwns: readonly string[];
   /** Recorded in the evidence as who resolved. */
   readonly resolvedBy: string;
+  /** Where the sealed evidence bundle is written, if anywhere. */
+  readonly evidencePath?: string;
   readonly wait?: { readonly maxWaitMs?: number; readonly minDelayMs?: number; readonly maxDelayMs?: number };
   readonly log?: (line: string) => void;
 }
@@ -70,6 +73,7 @@ export async function main(o: ResolveInFlowOptions): Promise<number> {
     log(describeError(result.error));
     return EXIT_CODES.failed;
   }
+  if (o.evidencePath) await writeFile(o.evidencePath, `${JSON.stringify(result.value.bundle, null, 2)}\n`);
   for (const t of result.value.targets) {
     for (const c of t.record.conflicts)
       log(`  resolved ${c.paths.join(', ')} by ${c.resolvedBy} (tree ${c.resultTree})`);
