@@ -169,7 +169,8 @@ async function settings(
  * clone), merges with the local three-way engine, then either asks `resolver` for each conflict
  * (given base/ours/theirs bytes and the text merged with markers; `null` gives up) or, with
  * `workspaceDir`, writes the conflicted files with markers there and returns
- * `awaiting-resolution` (finish with {@link continueConflictResolution}). Before pushing it
+ * `awaiting-resolution` (always, even if the local merge is clean: a human confirms before any
+ * push; finish with {@link continueConflictResolution}). Before pushing it
  * verifies that no conflict markers remain and that the commit changes nothing but the
  * hotfix's paths and the resolved ones; it keeps the `(cherry picked from commit <sha>)`
  * trailer and the original author, and pushes only the new objects with the ref update

@@ -111,46 +111,46 @@ export async function runResolution(
   try {
     const plan = await planMerge(client, store, s.project, s.original, s.mainline, s.releaseHead);
     const resolutions = new Map<string, Resolution>();
-    let conflictPaths: string[] = [];
     if (plan.result.kind === 'clean' && plan.result.tree === plan.oursTree) {
       return { kind: 'already-applied', project: s.project, original: s.original, releaseHead: s.releaseHead };
     }
-    if (plan.result.kind === 'conflict') {
-      const conflicts = (await describeConflicts(store, plan.result.conflicts)).sort((a, b) =>
-        a.path < b.path ? -1 : 1,
-      );
-      conflictPaths = conflicts.map((c) => c.path);
-      if ('resolver' in source) {
-        for (const c of conflicts) {
-          const answer = await source.resolver(c);
-          if (answer === null || answer === undefined) return gaveUp(s, conflictPaths);
-          resolutions.set(c.path, toResolution(answer));
-        }
-      } else if (!source.resume) {
-        const state: WorkspaceState = {
-          version: 1,
-          project: s.project,
-          branch: s.branch,
-          original: s.original,
-          mainline: s.mainline,
-          releaseHead: s.releaseHead,
-          gitUrl: s.gitUrl,
-          createdAt: new Date().toISOString(),
-          conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason })),
-        };
-        await writeWorkspace(source.workspaceDir, state, conflicts);
-        return {
-          kind: 'awaiting-resolution',
-          project: s.project,
-          branch: s.branch,
-          original: s.original,
-          releaseHead: s.releaseHead,
-          workspaceDir: source.workspaceDir,
-          stateFile: `${source.workspaceDir}/${STATE_FILE}`,
-          conflicts: state.conflicts,
-          stats: stats(store, 0, 0),
-        };
+    const conflicts =
+      plan.result.kind === 'conflict'
+        ? (await describeConflicts(store, plan.result.conflicts)).sort((a, b) => (a.path < b.path ? -1 : 1))
+        : [];
+    const conflictPaths = conflicts.map((c) => c.path);
+    if ('resolver' in source) {
+      for (const c of conflicts) {
+        const answer = await source.resolver(c);
+        if (answer === null || answer === undefined) return gaveUp(s, conflictPaths);
+        resolutions.set(c.path, toResolution(answer));
       }
+    } else if (!source.resume) {
+      // Human mode always stops for the operator, even when the local merge came out clean:
+      // D3 pushes only after someone confirmed the contents.
+      const state: WorkspaceState = {
+        version: 1,
+        project: s.project,
+        branch: s.branch,
+        original: s.original,
+        mainline: s.mainline,
+        releaseHead: s.releaseHead,
+        gitUrl: s.gitUrl,
+        createdAt: new Date().toISOString(),
+        conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason })),
+      };
+      await writeWorkspace(source.workspaceDir, state, conflicts);
+      return {
+        kind: 'awaiting-resolution',
+        project: s.project,
+        branch: s.branch,
+        original: s.original,
+        releaseHead: s.releaseHead,
+        workspaceDir: source.workspaceDir,
+        stateFile: `${source.workspaceDir}/${STATE_FILE}`,
+        conflicts: state.conflicts,
+        stats: stats(store, 0, 0),
+      };
     }
     if ('workspaceDir' in source && source.resume) {
       const files = await readWorkspace(source.workspaceDir);
