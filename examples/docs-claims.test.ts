@@ -1,0 +1,87 @@
+/**
+ * Claims the docs make about limitations, pinned so the docs change when the code does. Each test
+ * names the page that states it; when one fails because the limitation is gone, update that page.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '@hotfix-release/cli';
+import { demoScenarioInfo as demo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
+import {
+  cherryPickToRelease,
+  createGitLabClient,
+  parseRunbookConfig,
+  promoteHotfix,
+  resolveConflict,
+  resumeHotfix,
+} from '@hotfix-release/sdk';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_WAIT, simConfig } from './_sim-support.js';
+import { takeHotfixSide } from './resolve-conflict-in-flow.js';
+
+describe('documented limitations', () => {
+  let dir: string;
+  let sim: GitLabSim | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'claims-'));
+  });
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('docs/conflict-resolution.md: promote --resolve, edit, resolve --continue promotes; the bundle fails E1', async () => {
+    sim = await startGitLabSim({ scenario: 'demo' });
+    const mr = demo.mergeRequests.conflictingPick;
+    const cwd = join(dir, 'cli');
+    await mkdir(cwd, { recursive: true });
+    await writeFile(
+      join(cwd, 'hotfix.config.json'),
+      JSON.stringify({ wait: SIM_WAIT, runbook: simConfig(sim, [mr.project]) }),
+    );
+    const out: string[] = [];
+    const deps = {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => out.push(t),
+      env: { GITLAB_URL: sim.url, GITLAB_TOKEN: sim.token },
+      cwd,
+    };
+    const ws = join(cwd, 'workspace');
+    expect(await run(['promote', '--mr', `${mr.project}!${mr.iid}`, '--resolve', ws], deps), out.join('')).toBe(6);
+    const file = join(ws, 'src/tariff.ts');
+    const conflicted = await readFile(file, 'utf8');
+    expect(conflicted).toContain('<<<<<<< ours');
+    // The operator keeps the hotfix's side of each conflict.
+    await writeFile(file, conflicted.replace(/<<<<<<< ours\n[\s\S]*?=======\n([\s\S]*?)>>>>>>> theirs\n/g, '$1'));
+    out.length = 0;
+    expect(await run(['resolve', '--continue', ws], deps), out.join('')).toBe(0);
+    out.length = 0;
+    expect(await run(['policy', 'check', join(cwd, 'evidence.json')], deps)).toBe(1);
+    expect(out.join('')).toMatch(/FAIL\s+E1 .*release did not move/);
+  });
+
+  it('docs/conflict-resolution.md: resuming after a resolution pushed outside the promotion stops with drift', async () => {
+    sim = await startGitLabSim({ scenario: 'demo' });
+    const mr = demo.mergeRequests.conflictingPick;
+    const client = createGitLabClient({ gitlabUrl: sim.url, token: sim.token })._unsafeUnwrap();
+    const config = parseRunbookConfig(simConfig(sim, [mr.project]))._unsafeUnwrap();
+    const journalPath = join(dir, 'journal.json');
+    const first = (await promoteHotfix(client, config, { mr, journalPath, ...SIM_WAIT }))._unsafeUnwrap();
+    expect(first.targets[0]).toMatchObject({ outcome: 'pending', reason: 'conflict' });
+
+    const pick = (await cherryPickToRelease(client, config, { mr }))._unsafeUnwrap();
+    if (pick.kind !== 'conflict') throw new Error(`expected a conflict, got ${pick.kind}`);
+    const resolved = await resolveConflict(client, {
+      project: mr.project,
+      conflict: pick,
+      gitToken: sim.token,
+      resolver: takeHotfixSide(['src/tariff.ts']),
+    });
+    expect(resolved._unsafeUnwrap().kind).toBe('resolved');
+
+    const resumed = (await resumeHotfix(client, config, { journalPath, ...SIM_WAIT }))._unsafeUnwrap();
+    expect(resumed.targets[0]).toMatchObject({ outcome: 'failed', reason: 'drift' });
+    expect(resumed.bundle.targets[0]?.drift?.kinds).toContain('content-mismatch');
+  });
+});
