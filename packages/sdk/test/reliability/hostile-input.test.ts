@@ -98,7 +98,9 @@ describe('hostile paths and answers against the simulator', () => {
       expect([p.slice(0, 30), b.isErr()]).toEqual([p.slice(0, 30), true]);
     }
     // Nothing reached another endpoint: every request matched a project or branch route, or none at all.
-    const elsewhere = sim.controls.requests.filter((r) => !r.route.startsWith('/projects/:id') && r.route !== 'unmatched');
+    const elsewhere = sim.controls.requests.filter(
+      (r) => !r.route.startsWith('/projects/:id') && r.route !== 'unmatched',
+    );
     expect(elsewhere.map((r) => r.path)).toEqual([]);
   });
 
