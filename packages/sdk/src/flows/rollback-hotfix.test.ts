@@ -55,6 +55,9 @@ describe('rollbackHotfix and resumeHotfix', () => {
       confirm: true,
     });
     expect(r.bundle.promotedTargets).toEqual([]);
+    expect(t.label).toMatchObject({ present: false });
+    const mr = (await w.client.mergeRequest(MAIN, demo.mergeRequests.cleanPick.iid))._unsafeUnwrap();
+    expect(mr.labels).not.toContain('Validated in Staging');
     const cmp = (
       await w.client.compare(MAIN, before, await w.head(MAIN, 'release'), { straight: true })
     )._unsafeUnwrap();

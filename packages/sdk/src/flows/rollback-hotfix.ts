@@ -181,6 +181,26 @@ async function run(
       results.push({ target: record.project, runbookRef, ok: false, message: error.message, error });
     }
   }
+  // The hotfix is no longer in staging: "Validated in Staging" must not stay on the MR (S7, E8).
+  const label = bundle.settings.label;
+  if (results.some((r) => r.ok)) {
+    const { project, iid } = bundle.hotfix.mr;
+    const mr = await must(client.mergeRequest(project, iid));
+    if (mr.labels.includes(label)) {
+      const removed = await client.editMergeRequestLabels(project, iid, { remove: [label] });
+      if (removed.isErr() && removed.error.code !== 'outcome-unknown') throw removed.error;
+      step('label', 'done', `Removed "${label}" from !${iid}: the hotfix was backed out`);
+    }
+    const after = await must(client.mergeRequest(project, iid));
+    for (const t of targets) {
+      if (t.outcome === 'rolled_back' && t.label)
+        t.label = {
+          ...t.label,
+          present: after.labels.includes(label),
+          observedAt: new Date(clock.now()).toISOString(),
+        };
+    }
+  }
   const updated: PromotionBundle = {
     ...bundle,
     targets,
