@@ -62,7 +62,7 @@ class TreeMerge {
     for (const c of this.#changes) {
       const o = this.#oursAt.get(c.path);
       if (c.a !== undefined && c.b === undefined && !sameLeaf(c.a, o)) {
-        const rename = await this.#theirs.findRename(c.path, c.a);
+        const rename = await this.#theirs.findRename(c.path, c.a, o !== undefined && o.oid !== c.a.oid);
         if (rename !== undefined && rename !== 'ambiguous') this.#handled.add(rename.to);
       }
     }
@@ -95,7 +95,7 @@ class TreeMerge {
   async #mergePath(c: LeafChange, o: LeafEntry | undefined): Promise<void> {
     const { path, a: b, b: t } = c;
     if (b !== undefined && t === undefined && !sameLeaf(b, o)) {
-      const rename = await this.#theirs.findRename(path, b);
+      const rename = await this.#theirs.findRename(path, b, o !== undefined && o.oid !== b.oid);
       if (rename === 'ambiguous') return this.#conflict(path, 'ambiguous-rename', { b, o, t }, true);
       if (rename !== undefined) return this.#carryTheirsRename(path, rename.to, b, o);
     }
@@ -111,7 +111,7 @@ class TreeMerge {
     const t = toChange.b!;
     const oursAtTo = await this.#ours.get(to);
     if (o === undefined) {
-      const oursRename = await (await this.#oursSide()).findRename(from, b);
+      const oursRename = await (await this.#oursSide()).findRename(from, b, false);
       if (oursRename !== undefined && oursRename !== 'ambiguous' && oursRename.to === to) {
         // Both sides renamed it to the same place. With exact renames both versions are the
         // base's; with edits, git merges them only if its (optimised) rename detection pairs
@@ -168,7 +168,7 @@ class TreeMerge {
     if (o === undefined && t !== undefined) {
       // Ours removed a path theirs modified: did ours rename it?
       const side = await this.#oursSide();
-      const rename = await side.findRename(path, b);
+      const rename = await side.findRename(path, b, t.oid !== b.oid);
       if (rename === 'ambiguous') return this.#conflict(path, 'ambiguous-rename', { b, t }, true);
       if (rename !== undefined && !this.#theirsByPath.has(rename.to)) {
         const oursAtTo = await this.#ours.get(rename.to);

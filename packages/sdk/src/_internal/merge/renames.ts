@@ -22,7 +22,7 @@ export class SideRenames {
   readonly #delsByOid = new Map<string, string[]>();
   readonly #store: ObjectStore;
   #budget = COMPARISON_BUDGET;
-  readonly #scores = new Map<string, number>();
+  readonly #scores = new Map<string, { lo: number; hi: number }>();
   readonly #blobs = new Map<string, Uint8Array>();
 
   constructor(store: ObjectStore, changes: readonly LeafChange[]) {
@@ -51,36 +51,49 @@ export class SideRenames {
    * answer is clear-cut: exactly one added file scores at least {@link RENAME_SURE} against
    * it, no other added file reaches {@link MAYBE_SIMILAR}, and no other deleted file reaches
    * it against that one. Anything in between is `'ambiguous'`, which callers turn into an
-   * unsupported conflict: git's own score decides such cases.
+   * unsupported conflict: git's own score decides such cases. `similar` is false when git
+   * would not look for a similarity rename at all: it does so only for a source whose content
+   * the other side changed (a deletion or a mode change does not count).
    */
-  async findRename(path: string, source: LeafEntry): Promise<{ readonly to: string } | 'ambiguous' | undefined> {
+  async findRename(
+    path: string,
+    source: LeafEntry,
+    similar: boolean,
+  ): Promise<{ readonly to: string } | 'ambiguous' | undefined> {
     const exact = this.exactRename(path, source.oid);
-    if (exact !== undefined || source.mode === GITLINK_MODE) return exact;
+    if (exact !== undefined || source.mode === GITLINK_MODE || !similar) return exact;
     const targets = this.adds.filter((c) => c.b!.mode !== GITLINK_MODE);
     if (targets.length === 0) return undefined;
     if (targets.length + this.dels.length > this.#budget) return 'ambiguous';
     this.#budget -= targets.length + this.dels.length;
     const scored = [];
-    for (const t of targets) scored.push({ path: t.path, score: await this.#score(source.oid, t.b!.oid) });
-    const likely = scored.filter((x) => x.score >= MAYBE_SIMILAR);
+    for (const t of targets) scored.push({ path: t.path, ...(await this.#score(source.oid, t.b!.oid)) });
+    const likely = scored.filter((x) => x.hi >= MAYBE_SIMILAR);
     if (likely.length === 0) return undefined;
     const best = likely[0]!;
-    if (likely.length > 1 || best.score < RENAME_SURE) return 'ambiguous';
+    if (likely.length > 1 || best.lo < RENAME_SURE) return 'ambiguous';
     const target = targets.find((t) => t.path === best.path)!.b!;
     if (leafKind(target.mode) !== leafKind(source.mode)) return 'ambiguous';
     for (const d of this.dels) {
-      if (d.path !== path && d.a!.mode !== GITLINK_MODE && (await this.#score(d.a!.oid, target.oid)) >= MAYBE_SIMILAR) {
+      if (
+        d.path !== path &&
+        d.a!.mode !== GITLINK_MODE &&
+        (await this.#score(d.a!.oid, target.oid)).hi >= MAYBE_SIMILAR
+      ) {
         return 'ambiguous';
       }
     }
     return { to: best.path };
   }
 
-  async #score(a: string, b: string): Promise<number> {
+  /** Our similarity with and without a last line lacking its newline: git's lies in between. */
+  async #score(a: string, b: string): Promise<{ lo: number; hi: number }> {
     const key = `${a}:${b}`;
     let score = this.#scores.get(key);
     if (score === undefined) {
-      score = similarity(await this.#blob(a), await this.#blob(b));
+      const [x, y] = [await this.#blob(a), await this.#blob(b)];
+      const [p, q] = [similarity(x, y, true), similarity(x, y, false)];
+      score = { lo: Math.min(p, q), hi: Math.max(p, q) };
       this.#scores.set(key, score);
     }
     return score;
@@ -123,7 +136,8 @@ export class SideRenames {
     for (const source of blobs) {
       const a = await this.#store.readBlob(source.oid);
       for (const t of blobTargets) {
-        if (similarity(a, await this.#store.readBlob(t.oid)) >= MAYBE_SIMILAR) return true;
+        const b = await this.#store.readBlob(t.oid);
+        if (Math.max(similarity(a, b, true), similarity(a, b, false)) >= MAYBE_SIMILAR) return true;
       }
     }
     return false;
@@ -138,15 +152,16 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
 
 /**
  * Share of bytes two blobs have in common, counted over chunks that end at a newline or
- * after 64 bytes, relative to the larger blob. Empty blobs count as similar to anything.
+ * after 64 bytes (and, with `tail`, the unterminated rest), relative to the larger blob.
+ * Empty blobs count as similar to anything.
  */
-export function similarity(a: Uint8Array, b: Uint8Array): number {
+export function similarity(a: Uint8Array, b: Uint8Array, tail = true): number {
   const max = Math.max(a.byteLength, b.byteLength);
   if (max === 0 || Math.min(a.byteLength, b.byteLength) === 0) return 1;
   const counts = new Map<string, number>();
-  for (const chunk of chunks(a)) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
+  for (const chunk of chunks(a, tail)) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
   let common = 0;
-  for (const chunk of chunks(b)) {
+  for (const chunk of chunks(b, tail)) {
     const n = counts.get(chunk) ?? 0;
     if (n > 0) {
       common += chunk.length;
@@ -156,7 +171,7 @@ export function similarity(a: Uint8Array, b: Uint8Array): number {
   return common / max;
 }
 
-function* chunks(data: Uint8Array): Generator<string> {
+function* chunks(data: Uint8Array, tail: boolean): Generator<string> {
   let start = 0;
   for (let i = 0; i < data.byteLength; i++) {
     if (data[i] === 10 || i - start === 63) {
@@ -164,5 +179,5 @@ function* chunks(data: Uint8Array): Generator<string> {
       start = i + 1;
     }
   }
-  if (start < data.byteLength) yield Buffer.from(data.subarray(start)).toString('latin1');
+  if (tail && start < data.byteLength) yield Buffer.from(data.subarray(start)).toString('latin1');
 }
