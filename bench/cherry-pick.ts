@@ -30,6 +30,8 @@ interface Sample {
   readonly objectsFetched: number;
   readonly objectsSent: number;
   readonly tree: string;
+  /** Native only: where the time went (clone, fetch of the pick, cherry-pick + resolve + commit, push). */
+  readonly phases?: Record<string, number>;
 }
 
 const committer = { name: 'Bench', email: 'bench@example.com', date: '2026-11-30T00:00:00Z' };
@@ -68,15 +70,19 @@ async function native(world: World, proxy: CountingProxy, token: string): Promis
   };
   proxy.reset();
   const t0 = performance.now();
+  const mark = () => Math.round(performance.now() - t0);
   const clone = await git(dir, ['clone', '--progress', '--depth', '1', '--single-branch', '-b', 'release', url, 'w'], {
     env,
   });
   const w = join(dir, 'w');
+  const cloned = mark();
   const fetched = await git(w, ['fetch', '--progress', '--depth', '2', 'origin', world.pick], { env });
+  const fetchedAt = mark();
   await git(w, ['cherry-pick', '-x', world.pick], { env, ok: [0, 1] });
   await writeFile(join(w, TARGET), targetText('resolved'));
   await git(w, ['add', TARGET], { env });
   await git(w, ['-c', 'core.editor=true', 'cherry-pick', '--continue'], { env });
+  const picked = mark();
   const push = await git(w, ['push', '--progress', 'origin', 'HEAD:refs/heads/release'], { env });
   const ms = performance.now() - t0;
   const tree = (await git(w, ['rev-parse', 'HEAD^{tree}'])).stdout.trim();
@@ -91,6 +97,12 @@ async function native(world: World, proxy: CountingProxy, token: string): Promis
     objectsFetched: count(clone.stderr, 'Receiving objects') + count(fetched.stderr, 'Receiving objects'),
     objectsSent: count(push.stderr, 'Writing objects'),
     tree,
+    phases: {
+      clone: cloned,
+      fetch: fetchedAt - cloned,
+      pickResolveCommit: picked - fetchedAt,
+      push: Math.round(ms) - picked,
+    },
   };
 }
 
