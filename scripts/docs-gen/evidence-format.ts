@@ -80,11 +80,26 @@ function findProp(literals: readonly ts.ObjectLiteralExpression[], name: string)
   return undefined;
 }
 
-/** The first schema constant an initializer names (`pickRecordSchema.optional()` → `pickRecordSchema`). */
+/**
+ * The schema constant an initializer IS, through wrappers: `pickRecordSchema.optional()`,
+ * `z.array(conflictResolutionSchema).max(100)` → the constant; `z.object({ … })` → none.
+ */
 function referencedConst(init: ts.Expression, consts: Map<string, SchemaConst>): string | undefined {
+  if (ts.isIdentifier(init)) return consts.get(init.text)?.literals.length ? init.text : undefined;
+  if (ts.isParenthesizedExpression(init)) return referencedConst(init.expression, consts);
+  if (!ts.isCallExpression(init) || !ts.isPropertyAccessExpression(init.expression)) return undefined;
+  const method = init.expression.name.text;
+  if (method === 'array' && init.arguments[0]) return referencedConst(init.arguments[0], consts);
+  if (['optional', 'nullable', 'nullish', 'min', 'max', 'default', 'readonly'].includes(method))
+    return referencedConst(init.expression.expression, consts);
+  return undefined;
+}
+
+/** The first schema constant named anywhere in an initializer (for `observationSchema.extend({…})`). */
+function mentionedConst(init: ts.Expression, consts: Map<string, SchemaConst>): string | undefined {
   let found: string | undefined;
   walk(init, (n) => {
-    if (!found && ts.isIdentifier(n) && consts.has(n.text) && consts.get(n.text)?.literals.length) found = n.text;
+    if (!found && ts.isIdentifier(n) && consts.get(n.text)?.literals.length) found = n.text;
   });
   return found;
 }
@@ -95,7 +110,7 @@ function nestedLiterals(init: ts.Expression, consts: Map<string, SchemaConst>): 
   walk(init, (n) => {
     if (ts.isObjectLiteralExpression(n) && !own.some((o) => o.pos <= n.pos && n.end <= o.end)) own.push(n);
   });
-  const ref = referencedConst(init, consts);
+  const ref = mentionedConst(init, consts);
   return [...own, ...(ref ? (consts.get(ref)?.literals ?? []) : [])];
 }
 
