@@ -156,6 +156,13 @@ export async function promoteTarget(ctx: TargetContext): Promise<PromotionTarget
     };
     if (ctx.previous?.pick && pick.kind === 'already_applied')
       record.pick = { ...record.pick, headBefore: ctx.previous.pick.headBefore };
+    // Found already on release (a resolved conflict, a resumed run, or an earlier promotion):
+    // release before the pick is the parent of the first picked commit.
+    const firstPicked = record.pick.picks[0]?.pickedSha;
+    if (record.pick.headBefore === record.pick.headAfter && firstPicked) {
+      const c = await must(client.commit(target, firstPicked));
+      if (c.parent_ids[0]) record.pick = { ...record.pick, headBefore: c.parent_ids[0] };
+    }
     await journal({ step: 'pick', target, record: record.pick });
     ctx.step(
       'pick',
@@ -166,12 +173,7 @@ export async function promoteTarget(ctx: TargetContext): Promise<PromotionTarget
     const expectedSha = record.pick.headAfter;
 
     // S3: drift.
-    const firstPicked = record.pick.picks[0]?.pickedSha;
-    let before = record.pick.headBefore;
-    if (before === record.pick.headAfter && firstPicked) {
-      const c = await must(client.commit(target, firstPicked));
-      before = c.parent_ids[0] ?? before;
-    }
+    const before = record.pick.headBefore;
     const drift = await must(
       assertNoDrift(client, {
         project: target,
