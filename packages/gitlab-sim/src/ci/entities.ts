@@ -1,6 +1,6 @@
 /** The REST entities of CI objects, shaped like GitLab's Grape entities. */
 import type { RequestContext } from '../_internal/router.js';
-import { projectEntity, userBasic } from '../resources/entities.js';
+import { projectBasic, userBasic } from '../resources/entities.js';
 import type { SimProject, SimState } from '../state.js';
 import { lastSuccessfulDeployment } from './deploy.js';
 import { projectCi, type SimDeployment, type SimEnvironment, type SimJob, type SimPipeline } from './model.js';
@@ -199,32 +199,8 @@ export function deploymentEntity(ctx: EntityCtx, d: SimDeployment): Json {
   };
 }
 
-/** The fields of Entities::BasicProjectDetails that GitLab's project.json fixture lists. */
-const BASIC_PROJECT_FIELDS = [
-  'id',
-  'description',
-  'name',
-  'name_with_namespace',
-  'path',
-  'path_with_namespace',
-  'created_at',
-  'default_branch',
-  'tag_list',
-  'topics',
-  'ssh_url_to_repo',
-  'http_url_to_repo',
-  'web_url',
-  'readme_url',
-  'avatar_url',
-  'forks_count',
-  'star_count',
-  'last_activity_at',
-  'namespace',
-];
-
 function basicProject(ctx: EntityCtx, project: SimProject): Json {
-  const full = projectEntity(project, ctx.request);
-  return Object.fromEntries(BASIC_PROJECT_FIELDS.filter((k) => k in full).map((k) => [k, full[k]]));
+  return projectBasic(project, ctx.request);
 }
 
 /** Entities::Environment; `last_deployment` (the last successful one) only for a single environment. */

@@ -67,3 +67,32 @@ function roleName(level: number): string {
   if (level >= 30) return 'developer';
   return 'no_one_allowed';
 }
+
+/** The fields of Entities::BasicProjectDetails (GitLab's project.json fixture, and `simple=true` lists). */
+const BASIC_PROJECT_FIELDS = [
+  'id',
+  'description',
+  'name',
+  'name_with_namespace',
+  'path',
+  'path_with_namespace',
+  'created_at',
+  'default_branch',
+  'tag_list',
+  'topics',
+  'ssh_url_to_repo',
+  'http_url_to_repo',
+  'web_url',
+  'readme_url',
+  'avatar_url',
+  'forks_count',
+  'star_count',
+  'last_activity_at',
+  'namespace',
+] as const;
+
+/** Entities::BasicProjectDetails: the `simple=true` project shape, also embedded in environments. */
+export function projectBasic(project: SimProject, ctx: RequestContext): Record<string, unknown> {
+  const full = projectEntity(project, ctx);
+  return Object.fromEntries(BASIC_PROJECT_FIELDS.filter((k) => k in full).map((k) => [k, full[k]]));
+}

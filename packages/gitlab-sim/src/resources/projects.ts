@@ -4,36 +4,9 @@ import { commitFiles, createProject } from '../_internal/repo.js';
 import type { RequestContext, Router } from '../_internal/router.js';
 import { ACCESS, type SimProject } from '../state.js';
 import type { ResourceDeps } from './deps.js';
-import { projectEntity, userBasic } from './entities.js';
+import { projectBasic, projectEntity, userBasic } from './entities.js';
 
 const MERGE_METHODS = ['merge', 'rebase_merge', 'ff'] as const;
-
-/** BasicProjectDetails, the `simple=true` shape (GitLab's project.json fixture). */
-function projectSimple(project: SimProject, ctx: RequestContext): Record<string, unknown> {
-  const full = projectEntity(project, ctx);
-  const keys = [
-    'id',
-    'description',
-    'name',
-    'name_with_namespace',
-    'path',
-    'path_with_namespace',
-    'created_at',
-    'default_branch',
-    'tag_list',
-    'topics',
-    'ssh_url_to_repo',
-    'http_url_to_repo',
-    'web_url',
-    'readme_url',
-    'avatar_url',
-    'forks_count',
-    'star_count',
-    'last_activity_at',
-    'namespace',
-  ];
-  return Object.fromEntries(keys.map((k) => [k, full[k]]));
-}
 
 /** The namespace a new project goes to: `namespace_id` as a number of a known namespace, or a path. */
 function namespaceFor(ctx: RequestContext, p: Params): string {
@@ -125,7 +98,7 @@ export function registerProjects(router: Router, deps: ResourceDeps): void {
     });
     const simple = ctx.query.bool('simple');
     const page = paginate(list, ctx.query, ctx.url);
-    return { ...page, body: page.body.map((pr) => (simple ? projectSimple(pr, ctx) : projectEntity(pr, ctx))) };
+    return { ...page, body: page.body.map((pr) => (simple ? projectBasic(pr, ctx) : projectEntity(pr, ctx))) };
   });
 
   router.on('GET', '/projects/:id/members', (ctx) => {
