@@ -380,7 +380,7 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
             error.code === 'timeout' ||
             // A garbled body (a proxy cut it) is worth another GET; a well-formed wrong shape is not.
             (idempotent && error.code === 'response-invalid' && error.details.issues[0]?.message === 'invalid JSON'));
-        if (!retryable) {
+        const report = (outcome: 'error' | 'retry', retryInMs?: number) =>
           deps.onEvent?.({
             at,
             method: req.method,
@@ -388,9 +388,12 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
             ...(status !== undefined ? { status } : {}),
             durationMs,
             attempt,
-            outcome: 'error',
+            outcome,
+            ...(retryInMs !== undefined ? { retryInMs } : {}),
             errorCode: error.code,
           });
+        if (!retryable) {
+          report('error');
           return error;
         }
         const serverDelay = serverDelayMs(retryHeaders, now());
@@ -399,29 +402,10 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
         );
         const delay = serverDelay !== undefined ? Math.max(serverDelay, backoff) : backoff;
         if (serverDelay !== undefined && serverDelay > config.retry.maxRetryAfterMs) {
-          deps.onEvent?.({
-            at,
-            method: req.method,
-            route: req.route,
-            ...(status !== undefined ? { status } : {}),
-            durationMs,
-            attempt,
-            outcome: 'error',
-            errorCode: error.code,
-          });
+          report('error');
           return error;
         }
-        deps.onEvent?.({
-          at,
-          method: req.method,
-          route: req.route,
-          ...(status !== undefined ? { status } : {}),
-          durationMs,
-          attempt,
-          outcome: 'retry',
-          retryInMs: delay,
-          errorCode: error.code,
-        });
+        report('retry', delay);
         try {
           await sleep(delay, signal);
         } catch {

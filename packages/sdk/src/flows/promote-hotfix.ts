@@ -14,8 +14,8 @@ import {
 } from '@hotfix-release/evidence';
 import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import type { z } from 'zod';
+import { parseOptions } from '../_internal/parse-options.js';
 import { resolvePickPlan } from '../_internal/pick-plan.js';
-import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { preflight } from '../primitives/preflight.js';
@@ -71,20 +71,9 @@ export function promoteHotfix(
   config: RunbookConfig,
   options: PromoteOptions,
 ): ResultAsync<PromotionResult, HotfixError> {
-  const parsed = promoteOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    return errAsync(
-      hotfixError(
-        'invalid-input',
-        `Invalid promotion options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        {
-          details: { field: issues[0]?.path ?? '', issues },
-        },
-      ),
-    );
-  }
-  return ResultAsync.fromPromise(run(client, config, parsed.data), (e) =>
+  const parsed = parseOptions(promoteOptionsSchema, options, 'promotion');
+  if (parsed.isErr()) return errAsync(parsed.error);
+  return ResultAsync.fromPromise(run(client, config, parsed.value), (e) =>
     isHotfixError(e)
       ? e
       : hotfixError('internal', e instanceof Error ? e.message : String(e), { details: { reason: String(e) } }),

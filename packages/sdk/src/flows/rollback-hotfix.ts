@@ -7,8 +7,8 @@
 import { type PromotionBundle, parseBundle, sealBundle, type TargetRecord } from '@hotfix-release/evidence';
 import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { parseOptions } from '../_internal/parse-options.js';
 import { systemClock } from '../_internal/waiter.js';
-import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { assertNoDrift } from '../primitives/assert-no-drift.js';
@@ -81,18 +81,9 @@ export function rollbackHotfix(
   config: RunbookConfig,
   options: RollbackOptions,
 ): ResultAsync<RollbackResult, HotfixError> {
-  const parsed = rollbackOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    return errAsync(
-      hotfixError(
-        'invalid-input',
-        `Invalid rollback options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        { details: { field: issues[0]?.path ?? '', issues } },
-      ),
-    );
-  }
-  const bundle = parseBundle(parsed.data.bundle);
+  const parsed = parseOptions(rollbackOptionsSchema, options, 'rollback');
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const bundle = parseBundle(parsed.value.bundle);
   if (!bundle.ok) {
     return errAsync(
       hotfixError('evidence', `The evidence bundle is not valid: ${bundle.error.message}`, {
@@ -101,7 +92,7 @@ export function rollbackHotfix(
       }),
     );
   }
-  return ResultAsync.fromPromise(run(client, config, parsed.data, bundle.value), (e) =>
+  return ResultAsync.fromPromise(run(client, config, parsed.value, bundle.value), (e) =>
     isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
   );
 }

@@ -6,9 +6,9 @@
 import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { changeDigestsByPath } from '../_internal/change-digest.js';
+import { parseOptions } from '../_internal/parse-options.js';
 import { patchIdOfGitLabDiffs } from '../_internal/patch-id/gitlab-patch.js';
 import { hasTrailerFor, trailerShas } from '../_internal/release-scan.js';
-import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
@@ -125,20 +125,9 @@ export function assertNoDrift(
   client: GitLabClient,
   options: AssertNoDriftOptions,
 ): ResultAsync<DriftReport, HotfixError> {
-  const parsed = assertNoDriftOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    return errAsync(
-      hotfixError(
-        'invalid-input',
-        `Invalid drift-check options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        {
-          details: { field: issues[0]?.path ?? '', issues },
-        },
-      ),
-    );
-  }
-  return ResultAsync.fromPromise(check(client, parsed.data), (e) =>
+  const parsed = parseOptions(assertNoDriftOptionsSchema, options, 'drift-check');
+  if (parsed.isErr()) return errAsync(parsed.error);
+  return ResultAsync.fromPromise(check(client, parsed.value), (e) =>
     isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
   );
 }

@@ -5,9 +5,9 @@
  */
 import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, type PlannedPick, resolvePickPlan } from '../_internal/pick-plan.js';
 import { findPicksOnRelease, hasTrailerFor } from '../_internal/release-scan.js';
-import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
@@ -110,20 +110,9 @@ export function cherryPickToRelease(
   config: RunbookConfig,
   options: CherryPickOptions,
 ): ResultAsync<PickOutcome, HotfixError> {
-  const parsed = cherryPickOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    return errAsync(
-      hotfixError(
-        'invalid-input',
-        `Invalid cherry-pick options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        {
-          details: { field: issues[0]?.path ?? '', issues },
-        },
-      ),
-    );
-  }
-  const o = parsed.data;
+  const parsed = parseOptions(cherryPickOptionsSchema, options, 'cherry-pick');
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const o = parsed.value;
   const target = o.target ?? o.mr.project;
   const branch = o.branch ?? config.services.find((s) => s.project === target)?.releaseBranch ?? config.releaseBranch;
   return ResultAsync.fromPromise(run(client, { ...o, target, branch }), (e) =>

@@ -5,9 +5,9 @@
 import type { RunbookId } from '@hotfix-release/evidence';
 import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, resolvePickPlan } from '../_internal/pick-plan.js';
 import type { GitLabMergeRequest } from '../_internal/schemas.js';
-import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
@@ -97,20 +97,9 @@ export function preflight(
   config: RunbookConfig,
   options: PreflightOptions,
 ): ResultAsync<PreflightReport, HotfixError> {
-  const parsed = preflightOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    return errAsync(
-      hotfixError(
-        'invalid-input',
-        `Invalid preflight options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        {
-          details: { field: issues[0]?.path ?? '', issues },
-        },
-      ),
-    );
-  }
-  const opts = parsed.data;
+  const parsed = parseOptions(preflightOptionsSchema, options, 'preflight');
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const opts = parsed.value;
   return ResultAsync.fromPromise(run(client, config, opts), (e) =>
     (e as { code?: unknown }).code
       ? (e as HotfixError)

@@ -6,8 +6,8 @@
  */
 import { errAsync, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { parseOptions } from '../_internal/parse-options.js';
 import type { GitLabCommit } from '../_internal/schemas.js';
-import { zodIssues } from '../_internal/zod-issues.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
@@ -89,20 +89,9 @@ export function revertFromRelease(
   client: GitLabClient,
   options: RevertOptions,
 ): ResultAsync<RevertOutcome, HotfixError> {
-  const parsed = revertOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    return errAsync(
-      hotfixError(
-        'invalid-input',
-        `Invalid revert options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        {
-          details: { field: issues[0]?.path ?? '', issues },
-        },
-      ),
-    );
-  }
-  const o = parsed.data;
+  const parsed = parseOptions(revertOptionsSchema, options, 'revert');
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const o = parsed.value;
   const work = async (): Promise<RevertOutcome> => {
     const head = async () => (await must(client.branch(o.project, o.branch))).commit.id;
     const releaseBefore = await head();
