@@ -113,23 +113,32 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
     root,
     fault: (rule) => controls.addFault(rule),
     close: async () => {
+      closing = true;
       clock.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Let handlers that are still running (a delayed fault, a git process) finish before the repositories go.
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 5_000).unref())]);
       if (!options.stateDir) await rm(root, { recursive: true, force: true });
     },
   };
   registerResources(router, extRouter, { state, clock, services, root, getBaseUrl: () => baseUrl });
   registerControlRoutes(extRouter, { state, clock, controls });
 
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    const work = handle(req, res).catch((err: unknown) => {
+      // A handler still running when the simulator closes finds its repositories gone: not an error.
+      if (closing) return;
       process.stderr.write(`gitlab-sim: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
       if (!res.headersSent) send(res, { status: 500, body: { message: '500 Internal Server Error' } });
       else res.destroy();
     });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
   });
 
   const rateWindow = { start: 0, count: 0 };
