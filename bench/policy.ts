@@ -38,7 +38,7 @@ function makeBundles(n: number): PromotionBundle[] {
   const base = buildPromotionBundle();
   return Array.from({ length: n }, (_, i) => {
     const sealed = sealBundle({ ...base, operator: { username: `oncall-${i}`, id: i + 1 } });
-    if (!sealed.ok) throw new Error(sealed.error.message);
+    if (!sealed.isOk()) throw new Error(sealed.error.message);
     return JSON.parse(JSON.stringify(sealed.value)) as PromotionBundle;
   });
 }

@@ -44,7 +44,7 @@ describe('examples against the simulator', () => {
     });
     expect(code, lines.join('\n')).toBe(0);
     const bundle = JSON.parse(await readFile(evidencePath, 'utf8')) as PromotionBundle;
-    expect(parseBundle(bundle).ok).toBe(true);
+    expect(parseBundle(bundle).isOk()).toBe(true);
     expect(bundle.promotedTargets).toEqual([SERVICE]);
     expect(lines.some((l) => l.startsWith('✓ trigger'))).toBe(true);
 

@@ -22,7 +22,7 @@ function sealed(mutate: (b: ReturnType<typeof buildPromotionBundle>) => void = (
   const b = buildPromotionBundle();
   mutate(b);
   const s = sealBundle(b);
-  if (!s.ok) throw new Error(s.error.message);
+  if (!s.isOk()) throw new Error(s.error.message);
   return JSON.stringify(s.value, null, 2);
 }
 

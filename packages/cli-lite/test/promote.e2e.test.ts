@@ -42,7 +42,7 @@ describe('hotfix promote, status, policy check --live, rollback', () => {
       promotedTargets: [MAIN],
       targets: [{ target: MAIN, outcome: 'promoted', pipeline: { id: expect.any(Number) } }],
     });
-    expect(parseBundle(JSON.parse(await readFile(join(w.dir, 'main.json'), 'utf8'))).ok).toBe(true);
+    expect(parseBundle(JSON.parse(await readFile(join(w.dir, 'main.json'), 'utf8'))).isOk()).toBe(true);
     expect(existsSync(join(w.dir, 'main.journal.json'))).toBe(true);
 
     const [status, policy] = await Promise.all([
@@ -71,11 +71,11 @@ describe('hotfix promote, status, policy check --live, rollback', () => {
     expect(back.stdout).toMatch(/✓ evenergi\/charging-api: rolled back \(R2\): reverted as [0-9a-f]{12}/);
     const bundle = JSON.parse(await readFile(join(w.dir, 'main.json'), 'utf8'));
     const parsed = parseBundle(bundle);
-    expect(parsed.ok && parsed.value.targets[0]?.rollbacks[0]).toMatchObject({
+    expect(parsed.isOk() && parsed.value.targets[0]?.rollbacks[0]).toMatchObject({
       runbookRef: 'R2',
       revalidation: { passed: true },
     });
-    expect(parsed.ok && parsed.value.promotedTargets).toEqual([]);
+    expect(parsed.isOk() && parsed.value.promotedTargets).toEqual([]);
     const after = await cli(['status', '--evidence', 'main.json']);
     expect(after.stdout).toMatch(/release release @ [0-9a-f]{12}: reverted/);
   });

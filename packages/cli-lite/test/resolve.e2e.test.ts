@@ -65,7 +65,7 @@ describe('hotfix promote --resolve and hotfix resolve --continue', () => {
       targets: [{ target: MR.project, outcome: 'promoted' }],
     });
     const bundle = parseBundle(JSON.parse(await readFile(join(w.dir, 'res.json'), 'utf8')));
-    expect(bundle.ok && bundle.value.targets[0]?.conflicts.length).toBeGreaterThan(0);
+    expect(bundle.isOk() && bundle.value.targets[0]?.conflicts.length).toBeGreaterThan(0);
   });
 
   it('refuses a folder that is not a resolution workspace (exit 3)', async () => {

@@ -1,6 +1,6 @@
 import { contentDigest } from './canonical-json.js';
 import type { EvidenceError } from './evidence-error.js';
-import { type EvidenceResult, okResult } from './evidence-result.js';
+import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import type { PromotionBundle } from './schema/bundle-schema.js';
 import { assertNoSecrets } from './secrets.js';
 
@@ -37,8 +37,8 @@ export function bundleDigest(value: unknown): EvidenceResult<string, EvidenceErr
  */
 export function sealBundle(bundle: PromotionBundle): EvidenceResult<PromotionBundle, EvidenceError> {
   const clean = assertNoSecrets(bundle);
-  if (!clean.ok) return clean;
+  if (!clean.isOk()) return errResult(clean.error);
   const digest = bundleDigest(bundle);
-  if (!digest.ok) return digest;
+  if (!digest.isOk()) return errResult(digest.error);
   return okResult({ ...bundle, digest: digest.value });
 }

@@ -34,7 +34,7 @@ export function canonicalJson(value: unknown): EvidenceResult<string, EvidenceEr
  */
 export function contentDigest(value: unknown): EvidenceResult<string, EvidenceError> {
   const text = canonicalJson(value);
-  if (!text.ok) return text;
+  if (!text.isOk()) return text;
   return okResult(`sha256:${createHash('sha256').update(text.value, 'utf8').digest('hex')}`);
 }
 

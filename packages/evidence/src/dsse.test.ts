@@ -25,16 +25,18 @@ describe(pae.name, () => {
 describe(verifyEnvelope.name, () => {
   const payload = Buffer.from('{"hello":"world"}');
   const signed = signEnvelope(payload, IN_TOTO_PAYLOAD_TYPE, { privateKey });
-  if (!signed.ok) throw new Error('sign failed');
+  if (!signed.isOk()) throw new Error('sign failed');
   const env = signed.value;
 
   it('verifies with the matching key and names the key id', () => {
     const r = verifyEnvelope(env, [{ publicKey }]);
-    expect(r.ok && r.value.payload.equals(payload)).toBe(true);
-    expect(r.ok && r.value.keyid).toBe(keyIdOf(publicKey).ok && (keyIdOf(publicKey) as { value: string }).value);
-    expect(verifyEnvelope(env, [{ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }]).ok).toBe(
-      true,
+    expect(r.isOk() && r.value.payload.equals(payload)).toBe(true);
+    expect(r.isOk() && r.value.keyid).toBe(
+      keyIdOf(publicKey).isOk() && (keyIdOf(publicKey) as { value: string }).value,
     );
+    expect(
+      verifyEnvelope(env, [{ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }]).isOk(),
+    ).toBe(true);
   });
 
   it('returns signature-invalid for any changed payload byte', () => {
@@ -42,7 +44,7 @@ describe(verifyEnvelope.name, () => {
       const bytes = Buffer.from(payload);
       bytes[i] = (bytes[i] as number) ^ 0x01;
       const r = verifyEnvelope({ ...env, payload: bytes.toString('base64') }, [{ publicKey }]);
-      expect(!r.ok && r.error.code).toBe('signature-invalid');
+      expect(!r.isOk() && r.error.code).toBe('signature-invalid');
     }
   });
 
@@ -55,34 +57,32 @@ describe(verifyEnvelope.name, () => {
     };
     const sig = env.signatures[0] as { keyid: string; sig: string };
     for (let i = 0; i < env.payload.length; i++) {
-      expect(verifyEnvelope({ ...env, payload: mutate(env.payload, i) }, [{ publicKey }]).ok).toBe(false);
+      expect(verifyEnvelope({ ...env, payload: mutate(env.payload, i) }, [{ publicKey }]).isOk()).toBe(false);
     }
     for (let i = 0; i < sig.sig.length; i++) {
-      expect(verifyEnvelope({ ...env, signatures: [{ ...sig, sig: mutate(sig.sig, i) }] }, [{ publicKey }]).ok).toBe(
-        false,
-      );
+      expect(
+        verifyEnvelope({ ...env, signatures: [{ ...sig, sig: mutate(sig.sig, i) }] }, [{ publicKey }]).isOk(),
+      ).toBe(false);
     }
-    expect(verifyEnvelope({ ...env, payloadType: 'application/json' }, [{ publicKey }]).ok).toBe(false);
-    expect(verifyEnvelope({ ...env, signatures: [{ ...sig, keyid: `${sig.keyid}0` }] }, [{ publicKey }]).ok).toBe(
+    expect(verifyEnvelope({ ...env, payloadType: 'application/json' }, [{ publicKey }]).isOk()).toBe(false);
+    expect(verifyEnvelope({ ...env, signatures: [{ ...sig, keyid: `${sig.keyid}0` }] }, [{ publicKey }]).isOk()).toBe(
       false,
     );
   });
 
   it('returns signature-invalid for an untrusted key and invalid-envelope for a wrong shape', () => {
     const r = verifyEnvelope(env, [{ publicKey: other.publicKey }]);
-    expect(!r.ok && r.error.code).toBe('signature-invalid');
+    expect(!r.isOk() && r.error.code).toBe('signature-invalid');
     const shape = verifyEnvelope({ payload: 1 }, [{ publicKey }]);
-    expect(!shape.ok && shape.error.code).toBe('invalid-envelope');
+    expect(!shape.isOk() && shape.error.code).toBe('invalid-envelope');
   });
 
   it('returns invalid-key for a non-ed25519 key', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
     expect(signEnvelope(payload, 't', { privateKey: rsa.privateKey })).toMatchObject({
-      ok: false,
       error: { code: 'invalid-key' },
     });
     expect(verifyEnvelope(env, [{ publicKey: rsa.publicKey }])).toMatchObject({
-      ok: false,
       error: { code: 'invalid-key' },
     });
   });
@@ -92,11 +92,11 @@ describe(signBundle.name, () => {
   it('signs an in-toto statement whose subjects are the promoted targets at their release heads', () => {
     const bundle = buildPromotionBundle();
     const env = signBundle(bundle, { privateKey, keyid: 'evidence-2026' });
-    if (!env.ok) throw new Error('sign failed');
+    if (!env.isOk()) throw new Error('sign failed');
     const v = verifyEnvelope(env.value, [{ publicKey, keyid: 'evidence-2026' }]);
-    if (!v.ok) throw new Error('verify failed');
+    if (!v.isOk()) throw new Error('verify failed');
     const st = parseStatement(v.value.payload);
-    if (!st.ok) throw new Error('statement failed');
+    if (!st.isOk()) throw new Error('statement failed');
     expect(st.value._type).toBe(STATEMENT_TYPE);
     expect(st.value.predicateType).toBe(EVIDENCE_PREDICATE_TYPE);
     expect(st.value.subject).toEqual(
@@ -107,6 +107,6 @@ describe(signBundle.name, () => {
 
   it('returns invalid-statement when nothing was promoted', () => {
     const r = toStatement({ ...buildPromotionBundle(), promotedTargets: [] });
-    expect(!r.ok && r.error.code).toBe('invalid-statement');
+    expect(!r.isOk() && r.error.code).toBe('invalid-statement');
   });
 });

@@ -120,7 +120,7 @@ export function pae(payloadType: string, payload: Uint8Array): Buffer {
  */
 export function keyIdOf(key: KeyObject | string): EvidenceResult<string, EvidenceError> {
   const pub = toPublicKey(key);
-  if (!pub.ok) return pub;
+  if (!pub.isOk()) return errResult(pub.error);
   const der = pub.value.export({ type: 'spki', format: 'der' });
   return okResult(`sha256:${createHash('sha256').update(der).digest('hex')}`);
 }
@@ -150,7 +150,7 @@ export function signEnvelope(
     return errResult({ code: 'invalid-key', message: 'signing needs an ed25519 private key' });
   }
   const keyid = signer.keyid ?? keyIdOf(createPublicKey(privateKey));
-  const id = typeof keyid === 'string' ? keyid : keyid.ok ? keyid.value : '';
+  const id = typeof keyid === 'string' ? keyid : keyid.isOk() ? keyid.value : '';
   const sig = sign(null, pae(payloadType, payload), privateKey).toString('base64');
   return okResult({ payload: Buffer.from(payload).toString('base64'), payloadType, signatures: [{ keyid: id, sig }] });
 }
@@ -178,9 +178,9 @@ export function verifyEnvelope(
   const keys: { keyid: string; key: KeyObject }[] = [];
   for (const t of trusted) {
     const pub = toPublicKey(t.publicKey);
-    if (!pub.ok) return pub;
+    if (!pub.isOk()) return errResult(pub.error);
     const id = t.keyid ?? keyIdOf(pub.value);
-    keys.push({ keyid: typeof id === 'string' ? id : id.ok ? id.value : '', key: pub.value });
+    keys.push({ keyid: typeof id === 'string' ? id : id.isOk() ? id.value : '', key: pub.value });
   }
   if (keys.length === 0) return errResult({ code: 'invalid-key', message: 'no trusted key was given' });
   const env = parsed.data;

@@ -25,18 +25,18 @@ describe(EvidenceJournal.name, () => {
   it('rebuilds a valid partial bundle after each appended step and names the completed steps', async () => {
     const path = tempPath();
     const created = await EvidenceJournal.create(path, header, { now: () => new Date('2026-11-30T01:01:00Z') });
-    if (!created.ok) throw new Error('create failed');
+    if (!created.isOk()) throw new Error('create failed');
     const j = created.value;
     await j.append({ step: 'pick', target: t0.project, record: t0.pick as NonNullable<typeof t0.pick> });
     await j.append({ step: 'trigger', target: t0.project, record: t0.pipeline as NonNullable<typeof t0.pipeline> });
     const read = await readJournal(path);
-    if (!read.ok) throw new Error('read failed');
+    if (!read.isOk()) throw new Error('read failed');
     expect(read.value.completed.map((s) => [s.seq, s.step, s.target])).toEqual([
       [1, 'pick', t0.project],
       [2, 'trigger', t0.project],
     ]);
     expect(read.value.complete).toBe(false);
-    expect(parseBundle(JSON.parse(JSON.stringify(read.value.bundle))).ok).toBe(true);
+    expect(parseBundle(JSON.parse(JSON.stringify(read.value.bundle))).isOk()).toBe(true);
     expect(read.value.bundle.targets.map((t) => t.outcome)).toEqual(['pending', 'pending']);
     expect(read.value.bundle.targets[0]?.pick).toEqual(t0.pick);
   });
@@ -44,7 +44,7 @@ describe(EvidenceJournal.name, () => {
   it('rebuilds the full fixture when every step is journaled', async () => {
     const path = tempPath();
     const created = await EvidenceJournal.create(path, header);
-    if (!created.ok) throw new Error('create failed');
+    if (!created.isOk()) throw new Error('create failed');
     for (const t of targets) {
       const steps = [
         ['pick', t.pick],
@@ -60,19 +60,19 @@ describe(EvidenceJournal.name, () => {
       ] as const;
       for (const [step, record] of steps) {
         const r = await created.value.append({ step, target: t.project, record } as never);
-        expect(r.ok).toBe(true);
+        expect(r.isOk()).toBe(true);
       }
     }
     await created.value.append({ step: 'complete', record: { completedAt: fixture.completedAt ?? '' } });
     const read = await readJournal(path);
-    expect(read.ok && read.value.bundle).toEqual(fixture);
-    expect(read.ok && read.value.complete).toBe(true);
+    expect(read.isOk() && read.value.bundle).toEqual(fixture);
+    expect(read.isOk() && read.value.complete).toBe(true);
   });
 
   it('resumes with open(): numbering continues and conflicts and rollbacks accumulate', async () => {
     const path = tempPath();
     const created = await EvidenceJournal.create(path, header);
-    if (!created.ok) throw new Error('create failed');
+    if (!created.isOk()) throw new Error('create failed');
     const conflict = {
       apiUrl: 'https://gitlab.example.com/api/v4/projects/1/repository/commits',
       observedAt: '2026-11-30T01:01:05.000Z',
@@ -84,26 +84,26 @@ describe(EvidenceJournal.name, () => {
     };
     await created.value.append({ step: 'conflict', target: t0.project, record: conflict });
     const reopened = await EvidenceJournal.open(path);
-    if (!reopened.ok) throw new Error('open failed');
+    if (!reopened.isOk()) throw new Error('open failed');
     const r = await reopened.value.append({
       step: 'conflict',
       target: t0.project,
       record: { ...conflict, paths: ['b.ts'] },
     });
-    expect(r.ok && r.value.completed.map((c) => c.seq)).toEqual([1, 2]);
-    expect(r.ok && r.value.bundle.targets[0]?.conflicts.map((c) => c.paths[0])).toEqual(['src/tariff.ts', 'b.ts']);
+    expect(r.isOk() && r.value.completed.map((c) => c.seq)).toEqual([1, 2]);
+    expect(r.isOk() && r.value.bundle.targets[0]?.conflicts.map((c) => c.paths[0])).toEqual(['src/tariff.ts', 'b.ts']);
     expect(reopened.value.state().bundle.targets[0]?.conflicts).toHaveLength(2);
   });
 
   it('returns invalid-journal-entry naming the field, and for a target not in the header', async () => {
     const created = await EvidenceJournal.create(tempPath(), header);
-    if (!created.ok) throw new Error('create failed');
+    if (!created.isOk()) throw new Error('create failed');
     const bad = await created.value.append({
       step: 'outcome',
       target: t0.project,
       record: { outcome: 'done' },
     } as never);
-    expect(!bad.ok && bad.error).toMatchObject({
+    expect(!bad.isOk() && bad.error).toMatchObject({
       code: 'invalid-journal-entry',
       issues: [{ pointer: '/record/outcome' }],
     });
@@ -112,40 +112,43 @@ describe(EvidenceJournal.name, () => {
       target: 'other/project',
       record: { outcome: 'failed' },
     });
-    expect(!stranger.ok && stranger.error.code).toBe('invalid-journal-entry');
+    expect(!stranger.isOk() && stranger.error.code).toBe('invalid-journal-entry');
   });
 
   it('returns secret-detected and writes nothing when an entry carries a token or the sentinel', async () => {
     const path = tempPath();
     const created = await EvidenceJournal.create(path, header, { sentinels: ['s3cr3t-sentinel'] });
-    if (!created.ok) throw new Error('create failed');
+    if (!created.isOk()) throw new Error('create failed');
     const pick = t0.pick as NonNullable<typeof t0.pick>;
     const leaky = await created.value.append({
       step: 'pick',
       target: t0.project,
       record: { ...pick, releaseBranch: 'glpat-0123456789abcdefghij' },
     });
-    expect(!leaky.ok && leaky.error).toMatchObject({ code: 'secret-detected', pointers: ['/record/releaseBranch'] });
+    expect(!leaky.isOk() && leaky.error).toMatchObject({
+      code: 'secret-detected',
+      pointers: ['/record/releaseBranch'],
+    });
     const sentinel = await created.value.append({
       step: 'pick',
       target: t0.project,
       record: { ...pick, releaseBranch: 'x-s3cr3t-sentinel' },
     });
-    expect(!sentinel.ok && sentinel.error.code).toBe('secret-detected');
+    expect(!sentinel.isOk() && sentinel.error.code).toBe('secret-detected');
     const read = await readJournal(path);
-    expect(read.ok && read.value.completed).toEqual([]);
+    expect(read.isOk() && read.value.completed).toEqual([]);
   });
 
   it('returns journal-io when the journal exists and journal-corrupt for a non-journal file', async () => {
     const path = tempPath();
     await writeFile(path, '{"format":"something else"}');
     const again = await EvidenceJournal.create(path, header);
-    expect(!again.ok && again.error.code).toBe('journal-io');
+    expect(!again.isOk() && again.error.code).toBe('journal-io');
     const read = await readJournal(path);
-    expect(!read.ok && read.error.code).toBe('journal-corrupt');
+    expect(!read.isOk() && read.error.code).toBe('journal-corrupt');
     await writeFile(path, '{"format":');
     const torn = await readJournal(path);
-    expect(!torn.ok && torn.error.code).toBe('journal-corrupt');
+    expect(!torn.isOk() && torn.error.code).toBe('journal-corrupt');
   });
 
   it('leaves a readable, valid partial bundle when the writer is killed with SIGKILL mid-append', async () => {
@@ -161,7 +164,7 @@ describe(EvidenceJournal.name, () => {
       try {
         if (statSync(path).size > 0) {
           const r = await readJournal(path);
-          if (r.ok && r.value.completed.length >= 20) break;
+          if (r.isOk() && r.value.completed.length >= 20) break;
         }
       } catch {
         // not created yet
@@ -170,9 +173,9 @@ describe(EvidenceJournal.name, () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const read = await readJournal(path);
-    if (!read.ok) throw new Error(`journal unreadable after kill: ${read.error.code}`);
+    if (!read.isOk()) throw new Error(`journal unreadable after kill: ${read.error.code}`);
     expect(read.value.completed.length).toBeGreaterThanOrEqual(20);
-    expect(parseBundle(JSON.parse(JSON.stringify(read.value.bundle))).ok).toBe(true);
+    expect(parseBundle(JSON.parse(JSON.stringify(read.value.bundle))).isOk()).toBe(true);
     // Only the journal and at most one orphaned temporary file remain.
     expect(readdirSync(join(path, '..')).filter((f) => !f.endsWith('.tmp'))).toEqual(['evidence.journal.json']);
   });

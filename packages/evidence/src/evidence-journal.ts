@@ -76,7 +76,7 @@ export class EvidenceJournal {
       });
     }
     const clean = assertNoSecrets(parsed.data, options);
-    if (!clean.ok) return clean;
+    if (!clean.isOk()) return errResult(clean.error);
     const file: JournalFile = {
       format: 'hotfix-release-evidence-journal',
       version: 1,
@@ -85,7 +85,7 @@ export class EvidenceJournal {
     };
     const journal = new EvidenceJournal(path, file, options);
     const written = await journal.persist(file, 'create');
-    return written.ok ? okResult(journal) : written;
+    return written.map(() => journal);
   }
 
   /**
@@ -103,7 +103,7 @@ export class EvidenceJournal {
     options: JournalOptions = {},
   ): Promise<EvidenceResult<EvidenceJournal, EvidenceError>> {
     const file = await loadJournalFile(path);
-    return file.ok ? okResult(new EvidenceJournal(path, file.value, options)) : file;
+    return file.map((f) => new EvidenceJournal(path, f, options));
   }
 
   /**
@@ -151,14 +151,14 @@ export class EvidenceJournal {
       });
     }
     const clean = assertNoSecrets(parsed.data, this.options);
-    if (!clean.ok) return clean;
+    if (!clean.isOk()) return errResult(clean.error);
     const seq = this.file.entries.length + 1;
     const next: JournalFile = {
       ...this.file,
       entries: [...this.file.entries, { ...parsed.data, seq, at: (this.options.now?.() ?? new Date()).toISOString() }],
     };
     const written = await this.persist(next);
-    if (!written.ok) return written;
+    if (!written.isOk()) return errResult(written.error);
     this.file = next;
     return okResult(stateOf(next));
   }

@@ -115,9 +115,9 @@ export function toStatement(bundle: PromotionBundle): EvidenceResult<InTotoState
  */
 export function signBundle(bundle: PromotionBundle, signer: DsseSigner): EvidenceResult<DsseEnvelope, EvidenceError> {
   const statement = toStatement(bundle);
-  if (!statement.ok) return statement;
+  if (!statement.isOk()) return errResult(statement.error);
   const text = canonicalJson(statement.value);
-  if (!text.ok) return text;
+  if (!text.isOk()) return errResult(text.error);
   return signEnvelope(Buffer.from(text.value, 'utf8'), IN_TOTO_PAYLOAD_TYPE, signer);
 }
 

@@ -8,7 +8,7 @@ import { parseBundle } from './parse-bundle.js';
 describe(parseBundle.name, () => {
   it('accepts the realistic two-target fixture', () => {
     const r = parseBundle(JSON.parse(JSON.stringify(buildPromotionBundle())));
-    expect(r.ok).toBe(true);
+    expect(r.isOk()).toBe(true);
   });
 
   it('returns invalid-bundle naming the JSON Pointer of each wrong field', () => {
@@ -16,8 +16,8 @@ describe(parseBundle.name, () => {
     b.targets[0].pipeline.id = 'five';
     b.targets[1].smokeChecks[0].startedAt = '2026-11-30T01:05:10+01:00';
     const r = parseBundle(b);
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
+    expect(r.isOk()).toBe(false);
+    if (r.isOk()) return;
     expect(r.error.code).toBe('invalid-bundle');
     const pointers = r.error.code === 'invalid-bundle' ? r.error.issues.map((i) => i.pointer) : [];
     expect(pointers).toEqual(['/targets/0/pipeline/id', '/targets/1/smokeChecks/0/startedAt']);
@@ -26,8 +26,10 @@ describe(parseBundle.name, () => {
   it('returns unsupported-schema-version for another major and accepts a later minor', () => {
     const b = { ...buildPromotionBundle(), schemaVersion: '2.0.0' };
     const r = parseBundle(b);
-    expect(!r.ok && r.error.code).toBe('unsupported-schema-version');
-    expect(parseBundle({ ...buildPromotionBundle(), schemaVersion: '1.7.0', addedInMinor: { x: 1 } }).ok).toBe(true);
+    expect(!r.isOk() && r.error.code).toBe('unsupported-schema-version');
+    expect(parseBundle({ ...buildPromotionBundle(), schemaVersion: '1.7.0', addedInMinor: { x: 1 } }).isOk()).toBe(
+      true,
+    );
   });
 
   it('returns invalid-bundle when a URL carries credentials or a token parameter', () => {
@@ -36,12 +38,12 @@ describe(parseBundle.name, () => {
       ...buildPromotionBundle(),
       gitlabUrl: 'https://gitlab.example.com/?private_token=x',
     });
-    expect(!withUser.ok && withUser.error.code).toBe('invalid-bundle');
-    expect(!withToken.ok && withToken.error.code).toBe('invalid-bundle');
+    expect(!withUser.isOk() && withUser.error.code).toBe('invalid-bundle');
+    expect(!withToken.isOk() && withToken.error.code).toBe('invalid-bundle');
   });
 
   it('returns invalid-bundle for non-objects without throwing', () => {
-    for (const v of [null, 1, 'x', [], undefined, { targets: 'x' }]) expect(parseBundle(v).ok).toBe(false);
+    for (const v of [null, 1, 'x', [], undefined, { targets: 'x' }]) expect(parseBundle(v).isOk()).toBe(false);
   });
 });
 

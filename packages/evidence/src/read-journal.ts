@@ -56,7 +56,7 @@ export interface JournalState {
  */
 export async function readJournal(path: string): Promise<EvidenceResult<JournalState, EvidenceError>> {
   const file = await loadJournalFile(path);
-  return file.ok ? okResult(stateOf(file.value)) : file;
+  return file.map(stateOf);
 }
 
 /** Reads and validates the journal file. Internal (shared with `EvidenceJournal.open`). */

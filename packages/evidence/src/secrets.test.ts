@@ -4,7 +4,7 @@ import { assertNoSecrets, findSecrets } from './secrets.js';
 
 describe(assertNoSecrets.name, () => {
   it('passes the fixture bundle', () => {
-    expect(assertNoSecrets(buildPromotionBundle(), { sentinels: ['s3ntinel-value'] }).ok).toBe(true);
+    expect(assertNoSecrets(buildPromotionBundle(), { sentinels: ['s3ntinel-value'] }).isOk()).toBe(true);
   });
 
   it('returns secret-detected with pointers for GitLab tokens, sentinels and credentials, never the values', () => {
@@ -16,8 +16,8 @@ describe(assertNoSecrets.name, () => {
       'my-s3ntinel-value-key': 1,
     };
     const r = assertNoSecrets(value, { sentinels: ['s3ntinel-value', ''] });
-    expect(r.ok).toBe(false);
-    if (r.ok || r.error.code !== 'secret-detected') return;
+    expect(r.isOk()).toBe(false);
+    if (r.isOk() || r.error.code !== 'secret-detected') return;
     expect(r.error.pointers).toEqual(['/tool/version', '/extra/0', '/extra/1', '/extra/2', '/my-s3ntinel-value-key']);
     expect(JSON.stringify(r.error)).not.toContain('glpat-');
   });

@@ -9,7 +9,7 @@ const path = process.argv[2] ?? '';
 const b = buildPromotionBundle();
 const { targets, promotedTargets: _p, digest: _d, completedAt: _c, ...rest } = b;
 const created = await EvidenceJournal.create(path, { ...rest, targets: targets.map((t) => t.project) });
-if (!created.ok) process.exit(3);
+if (!created.isOk()) process.exit(3);
 const journal = created.value;
 const first = targets[0];
 if (!first) process.exit(3);
@@ -19,5 +19,5 @@ for (let i = 0; ; i++) {
     target: first.project,
     record: first.smokeChecks.slice(0, (i % 2) + 1),
   });
-  if (!r.ok) process.exit(4);
+  if (!r.isOk()) process.exit(4);
 }

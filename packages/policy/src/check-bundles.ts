@@ -77,7 +77,7 @@ export function checkBundles(
   const trustedKeys: DsseTrustedKey[] = [];
   for (const [i, k] of o.trustedKeys.entries()) {
     const id = keyIdOf(k.publicKey);
-    if (!id.ok) {
+    if (!id.isOk()) {
       return errAsync({
         code: 'invalid-trusted-key',
         message: id.error.message,

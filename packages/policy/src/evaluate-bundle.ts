@@ -100,12 +100,13 @@ function decode(
   let verification: { ok: true; keyid: string } | { ok: false; message: string } | null = null;
   if (keysConfigured) {
     const v = verifyEnvelope(value, config.trustedKeys);
-    if (!v.ok && v.error.code !== 'signature-invalid') return { ok: false, message: describeEvidenceError(v.error) };
-    verification = v.ok ? { ok: true, keyid: v.value.keyid } : { ok: false, message: v.error.message };
+    if (!v.isOk() && v.error.code !== 'signature-invalid')
+      return { ok: false, message: describeEvidenceError(v.error) };
+    verification = v.isOk() ? { ok: true, keyid: v.value.keyid } : { ok: false, message: v.error.message };
   }
   if (typeof env.payload !== 'string') return { ok: false, message: 'the envelope has no base64 payload' };
   const statement = parseStatement(Buffer.from(env.payload, 'base64'));
-  if (!statement.ok) return { ok: false, message: describeEvidenceError(statement.error) };
+  if (!statement.isOk()) return { ok: false, message: describeEvidenceError(statement.error) };
   return {
     ok: true,
     facts: {
@@ -124,7 +125,7 @@ export function evaluateBundle(name: string, value: unknown, config: EngineConfi
   const decoded = decode(value, config);
   if (!decoded.ok) return unreadable(name, decoded.message);
   const parsed = parseBundle(decoded.facts.raw);
-  if (!parsed.ok) {
+  if (!parsed.isOk()) {
     const e = parsed.error;
     const pointer = e.code === 'invalid-bundle' ? (e.issues[0]?.pointer ?? '') : '/schemaVersion';
     return unreadable(name, describeEvidenceError(e), pointer);

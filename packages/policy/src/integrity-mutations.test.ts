@@ -67,13 +67,13 @@ describe('integrity and ordering mutations', () => {
         const b = seal(buildPromotionBundle());
         b.tool.version = '0.1.1';
         const st = toStatement(b);
-        if (!st.ok) throw new Error('statement');
+        if (!st.isOk()) throw new Error('statement');
         const env = signEnvelope(
           Buffer.from((canonicalJson(st.value) as { value: string }).value),
           'application/vnd.in-toto+json',
           { privateKey: keys.privateKey },
         );
-        return env.ok ? env.value : undefined;
+        return env.isOk() ? env.value : undefined;
       },
       ['bundle-digest'],
       2,
@@ -94,10 +94,10 @@ describe('integrity and ordering mutations', () => {
       'envelope payload type is not in-toto',
       () => {
         const st = toStatement(seal(buildPromotionBundle()));
-        if (!st.ok) throw new Error('statement');
+        if (!st.isOk()) throw new Error('statement');
         const text = (canonicalJson(st.value) as { value: string }).value;
         const env = signEnvelope(Buffer.from(text), 'application/json', { privateKey: keys.privateKey });
-        return env.ok ? env.value : undefined;
+        return env.isOk() ? env.value : undefined;
       },
       ['bundle-subject'],
       2,
@@ -107,14 +107,14 @@ describe('integrity and ordering mutations', () => {
       () => {
         const b = seal(buildPromotionBundle());
         const st = toStatement(b);
-        if (!st.ok) throw new Error('statement');
+        if (!st.isOk()) throw new Error('statement');
         st.value.subject.push({ name: 'fleet/other@release', digest: { gitCommit: fakeSha('other') } });
         const env = signEnvelope(
           Buffer.from((canonicalJson(st.value) as { value: string }).value),
           'application/vnd.in-toto+json',
           { privateKey: keys.privateKey },
         );
-        return env.ok ? env.value : undefined;
+        return env.isOk() ? env.value : undefined;
       },
       ['bundle-subject'],
       2,

@@ -27,14 +27,14 @@ export function clone<T>(value: T): T {
 /** Seals a bundle (sets its digest). */
 export function seal(bundle: PromotionBundle): PromotionBundle {
   const r = sealBundle(bundle);
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.isOk()) throw new Error(r.error.message);
   return r.value;
 }
 
 /** Seals and signs a bundle into a DSSE envelope. */
 export function signed(bundle: PromotionBundle): unknown {
   const r = signBundle(seal(bundle), { privateKey: keys.privateKey });
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.isOk()) throw new Error(r.error.message);
   return clone(r.value);
 }
 

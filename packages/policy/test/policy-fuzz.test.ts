@@ -93,7 +93,7 @@ const sealedCanonical = canonicalJson(sealed);
 
 function changedFromSealed(a: unknown): boolean {
   const x = canonicalJson(a);
-  return !(x.ok && sealedCanonical.ok && x.value === sealedCanonical.value);
+  return !(x.isOk() && sealedCanonical.isOk() && x.value === sealedCanonical.value);
 }
 
 async function status(value: unknown, options: CheckOptions, asText = false): Promise<string> {
@@ -123,9 +123,9 @@ describe('policy fuzzing', () => {
         const mutated = applyInPlace(clone(sealed), m) as Record<string, unknown>;
         const { digest: _d, ...rest } = mutated;
         const digest = bundleDigest(rest);
-        const resealed = digest.ok ? { ...rest, digest: digest.value } : rest;
+        const resealed = digest.isOk() ? { ...rest, digest: digest.value } : rest;
         const r = await status(resealed, noKeys);
-        if (r === 'pass') expect(parseBundle(resealed).ok).toBe(true);
+        if (r === 'pass') expect(parseBundle(resealed).isOk()).toBe(true);
       }),
       { seed: SEED, numRuns: 600 },
     );

@@ -42,7 +42,7 @@ export async function readBundle(path: string): Promise<PromotionBundle> {
     path,
   );
   const bundle = parseBundle(value);
-  if (!bundle.ok)
+  if (!bundle.isOk())
     throw new ProblemError(
       problem({
         code: bundle.error.code,

@@ -27,7 +27,7 @@ Example:
     const privateKey = await readTextFile(keyPath, 'Private key', 'invalid-key', EXIT_CODES.configuration);
     const keyid = str(p, 'keyid');
     const signed = signBundle(bundle, { privateKey, ...(keyid ? { keyid } : {}) });
-    if (!signed.ok)
+    if (!signed.isOk())
       return ctx.io.fail(
         problem({
           code: signed.error.code,

@@ -34,7 +34,7 @@ Example:
       file,
     );
     const verified = verifyEnvelope(envelope, keys);
-    if (!verified.ok)
+    if (!verified.isOk())
       return ctx.io.fail(
         problem({
           code: verified.error.code,
@@ -43,7 +43,7 @@ Example:
         }),
       );
     const statement = parseStatement(verified.value.payload);
-    const subjects = statement.ok ? statement.value.subject : [];
+    const subjects = statement.isOk() ? statement.value.subject : [];
     if (ctx.io.json)
       return ctx.io.result(
         {
@@ -51,7 +51,7 @@ Example:
           ok: true,
           keyid: verified.value.keyid,
           payloadType: verified.value.payloadType,
-          predicateType: statement.ok ? statement.value.predicateType : null,
+          predicateType: statement.isOk() ? statement.value.predicateType : null,
           subjects,
         },
         EXIT_CODES.ok,

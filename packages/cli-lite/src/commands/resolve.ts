@@ -28,7 +28,7 @@ Example:
     const note = await readWorkspaceNote(dir);
     const { readJournal, describeEvidenceError } = await import('@hotfix-release/evidence');
     const state = await readJournal(note.journal);
-    if (!state.ok) return ctx.io.fail(usageProblem(`${note.journal}: ${describeEvidenceError(state.error)}`));
+    if (!state.isOk()) return ctx.io.fail(usageProblem(`${note.journal}: ${describeEvidenceError(state.error)}`));
     const gl = await connect(ctx.deps, p);
     const { bundle } = state.value;
     return runPromotion(ctx, gl, {

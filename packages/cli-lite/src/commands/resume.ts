@@ -28,7 +28,7 @@ Example:
     const evidenceFlag = str(p, 'evidence');
     const evidencePath = evidenceFlag ? resolve(cwd, evidenceFlag) : evidencePathFor(journalPath);
     const state = await readJournal(journalPath);
-    if (!state.ok)
+    if (!state.isOk())
       return ctx.io.fail(
         problem({
           code: state.error.code,
@@ -42,7 +42,7 @@ Example:
     // A finished run journals `complete` even when a target stopped short; only a fully promoted one is done.
     if (complete && bundle.promotedTargets.length === bundle.targets.length) {
       const sealed = sealBundle(bundle);
-      if (sealed.ok) await writeFile(evidencePath, `${JSON.stringify(sealed.value, null, 2)}\n`);
+      if (sealed.isOk()) await writeFile(evidencePath, `${JSON.stringify(sealed.value, null, 2)}\n`);
       const done = bundle.promotedTargets.length === bundle.targets.length;
       const code = done ? EXIT_CODES.ok : EXIT_CODES.failed;
       if (ctx.io.json)

@@ -13,7 +13,7 @@ export const checkDigest: ControlCheck = (ctx) => {
   if (typeof raw.digest !== 'string')
     return outcome.fail('the bundle is not sealed with a digest', '/digest', 'sha256:<hex>', raw.digest ?? null);
   const actual = bundleDigest(raw);
-  if (!actual.ok) return outcome.error(`the bundle cannot be canonicalised: ${actual.error.message}`, '/digest');
+  if (!actual.isOk()) return outcome.error(`the bundle cannot be canonicalised: ${actual.error.message}`, '/digest');
   if (actual.value !== raw.digest)
     return outcome.fail('the bundle changed after it was sealed', '/digest', actual.value, raw.digest);
   return outcome.pass(`digest ${actual.value} matches`, '/digest');
@@ -53,7 +53,7 @@ export const checkSubject: ControlCheck = (ctx) => {
   const expected = statementSubjects(ctx.bundle);
   const key = (s: unknown) => {
     const c = canonicalJson(s);
-    return c.ok ? c.value : '';
+    return c.isOk() ? c.value : '';
   };
   const want = expected.map(key).sort();
   const got = env.statement.subject.map(key).sort();

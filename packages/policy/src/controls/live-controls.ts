@@ -6,7 +6,7 @@ import type { ExpectedValues } from './control-context.js';
 function same(a: unknown, b: unknown): boolean {
   const x = canonicalJson(a);
   const y = canonicalJson(b);
-  return x.ok && y.ok && x.value === y.value;
+  return x.isOk() && y.isOk() && x.value === y.value;
 }
 
 /** live-facts (E2, E5, E7, E8): re-reads the facts through the provider and fails on any disagreement. Internal. */

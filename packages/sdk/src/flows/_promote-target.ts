@@ -88,7 +88,7 @@ export async function promoteTarget(ctx: TargetContext): Promise<PromotionTarget
   const journal = async (entry: JournalEntry) => {
     if (ctx.journal) {
       const r = await ctx.journal.append(entry);
-      if (!r.ok) throw new Error(`evidence journal: ${r.error.message}`);
+      if (!r.isOk()) throw new Error(`evidence journal: ${r.error.message}`);
     }
     await ctx.options.afterStep?.(entry.step, 'target' in entry ? entry.target : undefined);
   };

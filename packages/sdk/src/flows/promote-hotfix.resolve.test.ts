@@ -75,7 +75,7 @@ describe('promoteHotfix with resolveConflicts (D3)', () => {
       expect.objectContaining({ paths: ['src/tariff.ts'], resolvedBy: 'bob', verified: true }),
     ]);
     expect(t.record.drift).toMatchObject({ ok: true, base: before });
-    expect(parseBundle(result.bundle).ok).toBe(true);
+    expect(parseBundle(result.bundle).isOk()).toBe(true);
     const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { step: string }[] };
     expect(journal.entries.map((e) => e.step)).toContain('conflict');
   });

@@ -93,7 +93,7 @@ describe('promoteHotfix', () => {
       [COPY, 'promoted', expect.any(String)],
     ]);
     expect(result.bundle.promotedTargets).toEqual([MAIN, COPY]);
-    expect(parseBundle(result.bundle).ok).toBe(true);
+    expect(parseBundle(result.bundle).isOk()).toBe(true);
     const report = (
       await checkBundles([{ name: 'bundle', value: result.bundle }], {
         now: new Date(w.sim.clock.now() + 60_000).toISOString(),

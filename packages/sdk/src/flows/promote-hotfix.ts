@@ -176,7 +176,7 @@ async function run(
   let bundle: PromotionBundle;
   if (journal) {
     const done = await journal.append({ step: 'complete', record: { completedAt: nowIso() } });
-    if (!done.ok) throw evidenceError(journal.path, done.error.message);
+    if (!done.isOk()) throw evidenceError(journal.path, done.error.message);
     bundle = journal.state().bundle;
   } else {
     bundle = {
@@ -187,7 +187,7 @@ async function run(
     } as PromotionBundle;
   }
   const sealed = sealBundle(bundle);
-  if (!sealed.ok) throw evidenceError(o.journalPath, sealed.error.message);
+  if (!sealed.isOk()) throw evidenceError(o.journalPath, sealed.error.message);
   return {
     ok: results.every((r) => r.outcome === 'promoted'),
     targets: results,
@@ -214,7 +214,7 @@ async function labelAndClose(
   const append = async (entry: Parameters<EvidenceJournal['append']>[0]) => {
     if (!journal) return;
     const r = await journal.append(entry);
-    if (!r.ok) throw evidenceError(journal.path, r.error.message);
+    if (!r.isOk()) throw evidenceError(journal.path, r.error.message);
   };
   if (config.governed && validated.length === results.length && validated.length > 0) {
     const checks = validated.flatMap((r) => r.checks ?? []);
@@ -251,6 +251,6 @@ function evidenceError(path: string | undefined, reason: string): HotfixError {
 async function openJournal(path: string | undefined, header: JournalHeader): Promise<EvidenceJournal | undefined> {
   if (!path) return undefined;
   const r = existsSync(path) ? await EvidenceJournal.open(path) : await EvidenceJournal.create(path, header);
-  if (!r.ok) throw evidenceError(path, r.error.message);
+  if (!r.isOk()) throw evidenceError(path, r.error.message);
   return r.value;
 }

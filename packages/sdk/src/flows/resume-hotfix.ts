@@ -28,7 +28,7 @@ export function resumeHotfix(
   options: Omit<PromoteOptions, 'mr' | 'targets' | 'journalPath'> & { readonly journalPath: string },
 ): ResultAsync<PromotionResult, HotfixError> {
   return ResultAsync.fromSafePromise(readJournal(options.journalPath)).andThen((state) => {
-    if (!state.ok) {
+    if (!state.isOk()) {
       return errAsync(
         hotfixError('evidence', `Cannot resume from ${options.journalPath}: ${state.error.message}`, {
           details: { path: options.journalPath, reason: state.error.message },

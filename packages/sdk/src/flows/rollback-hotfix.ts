@@ -84,7 +84,7 @@ export function rollbackHotfix(
   const parsed = parseOptions(rollbackOptionsSchema, options, 'rollback');
   if (parsed.isErr()) return errAsync(parsed.error);
   const bundle = parseBundle(parsed.value.bundle);
-  if (!bundle.ok) {
+  if (!bundle.isOk()) {
     return errAsync(
       hotfixError('evidence', `The evidence bundle is not valid: ${bundle.error.message}`, {
         runbookRef: 'R3',
@@ -198,6 +198,7 @@ async function run(
     promotedTargets: bundle.promotedTargets.filter((p) => targets.find((t) => t.project === p)?.outcome === 'promoted'),
   };
   const sealed = sealBundle(updated);
-  if (!sealed.ok) throw hotfixError('evidence', sealed.error.message, { details: { reason: sealed.error.message } });
+  if (!sealed.isOk())
+    throw hotfixError('evidence', sealed.error.message, { details: { reason: sealed.error.message } });
   return { ok: results.length > 0 && results.every((r) => r.ok), targets: results, bundle: sealed.value };
 }

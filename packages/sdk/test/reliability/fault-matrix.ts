@@ -122,7 +122,7 @@ export async function runFaultCase(c: FaultCase): Promise<CaseResult> {
           : first.value.targets.map((t) => `${t.reason}:${t.error?.code ?? ''}`).join(',');
         if (first.isErr() && !isHotfixError(first.error)) detail = 'untyped error';
         // Stopped before the journal existed (preflight): nothing changed, so the operator simply runs it again.
-        const started = (await readJournal(journalPath)).ok;
+        const started = (await readJournal(journalPath)).isOk();
         const again = started
           ? await resumeHotfix(w.client, config, opts)
           : await promoteHotfix(w.client, config, { ...opts, mr: demo.mergeRequests.cleanPick });
@@ -138,7 +138,7 @@ export async function runFaultCase(c: FaultCase): Promise<CaseResult> {
       .filter(([, n]) => n > 1)
       .map(([k, n]) => `${k} ×${n}`);
     const journal = await readJournal(journalPath);
-    const evidenceValid = journal.ok && parseBundle(journal.value.bundle).ok;
+    const evidenceValid = journal.isOk() && parseBundle(journal.value.bundle).isOk();
     try {
       outputs.push(await readFile(journalPath, 'utf8'));
     } catch {
