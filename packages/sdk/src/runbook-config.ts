@@ -103,8 +103,6 @@ export const serviceDescriptorSchema = z.object({
   health: healthCheckSchema.optional(),
   /** The hotfix-specific smoke or acceptance checks (P6). */
   smokeChecks: z.array(smokeCheckSchema).default([]),
-  /** Whether the service's approvals or manual gates may stop the deploy for a human (D5). */
-  manualGates: z.boolean().default(false),
 });
 
 /** The runbook configuration schema (single source of truth for types and defaults). */
