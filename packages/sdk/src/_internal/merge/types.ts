@@ -56,7 +56,10 @@ export interface LeafEntry {
   readonly oid: string;
 }
 
-/** Why a path could not be merged. */
+/**
+ * Why a path could not be merged. `possible-rename`, `directory-rename` and `attributes` (a
+ * `.gitattributes` file could change how git merges the path) are conservative: git may merge it.
+ */
 export type ConflictReason =
   | 'content'
   | 'binary'

@@ -6,7 +6,7 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { mergeTrees } from '../../_internal/merge/merge-trees.js';
-import type { CommitData, GitSignature } from '../../_internal/merge/types.js';
+import type { CommitData, ConflictReason, GitSignature } from '../../_internal/merge/types.js';
 import { createGitdirStore, type GitdirStore } from '../../_internal/object-store.js';
 import { type HotfixError, hotfixError } from '../../errors.js';
 
@@ -42,34 +42,14 @@ export interface LocalEntry {
   readonly oid: string;
 }
 
-/**
- * Why a path could not be merged. `possible-rename`, `directory-rename` and `attributes` (a
- * `.gitattributes` file could change how git merges the path) are conservative: git may merge it.
- */
-export type LocalConflictReason =
-  | 'content'
-  | 'binary'
-  | 'modify-delete'
-  | 'add-add'
-  | 'file-directory'
-  | 'mode'
-  | 'type'
-  | 'symlink'
-  | 'submodule'
-  | 'rename-delete'
-  | 'rename-add'
-  | 'rename-rename'
-  | 'ambiguous-rename'
-  | 'possible-rename'
-  | 'directory-rename'
-  | 'attributes';
+export type { ConflictReason as LocalConflictReason } from '../../_internal/merge/types.js';
 
 /** A conflicted path, as data for a resolver. */
 export interface LocalConflict {
   /** Repository-relative path. */
   readonly path: string;
   /** Why it conflicts. */
-  readonly reason: LocalConflictReason;
+  readonly reason: ConflictReason;
   /** The version in the merge base (the picked commit's parent; the commit itself for a revert). */
   readonly base: LocalEntry | undefined;
   /** The version on the ref (release). */
