@@ -6,21 +6,16 @@
  * from its inputs, and the pipeline variables).
  */
 import type { EnumerationRecord } from '@hotfix-release/evidence';
-import { type Result, ResultAsync } from 'neverthrow';
+import type { ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { fromBody, must } from '../_internal/must.js';
 import { pipelineSchema } from '../_internal/schemas.js';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { isCutOffAction, type RunbookConfig } from '../runbook-config.js';
 import { apiUrl, utc } from './_records.js';
 
 const listed = pipelineSchema.extend({ name: z.string().nullable().optional() });
-
-async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
-}
 
 /** Whether what GitLab reports for a pipeline selects the cut-off action for `target`. */
 export function selectsCutOff(
@@ -92,7 +87,5 @@ export function enumerateCutOff(
       offendingPipelineIds: offending,
     };
   };
-  return ResultAsync.fromPromise(work(), (e) =>
-    isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
-  );
+  return fromBody(work());
 }

@@ -4,7 +4,7 @@
  * resumed run finds what an earlier run did instead of doing it again.
  */
 import type { EvidenceJournal, JournalEntry, PipelineRecord, TargetRecord } from '@hotfix-release/evidence';
-import type { Result, ResultAsync } from 'neverthrow';
+import { must } from '../_internal/must.js';
 import type { PickPlan } from '../_internal/pick-plan.js';
 import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
@@ -69,12 +69,6 @@ export interface TargetContext {
   readonly emit: (e: FlowEvent) => void;
   /** The flow's clock (the simulator's in tests), ms since the epoch. */
   readonly nowMs: () => number;
-}
-
-async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
 }
 
 /** Runs S2–S7 for one target and returns its outcome; never throws for a target-level stop. */

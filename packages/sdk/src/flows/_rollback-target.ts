@@ -5,9 +5,9 @@
  * rollbackHotfix (operator-initiated).
  */
 import type { JournalEntry, RollbackRecord, TargetRecord } from '@hotfix-release/evidence';
-import type { Result, ResultAsync } from 'neverthrow';
+import { must } from '../_internal/must.js';
 import type { WaiterClock } from '../_internal/waiter.js';
-import { type HotfixError, hotfixError } from '../errors.js';
+import { hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { ReleaseEvent } from '../primitives/await-environment/types.js';
 import { awaitEnvironment } from '../primitives/await-environment.js';
@@ -30,12 +30,6 @@ export interface RollbackContext {
     readonly maxDelayMs: number;
     readonly clock?: WaiterClock;
   };
-}
-
-async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
 }
 
 /** Reverts the target's picks (and for R2 redeploys and revalidates); appends the record. Throws a HotfixError on failure. */

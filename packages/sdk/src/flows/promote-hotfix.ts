@@ -12,11 +12,12 @@ import {
   SCHEMA_VERSION,
   sealBundle,
 } from '@hotfix-release/evidence';
-import { errAsync, type Result, ResultAsync } from 'neverthrow';
+import { errAsync, type ResultAsync } from 'neverthrow';
 import type { z } from 'zod';
+import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { resolvePickPlan } from '../_internal/pick-plan.js';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { preflight } from '../primitives/preflight.js';
 import { labelValidated } from '../primitives/record-validation.js';
@@ -38,12 +39,6 @@ export interface PromotionResult {
   readonly targets: readonly PromotionTargetResult[];
   readonly bundle: PromotionBundle;
   readonly journalPath?: string;
-}
-
-async function must<T>(r: ResultAsync<T, HotfixError> | Promise<Result<T, HotfixError>>): Promise<T> {
-  const v = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
 }
 
 const METHOD = { 'merge-commit': 'merge', squash: 'squash', 'fast-forward': 'ff' } as const;
@@ -73,11 +68,7 @@ export function promoteHotfix(
 ): ResultAsync<PromotionResult, HotfixError> {
   const parsed = parseOptions(promoteOptionsSchema, options, 'promotion');
   if (parsed.isErr()) return errAsync(parsed.error);
-  return ResultAsync.fromPromise(run(client, config, parsed.value), (e) =>
-    isHotfixError(e)
-      ? e
-      : hotfixError('internal', e instanceof Error ? e.message : String(e), { details: { reason: String(e) } }),
-  );
+  return fromBody(run(client, config, parsed.value));
 }
 
 async function run(

@@ -5,8 +5,9 @@
  * bundle with the rollback records. Refuses with R3 when release drifted since the pick.
  */
 import { type PromotionBundle, parseBundle, sealBundle, type TargetRecord } from '@hotfix-release/evidence';
-import { errAsync, type Result, ResultAsync } from 'neverthrow';
+import { errAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { systemClock } from '../_internal/waiter.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
@@ -56,12 +57,6 @@ export interface RollbackResult {
   readonly bundle: PromotionBundle;
 }
 
-async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
-}
-
 /**
  * Rolls a promotion back per target: R2 (revert, rerun the orchestration pipeline with
  * the same inputs, await, revalidate) where a deployment is recorded, R1 (revert only)
@@ -92,9 +87,7 @@ export function rollbackHotfix(
       }),
     );
   }
-  return ResultAsync.fromPromise(run(client, config, parsed.value, bundle.value), (e) =>
-    isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
-  );
+  return fromBody(run(client, config, parsed.value, bundle.value));
 }
 
 async function run(

@@ -1,7 +1,8 @@
-import { errAsync, okAsync, type Result, ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { fromBody, must } from '../_internal/must.js';
 import type { PlannedPick } from '../_internal/pick-plan.js';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
 /** One path a pick conflicts on, with the blob ids a resolver needs (null where the side has no file). */
@@ -34,12 +35,6 @@ function blobAt(
     .orElse((e) => (e.code === 'gitlab-not-found' ? okAsync(null) : errAsync(e)));
 }
 
-async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
-}
-
 /**
  * Lists the paths where both release and the pick changed the file since the pick's
  * base (parent, or mainline parent), with base/ours/theirs blob ids, reading only
@@ -65,7 +60,5 @@ export function conflictDetails(
     }
     return out;
   };
-  return ResultAsync.fromPromise(work(), (e) =>
-    isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
-  );
+  return fromBody(work());
 }

@@ -3,13 +3,14 @@
  * asked, that staging runs exactly release (E5). Returns a typed drift report, never a
  * bare boolean; any drift cites R3: stop and recover release before deploying again.
  */
-import { errAsync, type Result, ResultAsync } from 'neverthrow';
+import { errAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { changeDigestsByPath } from '../_internal/change-digest.js';
+import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { patchIdOfGitLabDiffs } from '../_internal/patch-id/gitlab-patch.js';
 import { hasTrailerFor, trailerShas } from '../_internal/release-scan.js';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
 /** Kinds of drift the report can name. */
@@ -127,15 +128,7 @@ export function assertNoDrift(
 ): ResultAsync<DriftReport, HotfixError> {
   const parsed = parseOptions(assertNoDriftOptionsSchema, options, 'drift-check');
   if (parsed.isErr()) return errAsync(parsed.error);
-  return ResultAsync.fromPromise(check(client, parsed.value), (e) =>
-    isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
-  );
-}
-
-async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
+  return fromBody(check(client, parsed.value));
 }
 
 async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptionsSchema>): Promise<DriftReport> {

@@ -3,12 +3,13 @@
  * cherry-pick (S2), idempotently, and says exactly what happened (S3). A conflict is
  * an outcome with the paths and blob ids to resolve locally (D3), not a failure.
  */
-import { errAsync, type Result, ResultAsync } from 'neverthrow';
+import { errAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, type PlannedPick, resolvePickPlan } from '../_internal/pick-plan.js';
 import { findPicksOnRelease, hasTrailerFor } from '../_internal/release-scan.js';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import { type ConflictFile, conflictDetails } from './_pick-conflicts.js';
@@ -115,28 +116,20 @@ export function cherryPickToRelease(
   const o = parsed.value;
   const target = o.target ?? o.mr.project;
   const branch = o.branch ?? config.services.find((s) => s.project === target)?.releaseBranch ?? config.releaseBranch;
-  return ResultAsync.fromPromise(run(client, { ...o, target, branch }), (e) =>
-    isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
-  );
-}
-
-async function unwrap<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
+  return fromBody(run(client, { ...o, target, branch }));
 }
 
 async function run(
   client: GitLabClient,
   o: z.output<typeof cherryPickOptionsSchema> & { target: string; branch: string },
 ): Promise<PickOutcome> {
-  const mr = await unwrap(client.mergeRequest(o.mr.project, o.mr.iid));
-  const plan = await unwrap(resolvePickPlan(client, o.mr.project, mr));
-  const head = async () => (await unwrap(client.branch(o.target, o.branch))).commit.id;
+  const mr = await must(client.mergeRequest(o.mr.project, o.mr.iid));
+  const plan = await must(resolvePickPlan(client, o.mr.project, mr));
+  const head = async () => (await must(client.branch(o.target, o.branch))).commit.id;
   const releaseBefore = await head();
   const originals = plan.picks.map((p) => p.sha);
   const scan = async () =>
-    (await unwrap(findPicksOnRelease(client, o.target, o.branch, originals, mr.merged_at ?? undefined))).found;
+    (await must(findPicksOnRelease(client, o.target, o.branch, originals, mr.merged_at ?? undefined))).found;
   const existing = await scan();
 
   if (o.dryRun) {
@@ -149,7 +142,7 @@ async function run(
       if (r.error.code === 'gitlab-http' && r.error.details.errorCode === 'empty') continue;
       if (r.error.code === 'gitlab-http' && r.error.details.errorCode === 'conflict') {
         clean = false;
-        conflicts.push(...(await unwrap(conflictDetails(client, o.target, p, releaseBefore))));
+        conflicts.push(...(await must(conflictDetails(client, o.target, p, releaseBefore))));
         continue;
       }
       throw r.error;
@@ -176,7 +169,7 @@ async function run(
     if (step.kind === 'applied') picks.push(step.pick);
     else if (step.kind === 'conflict') {
       const current = await head();
-      const conflicts = await unwrap(conflictDetails(client, o.target, p, current));
+      const conflicts = await must(conflictDetails(client, o.target, p, current));
       return {
         kind: 'conflict',
         plan,

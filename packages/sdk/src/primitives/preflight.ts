@@ -3,12 +3,13 @@
  * problem at once rather than stopping at the first.
  */
 import type { RunbookId } from '@hotfix-release/evidence';
-import { errAsync, type Result, ResultAsync } from 'neverthrow';
+import { errAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { fromBody } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, resolvePickPlan } from '../_internal/pick-plan.js';
 import type { GitLabMergeRequest } from '../_internal/schemas.js';
-import { type HotfixError, hotfixError } from '../errors.js';
+import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
 
@@ -100,11 +101,7 @@ export function preflight(
   const parsed = parseOptions(preflightOptionsSchema, options, 'preflight');
   if (parsed.isErr()) return errAsync(parsed.error);
   const opts = parsed.value;
-  return ResultAsync.fromPromise(run(client, config, opts), (e) =>
-    (e as { code?: unknown }).code
-      ? (e as HotfixError)
-      : hotfixError('internal', String(e), { details: { reason: String(e) } }),
-  );
+  return fromBody(run(client, config, opts));
 }
 
 async function run(

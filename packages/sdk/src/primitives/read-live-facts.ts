@@ -4,8 +4,9 @@
  * them, so the policy's `live-facts` control can compare the two.
  */
 import { createHash } from 'node:crypto';
-import { errAsync, type Result, ResultAsync } from 'neverthrow';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import { errAsync, type ResultAsync } from 'neverthrow';
+import { fromBody, must } from '../_internal/must.js';
+import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import { guidedAction, guidedRequest } from './trigger-guided-release/guard.js';
@@ -27,12 +28,6 @@ export interface LiveFacts {
   readonly deployedSha: string | null;
   readonly labelPresent: boolean;
   readonly note: { readonly bodyDigest: string } | null;
-}
-
-async function must<T>(r: ResultAsync<T, HotfixError> | Promise<Result<T, HotfixError>>): Promise<T> {
-  const v = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
 }
 
 /**
@@ -84,7 +79,5 @@ export function readLiveFacts(
     }
     return { pipelineInputs, deployedSha, labelPresent: (mr.labels ?? []).includes(request.label), note };
   };
-  return ResultAsync.fromPromise(work(), (e) =>
-    isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
-  );
+  return fromBody(work());
 }

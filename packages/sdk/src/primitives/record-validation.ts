@@ -5,8 +5,9 @@
  * every check passed, only if it already exists, and is read back.
  */
 import { createHash } from 'node:crypto';
-import { errAsync, okAsync, type Result, ResultAsync } from 'neverthrow';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { fromBody, must } from '../_internal/must.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { SmokeCheckResult } from './run-smoke-checks.js';
 
@@ -72,15 +73,6 @@ export function renderValidationNote(input: ValidationNoteInput): string {
   return neutralizeQuickActions(lines.join('\n'));
 }
 
-async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
-}
-
-const toError = (e: unknown): HotfixError =>
-  isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } });
-
 /**
  * Writes the validation note on the MR (E7), or finds the one an earlier run of the same
  * promotion wrote. A POST whose answer was lost is reconciled by listing the notes.
@@ -121,7 +113,7 @@ export function writeValidationNote(
     }
     throw { ...created.error, runbookRef: 'E7' };
   };
-  return ResultAsync.fromPromise(work(), toError);
+  return fromBody(work());
 }
 
 /** The label as read back after adding it (E8). */
@@ -197,7 +189,7 @@ export function labelValidated(
       : undefined;
     return { name: input.label, present, addedAt: added?.created_at ?? null, alreadyPresent };
   };
-  return ResultAsync.fromPromise(work(), toError).andThen((r) =>
+  return fromBody(work()).andThen((r) =>
     r.present
       ? okAsync(r)
       : errAsync(

@@ -4,11 +4,12 @@
  * is found again (its "This reverts commit <sha>" line, or GitLab's `error_code: empty`)
  * and a lost response is reconciled by reading release.
  */
-import { errAsync, type Result, ResultAsync } from 'neverthrow';
+import { errAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import type { GitLabCommit } from '../_internal/schemas.js';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
 /** One picked commit and the commit that reverts it. */
@@ -62,12 +63,6 @@ export const revertOptionsSchema = z.object({
 export type RevertOptions = z.input<typeof revertOptionsSchema>;
 
 const now = () => new Date().toISOString();
-
-async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
-  const v: Result<T, HotfixError> = await r;
-  if (v.isErr()) throw v.error;
-  return v.value;
-}
 
 /** Whether a commit message says it reverts `sha`. */
 export function revertsCommit(message: string, sha: string): boolean {
@@ -149,7 +144,5 @@ export function revertFromRelease(
       return { kind: 'already_reverted', releaseHead: releaseAfter, reverts, observedAt: now() };
     return { kind: 'reverted', releaseBefore, releaseAfter, reverts, observedAt: now() };
   };
-  return ResultAsync.fromPromise(work(), (e) =>
-    isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } }),
-  );
+  return fromBody(work());
 }
