@@ -5,7 +5,7 @@
  */
 import { startGitLabSim } from '@hotfix-release/gitlab-sim';
 import {
-  type AwaitClock,
+  type Clock,
   awaitEnvironment,
   createGitLabClient,
   parseRunbookConfig,
@@ -72,7 +72,7 @@ async function measure(): Promise<Record<string, unknown>[]> {
       ],
     });
     if (client.isErr() || config.isErr()) throw new Error('bench setup failed');
-    const clock: AwaitClock = { now: () => sim.clock.now(), sleep: async (ms) => void (await advance(ms)) };
+    const clock: Clock = { now: () => sim.clock.now(), sleep: async (ms) => void (await advance(ms)) };
     const rows: Record<string, unknown>[] = [];
     let baseline = 0;
     for (const s of STRATEGIES) {

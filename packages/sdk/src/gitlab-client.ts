@@ -3,6 +3,7 @@
  * kept behind it). Every method returns a `ResultAsync` of a zod-validated value or a
  * typed `HotfixError`; nothing throws.
  */
+import { type Clock, systemClock } from './clock.js';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { createGitbeaker, viaGitbeaker } from './_internal/gitbeaker.js';
@@ -47,6 +48,8 @@ export type ChangeResult =
 export interface GitLabClient {
   /** `<gitlabUrl>` without `/api/v4`. */
   readonly gitlabUrl: string;
+  /** The SDK's one clock (`deps.clock`, wall time by default): primitives stamp evidence times with it. */
+  readonly clock: Clock;
   /** GET /user. */
   currentUser(): ResultAsync<z.output<typeof s.currentUserSchema>, HotfixError>;
   /** GET /projects/:id. */
@@ -214,6 +217,7 @@ export function createGitLabClient(
 
   const client: GitLabClient = {
     gitlabUrl: cfg.gitlabUrl,
+    clock: deps.clock ?? systemClock,
     currentUser: () => viaGitbeaker('GET', '/user', s.currentUserSchema, () => gb.Users.showCurrentUser()),
     project: (p) => viaGitbeaker('GET', '/projects/:id', s.projectSchema, () => gb.Projects.show(p)),
     mergeRequest: (p, iid) =>

@@ -60,6 +60,7 @@ export type {
   ProjectRef,
 } from './gitlab-client.js';
 export { createGitLabClient } from './gitlab-client.js';
+export type { Clock } from './clock.js';
 export type { ConflictFile } from './primitives/_pick-conflicts.js';
 export type {
   AssertNoDriftOptions,
@@ -70,7 +71,6 @@ export type {
 } from './primitives/assert-no-drift.js';
 export { assertNoDrift, assertNoDriftOptionsSchema } from './primitives/assert-no-drift.js';
 export type {
-  AwaitClock,
   AwaitFailureReason,
   AwaitObserved,
   AwaitOutcome,

@@ -5,12 +5,12 @@
  */
 import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import { systemClock } from '../_internal/waiter.js';
 import { zodIssues } from '../_internal/zod-issues.js';
+import { type Clock, isClock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
-import type { AwaitClock, ReleaseEvent } from './await-environment/types.js';
+import type { ReleaseEvent } from './await-environment/types.js';
 import {
   type GuidedRequest,
   guidedAction,
@@ -39,10 +39,8 @@ export const triggerGuidedReleaseOptionsSchema = z.strictObject({
   signal: z.instanceof(AbortSignal).optional(),
   /** Create a pipeline even when one for this target is being created or was just created. */
   allowConcurrent: z.boolean().default(false),
-  /** Clock (ms since epoch) used for the reconciliation window; GitLab's clock in tests. */
-  now: fn<() => number>('a function returning ms since the epoch').optional(),
-  /** Sleep between read-backs after a lost response. */
-  sleep: fn<AwaitClock['sleep']>('a sleep function').optional(),
+  /** Time of the reconciliation window and sleep between read-backs after a lost response; the client's clock by default. */
+  clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
   /**
    * A pipeline this user created for this target this long before the call is adopted, not
    * duplicated (whatever its status: a resumed promotion continues with it). An R2 rerun
@@ -126,8 +124,9 @@ async function run(
   req: GuidedRequest,
   o: Parsed,
 ): Promise<Result<TriggeredPipeline, HotfixError>> {
-  const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? systemClock.sleep;
+  const clock = o.clock ?? client.clock;
+  const now = () => clock.now();
+  const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
   const emit = (e: ReleaseEvent) => {
     try {
       o.onEvent?.(e);
