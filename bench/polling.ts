@@ -5,8 +5,8 @@
  */
 import { startGitLabSim } from '@hotfix-release/gitlab-sim';
 import {
-  type Clock,
   awaitEnvironment,
+  type Clock,
   createGitLabClient,
   parseRunbookConfig,
   triggerGuidedRelease,

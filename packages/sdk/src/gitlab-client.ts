@@ -3,7 +3,7 @@
  * kept behind it). Every method returns a `ResultAsync` of a zod-validated value or a
  * typed `HotfixError`; nothing throws.
  */
-import { type Clock, systemClock } from './clock.js';
+
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { createGitbeaker, viaGitbeaker } from './_internal/gitbeaker.js';
@@ -11,6 +11,7 @@ import { type ListOptions, type ListResult, paginate } from './_internal/paginat
 import * as s from './_internal/schemas.js';
 import { createTransport, type HttpRequest, type QueryValue, type TransportDeps } from './_internal/transport.js';
 import { validate } from './_internal/validate.js';
+import { type Clock, systemClock } from './clock.js';
 import { type ClientConfigInput, parseClientConfig } from './config.js';
 import type { HotfixError } from './errors.js';
 

@@ -41,11 +41,13 @@ export {
   userSchema,
 } from './_internal/schemas.js';
 export type { HttpRequest, HttpResponse, QueryValue, RequestEvent, TransportDeps } from './_internal/transport.js';
+export type { Clock } from './clock.js';
 export type { ClientConfig, ClientConfigInput } from './config.js';
 export { clientConfigSchema, parseClientConfig, retryPolicySchema } from './config.js';
 export type { ErrorCode, ErrorDetailsByCode, GitLabHttpDetails, HotfixError, HotfixErrorOf } from './errors.js';
 export { describeError, hotfixError, isHotfixError } from './errors.js';
-export type { PromotionTargetResult, StopReason } from './flows/_promote-target.js';
+export type { PromotionTargetResult } from './flows/_promote-target.js';
+export type { FlowHooks, StopReason } from './flows/_runner.js';
 export type { FlowEvent, PromoteOptions, PromotionResult } from './flows/promote-hotfix.js';
 export { promoteHotfix, promoteOptionsSchema, SDK_VERSION } from './flows/promote-hotfix.js';
 export { resumeHotfix } from './flows/resume-hotfix.js';
@@ -60,7 +62,6 @@ export type {
   ProjectRef,
 } from './gitlab-client.js';
 export { createGitLabClient } from './gitlab-client.js';
-export type { Clock } from './clock.js';
 export type { ConflictFile } from './primitives/_pick-conflicts.js';
 export type {
   AssertNoDriftOptions,

@@ -398,9 +398,7 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
         }
       }
     };
-    return ResultAsync.fromSafePromise(run()).andThen((r) =>
-      isHotfixError(r) ? errAsync(r) : okAsync(r),
-    );
+    return ResultAsync.fromSafePromise(run()).andThen((r) => (isHotfixError(r) ? errAsync(r) : okAsync(r)));
   }
 
   return { send, apiUrl };

@@ -1,7 +1,7 @@
 import { errAsync, okAsync } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
-import { type HotfixError, hotfixError } from '../errors.js';
 import type { Clock } from '../clock.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import { type AcceptorResult, backoffDelayMs, runWaiter } from './waiter.js';
 
 /** A virtual clock: sleeping moves time, nothing waits. */

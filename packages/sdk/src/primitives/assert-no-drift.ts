@@ -10,8 +10,8 @@ import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { patchIdOfGitLabDiffs } from '../_internal/patch-id/gitlab-patch.js';
 import { hasTrailerFor, trailerShas } from '../_internal/release-scan.js';
-import { type HotfixError, hotfixError } from '../errors.js';
 import { isoNow } from '../clock.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
 /** Kinds of drift the report can name. */

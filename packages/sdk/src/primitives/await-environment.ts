@@ -5,8 +5,8 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { type AcceptorResult, runWaiter } from '../_internal/waiter.js';
-import { type Clock, isClock } from '../clock.js';
 import { zodIssues } from '../_internal/zod-issues.js';
+import { type Clock, isClock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';

@@ -9,8 +9,8 @@ import { fromBody } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, resolvePickPlan } from '../_internal/pick-plan.js';
 import type { GitLabMergeRequest } from '../_internal/schemas.js';
-import type { HotfixError } from '../errors.js';
 import { isoNow } from '../clock.js';
+import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
 

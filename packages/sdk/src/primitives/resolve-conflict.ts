@@ -8,8 +8,8 @@ import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { signatureFromIso } from '../_internal/git-objects.js';
 import { zodIssues } from '../_internal/zod-issues.js';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import { isoNow } from '../clock.js';
+import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import {
   type ConflictResolver,

@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import type { GitLabCommit } from '../_internal/schemas.js';
-import type { HotfixError } from '../errors.js';
 import { isoNow } from '../clock.js';
+import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
 /** One picked commit and the commit that reverts it. */

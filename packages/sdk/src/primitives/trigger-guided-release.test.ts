@@ -21,7 +21,11 @@ describe('triggerGuidedRelease', () => {
 
   it('creates a pipeline with typed guided inputs and returns what GitLab reports back', async () => {
     const events: ReleaseEvent[] = [];
-    const r = await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock, onEvent: (e) => events.push(e) });
+    const r = await triggerGuidedRelease(w.client, w.config, {
+      target: TARGET,
+      clock: w.clock,
+      onEvent: (e) => events.push(e),
+    });
     const p = r._unsafeUnwrap();
     expect(p).toMatchObject({
       project: 'evenergi/develop',
@@ -160,9 +164,7 @@ describe('triggerGuidedRelease', () => {
 
   it('returns outcome-unknown, without a second POST, when the POST failed and nothing shows up', async () => {
     w.sim.fault({ method: 'POST', route: '/projects/:id/pipeline', kind: 'drop-before' });
-    const e = (
-      await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock })
-    )._unsafeUnwrapErr();
+    const e = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrapErr();
     expect(e).toMatchObject({ code: 'outcome-unknown', retryable: true, runbookRef: 'S4' });
     expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toHaveLength(1);
     expect(w.sim.controls.find('GET', '/projects/:id/pipelines')).toHaveLength(4);

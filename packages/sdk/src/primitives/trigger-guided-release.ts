@@ -115,6 +115,39 @@ export function triggerGuidedRelease(
   return ResultAsync.fromSafePromise(result).andThen((r) => r);
 }
 
+/** The S4 request exactly as triggerGuidedRelease sends it: the route, the project and the JSON body. */
+export interface GuidedPipelineRequest {
+  readonly method: 'POST';
+  readonly route: '/projects/:id/pipeline';
+  /** The orchestration project (the `:id`). */
+  readonly project: string;
+  readonly body:
+    | { readonly ref: string; readonly inputs: Readonly<Record<string, string | boolean>> }
+    | { readonly ref: string; readonly variables: readonly { readonly key: string; readonly value: string }[] };
+}
+
+function pipelineBody(req: GuidedRequest): GuidedPipelineRequest['body'] {
+  return req.via === 'inputs' ? { ref: req.ref, inputs: req.inputs } : { ref: req.ref, variables: req.variables };
+}
+
+/**
+ * The request triggerGuidedRelease would send for `target` (inputs or variables, as
+ * configured), built by the same code and guarded the same way (S5); nothing is sent.
+ *
+ * Errors: `forbidden-action` (S5), `invalid-input`.
+ * @see S4 S5
+ */
+export function planGuidedRelease(config: RunbookConfig, target: string): Result<GuidedPipelineRequest, HotfixError> {
+  return guidedAction(config)
+    .andThen((action) => guidedRequest(config, action, target))
+    .map((req) => ({
+      method: 'POST' as const,
+      route: '/projects/:id/pipeline' as const,
+      project: config.orchestration.project,
+      body: pipelineBody(req),
+    }));
+}
+
 type Parsed = z.output<typeof triggerGuidedReleaseOptionsSchema>;
 
 async function run(
@@ -163,7 +196,7 @@ async function run(
       }),
     );
   }
-  const body = req.via === 'inputs' ? { ref: req.ref, inputs: req.inputs } : { ref: req.ref, variables: req.variables };
+  const body = pipelineBody(req);
   const created = await client.createPipeline(project, body);
   if (created.isOk()) {
     const [p, vars] = await Promise.all([
