@@ -5,8 +5,8 @@
  */
 import { startGitLabSim } from '@hotfix-release/gitlab-sim';
 import {
-  type AwaitClock,
   awaitEnvironment,
+  type Clock,
   createGitLabClient,
   parseRunbookConfig,
   triggerGuidedRelease,
@@ -59,10 +59,8 @@ async function measure(): Promise<Record<string, unknown>[]> {
       actions: [{ action: 'update', file_path: '.gitlab-ci.yml', content: slow }],
     });
     const sha = String(commit.id);
-    const client = createGitLabClient(
-      { gitlabUrl: sim.url, token: sim.token },
-      { now: () => sim.clock.now(), sleep: async (ms) => void (await advance(ms)) },
-    );
+    const clock: Clock = { now: () => sim.clock.now(), sleep: async (ms) => void (await advance(ms)) };
+    const client = createGitLabClient({ gitlabUrl: sim.url, token: sim.token }, { clock });
     const config = parseRunbookConfig({
       services: [
         {
@@ -72,11 +70,10 @@ async function measure(): Promise<Record<string, unknown>[]> {
       ],
     });
     if (client.isErr() || config.isErr()) throw new Error('bench setup failed');
-    const clock: AwaitClock = { now: () => sim.clock.now(), sleep: async (ms) => void (await advance(ms)) };
     const rows: Record<string, unknown>[] = [];
     let baseline = 0;
     for (const s of STRATEGIES) {
-      const p = await triggerGuidedRelease(client.value, config.value, { target: TARGET, now: clock.now });
+      const p = await triggerGuidedRelease(client.value, config.value, { target: TARGET, clock });
       if (p.isErr()) throw new Error(p.error.message);
       const before = sim.controls.requests.length;
       const started = performance.now();

@@ -56,8 +56,9 @@ describe('hotfix promote --dry-run', () => {
       target: MAIN,
       pick: { state: 'clean' },
       pipeline: {
+        method: 'POST',
         project: demo.orchestrator,
-        inputs: { action: 'deploy-release-branch-to-staging', project: MAIN, confirm: true },
+        body: { ref: 'main', inputs: { action: 'deploy-release-branch-to-staging', project: MAIN, confirm: true } },
       },
     });
     expect(conflicting.code).toBe(6);

@@ -44,18 +44,22 @@ export type {
 } from './schema/bundle-schema.js';
 export {
   promotionBundleSchema,
+  READABLE_MAJORS,
   SCHEMA_MAJOR,
   SCHEMA_VERSION,
   targetOutcomeSchema,
   targetRecordSchema,
 } from './schema/bundle-schema.js';
-export type { Observation } from './schema/primitives.js';
+export type { Observation, ReportedTime } from './schema/primitives.js';
 export {
+  absentTimeSchema,
   gitShaSchema,
   httpUrlSchema,
   isoUtcSchema,
   observationSchema,
   projectPathSchema,
+  reportedIso,
+  reportedTimeSchema,
   sha256DigestSchema,
 } from './schema/primitives.js';
 export {

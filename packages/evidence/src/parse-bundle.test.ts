@@ -23,13 +23,30 @@ describe(parseBundle.name, () => {
     expect(pointers).toEqual(['/targets/0/pipeline/id', '/targets/1/smokeChecks/0/startedAt']);
   });
 
-  it('returns unsupported-schema-version for another major and accepts a later minor', () => {
-    const b = { ...buildPromotionBundle(), schemaVersion: '2.0.0' };
-    const r = parseBundle(b);
-    expect(!r.isOk() && r.error.code).toBe('unsupported-schema-version');
-    expect(parseBundle({ ...buildPromotionBundle(), schemaVersion: '1.7.0', addedInMinor: { x: 1 } }).isOk()).toBe(
+  it('returns unsupported-schema-version for a major it does not read and accepts a later minor', () => {
+    for (const schemaVersion of ['3.0.0', '0.9.0']) {
+      const r = parseBundle({ ...buildPromotionBundle(), schemaVersion });
+      expect(!r.isOk() && r.error.code).toBe('unsupported-schema-version');
+    }
+    expect(parseBundle({ ...buildPromotionBundle(), schemaVersion: '2.7.0', addedInMinor: { x: 1 } }).isOk()).toBe(
       true,
     );
+  });
+
+  it('reads a bundle of the previous major (1.x) as it was written', () => {
+    const r = parseBundle({ ...buildPromotionBundle(), schemaVersion: '1.0.0' });
+    expect(r.isOk() && r.value.schemaVersion).toBe('1.0.0');
+  });
+
+  it('records a time GitLab did not report as absent with the reason, and refuses an absence without one', () => {
+    const b = buildPromotionBundle();
+    const absent = { absent: true, reason: 'GitLab reported no merged_at for the merge request' };
+    const withAbsent = { ...b, hotfix: { ...b.hotfix, mr: { ...b.hotfix.mr, mergedAt: absent } } };
+    const r = parseBundle(withAbsent);
+    expect(r.isOk() && r.value.hotfix.mr.mergedAt).toEqual(absent);
+    const noReason = { ...b, hotfix: { ...b.hotfix, mr: { ...b.hotfix.mr, mergedAt: { absent: true } } } };
+    const bad = parseBundle(noReason);
+    expect(!bad.isOk() && bad.error.code).toBe('invalid-bundle');
   });
 
   it('returns invalid-bundle when a URL carries credentials or a token parameter', () => {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { BundleIssue, EvidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { toJsonPointer } from './json-pointer.js';
-import { type PromotionBundle, promotionBundleSchema, SCHEMA_MAJOR } from './schema/bundle-schema.js';
+import { type PromotionBundle, promotionBundleSchema, READABLE_MAJORS } from './schema/bundle-schema.js';
 
 /**
  * Maps zod issues to {@link BundleIssue}s located by JSON Pointer. Internal helper.
@@ -14,7 +14,8 @@ export function issuesFromZod(error: z.ZodError): BundleIssue[] {
 /**
  * Validates an unknown value (e.g. `JSON.parse` output) as a {@link PromotionBundle}.
  *
- * Errors: `unsupported-schema-version` when the major version differs from {@link SCHEMA_MAJOR};
+ * Errors: `unsupported-schema-version` when the major version is not one of {@link READABLE_MAJORS}
+ * (this one and the one before);
  * `invalid-bundle` with one issue per problem, each naming its JSON Pointer.
  *
  * @example
@@ -29,10 +30,10 @@ export function parseBundle(value: unknown): EvidenceResult<PromotionBundle, Evi
     const version = (value as { schemaVersion?: unknown }).schemaVersion;
     if (typeof version === 'string') {
       const major = /^(\d+)\.\d+\.\d+$/.exec(version)?.[1];
-      if (major !== undefined && Number(major) !== SCHEMA_MAJOR) {
+      if (major !== undefined && !READABLE_MAJORS.includes(Number(major))) {
         return errResult({
           code: 'unsupported-schema-version',
-          message: `this reader understands schema ${SCHEMA_MAJOR}.x.y only`,
+          message: `this reader understands schema ${READABLE_MAJORS.map((m) => `${m}.x.y`).join(' and ')} only`,
           schemaVersion: version.slice(0, 50),
         });
       }

@@ -4,7 +4,7 @@
  * with a read of that JSON file; the tests only rely on the exported names below).
  */
 import { createHash } from 'node:crypto';
-import type { PromotionBundle, TargetRecord } from '../src/index.js';
+import { type PromotionBundle, SCHEMA_VERSION, type TargetRecord } from '../src/index.js';
 
 /** A deterministic fake git SHA-1 for a label. */
 export function fakeSha(label: string): string {
@@ -197,7 +197,7 @@ export function buildPromotionBundle(options: FixtureOptions = {}): PromotionBun
     return t;
   });
   return {
-    schemaVersion: '1.0.0',
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: 'hotfix-release', version: '0.1.0' },
     operator: { username: 'oncall.alice', id: 17 },
     gitlabUrl: GITLAB,

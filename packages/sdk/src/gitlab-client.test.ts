@@ -73,8 +73,11 @@ describe('createGitLabClient', () => {
       },
       {
         onEvent: (e) => events.push(e),
-        sleep: async (ms) => {
-          sleeps.push(ms);
+        clock: {
+          now: () => Date.now(),
+          sleep: async (ms) => {
+            sleeps.push(ms);
+          },
         },
         random: () => 0.5,
       },

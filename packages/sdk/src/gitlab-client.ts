@@ -3,6 +3,7 @@
  * kept behind it). Every method returns a `ResultAsync` of a zod-validated value or a
  * typed `HotfixError`; nothing throws.
  */
+
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { createGitbeaker, viaGitbeaker } from './_internal/gitbeaker.js';
@@ -10,6 +11,7 @@ import { type ListOptions, type ListResult, paginate } from './_internal/paginat
 import * as s from './_internal/schemas.js';
 import { createTransport, type HttpRequest, type QueryValue, type TransportDeps } from './_internal/transport.js';
 import { validate } from './_internal/validate.js';
+import { type Clock, systemClock } from './clock.js';
 import { type ClientConfigInput, parseClientConfig } from './config.js';
 import type { HotfixError } from './errors.js';
 
@@ -47,6 +49,8 @@ export type ChangeResult =
 export interface GitLabClient {
   /** `<gitlabUrl>` without `/api/v4`. */
   readonly gitlabUrl: string;
+  /** The SDK's one clock (`deps.clock`, wall time by default): primitives stamp evidence times with it. */
+  readonly clock: Clock;
   /** GET /user. */
   currentUser(): ResultAsync<z.output<typeof s.currentUserSchema>, HotfixError>;
   /** GET /projects/:id. */
@@ -214,6 +218,7 @@ export function createGitLabClient(
 
   const client: GitLabClient = {
     gitlabUrl: cfg.gitlabUrl,
+    clock: deps.clock ?? systemClock,
     currentUser: () => viaGitbeaker('GET', '/user', s.currentUserSchema, () => gb.Users.showCurrentUser()),
     project: (p) => viaGitbeaker('GET', '/projects/:id', s.projectSchema, () => gb.Projects.show(p)),
     mergeRequest: (p, iid) =>

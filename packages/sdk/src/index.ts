@@ -41,11 +41,15 @@ export {
   userSchema,
 } from './_internal/schemas.js';
 export type { HttpRequest, HttpResponse, QueryValue, RequestEvent, TransportDeps } from './_internal/transport.js';
+export type { Clock } from './clock.js';
 export type { ClientConfig, ClientConfigInput } from './config.js';
 export { clientConfigSchema, parseClientConfig, retryPolicySchema } from './config.js';
 export type { ErrorCode, ErrorDetailsByCode, GitLabHttpDetails, HotfixError, HotfixErrorOf } from './errors.js';
 export { describeError, hotfixError, isHotfixError } from './errors.js';
-export type { PromotionTargetResult, StopReason } from './flows/_promote-target.js';
+export type { PromotionTargetResult } from './flows/_promote-target.js';
+export type { FlowHooks, StopReason } from './flows/_runner.js';
+export type { PlannedStep, PromotionPlan } from './flows/plan-hotfix.js';
+export { planHotfix } from './flows/plan-hotfix.js';
 export type { FlowEvent, PromoteOptions, PromotionResult } from './flows/promote-hotfix.js';
 export { promoteHotfix, promoteOptionsSchema, SDK_VERSION } from './flows/promote-hotfix.js';
 export { resumeHotfix } from './flows/resume-hotfix.js';
@@ -70,7 +74,6 @@ export type {
 } from './primitives/assert-no-drift.js';
 export { assertNoDrift, assertNoDriftOptionsSchema } from './primitives/assert-no-drift.js';
 export type {
-  AwaitClock,
   AwaitFailureReason,
   AwaitObserved,
   AwaitOutcome,
@@ -136,7 +139,11 @@ export {
   triggerAndAwaitTargetsOptionsSchema,
 } from './primitives/trigger-and-await-targets.js';
 export type { GuidedAction, GuidedRequest } from './primitives/trigger-guided-release/guard.js';
-export type { TriggeredPipeline, TriggerGuidedReleaseOptions } from './primitives/trigger-guided-release.js';
+export type {
+  GuidedPipelineRequest,
+  TriggeredPipeline,
+  TriggerGuidedReleaseOptions,
+} from './primitives/trigger-guided-release.js';
 export { triggerGuidedRelease, triggerGuidedReleaseOptionsSchema } from './primitives/trigger-guided-release.js';
 export type { RunbookConfig, RunbookConfigInput, ServiceDescriptor, SmokeCheck } from './runbook-config.js';
 export {

@@ -5,7 +5,7 @@
  * HTTP APIs (REST and /-/sim controls).
  */
 import { demoScenarioInfo, type GitLabSim, type LoggedRequest, startGitLabSim } from '@hotfix-release/gitlab-sim';
-import type { WaiterClock } from '../src/_internal/waiter.js';
+import type { Clock } from '../src/clock.js';
 import { createGitLabClient, type GitLabClient } from '../src/gitlab-client.js';
 import { parseRunbookConfig, type RunbookConfig, type RunbookConfigInput } from '../src/runbook-config.js';
 
@@ -18,7 +18,7 @@ export interface ReleaseWorld {
   readonly client: GitLabClient;
   readonly config: RunbookConfig;
   /** The clock to give awaitEnvironment: `sleep` advances the simulator. */
-  readonly clock: WaiterClock;
+  readonly clock: Clock;
   /** Delays the transport slept (its retries), in ms. */
   readonly transportSleeps: number[];
   /** Advances simulated time and waits until every CI step it caused has finished. */
@@ -85,11 +85,13 @@ export async function makeReleaseWorld(
       },
     },
     {
-      now: () => sim.clock.now(),
       random: () => 0.5,
-      sleep: async (ms) => {
-        transportSleeps.push(ms);
-        await advance(ms);
+      clock: {
+        now: () => sim.clock.now(),
+        sleep: async (ms) => {
+          transportSleeps.push(ms);
+          await advance(ms);
+        },
       },
     },
   )._unsafeUnwrap();

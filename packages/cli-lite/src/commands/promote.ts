@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { GuidedPipelineRequest, HotfixError } from '@hotfix-release/sdk';
 import { flag, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab } from '../gitlab.js';
@@ -56,84 +57,78 @@ async function dryRun(
   targets: readonly string[],
 ): Promise<number> {
   const { io } = ctx;
-  const { sdk, client, config } = gl;
-  const pre = await sdk.preflight(client, config, { mr, targets: [...targets] });
-  if (pre.isErr()) return io.fail(problemFromSdk(pre.error));
-  const o = config.orchestration;
-  const plans = [];
-  for (const target of targets) {
-    const picked = await sdk.cherryPickToRelease(client, config, { mr, target, dryRun: true });
-    const inputs = {
-      [o.inputNames.action]: o.deployAction,
-      [o.inputNames.project]: target,
-      [o.inputNames.confirm]: o.confirmType === 'boolean' ? true : 'true',
-    };
-    const pipeline = { project: o.project, ref: o.ref, via: o.inputsVia, inputs };
-    if (picked.isErr()) {
-      plans.push({ target, pick: { state: 'error', error: problemFromSdk(picked.error) }, pipeline });
-      continue;
-    }
-    const v = picked.value;
-    const state = v.kind === 'planned' ? planState(v) : v.kind;
-    plans.push({
-      target,
-      pick: {
-        state,
-        ...('plan' in v && v.plan ? { commits: v.plan.picks.map((c) => ({ sha: c.sha, title: c.title })) } : {}),
-        ...(v.kind === 'planned'
-          ? { releaseHead: v.releaseHead, alreadyApplied: v.alreadyApplied, conflicts: v.conflicts }
-          : {}),
-        ...(v.kind === 'denied' ? { reason: v.reason } : {}),
-      },
-      pipeline,
-    });
-  }
-  const conflicting = plans.some((x) => x.pick.state === 'conflicting');
-  const blocked = !pre.value.ok || plans.some((x) => ['error', 'denied', 'failed'].includes(x.pick.state));
+  const w = gl.settings.wait;
+  // The SDK's runner in plan mode: the same steps, options and request builder as the promotion.
+  const planned = await gl.sdk.planHotfix(gl.client, gl.config, {
+    mr,
+    targets: [...targets],
+    maxWaitMs: w.maxWaitMs,
+    minDelayMs: w.minDelayMs,
+    maxDelayMs: w.maxDelayMs,
+    stableForMs: w.stableForMs,
+  });
+  if (planned.isErr()) return io.fail(problemFromSdk(planned.error));
+  const plan = planned.value;
+  const docs = plan.targets.map((t) => targetPlan(t.target, t.steps));
+  const conflicting = docs.some((x) => x.pick.state === 'conflicting');
+  const blocked =
+    !plan.preflight.ok ||
+    docs.some((x) => ['error', 'denied', 'failed'].includes(String(x.pick.state)) || x.pipeline === undefined);
   const code = blocked ? EXIT_CODES.failed : conflicting ? EXIT_CODES.conflict : EXIT_CODES.ok;
-  if (io.json)
-    return io.result(
-      {
-        command: 'promote',
-        dryRun: true,
-        ok: code === 0,
-        mr: `${mr.project}!${mr.iid}`,
-        preflight: pre.value,
-        targets: plans,
-      },
-      code,
-    );
-  io.out(`Plan for ${mr.project}!${mr.iid} (dry run: nothing was changed)\n`);
-  for (const f of pre.value.findings)
-    io.out(
-      `  ${f.severity === 'error' ? io.paint('red', '✗') : io.paint('yellow', '!')} ${f.code} [${f.runbookRef}]: ${f.message}\n`,
-    );
-  for (const x of plans) {
-    const commits =
-      'commits' in x.pick && x.pick.commits
-        ? x.pick.commits.map((c) => `${c.sha.slice(0, 12)} "${c.title}"`).join(', ')
-        : '';
-    io.out(
-      `  ${x.target}: pick ${commits || 'the hotfix'} into ${config.services.find((s) => s.project === x.target)?.releaseBranch ?? config.releaseBranch}: ${x.pick.state}\n`,
-    );
-    for (const c of 'conflicts' in x.pick && x.pick.conflicts ? x.pick.conflicts : [])
-      io.out(`      conflict: ${c.path}\n`);
-    const inputs = Object.entries(x.pipeline.inputs)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' ');
-    io.out(`  ${x.target}: then run ${x.pipeline.project}@${x.pipeline.ref} with ${x.pipeline.via} ${inputs}\n`);
+  if (io.json) {
+    const doc = { command: 'promote', dryRun: true, ok: code === 0, mr: `${mr.project}!${mr.iid}` };
+    return io.result({ ...doc, preflight: plan.preflight, targets: docs }, code);
   }
+  io.out(`Plan for ${mr.project}!${mr.iid} (dry run: nothing was changed)\n`);
+  for (const f of plan.preflight.findings) {
+    const mark = f.severity === 'error' ? io.paint('red', '✗') : io.paint('yellow', '!');
+    io.out(`  ${mark} ${f.code} [${f.runbookRef}]: ${f.message}\n`);
+  }
+  for (const x of docs) printTarget(io, x);
   return code;
 }
 
-/** A dry run's verdict for one target: conflicting, already on release, or clean. */
-function planState(v: {
-  clean: boolean;
-  conflicts: readonly unknown[];
-  alreadyApplied: readonly string[];
-  plan: { picks: readonly unknown[] };
-}): string {
-  if (v.conflicts.length > 0 || !v.clean) return 'conflicting';
-  const all = v.plan.picks.length > 0 && v.alreadyApplied.length === v.plan.picks.length;
-  return all ? 'already-applied' : 'clean';
+type StepPlan = Readonly<Record<string, unknown>>;
+
+/** One target's plan as the CLI shows it: the pick, the pipeline request as it will be sent, the waits. */
+function targetPlan(target: string, steps: readonly { step: string; plan: StepPlan }[]) {
+  const of = (name: string) => steps.find((s) => s.step === name)?.plan;
+  const pick = of('pick') ?? { state: 'error' };
+  const trigger = of('trigger');
+  const error = (p: StepPlan | undefined) =>
+    p?.state === 'error' ? problemFromSdk(p.error as HotfixError) : undefined;
+  const pickError = error(pick);
+  const pipelineError = error(trigger);
+  return {
+    target,
+    pick: pickError ? { ...pick, error: pickError } : pick,
+    ...(trigger && !pipelineError ? { pipeline: trigger.request as GuidedPipelineRequest } : {}),
+    ...(pipelineError ? { pipelineError } : {}),
+    wait: of('deploy'),
+    checks: (of('smoke')?.checks as string[] | undefined) ?? [],
+  };
+}
+
+function printTarget(io: CommandContext['io'], x: ReturnType<typeof targetPlan>): void {
+  const pick = x.pick as { state: string; branch?: string; commits?: { sha: string; title: string }[] };
+  const commits = (pick.commits ?? []).map((c) => `${c.sha.slice(0, 12)} "${c.title}"`).join(', ');
+  io.out(`  ${x.target}: pick ${commits || 'the hotfix'} into ${pick.branch ?? 'release'}: ${pick.state}\n`);
+  for (const c of (x.pick as { conflicts?: { path: string }[] }).conflicts ?? []) io.out(`      conflict: ${c.path}\n`);
+  if (x.pipeline) {
+    const { body, project } = x.pipeline;
+    const values =
+      'inputs' in body
+        ? Object.entries(body.inputs).map(([k, v]) => `${k}=${String(v)}`)
+        : body.variables.map((v) => `${v.key}=${v.value}`);
+    const via = 'inputs' in body ? 'inputs' : 'variables';
+    io.out(`  ${x.target}: then run ${project}@${body.ref} with ${via} ${values.join(' ')}\n`);
+  } else if (x.pipelineError) {
+    io.out(`  ${x.target}: no pipeline would be started: ${x.pipelineError.detail}\n`);
+  }
+  const wait = x.wait as { environment?: string; maxWaitMs?: number } | undefined;
+  if (wait?.environment) {
+    const minutes = Math.round((wait.maxWaitMs ?? 0) / 60_000);
+    io.out(`  ${x.target}: then wait up to ${minutes} min for ${wait.environment} to run it and be healthy\n`);
+  }
+  if (x.checks.length > 0) io.out(`  ${x.target}: then check ${x.checks.join(', ')}\n`);
 }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { gitShaSchema, httpUrlSchema, isoUtcSchema, projectPathSchema, sha256DigestSchema } from './primitives.js';
+import {
+  gitShaSchema,
+  httpUrlSchema,
+  isoUtcSchema,
+  projectPathSchema,
+  reportedTimeSchema,
+  sha256DigestSchema,
+} from './primitives.js';
 import {
   conflictResolutionSchema,
   deployedShaRecordSchema,
@@ -16,13 +23,10 @@ import {
 
 /**
  * The evidence schema version this package writes. Semver; see {@link SCHEMA_MAJOR} for the compatibility rule.
- *
- * @example
- * ```ts
- * SCHEMA_VERSION; // '1.0.0'
- * ```
+ * 2.0.0: a time GitLab did not report (`hotfix.mr.mergedAt`, a pipeline's or a note's `createdAt`) is
+ * `{ absent: true, reason }` instead of a string.
  */
-export const SCHEMA_VERSION = '1.0.0';
+export const SCHEMA_VERSION = '2.0.0';
 
 /**
  * The major version this package reads. Compatibility rule: a reader accepts every bundle whose
@@ -32,10 +36,16 @@ export const SCHEMA_VERSION = '1.0.0';
  *
  * @example
  * ```ts
- * SCHEMA_MAJOR; // 1
+ * SCHEMA_MAJOR; // 2
  * ```
  */
-export const SCHEMA_MAJOR = 1;
+export const SCHEMA_MAJOR = 2;
+
+/**
+ * The majors this package reads: its own and the one before. A 1.x bundle is read as is: 2.0.0 only
+ * widened times to "ISO string or absent", so every 1.x bundle is also valid under this schema.
+ */
+export const READABLE_MAJORS: readonly number[] = [1, SCHEMA_MAJOR];
 
 /**
  * A target's outcome: `promoted` (S4–S7 done), `failed`, `rolled_back` (D6/R1/R2) or `pending` (not finished).
@@ -81,7 +91,7 @@ export const targetRecordSchema = z.object({
  * ```
  */
 export const promotionBundleSchema = z.object({
-  schemaVersion: z.string().regex(/^1\.\d+\.\d+$/, 'expected a 1.x.y schema version'),
+  schemaVersion: z.string().regex(/^[12]\.\d+\.\d+$/, 'expected a 2.x.y (or 1.x.y) schema version'),
   tool: z.object({ name: z.string().min(1).max(100), version: z.string().min(1).max(100) }),
   operator: z.object({ username: z.string().min(1).max(255), id: z.number().int().positive().optional() }),
   gitlabUrl: httpUrlSchema,
@@ -99,7 +109,8 @@ export const promotionBundleSchema = z.object({
       iid: z.number().int().positive(),
       webUrl: httpUrlSchema,
       mergeMethod: z.enum(['merge', 'squash', 'rebase_merge', 'ff']),
-      mergedAt: isoUtcSchema,
+      /** Absent (with the reason) when GitLab reported no `merged_at`. */
+      mergedAt: reportedTimeSchema,
     }),
     commits: z
       .array(z.object({ sha: gitShaSchema, title: z.string().max(1000) }))

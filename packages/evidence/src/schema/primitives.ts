@@ -11,6 +11,27 @@ import { z } from 'zod';
 export const isoUtcSchema = z.iso.datetime();
 
 /**
+ * A time GitLab did not report: recorded as absent with the reason, never replaced by "now"
+ * (an evidence tool must not invent timestamps). Since schema 2.0.0.
+ */
+export const absentTimeSchema = z.strictObject({
+  absent: z.literal(true),
+  /** Why there is no time, e.g. `GitLab reported no merged_at for the merge request`. */
+  reason: z.string().min(1).max(500),
+});
+
+/** A time GitLab reports: ISO 8601 UTC when it gave one, {@link absentTimeSchema} when it did not. */
+export const reportedTimeSchema = z.union([isoUtcSchema, absentTimeSchema]);
+
+/** A time GitLab reports, or the reason it is absent. */
+export type ReportedTime = z.infer<typeof reportedTimeSchema>;
+
+/** The ISO time of a reported time, `undefined` when GitLab did not report one. */
+export function reportedIso(time: ReportedTime): string | undefined {
+  return typeof time === 'string' ? time : undefined;
+}
+
+/**
  * A git object id: 40 hex digits (SHA-1) or 64 (SHA-256), lower case.
  *
  * @example

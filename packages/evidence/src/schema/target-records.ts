@@ -6,6 +6,7 @@ import {
   isoUtcSchema,
   observationSchema,
   projectPathSchema,
+  reportedTimeSchema,
   sha256DigestSchema,
 } from './primitives.js';
 
@@ -84,7 +85,7 @@ export const pipelineRecordSchema = observationSchema.extend({
   sha: gitShaSchema,
   status: z.string().min(1).max(50),
   webUrl: httpUrlSchema,
-  createdAt: isoUtcSchema,
+  createdAt: reportedTimeSchema,
   source: z.string().min(1).max(50),
   inputs: z.record(z.string().max(255), inputValueSchema),
   variables: z.array(z.object({ key: z.string().min(1).max(255), value: z.string().max(10_000) })).max(200),
@@ -186,7 +187,7 @@ export const noteRecordSchema = observationSchema.extend({
   id: z.number().int().positive(),
   url: httpUrlSchema,
   bodyDigest: sha256DigestSchema,
-  createdAt: isoUtcSchema,
+  createdAt: reportedTimeSchema,
   /** The service (target project) the note says was validated. */
   service: projectPathSchema,
 });

@@ -1,4 +1,4 @@
-import { toJsonPointer } from '@hotfix-release/evidence';
+import { type ReportedTime, reportedIso, toJsonPointer } from '@hotfix-release/evidence';
 import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
 import { validationEndMs } from './validation-controls.js';
 
@@ -16,8 +16,11 @@ interface Stage {
 export const checkStepOrder: ControlCheck = (ctx) => {
   const t = requireTarget(ctx);
   const stages: Stage[] = [];
-  const at = (name: string, iso: string, pointer: string) =>
-    stages.push({ name, startMs: ms(iso), endMs: ms(iso), pointer });
+  // A time GitLab did not report (schema 2.x: `{ absent, reason }`) places no stage: its order cannot be judged.
+  const at = (name: string, time: ReportedTime, pointer: string) => {
+    const iso = reportedIso(time);
+    if (iso !== undefined) stages.push({ name, startMs: ms(iso), endMs: ms(iso), pointer });
+  };
   at('merge', ctx.bundle.hotfix.mr.mergedAt, '/hotfix/mr/mergedAt');
   if (t.pick) at('pick', t.pick.observedAt, targetPointer(ctx, 'pick', 'observedAt'));
   if (t.pipeline) at('pipeline', t.pipeline.createdAt, targetPointer(ctx, 'pipeline', 'createdAt'));

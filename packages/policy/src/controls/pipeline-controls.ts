@@ -1,4 +1,4 @@
-import type { PipelineRecord } from '@hotfix-release/evidence';
+import { type PipelineRecord, reportedIso } from '@hotfix-release/evidence';
 import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
 
 /**
@@ -117,7 +117,8 @@ export const checkE3: ControlCheck = (ctx) => {
   }
   const start = ms(e.windowStart);
   const end = ms(e.windowEnd);
-  const mustCover = [ms(ctx.bundle.startedAt), t.pipeline ? ms(t.pipeline.createdAt) : Number.NaN];
+  const created = t.pipeline ? reportedIso(t.pipeline.createdAt) : undefined;
+  const mustCover = [ms(ctx.bundle.startedAt), created !== undefined ? ms(created) : Number.NaN];
   const finished = t.deployment?.deployment.finishedAt;
   if (finished) mustCover.push(ms(finished));
   const uncovered = mustCover.filter((x) => !Number.isNaN(x)).find((x) => x < start || x > end);

@@ -6,7 +6,7 @@
  * reason (and its hook's messages) reach the caller.
  */
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import { type HotfixError, hotfixError } from '../errors.js';
+import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitObject } from './git-objects.js';
 import { writePack } from './pack-writer.js';
 
@@ -137,7 +137,7 @@ export function smartHttpPush(req: SmartHttpPushRequest): ResultAsync<SmartHttpP
       },
     });
   return ResultAsync.fromPromise(work(), (e) => gitError(e instanceof Error ? e.message : String(e), e)).andThen((r) =>
-    'code' in r ? errAsync(r) : okAsync(r),
+    isHotfixError(r) ? errAsync(r) : okAsync(r),
   );
 }
 

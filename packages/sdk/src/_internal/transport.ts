@@ -6,8 +6,9 @@
  * never lets the token reach an error, an event or a log line.
  */
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { type Clock, systemClock } from '../clock.js';
 import type { ClientConfig } from '../config.js';
-import { type HotfixError, hotfixError } from '../errors.js';
+import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import { httpError } from './gitlab-error.js';
 
 /** One request, described for progress display, logging and request counting. */
@@ -33,10 +34,8 @@ export interface RequestEvent {
 export interface TransportDeps {
   /** The fetch to use (a proxy-aware one, say); the global fetch by default. */
   readonly fetch?: typeof fetch;
-  /** Sleeps between retries; tests pass one that records or advances a virtual clock. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Milliseconds since the epoch, for Retry-After dates and event times. */
-  readonly now?: () => number;
+  /** Time for Retry-After dates and sleeps between retries (the SDK's one clock); tests pass a virtual one. */
+  readonly clock?: Clock;
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
   /** Receives one event per request attempt (method, route template, status, duration): never a token. */
@@ -108,24 +107,6 @@ export function buildQuery(query: Readonly<Record<string, QueryValue>> = {}): st
   return s ? `?${s}` : '';
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Milliseconds to wait according to `Retry-After` (seconds or HTTP date) or `RateLimit-Reset` (Unix time). */
 export function serverDelayMs(headers: Readonly<Record<string, string>>, now: number): number | undefined {
   const ra = headers['retry-after'];
@@ -147,8 +128,8 @@ type Attempt =
 /** Creates the transport for a validated configuration. */
 export function createTransport(config: ClientConfig, deps: TransportDeps = {}): Transport {
   const doFetch = deps.fetch ?? fetch;
-  const sleep = deps.sleep ?? defaultSleep;
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
   const random = deps.random ?? Math.random;
   const apiUrl = `${config.gitlabUrl}/api/v4`;
   const tokenValues = new Set<string>();
@@ -406,18 +387,18 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
           return error;
         }
         report('retry', delay);
-        try {
-          await sleep(delay, signal);
-        } catch {
+        const slept = await clock.sleep(delay, signal).then(
+          () => true,
+          () => false,
+        );
+        if (!slept || signal?.aborted) {
           return hotfixError('aborted', `${req.method} ${req.route} was aborted while waiting to retry.`, {
             details: { method: req.method, route: req.route },
           });
         }
       }
     };
-    return ResultAsync.fromSafePromise(run()).andThen((r) =>
-      'code' in r && 'details' in r ? errAsync(r as HotfixError) : okAsync(r as HttpResponse),
-    );
+    return ResultAsync.fromSafePromise(run()).andThen((r) => (isHotfixError(r) ? errAsync(r) : okAsync(r)));
   }
 
   return { send, apiUrl };

@@ -1,13 +1,14 @@
 import { errAsync, okAsync } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
-import { type AcceptorResult, backoffDelayMs, runWaiter, type WaiterClock } from './waiter.js';
+import { type AcceptorResult, backoffDelayMs, runWaiter } from './waiter.js';
 
 /** A virtual clock: sleeping moves time, nothing waits. */
 function fakeClock(start = 0) {
   let t = start;
   const sleeps: number[] = [];
-  const clock: WaiterClock = {
+  const clock: Clock = {
     now: () => t,
     sleep: async (ms) => {
       sleeps.push(ms);

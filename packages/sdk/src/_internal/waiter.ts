@@ -7,15 +7,8 @@
  * the wait at once; a timeout reports what was last observed.
  */
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import type { Clock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
-
-/** Time as the waiter sees it: injected so tests run on a virtual clock. */
-export interface WaiterClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`; rejects (or resolves early) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
 
 /** What an acceptor makes of one observation. */
 export type AcceptorResult<V, O> =
@@ -49,7 +42,7 @@ export interface WaiterOptions {
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
   readonly signal?: AbortSignal | undefined;
-  readonly clock: WaiterClock;
+  readonly clock: Clock;
   /** A number in [0, 1); jitter source. */
   readonly random?: () => number;
   /** Called before each sleep, for progress display. */
@@ -87,25 +80,6 @@ export function backoffDelayMs(attempt: number, minDelayMs: number, maxDelayMs: 
   const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt - 1, 30));
   return Math.max(minDelayMs, Math.round(ceiling / 2 + random() * (ceiling / 2)));
 }
-
-/** The default clock: wall time and a timer that an AbortSignal cancels. */
-export const systemClock: WaiterClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) {
-        resolve();
-        return;
-      }
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
 
 /**
  * Polls until the acceptor reports `done`, the deadline passes, or the signal aborts.

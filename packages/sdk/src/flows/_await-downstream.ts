@@ -1,5 +1,6 @@
 import { okAsync, type ResultAsync } from 'neverthrow';
-import { runWaiter, systemClock, type WaiterClock } from '../_internal/waiter.js';
+import { runWaiter } from '../_internal/waiter.js';
+import type { Clock } from '../clock.js';
 import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
@@ -17,11 +18,11 @@ export function awaitPipelineFinished(
     readonly maxWaitMs: number;
     readonly minDelayMs: number;
     readonly maxDelayMs: number;
-    readonly clock?: WaiterClock | undefined;
+    readonly clock: Clock;
     readonly signal?: AbortSignal | undefined;
   },
 ): ResultAsync<{ status: string; observedAt: string; timedOut: boolean }, HotfixError> {
-  const clock = opts.clock ?? systemClock;
+  const clock = opts.clock;
   return runWaiter<{ status: string }, { status: string }>(
     { maxWaitMs: opts.maxWaitMs, minDelayMs: opts.minDelayMs, maxDelayMs: opts.maxDelayMs, clock, signal: opts.signal },
     () =>

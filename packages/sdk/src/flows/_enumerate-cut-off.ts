@@ -10,6 +10,7 @@ import type { ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
 import { pipelineSchema } from '../_internal/schemas.js';
+import { type Clock, isoNow } from '../clock.js';
 import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { isCutOffAction, type RunbookConfig } from '../runbook-config.js';
@@ -49,7 +50,7 @@ export function enumerateCutOff(
   config: RunbookConfig,
   target: string,
   window: { readonly start: string; readonly end: string },
-  opts: { readonly maxPages?: number; readonly readVariables?: boolean } = {},
+  opts: { readonly maxPages?: number; readonly readVariables?: boolean; readonly clock?: Clock } = {},
 ): ResultAsync<EnumerationRecord, HotfixError> {
   const project = config.orchestration.project;
   const query = {
@@ -77,7 +78,7 @@ export function enumerateCutOff(
     const search = new URLSearchParams({ ...query, per_page: '100' }).toString();
     return {
       apiUrl: apiUrl(client, project, `/pipelines?${search}`),
-      observedAt: new Date().toISOString(),
+      observedAt: isoNow(opts.clock ?? client.clock),
       query: `GET /projects/${encodeURIComponent(project)}/pipelines?${search}`,
       windowStart: utc(window.start),
       windowEnd: utc(window.end),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ReleaseEvent, AwaitClock as WaiterClock } from '../primitives/await-environment/types.js';
+import { type Clock, isClock } from '../clock.js';
+import type { ReleaseEvent } from '../primitives/await-environment/types.js';
 import type { CustomSmokeCheck } from '../primitives/run-smoke-checks.js';
 import { flowResolveSchema } from './_resolve-conflict-step.js';
 
@@ -29,12 +30,10 @@ export const promoteOptionsSchema = z.object({
   /** Progress: step boundaries and the wait's events. */
   onEvent: fn<(event: FlowEvent) => void>('a function').optional(),
   signal: z.instanceof(AbortSignal).optional(),
-  /** Time source and sleep for the waits (tests pass the simulator's clock). */
-  clock: z.custom<WaiterClock>((v) => typeof (v as WaiterClock)?.sleep === 'function').optional(),
+  /** The flow's clock: waits sleep on it and evidence is stamped from it; the client's clock by default. */
+  clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
   /** D3 in the flow: resolve a conflicting pick locally with this resolver, push, and go on (see resolveConflict). */
   resolveConflicts: flowResolveSchema.optional(),
-  /** Test hook: called after each journaled step, so crash tests can stop the process at a step boundary. */
-  afterStep: fn<(step: string, target: string | undefined) => void | Promise<void>>('a function').optional(),
 });
 
 /** Options of `promoteHotfix` as callers write them. */

@@ -10,6 +10,7 @@ import type {
   NoteRecord,
   PickRecord,
   PipelineRecord,
+  ReportedTime,
   SmokeCheckRecord,
 } from '@hotfix-release/evidence';
 import type { GitLabClient } from '../gitlab-client.js';
@@ -21,8 +22,21 @@ import type { SmokeCheckResult } from '../primitives/run-smoke-checks.js';
 import type { TriggeredPipeline } from '../primitives/trigger-guided-release.js';
 
 /** ISO 8601 UTC with `Z`, whatever offset GitLab used. */
-export function utc(value: string | null | undefined): string {
-  return new Date(value ?? Date.now()).toISOString();
+export function utc(value: string): string {
+  return new Date(value).toISOString();
+}
+
+/**
+ * A time GitLab reports, in UTC; absent with the reason when GitLab gave none (or one that is
+ * not a time). An evidence tool never invents a timestamp: "now" is not a stand-in.
+ */
+export function reportedTime(value: string | null | undefined, what: string): ReportedTime {
+  if (value === null || value === undefined || value === '') {
+    return { absent: true, reason: `GitLab reported no ${what}` };
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return { absent: true, reason: `GitLab reported ${what} that is not a time` };
+  return new Date(ms).toISOString();
 }
 
 /** The API URL of a project-scoped path. */
@@ -84,7 +98,7 @@ export function pipelineRecord(client: GitLabClient, p: TriggeredPipeline): Pipe
     sha: p.sha,
     status: p.status,
     webUrl: p.webUrl,
-    createdAt: utc(p.createdAt),
+    createdAt: reportedTime(p.createdAt, 'created_at for the pipeline'),
     source: p.source ?? 'api',
     inputs: { ...p.reported.inputs },
     variables: p.reported.variables.map((v) => ({ key: v.key, value: v.value })),
@@ -161,36 +175,38 @@ export function smokeRecords(results: readonly SmokeCheckResult[], mrWebUrl: str
   }));
 }
 
-/** E7: the note record. */
+/** E7: the note record (`observedAt`: when the flow read the note back, on its clock). */
 export function noteRecord(
   client: GitLabClient,
   project: string,
   iid: number,
   service: string,
   n: ValidationNote,
+  observedAt: string,
 ): NoteRecord {
   return {
     apiUrl: apiUrl(client, project, `/merge_requests/${iid}/notes/${n.id}`),
-    observedAt: new Date().toISOString(),
+    observedAt,
     id: n.id,
     url: n.url,
     bodyDigest: n.bodyDigest,
-    createdAt: utc(n.createdAt),
+    createdAt: reportedTime(n.createdAt, 'created_at for the note'),
     service,
   };
 }
 
-/** E8: the label record. */
+/** E8: the label record (`observedAt`: when the flow read the labels back, on its clock). */
 export function labelRecord(
   client: GitLabClient,
   project: string,
   iid: number,
   governed: boolean,
   l: LabelResult,
+  observedAt: string,
 ): LabelRecord {
   return {
     apiUrl: apiUrl(client, project, `/merge_requests/${iid}`),
-    observedAt: new Date().toISOString(),
+    observedAt,
     name: l.name,
     governed,
     present: l.present,

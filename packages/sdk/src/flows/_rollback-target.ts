@@ -1,119 +1,134 @@
 /**
- * D6/R1/R2 for one target: revert the pick from release; for R2 (already deployed) also
- * rerun the orchestration pipeline with the same inputs, wait for staging to run the
- * reverted release, and revalidate. Shared by promoteHotfix (automatic rollback) and
- * rollbackHotfix (operator-initiated).
+ * D6/R1/R2 for one target as step values on the flow runner: revert the pick from
+ * release; for R2 (already deployed) also rerun the orchestration pipeline with the same
+ * inputs and wait for staging to run the reverted release; then record the rollback.
+ * The same list serves promoteHotfix (automatic rollback) and rollbackHotfix (operator).
  */
-import type { JournalEntry, RollbackRecord, TargetRecord } from '@hotfix-release/evidence';
+import type { RollbackRecord, TargetRecord } from '@hotfix-release/evidence';
 import { must } from '../_internal/must.js';
-import type { WaiterClock } from '../_internal/waiter.js';
+import type { Clock } from '../clock.js';
 import { hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
-import type { ReleaseEvent } from '../primitives/await-environment/types.js';
 import { awaitEnvironment } from '../primitives/await-environment.js';
 import { revertFromRelease } from '../primitives/revert-from-release.js';
 import { triggerGuidedRelease } from '../primitives/trigger-guided-release.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import * as rec from './_records.js';
+import { CONTINUE, defineStep, type FlowStep, noAdoption, type Runner } from './_runner.js';
 
-/** What a rollback needs. */
+/** What the rollback steps of one target share. */
 export interface RollbackContext {
   readonly client: GitLabClient;
   readonly config: RunbookConfig;
   readonly target: string;
-  readonly nowMs: () => number;
-  readonly step: (s: string, status: 'start' | 'done' | 'skipped' | 'failed', message: string, target?: string) => void;
-  readonly emit: (e: ReleaseEvent) => void;
-  readonly wait: {
-    readonly maxWaitMs: number;
-    readonly minDelayMs: number;
-    readonly maxDelayMs: number;
-    readonly clock?: WaiterClock;
+  readonly runbookRef: 'R1' | 'R2';
+  /** Why the hotfix is backed out (recorded). */
+  readonly reason: string;
+  /** The target's record; the rollback record is appended to it. */
+  readonly record: TargetRecord;
+  readonly clock: Clock;
+  readonly wait: { readonly maxWaitMs: number; readonly minDelayMs: number; readonly maxDelayMs: number };
+  readonly runner: Runner;
+  /** What the steps hand on. */
+  readonly state: {
+    head?: string;
+    revertSha?: string;
+    rerun?: RollbackRecord['rerunPipeline'];
+    revalidation?: RollbackRecord['revalidation'];
   };
 }
 
-/** Reverts the target's picks (and for R2 redeploys and revalidates); appends the record. Throws a HotfixError on failure. */
-export async function rollbackTarget(
-  ctx: RollbackContext,
-  record: TargetRecord,
-  reason: string,
-  runbookRef: 'R1' | 'R2',
-  journal: (entry: JournalEntry) => Promise<void>,
-): Promise<RollbackRecord> {
-  const { client, config, target } = ctx;
-  const picked = record.pick?.picks.map((p) => p.pickedSha) ?? [];
-  if (picked.length === 0) {
-    throw hotfixError('evidence', `No pick is recorded for ${target}: nothing to revert.`, {
-      runbookRef,
-      details: { reason: 'no pick record' },
-    });
-  }
-  ctx.step(
-    'rollback',
-    'start',
-    `Reverting ${picked.map((p) => p.slice(0, 12)).join(', ')} from release (${runbookRef})`,
-    target,
-  );
-  const reverted = await must(
-    revertFromRelease(client, { project: target, picked, branch: record.pick?.releaseBranch ?? config.releaseBranch }),
-  );
-  if (reverted.kind !== 'reverted' && reverted.kind !== 'already_reverted') {
-    const cause = 'error' in reverted ? reverted.error : undefined;
-    throw hotfixError(
-      'internal',
-      `Rollback could not revert (${reverted.kind}); restore release with the repository's recovery process (R3).`,
-      {
-        runbookRef: 'R3',
-        details: { reason: reverted.kind },
-        ...(cause ? { cause } : {}),
-      },
-    );
-  }
-  const head = reverted.kind === 'reverted' ? reverted.releaseAfter : reverted.releaseHead;
-  const revertSha = reverted.reverts[reverted.reverts.length - 1]?.revert || head;
-  let rerun: RollbackRecord['rerunPipeline'] = null;
-  let revalidation: RollbackRecord['revalidation'] = null;
-  if (runbookRef === 'R2') {
+/** R1/R2: revert the recorded picks from release, newest first (found, not repeated, when already reverted). */
+const revertStep = defineStep<RollbackContext, undefined>({
+  name: 'revert',
+  runbookIds: ['R1', 'R2', 'D6'],
+  adopt: noAdoption,
+  async run(ctx) {
+    const { client, target, runbookRef, record, runner } = ctx;
+    const picked = record.pick?.picks.map((p) => p.pickedSha) ?? [];
+    if (picked.length === 0) {
+      throw hotfixError('evidence', `No pick is recorded for ${target}: nothing to revert.`, {
+        runbookRef,
+        details: { reason: 'no pick record' },
+      });
+    }
+    const shas = picked.map((p) => p.slice(0, 12)).join(', ');
+    runner.progress('rollback', 'start', `Reverting ${shas} from release (${runbookRef})`, target);
+    const branch = record.pick?.releaseBranch ?? ctx.config.releaseBranch;
+    const reverted = await must(revertFromRelease(client, { project: target, picked, branch }));
+    if (reverted.kind !== 'reverted' && reverted.kind !== 'already_reverted') {
+      const cause = 'error' in reverted ? reverted.error : undefined;
+      throw hotfixError(
+        'internal',
+        `Rollback could not revert (${reverted.kind}); restore release with the repository's recovery process (R3).`,
+        { runbookRef: 'R3', details: { reason: reverted.kind }, ...(cause ? { cause } : {}) },
+      );
+    }
+    const head = reverted.kind === 'reverted' ? reverted.releaseAfter : reverted.releaseHead;
+    ctx.state.head = head;
+    ctx.state.revertSha = reverted.reverts[reverted.reverts.length - 1]?.revert || head;
+    return CONTINUE;
+  },
+});
+
+/** R2: rerun the orchestration pipeline (a new one, same guided inputs) and wait for the reverted release. */
+const redeployStep = defineStep<RollbackContext, undefined>({
+  name: 'redeploy',
+  runbookIds: ['R2', 'S4', 'S6'],
+  adopt: noAdoption,
+  async run(ctx) {
+    const { client, config, target, runner } = ctx;
+    const head = ctx.state.head;
+    if (ctx.runbookRef !== 'R2' || !head) return CONTINUE;
     const p = await must(
       triggerGuidedRelease(client, config, {
         target,
         allowConcurrent: true,
         reuseWindowMs: 0,
-        now: ctx.nowMs,
-        onEvent: ctx.emit,
+        clock: ctx.clock,
+        onEvent: (e) => runner.emit(e),
       }),
     );
-    rerun = { ...rec.pipelineRecord(client, p), observedAt: new Date(ctx.nowMs()).toISOString() };
+    ctx.state.rerun = { ...rec.pipelineRecord(client, p), observedAt: runner.nowIso() };
     const w = await must(
       awaitEnvironment(client, config, {
         pipeline: { id: p.id, projectId: p.projectId },
         target,
         expectedSha: head,
-        maxWaitMs: ctx.wait.maxWaitMs,
-        minDelayMs: ctx.wait.minDelayMs,
-        maxDelayMs: ctx.wait.maxDelayMs,
-        ...(ctx.wait.clock ? { clock: ctx.wait.clock } : {}),
-        onEvent: ctx.emit,
+        ...ctx.wait,
+        clock: ctx.clock,
+        onEvent: (e) => runner.emit(e),
       }),
     );
-    revalidation = { passed: w.outcome === 'success', checks: [] };
-  }
-  const r: RollbackRecord = {
-    apiUrl: rec.apiUrl(client, target, `/repository/commits/${revertSha}`),
-    observedAt: new Date(ctx.nowMs()).toISOString(),
-    reason: reason.slice(0, 2000),
-    runbookRef,
-    revertSha,
-    rerunPipeline: rerun,
-    revalidation,
-  };
-  record.rollbacks = [...record.rollbacks, r];
-  await journal({ step: 'rollback', target, record: r });
-  ctx.step(
-    'rollback',
-    'done',
-    `Reverted as ${revertSha.slice(0, 12)}${rerun ? `; redeployed by pipeline ${rerun.id}` : ''}`,
-    target,
-  );
-  return r;
-}
+    ctx.state.revalidation = { passed: w.outcome === 'success', checks: [] };
+    return CONTINUE;
+  },
+});
+
+/** Records the rollback (appended to the target's record and journaled). */
+const recordStep = defineStep<RollbackContext, undefined>({
+  name: 'rollback',
+  runbookIds: ['R1', 'R2'],
+  adopt: noAdoption,
+  async run(ctx) {
+    const { client, target, record, runner, state } = ctx;
+    const revertSha = state.revertSha ?? '';
+    const r: RollbackRecord = {
+      apiUrl: rec.apiUrl(client, target, `/repository/commits/${revertSha}`),
+      observedAt: runner.nowIso(),
+      reason: ctx.reason.slice(0, 2000),
+      runbookRef: ctx.runbookRef,
+      revertSha,
+      rerunPipeline: state.rerun ?? null,
+      revalidation: state.revalidation ?? null,
+    };
+    record.rollbacks = [...record.rollbacks, r];
+    await runner.journal({ step: 'rollback', target, record: r });
+    const rerun = state.rerun ? `; redeployed by pipeline ${state.rerun.id}` : '';
+    runner.progress('rollback', 'done', `Reverted as ${revertSha.slice(0, 12)}${rerun}`, target);
+    return CONTINUE;
+  },
+});
+
+/** The rollback of one target, as steps: revert, redeploy (R2 only), record. */
+export const rollbackSteps: readonly FlowStep<RollbackContext>[] = [revertStep, redeployStep, recordStep];

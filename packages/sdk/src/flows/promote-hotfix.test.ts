@@ -167,8 +167,7 @@ describe('promoteHotfix', () => {
       const config = configFor(w, [MAIN]);
       const journalPath = join(dir, `crash-${crashAfter}.journal.json`);
       const opts = { mr: demo.mergeRequests.cleanPick, journalPath, clock: w.clock };
-      const crashed = await promoteHotfix(w.client, config, {
-        ...opts,
+      const crashed = await promoteHotfix(w.client, config, opts, {
         afterStep: (step) => {
           if (step === crashAfter) throw new Error(`crash after ${step}`);
         },

@@ -11,20 +11,23 @@ import {
   type PromotionBundle,
   SCHEMA_VERSION,
   sealBundle,
+  type TargetRecord,
 } from '@hotfix-release/evidence';
 import { errAsync, type ResultAsync } from 'neverthrow';
-import type { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { resolvePickPlan } from '../_internal/pick-plan.js';
+import { type Clock, isoNow } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { preflight } from '../primitives/preflight.js';
 import { labelValidated } from '../primitives/record-validation.js';
-import type { RunbookConfig } from '../runbook-config.js';
-import { type FlowEvent, type PromoteOptions, promoteOptionsSchema } from './_promote-options.js';
-import { type PromotionTargetResult, promoteTarget, type TargetContext } from './_promote-target.js';
-import { labelRecord } from './_records.js';
+import { type RunbookConfig, serviceFor } from '../runbook-config.js';
+import { type PromoteOptions, type PromoteSettings, promoteOptionsSchema } from './_promote-options.js';
+import { type PromotionTargetResult, promoteTarget } from './_promote-target.js';
+import type { PromotionContext } from './_promotion-context.js';
+import { labelRecord, reportedTime } from './_records.js';
+import { createRunner, evidenceError, type FlowHooks, type Runner } from './_runner.js';
 
 export type { FlowEvent, PromoteOptions } from './_promote-options.js';
 export { promoteOptionsSchema } from './_promote-options.js';
@@ -52,6 +55,8 @@ const METHOD = { 'merge-commit': 'merge', squash: 'squash', 'fast-forward': 'ff'
  * completed step is journaled crash-safely; running again with the same journal resumes,
  * re-checking each step against GitLab and never repeating a side effect.
  *
+ * `dependencies` are test hooks (see {@link FlowHooks}), deliberately not options.
+ *
  * Errors: `invalid-input`, `preflight-failed`, `evidence` (journal unreadable), transport errors.
  *
  * @example
@@ -65,50 +70,23 @@ export function promoteHotfix(
   client: GitLabClient,
   config: RunbookConfig,
   options: PromoteOptions,
+  dependencies: FlowHooks = {},
 ): ResultAsync<PromotionResult, HotfixError> {
   const parsed = parseOptions(promoteOptionsSchema, options, 'promotion');
   if (parsed.isErr()) return errAsync(parsed.error);
-  return fromBody(run(client, config, parsed.value));
+  return fromBody(run(client, config, parsed.value, dependencies));
 }
 
 async function run(
   client: GitLabClient,
   config: RunbookConfig,
-  o: z.output<typeof promoteOptionsSchema>,
+  o: PromoteSettings,
+  hooks: FlowHooks,
 ): Promise<PromotionResult> {
+  const clock = o.clock ?? client.clock;
   const targets = o.targets ?? [o.mr.project];
-  const nowMs = () => (o.clock ? o.clock.now() : Date.now());
-  const nowIso = () => new Date(nowMs()).toISOString();
-  const emit = (e: FlowEvent) => o.onEvent?.(e);
-  const step = (s: string, status: 'start' | 'done' | 'skipped' | 'failed', message: string, target?: string) =>
-    emit({ type: 'step', at: new Date().toISOString(), step: s, status, message, ...(target ? { target } : {}) });
-
-  step('preflight', 'start', `Checking ${o.mr.project}!${o.mr.iid} and ${targets.join(', ')}`);
-  const report = await must(preflight(client, config, { mr: o.mr, targets }));
-  if (!report.ok) {
-    step(
-      'preflight',
-      'failed',
-      report.findings
-        .filter((f) => f.severity === 'error')
-        .map((f) => f.message)
-        .join(' '),
-    );
-    throw hotfixError(
-      'preflight-failed',
-      `Preflight found ${report.findings.filter((f) => f.severity === 'error').length} problem(s); nothing was changed.`,
-      {
-        runbookRef: report.findings.find((f) => f.severity === 'error')?.runbookRef ?? 'S1',
-        details: {
-          findings: report.findings
-            .filter((f) => f.severity === 'error')
-            .map((f) => ({ code: f.code, runbookRef: f.runbookRef, message: f.message })),
-        },
-      },
-    );
-  }
-  step('preflight', 'done', 'All prerequisites hold');
-
+  const deps = { clock, hooks, onEvent: o.onEvent, signal: o.signal };
+  await checkPreflight(client, config, o.mr, targets, createRunner({ ...deps, journal: undefined }));
   const mr = await must(client.mergeRequest(o.mr.project, o.mr.iid));
   const plan = await must(resolvePickPlan(client, o.mr.project, mr));
   const me = await must(client.currentUser());
@@ -117,7 +95,7 @@ async function run(
     tool: { name: '@hotfix-release/sdk', version: SDK_VERSION },
     operator: { username: me.username, id: me.id },
     gitlabUrl: client.gitlabUrl,
-    startedAt: nowIso(),
+    startedAt: isoNow(clock),
     settings: {
       orchestrationProject: config.orchestration.project,
       releaseBranch: config.releaseBranch,
@@ -130,60 +108,87 @@ async function run(
         iid: o.mr.iid,
         webUrl: mr.web_url,
         mergeMethod: METHOD[plan.method],
-        mergedAt: new Date(mr.merged_at ?? Date.now()).toISOString(),
+        mergedAt: reportedTime(mr.merged_at, 'merged_at for the merge request'),
       },
       commits: plan.picks.map((p) => ({ sha: p.sha, title: p.title })),
       governed: config.governed,
     },
     targets,
   };
-  const journal = await openJournal(o.journalPath, header);
-  const completed = journal?.state().completed ?? [];
+  const journal = await openJournal(o.journalPath, header, clock);
+  const runner = createRunner({ ...deps, journal });
   const startedAt = journal?.state().bundle.startedAt ?? header.startedAt;
-  const promotionId = `${o.mr.project}!${o.mr.iid}@${startedAt}`;
-
+  const shared = { client, config, mr: { ...o.mr, webUrl: mr.web_url }, plan, startedAt, settings: o, clock, runner };
   const results: PromotionTargetResult[] = [];
   for (const target of targets) {
-    const ctx: TargetContext = {
-      client,
-      config,
-      target,
-      mr: { project: o.mr.project, iid: o.mr.iid, webUrl: mr.web_url },
-      plan,
-      promotionId,
-      startedAt,
-      journal,
-      done: new Set(completed.filter((c) => c.target === target).map((c) => c.step)),
-      previous: journal?.state().bundle.targets.find((t) => t.project === target),
-      options: o,
-      step,
-      emit,
-      nowMs,
-    };
-    results.push(await promoteTarget(ctx));
+    const previous = journal?.state().bundle.targets.find((t) => t.project === target);
+    const ctx = promotionContext(shared, target, `${o.mr.project}!${o.mr.iid}@${startedAt}`);
+    results.push(await promoteTarget(ctx, previous));
   }
-  await labelAndClose(client, config, o, results, journal, nowIso, step);
+  await labelAndClose(client, config, o, results, runner);
+  return seal(header, results, journal, runner, o.journalPath);
+}
 
+/** The context of one target's steps. */
+function promotionContext(
+  shared: Omit<PromotionContext, 'target' | 'branch' | 'promotionId' | 'state'>,
+  target: string,
+  promotionId: string,
+): PromotionContext {
+  const record: TargetRecord = { project: target, outcome: 'pending', conflicts: [], smokeChecks: [], rollbacks: [] };
+  const branch = serviceFor(shared.config, target)?.releaseBranch ?? shared.config.releaseBranch;
+  return { ...shared, target, branch, promotionId, state: { record, resolvedPaths: [], expectedSha: '' } };
+}
+
+/** S1: preflight problems stop the promotion before anything changes (`preflight-failed`). */
+async function checkPreflight(
+  client: GitLabClient,
+  config: RunbookConfig,
+  mr: { readonly project: string; readonly iid: number },
+  targets: readonly string[],
+  runner: Runner,
+): Promise<void> {
+  runner.progress('preflight', 'start', `Checking ${mr.project}!${mr.iid} and ${targets.join(', ')}`);
+  const report = await must(preflight(client, config, { mr, targets: [...targets] }));
+  const errors = report.findings.filter((f) => f.severity === 'error');
+  if (report.ok) {
+    runner.progress('preflight', 'done', 'All prerequisites hold');
+    return;
+  }
+  runner.progress('preflight', 'failed', errors.map((f) => f.message).join(' '));
+  throw hotfixError('preflight-failed', `Preflight found ${errors.length} problem(s); nothing was changed.`, {
+    runbookRef: errors[0]?.runbookRef ?? 'S1',
+    details: { findings: errors.map((f) => ({ code: f.code, runbookRef: f.runbookRef, message: f.message })) },
+  });
+}
+
+/** Closes the journal (or builds the bundle without one) and seals it. */
+async function seal(
+  header: JournalHeader,
+  results: readonly PromotionTargetResult[],
+  journal: EvidenceJournal | undefined,
+  runner: Runner,
+  journalPath: string | undefined,
+): Promise<PromotionResult> {
   let bundle: PromotionBundle;
   if (journal) {
-    const done = await journal.append({ step: 'complete', record: { completedAt: nowIso() } });
-    if (!done.isOk()) throw evidenceError(journal.path, done.error.message);
+    await runner.journal({ step: 'complete', record: { completedAt: runner.nowIso() } });
     bundle = journal.state().bundle;
   } else {
     bundle = {
       ...header,
       targets: results.map((r) => r.record),
       promotedTargets: results.filter((r) => r.outcome === 'promoted').map((r) => r.target),
-      completedAt: nowIso(),
+      completedAt: runner.nowIso(),
     } as PromotionBundle;
   }
   const sealed = sealBundle(bundle);
-  if (!sealed.isOk()) throw evidenceError(o.journalPath, sealed.error.message);
+  if (!sealed.isOk()) throw evidenceError(journalPath, sealed.error.message);
   return {
     ok: results.every((r) => r.outcome === 'promoted'),
     targets: results,
     bundle: sealed.value,
-    ...(o.journalPath ? { journalPath: o.journalPath } : {}),
+    ...(journalPath ? { journalPath } : {}),
   };
 }
 
@@ -195,18 +200,11 @@ async function run(
 async function labelAndClose(
   client: GitLabClient,
   config: RunbookConfig,
-  o: z.output<typeof promoteOptionsSchema>,
+  o: PromoteSettings,
   results: PromotionTargetResult[],
-  journal: EvidenceJournal | undefined,
-  nowIso: () => string,
-  step: (s: string, status: 'start' | 'done' | 'skipped' | 'failed', message: string, target?: string) => void,
+  runner: Runner,
 ): Promise<void> {
   const validated = results.filter((r) => r.outcome === 'promoted');
-  const append = async (entry: Parameters<EvidenceJournal['append']>[0]) => {
-    if (!journal) return;
-    const r = await journal.append(entry);
-    if (!r.isOk()) throw evidenceError(journal.path, r.error.message);
-  };
   if (config.governed && validated.length === results.length && validated.length > 0) {
     const checks = validated.flatMap((r) => r.checks ?? []);
     const label = await labelValidated(client, { project: o.mr.project, iid: o.mr.iid, label: config.label, checks });
@@ -214,34 +212,34 @@ async function labelAndClose(
       for (const [i, r] of results.entries())
         results[i] = { ...r, outcome: 'failed', reason: 'error', message: label.error.message, error: label.error };
     } else {
-      const record = { ...labelRecord(client, o.mr.project, o.mr.iid, true, label.value), observedAt: nowIso() };
+      const record = labelRecord(client, o.mr.project, o.mr.iid, true, label.value, runner.nowIso());
       for (const r of validated) {
         r.record.label = record;
-        await append({ step: 'label', target: r.target, record });
-        await o.afterStep?.('label', r.target);
+        await runner.journal({ step: 'label', target: r.target, record });
       }
-      step('label', 'done', `"${config.label}" on !${o.mr.iid}`);
+      runner.progress('label', 'done', `"${config.label}" on !${o.mr.iid}`);
     }
   } else if (config.governed) {
-    step('label', 'skipped', `Not labelling: ${results.length - validated.length} target(s) not validated`);
+    runner.progress('label', 'skipped', `Not labelling: ${results.length - validated.length} target(s) not validated`);
   }
   for (const r of results) {
     if (r.outcome === 'promoted' || r.record.outcome !== r.outcome) {
       r.record.outcome = r.outcome;
-      await append({ step: 'outcome', target: r.target, record: { outcome: r.outcome } });
+      await runner.journal({ step: 'outcome', target: r.target, record: { outcome: r.outcome } });
     }
   }
 }
 
-function evidenceError(path: string | undefined, reason: string): HotfixError {
-  return hotfixError('evidence', `Evidence journal problem: ${reason}`, {
-    details: { ...(path ? { path } : {}), reason },
-  });
-}
-
-async function openJournal(path: string | undefined, header: JournalHeader): Promise<EvidenceJournal | undefined> {
+async function openJournal(
+  path: string | undefined,
+  header: JournalHeader,
+  clock: Clock,
+): Promise<EvidenceJournal | undefined> {
   if (!path) return undefined;
-  const r = existsSync(path) ? await EvidenceJournal.open(path) : await EvidenceJournal.create(path, header);
+  const options = { now: () => new Date(clock.now()) };
+  const r = existsSync(path)
+    ? await EvidenceJournal.open(path, options)
+    : await EvidenceJournal.create(path, header, options);
   if (!r.isOk()) throw evidenceError(path, r.error.message);
   return r.value;
 }

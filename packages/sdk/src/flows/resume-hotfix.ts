@@ -9,6 +9,7 @@ import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import type { PromoteOptions } from './_promote-options.js';
+import type { FlowHooks } from './_runner.js';
 import { type PromotionResult, promoteHotfix } from './promote-hotfix.js';
 
 /**
@@ -26,6 +27,7 @@ export function resumeHotfix(
   client: GitLabClient,
   config: RunbookConfig,
   options: Omit<PromoteOptions, 'mr' | 'targets' | 'journalPath'> & { readonly journalPath: string },
+  dependencies: FlowHooks = {},
 ): ResultAsync<PromotionResult, HotfixError> {
   return ResultAsync.fromSafePromise(readJournal(options.journalPath)).andThen((state) => {
     if (!state.isOk()) {
@@ -36,10 +38,15 @@ export function resumeHotfix(
       );
     }
     const { bundle } = state.value;
-    return promoteHotfix(client, config, {
-      ...options,
-      mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
-      targets: bundle.targets.map((t) => t.project),
-    });
+    return promoteHotfix(
+      client,
+      config,
+      {
+        ...options,
+        mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
+        targets: bundle.targets.map((t) => t.project),
+      },
+      dependencies,
+    );
   });
 }

@@ -86,14 +86,16 @@ describe('rollbackHotfix and resumeHotfix', () => {
     w = await makeReleaseWorld({ start: new Date() });
     const config = configFor(w);
     const journalPath = join(dir, 'resume.journal.json');
-    const first = await promoteHotfix(w.client, config, {
-      mr: demo.mergeRequests.cleanPick,
-      journalPath,
-      clock: w.clock,
-      afterStep: (s) => {
-        if (s === 'trigger') throw new Error('killed');
+    const first = await promoteHotfix(
+      w.client,
+      config,
+      { mr: demo.mergeRequests.cleanPick, journalPath, clock: w.clock },
+      {
+        afterStep: (s) => {
+          if (s === 'trigger') throw new Error('killed');
+        },
       },
-    });
+    );
     expect(first.isErr() || !first._unsafeUnwrap().ok).toBe(true);
     const resumed = (await resumeHotfix(w.client, config, { journalPath, clock: w.clock }))._unsafeUnwrap();
     expect(resumed.ok).toBe(true);

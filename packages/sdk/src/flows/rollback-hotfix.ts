@@ -9,14 +9,23 @@ import { errAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
-import { systemClock } from '../_internal/waiter.js';
-import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
+import { type Clock, isClock } from '../clock.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { assertNoDrift } from '../primitives/assert-no-drift.js';
-import type { AwaitClock as WaiterClock } from '../primitives/await-environment/types.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import type { FlowEvent } from './_promote-options.js';
-import { rollbackTarget } from './_rollback-target.js';
+import { type RollbackContext, rollbackSteps } from './_rollback-target.js';
+import {
+  CONTINUE,
+  createRunner,
+  defineStep,
+  type FlowHooks,
+  noAdoption,
+  type Runner,
+  runSteps,
+  stop,
+} from './_runner.js';
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
 
@@ -37,8 +46,8 @@ export const rollbackOptionsSchema = z.object({
   maxDelayMs: z.number().int().min(1).default(30_000),
   /** Progress: step boundaries and the redeploy's wait events. */
   onEvent: fn<(event: FlowEvent) => void>('a function').optional(),
-  /** Time source and sleep for the redeploy wait. */
-  clock: z.custom<WaiterClock>((v) => typeof (v as WaiterClock)?.sleep === 'function').optional(),
+  /** The flow's clock (the redeploy wait and the records); the client's clock by default. */
+  clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
 });
 
 /** Options of `rollbackHotfix` as callers write them. */
@@ -75,6 +84,7 @@ export function rollbackHotfix(
   client: GitLabClient,
   config: RunbookConfig,
   options: RollbackOptions,
+  dependencies: FlowHooks = {},
 ): ResultAsync<RollbackResult, HotfixError> {
   const parsed = parseOptions(rollbackOptionsSchema, options, 'rollback');
   if (parsed.isErr()) return errAsync(parsed.error);
@@ -87,7 +97,7 @@ export function rollbackHotfix(
       }),
     );
   }
-  return fromBody(run(client, config, parsed.value, bundle.value));
+  return fromBody(run(client, config, parsed.value, bundle.value, dependencies));
 }
 
 async function run(
@@ -95,96 +105,42 @@ async function run(
   config: RunbookConfig,
   o: z.output<typeof rollbackOptionsSchema>,
   bundle: PromotionBundle,
+  hooks: FlowHooks,
 ): Promise<RollbackResult> {
-  const clock = o.clock ?? systemClock;
-  const step = (s: string, status: 'start' | 'done' | 'skipped' | 'failed', message: string, target?: string) =>
-    o.onEvent?.({
-      type: 'step',
-      at: new Date(clock.now()).toISOString(),
-      step: s,
-      status,
-      message,
-      ...(target ? { target } : {}),
-    });
+  const clock = o.clock ?? client.clock;
+  const runner = createRunner({ clock, journal: undefined, hooks, onEvent: o.onEvent, signal: undefined });
   const targets: TargetRecord[] = bundle.targets.map((t) => ({ ...t, rollbacks: [...t.rollbacks] }));
   const results: RollbackResult['targets'][number][] = [];
+  const wait = { maxWaitMs: o.maxWaitMs, minDelayMs: o.minDelayMs, maxDelayMs: o.maxDelayMs };
   for (const record of targets) {
     if (!record.pick || (o.targets && !o.targets.includes(record.project))) continue;
     const runbookRef = record.deployment ? 'R2' : 'R1';
-    const head = (await must(client.branch(record.project, record.pick.releaseBranch))).commit.id;
-    if (head !== record.pick.headAfter) {
-      const drift = await must(
-        assertNoDrift(client, {
-          project: record.project,
-          branch: record.pick.releaseBranch,
-          releaseBefore: record.pick.headBefore,
-          intendedPicks: record.pick.picks.map((p) => p.originalSha),
-          releaseNow: head,
-        }),
-      );
-      if (!drift.ok) {
-        const error = hotfixError(
-          'drift',
-          `${record.project}:${record.pick.releaseBranch} moved since the pick (${drift.kinds.join(', ')}); restore release with its recovery process before rolling back (R3).`,
-          {
-            runbookRef: 'R3',
-            details: { kinds: drift.kinds, shas: drift.offendingShas },
-          },
-        );
-        step('rollback', 'failed', error.message, record.project);
-        results.push({ target: record.project, runbookRef, ok: false, message: error.message, error });
-        continue;
-      }
+    const ctx: RollbackContext = {
+      client,
+      config,
+      target: record.project,
+      runbookRef,
+      reason: o.reason,
+      record,
+      clock,
+      wait,
+      runner,
+      state: {},
+    };
+    const stopped = await runSteps(runner, [releaseUnchangedStep, ...rollbackSteps], ctx, undefined);
+    if (stopped) {
+      const error = stopped.error ?? hotfixError('internal', stopped.message, { details: { reason: stopped.reason } });
+      if (stopped.reason === 'drift') runner.progress('rollback', 'failed', stopped.message, record.project);
+      results.push({ target: record.project, runbookRef, ok: false, message: stopped.message, error });
+      continue;
     }
-    try {
-      const r = await rollbackTarget(
-        {
-          client,
-          config,
-          target: record.project,
-          nowMs: () => clock.now(),
-          step,
-          emit: (e) => o.onEvent?.(e),
-          wait: { maxWaitMs: o.maxWaitMs, minDelayMs: o.minDelayMs, maxDelayMs: o.maxDelayMs, clock },
-        },
-        record,
-        o.reason,
-        runbookRef,
-        async () => {},
-      );
-      record.outcome = 'rolled_back';
-      const ok = r.revalidation === null || r.revalidation.passed;
-      results.push({
-        target: record.project,
-        runbookRef,
-        ok,
-        message: ok ? `reverted as ${r.revertSha.slice(0, 12)}` : 'reverted, but staging did not come back healthy',
-      });
-    } catch (e) {
-      const error = isHotfixError(e) ? e : hotfixError('internal', String(e), { details: { reason: String(e) } });
-      results.push({ target: record.project, runbookRef, ok: false, message: error.message, error });
-    }
+    record.outcome = 'rolled_back';
+    const r = record.rollbacks[record.rollbacks.length - 1];
+    const ok = !r || r.revalidation === null || r.revalidation.passed;
+    const message = ok ? `reverted as ${r?.revertSha.slice(0, 12)}` : 'reverted, but staging did not come back healthy';
+    results.push({ target: record.project, runbookRef, ok, message });
   }
-  // The hotfix is no longer in staging: "Validated in Staging" must not stay on the MR (S7, E8).
-  const label = bundle.settings.label;
-  if (results.some((r) => r.ok)) {
-    const { project, iid } = bundle.hotfix.mr;
-    const mr = await must(client.mergeRequest(project, iid));
-    if (mr.labels.includes(label)) {
-      const removed = await client.editMergeRequestLabels(project, iid, { remove: [label] });
-      if (removed.isErr() && removed.error.code !== 'outcome-unknown') throw removed.error;
-      step('label', 'done', `Removed "${label}" from !${iid}: the hotfix was backed out`);
-    }
-    const after = await must(client.mergeRequest(project, iid));
-    for (const t of targets) {
-      if (t.outcome === 'rolled_back' && t.label)
-        t.label = {
-          ...t.label,
-          present: after.labels.includes(label),
-          observedAt: new Date(clock.now()).toISOString(),
-        };
-    }
-  }
+  if (results.some((r) => r.ok)) await removeLabel(client, bundle, targets, runner);
   const updated: PromotionBundle = {
     ...bundle,
     targets,
@@ -194,4 +150,55 @@ async function run(
   if (!sealed.isOk())
     throw hotfixError('evidence', sealed.error.message, { details: { reason: sealed.error.message } });
   return { ok: results.length > 0 && results.every((r) => r.ok), targets: results, bundle: sealed.value };
+}
+
+/** R3: a release that moved since the pick is not rolled back blindly; it is restored first. */
+const releaseUnchangedStep = defineStep<RollbackContext, undefined>({
+  name: 'release-unchanged',
+  runbookIds: ['R3'],
+  adopt: noAdoption,
+  async run(ctx) {
+    const pick = ctx.record.pick;
+    if (!pick) return CONTINUE;
+    const head = (await must(ctx.client.branch(ctx.target, pick.releaseBranch))).commit.id;
+    if (head === pick.headAfter) return CONTINUE;
+    const drift = await must(
+      assertNoDrift(ctx.client, {
+        project: ctx.target,
+        branch: pick.releaseBranch,
+        releaseBefore: pick.headBefore,
+        intendedPicks: pick.picks.map((p) => p.originalSha),
+        releaseNow: head,
+      }),
+    );
+    if (drift.ok) return CONTINUE;
+    const message = `${ctx.target}:${pick.releaseBranch} moved since the pick (${drift.kinds.join(', ')}); restore release with its recovery process before rolling back (R3).`;
+    const error = hotfixError('drift', message, {
+      runbookRef: 'R3',
+      details: { kinds: drift.kinds, shas: drift.offendingShas },
+    });
+    return stop('drift', 'failed', message, { error });
+  },
+});
+
+/** The hotfix is no longer in staging: "Validated in Staging" must not stay on the MR (S7, E8). */
+async function removeLabel(
+  client: GitLabClient,
+  bundle: PromotionBundle,
+  targets: TargetRecord[],
+  runner: Runner,
+): Promise<void> {
+  const label = bundle.settings.label;
+  const { project, iid } = bundle.hotfix.mr;
+  const mr = await must(client.mergeRequest(project, iid));
+  if (mr.labels.includes(label)) {
+    const removed = await client.editMergeRequestLabels(project, iid, { remove: [label] });
+    if (removed.isErr() && removed.error.code !== 'outcome-unknown') throw removed.error;
+    runner.progress('label', 'done', `Removed "${label}" from !${iid}: the hotfix was backed out`);
+  }
+  const after = await must(client.mergeRequest(project, iid));
+  for (const t of targets) {
+    if (t.outcome === 'rolled_back' && t.label)
+      t.label = { ...t.label, present: after.labels.includes(label), observedAt: runner.nowIso() };
+  }
 }

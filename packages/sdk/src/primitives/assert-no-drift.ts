@@ -10,6 +10,7 @@ import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { patchIdOfGitLabDiffs } from '../_internal/patch-id/gitlab-patch.js';
 import { hasTrailerFor, trailerShas } from '../_internal/release-scan.js';
+import { isoNow } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
@@ -252,7 +253,7 @@ async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptio
   return {
     ok: kinds.size === 0,
     runbookRef: 'R3',
-    observedAt: new Date().toISOString(),
+    observedAt: isoNow(client.clock),
     project: o.project,
     releaseBefore: o.releaseBefore,
     releaseNow,

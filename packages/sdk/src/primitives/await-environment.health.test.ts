@@ -20,7 +20,7 @@ describe('awaitEnvironment (approvals and health)', () => {
   afterEach(() => w.advance(30 * 60_000));
 
   async function run(extra: Partial<AwaitEnvironmentOptions> = {}) {
-    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now: w.clock.now }))._unsafeUnwrap();
+    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     return (
       await awaitEnvironment(w.client, w.config, {
         pipeline: p,
@@ -56,7 +56,7 @@ describe('awaitEnvironment (approvals and health)', () => {
   it('returns failure (deploy-job-missing) when the descriptor names a job the pipeline does not have (D5)', async () => {
     const services = w.config.services.map((d) => ({ ...d, deployJobs: ['deploy-to-staging-eu'] }));
     const config = { ...w.config, services };
-    const p = (await triggerGuidedRelease(w.client, config, { target: TARGET, now: w.clock.now }))._unsafeUnwrap();
+    const p = (await triggerGuidedRelease(w.client, config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     const r = await awaitEnvironment(w.client, config, {
       pipeline: p,
       target: TARGET,
@@ -82,7 +82,7 @@ describe('awaitEnvironment (approvals and health)', () => {
       'main',
     );
     const config = { ...w.config, orchestration: { ...w.config.orchestration, ref: 'gated' } };
-    const p = (await triggerGuidedRelease(w.client, config, { target: TARGET, now: w.clock.now }))._unsafeUnwrap();
+    const p = (await triggerGuidedRelease(w.client, config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     const r = await awaitEnvironment(w.client, config, {
       pipeline: p,
       target: TARGET,

@@ -21,7 +21,7 @@ describe('awaitEnvironment (other pipelines deploying to the same environment)',
     return (other.body as { id: number }).id;
   };
   async function ours(extra: Partial<AwaitEnvironmentOptions> = {}) {
-    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now: w.clock.now }))._unsafeUnwrap();
+    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     return (
       await awaitEnvironment(w.client, w.config, {
         pipeline: p,

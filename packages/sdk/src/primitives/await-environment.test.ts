@@ -25,7 +25,7 @@ describe('awaitEnvironment', () => {
   afterEach(() => w.advance(30 * 60_000));
 
   async function start(target = TARGET) {
-    const p = await triggerGuidedRelease(w.client, w.config, { target, now: w.clock.now });
+    const p = await triggerGuidedRelease(w.client, w.config, { target, clock: w.clock });
     return p._unsafeUnwrap();
   }
   function wait(pipeline: { id: number; projectId: number }, extra: Partial<AwaitEnvironmentOptions> = {}) {
@@ -95,7 +95,7 @@ describe('awaitEnvironment', () => {
       'main',
     );
     const config = { ...w.config, orchestration: { ...w.config.orchestration, ref: 'nested' } };
-    const p = (await triggerGuidedRelease(w.client, config, { target: TARGET, now: w.clock.now }))._unsafeUnwrap();
+    const p = (await triggerGuidedRelease(w.client, config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     const r = (await awaitEnvironment(w.client, config, { ...baseOpts(), pipeline: p }))._unsafeUnwrap();
     expect(r.outcome).toBe('success');
     expect(r.observed.bridges.map((b) => b.name)).toEqual(['deploy-release-branch-to-staging', 'relay-to-target']);
@@ -209,9 +209,7 @@ describe('awaitEnvironment', () => {
     const w2 = await makeReleaseWorld({ retry: { maxAttempts: 1 } });
     try {
       const sha2 = await w2.head(TARGET, 'release');
-      const p = (
-        await triggerGuidedRelease(w2.client, w2.config, { target: TARGET, now: w2.clock.now })
-      )._unsafeUnwrap();
+      const p = (await triggerGuidedRelease(w2.client, w2.config, { target: TARGET, clock: w2.clock }))._unsafeUnwrap();
       w2.sim.fault({
         method: 'GET',
         route: '/projects/:id/deployments',

@@ -4,15 +4,16 @@
  */
 import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import { type AcceptorResult, runWaiter, systemClock } from '../_internal/waiter.js';
+import { type AcceptorResult, runWaiter } from '../_internal/waiter.js';
 import { zodIssues } from '../_internal/zod-issues.js';
+import { type Clock, isClock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
 import { pollDeployment, pollHealth } from './await-environment/follow-deployment.js';
 import { pollDownstream } from './await-environment/follow-downstream.js';
 import { type FollowContext, initialState, snapshot, type Terminal } from './await-environment/follow-state.js';
-import type { AwaitClock, AwaitObserved, AwaitOutcome, ReleaseEvent } from './await-environment/types.js';
+import type { AwaitObserved, AwaitOutcome, ReleaseEvent } from './await-environment/types.js';
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
 
@@ -40,15 +41,8 @@ export const awaitEnvironmentOptionsSchema = z
     signal: z.instanceof(AbortSignal).optional(),
     /** Receives progress events (for the CLI to render); an exception thrown by it is ignored. */
     onEvent: fn<(event: ReleaseEvent) => void>('a function').optional(),
-    /** Time source and sleep (tests pass the simulator's virtual clock). */
-    clock: z
-      .custom<AwaitClock>(
-        (v) => typeof (v as AwaitClock)?.now === 'function' && typeof (v as AwaitClock)?.sleep === 'function',
-        {
-          message: 'expected { now(), sleep(ms, signal) }',
-        },
-      )
-      .optional(),
+    /** Time source and sleep; the client's clock by default (tests pass the simulator's virtual clock). */
+    clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
     /** Jitter source in [0, 1). */
     random: fn<() => number>('a function').optional(),
     /** fetch for the health endpoint (the global one by default). */
@@ -113,7 +107,7 @@ export function awaitEnvironment(
       ),
     );
   }
-  const clock = o.clock ?? systemClock;
+  const clock = o.clock ?? client.clock;
   const ctx: FollowContext = {
     client,
     target: o.target,

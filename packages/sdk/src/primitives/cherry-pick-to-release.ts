@@ -9,6 +9,7 @@ import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, type PlannedPick, resolvePickPlan } from '../_internal/pick-plan.js';
 import { findPicksOnRelease, hasTrailerFor } from '../_internal/release-scan.js';
+import { isoNow } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
@@ -86,8 +87,6 @@ export const cherryPickOptionsSchema = z.object({
 /** Options of `cherryPickToRelease` as callers write them. */
 export type CherryPickOptions = z.input<typeof cherryPickOptionsSchema>;
 
-const now = () => new Date().toISOString();
-
 /**
  * Cherry-picks the merged hotfix MR into release with GitLab's cherry-pick API: the
  * merge commit (mainline 1), the squash commit, or each fast-forwarded commit in
@@ -123,6 +122,7 @@ async function run(
   client: GitLabClient,
   o: z.output<typeof cherryPickOptionsSchema> & { target: string; branch: string },
 ): Promise<PickOutcome> {
+  const now = () => isoNow(client.clock);
   const mr = await must(client.mergeRequest(o.mr.project, o.mr.iid));
   const plan = await must(resolvePickPlan(client, o.mr.project, mr));
   const head = async () => (await must(client.branch(o.target, o.branch))).commit.id;

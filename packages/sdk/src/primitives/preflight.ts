@@ -9,6 +9,7 @@ import { fromBody } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, resolvePickPlan } from '../_internal/pick-plan.js';
 import type { GitLabMergeRequest } from '../_internal/schemas.js';
+import { isoNow } from '../clock.js';
 import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
@@ -348,7 +349,7 @@ async function run(
 
   return {
     ok: !findings.some((f) => f.severity === 'error'),
-    checkedAt: new Date().toISOString(),
+    checkedAt: isoNow(client.clock),
     mr: {
       project,
       iid,

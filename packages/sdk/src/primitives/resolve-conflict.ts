@@ -8,6 +8,7 @@ import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { signatureFromIso } from '../_internal/git-objects.js';
 import { zodIssues } from '../_internal/zod-issues.js';
+import { isoNow } from '../clock.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import {
@@ -156,7 +157,7 @@ async function settings(
     gitUrl: o.gitUrl ?? `${client.gitlabUrl.replace(/\/+$/, '')}/${pick.project}.git`,
     gitUsername: o.gitUsername,
     gitToken: o.gitToken,
-    committer: signatureFromIso(committer.name, committer.email, committer.date ?? new Date().toISOString()),
+    committer: signatureFromIso(committer.name, committer.email, committer.date ?? isoNow(client.clock)),
     resolvedBy: o.resolvedBy ?? committer.name,
     appendTrailer: o.appendTrailer,
     ...(o.fetch ? { fetch: o.fetch } : {}),

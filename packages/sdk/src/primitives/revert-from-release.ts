@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import type { GitLabCommit } from '../_internal/schemas.js';
+import { isoNow } from '../clock.js';
 import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 
@@ -62,8 +63,6 @@ export const revertOptionsSchema = z.object({
 /** Options of `revertFromRelease` as callers write them. */
 export type RevertOptions = z.input<typeof revertOptionsSchema>;
 
-const now = () => new Date().toISOString();
-
 /** Whether a commit message says it reverts `sha`. */
 export function revertsCommit(message: string, sha: string): boolean {
   return new RegExp(`This reverts commit ${sha}`).test(message);
@@ -87,6 +86,7 @@ export function revertFromRelease(
   const parsed = parseOptions(revertOptionsSchema, options, 'revert');
   if (parsed.isErr()) return errAsync(parsed.error);
   const o = parsed.value;
+  const now = () => isoNow(client.clock);
   const work = async (): Promise<RevertOutcome> => {
     const head = async () => (await must(client.branch(o.project, o.branch))).commit.id;
     const releaseBefore = await head();

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ResultAsync } from 'neverthrow';
+import { type Clock, isoNow, systemClock } from '../clock.js';
 import type { HotfixError } from '../errors.js';
 import type { SmokeCheck } from '../runbook-config.js';
 
@@ -46,8 +47,13 @@ export function readJsonPath(value: unknown, path: string): unknown {
   return cur;
 }
 
-async function httpCheck(check: SmokeCheck, expectedSha: string, signal?: AbortSignal): Promise<SmokeCheckResult> {
-  const startedAt = new Date().toISOString();
+async function httpCheck(
+  check: SmokeCheck,
+  expectedSha: string,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<SmokeCheckResult> {
+  const startedAt = isoNow(clock);
   const t0 = performance.now();
   const url = check.url.replaceAll('{sha}', expectedSha);
   const timeout = AbortSignal.timeout(check.timeoutMs);
@@ -99,9 +105,10 @@ async function httpCheck(check: SmokeCheck, expectedSha: string, signal?: AbortS
 async function customCheck(
   check: CustomSmokeCheck,
   expectedSha: string,
+  clock: Clock,
   signal?: AbortSignal,
 ): Promise<SmokeCheckResult> {
-  const startedAt = new Date().toISOString();
+  const startedAt = isoNow(clock);
   const t0 = performance.now();
   const timeoutMs = check.timeoutMs ?? 60_000;
   const ac = new AbortController();
@@ -155,12 +162,18 @@ async function customCheck(
 export function runSmokeChecks(
   checks: readonly SmokeCheck[],
   custom: readonly CustomSmokeCheck[],
-  opts: { readonly expectedSha: string; readonly signal?: AbortSignal },
+  opts: {
+    readonly expectedSha: string;
+    readonly signal?: AbortSignal;
+    /** Stamps each check's start (the wall clock by default; a promotion passes its clock). */
+    readonly clock?: Clock;
+  },
 ): ResultAsync<SmokeCheckResult[], HotfixError> {
   const work = async () => {
     const out: SmokeCheckResult[] = [];
-    for (const c of checks) out.push(await httpCheck(c, opts.expectedSha, opts.signal));
-    for (const c of custom) out.push(await customCheck(c, opts.expectedSha, opts.signal));
+    const clock = opts.clock ?? systemClock;
+    for (const c of checks) out.push(await httpCheck(c, opts.expectedSha, clock, opts.signal));
+    for (const c of custom) out.push(await customCheck(c, opts.expectedSha, clock, opts.signal));
     return out;
   };
   return ResultAsync.fromSafePromise(work());

@@ -21,7 +21,7 @@ describe('triggerAndAwaitTargets', () => {
     const r = await triggerAndAwaitTargets(w.client, w.config, {
       targets,
       concurrency: 2,
-      trigger: { now: w.clock.now },
+      trigger: { clock: w.clock },
       await: { maxWaitMs: 15 * 60_000, clock: w.clock, random: () => 0.5 },
     });
     const v = r._unsafeUnwrap();

@@ -8,7 +8,6 @@ const CUT_OFF = 'bring-all-code-to-release-branch';
 
 describe('triggerGuidedRelease', () => {
   let w: ReleaseWorld;
-  const now = () => w.sim.clock.now();
   beforeAll(async () => {
     w = await makeReleaseWorld();
   });
@@ -22,7 +21,11 @@ describe('triggerGuidedRelease', () => {
 
   it('creates a pipeline with typed guided inputs and returns what GitLab reports back', async () => {
     const events: ReleaseEvent[] = [];
-    const r = await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, onEvent: (e) => events.push(e) });
+    const r = await triggerGuidedRelease(w.client, w.config, {
+      target: TARGET,
+      clock: w.clock,
+      onEvent: (e) => events.push(e),
+    });
     const p = r._unsafeUnwrap();
     expect(p).toMatchObject({
       project: 'evenergi/develop',
@@ -58,7 +61,7 @@ describe('triggerGuidedRelease', () => {
     await w.editCi('evenergi/develop', 'variables', () => demoCiFiles().orchestratorVariables, 'main');
     const orchestration = { ...w.config.orchestration, inputsVia: 'variables' as const, ref: 'variables' };
     const p = (
-      await triggerGuidedRelease(w.client, { ...w.config, orchestration }, { target: TARGET, now })
+      await triggerGuidedRelease(w.client, { ...w.config, orchestration }, { target: TARGET, clock: w.clock })
     )._unsafeUnwrap();
     const sent = [
       { key: 'action', value: 'deploy-release-branch-to-staging' },
@@ -96,7 +99,7 @@ describe('triggerGuidedRelease', () => {
     for (const action of disguises) {
       it(`when configuration carries ${JSON.stringify(action)}`, async () => {
         const config = { ...w.config, orchestration: { ...w.config.orchestration, deployAction: action } };
-        const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, now }))._unsafeUnwrapErr();
+        const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, clock: w.clock }))._unsafeUnwrapErr();
         expect(e).toMatchObject({ code: 'forbidden-action', runbookRef: 'S5' });
         expect(w.gitlabRequests()).toEqual([]);
       });
@@ -107,7 +110,7 @@ describe('triggerGuidedRelease', () => {
       try {
         const deployAction = process.env.HOTFIX_TEST_ACTION;
         const config = { ...w.config, orchestration: { ...w.config.orchestration, deployAction } };
-        const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, now }))._unsafeUnwrapErr();
+        const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, clock: w.clock }))._unsafeUnwrapErr();
         expect(e).toMatchObject({ code: 'forbidden-action', details: { source: 'config.orchestration.deployAction' } });
       } finally {
         delete process.env.HOTFIX_TEST_ACTION;
@@ -120,7 +123,7 @@ describe('triggerGuidedRelease', () => {
         ...w.config,
         orchestration: { ...w.config.orchestration, deployAction: CUT_OFF, cutOffAction: 'something-else' },
       };
-      const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, now }))._unsafeUnwrapErr();
+      const e = (await triggerGuidedRelease(w.client, config, { target: TARGET, clock: w.clock }))._unsafeUnwrapErr();
       expect(e.code).toBe('forbidden-action');
       expect(w.gitlabRequests()).toEqual([]);
     });
@@ -145,7 +148,7 @@ describe('triggerGuidedRelease', () => {
     w.sim.fault({ method: 'POST', route: '/projects/:id/pipeline', kind: 'drop-after' });
     const events: ReleaseEvent[] = [];
     const p = (
-      await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, onEvent: (e) => events.push(e) })
+      await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock, onEvent: (e) => events.push(e) })
     )._unsafeUnwrap();
     expect(p.how).toBe('adopted-after-lost-response');
     const posts = w.sim.controls.find('POST', '/projects/:id/pipeline');
@@ -161,9 +164,7 @@ describe('triggerGuidedRelease', () => {
 
   it('returns outcome-unknown, without a second POST, when the POST failed and nothing shows up', async () => {
     w.sim.fault({ method: 'POST', route: '/projects/:id/pipeline', kind: 'drop-before' });
-    const e = (
-      await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, sleep: (ms) => w.advance(ms) })
-    )._unsafeUnwrapErr();
+    const e = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrapErr();
     expect(e).toMatchObject({ code: 'outcome-unknown', retryable: true, runbookRef: 'S4' });
     expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toHaveLength(1);
     expect(w.sim.controls.find('GET', '/projects/:id/pipelines')).toHaveLength(4);
@@ -171,8 +172,8 @@ describe('triggerGuidedRelease', () => {
 
   it('creates one pipeline for two concurrent calls for the same target; the second adopts it', async () => {
     const [a, b] = await Promise.all([
-      triggerGuidedRelease(w.client, w.config, { target: TARGET, now }),
-      triggerGuidedRelease(w.client, w.config, { target: TARGET, now }),
+      triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }),
+      triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }),
     ]);
     expect(a._unsafeUnwrap().id).toBe(b._unsafeUnwrap().id);
     expect([a._unsafeUnwrap().how, b._unsafeUnwrap().how].sort()).toEqual(['adopted-existing', 'created']);
@@ -180,12 +181,12 @@ describe('triggerGuidedRelease', () => {
   });
 
   it('adopts a pipeline of ours from the reuse window, whatever its status; reuseWindowMs 0 (R2 rerun) creates anew', async () => {
-    const first = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
+    const first = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     await w.advance(90_000);
-    const again = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
+    const again = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     expect([again.id, again.how, again.status]).toEqual([first.id, 'adopted-existing', 'success']);
     const rerun = (
-      await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, reuseWindowMs: 0 })
+      await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock, reuseWindowMs: 0 })
     )._unsafeUnwrap();
     expect(rerun.how).toBe('created');
     expect(rerun.id).toBeGreaterThan(first.id);
@@ -193,9 +194,9 @@ describe('triggerGuidedRelease', () => {
 
   it('creates two pipelines for concurrent calls with allowConcurrent, and one per target', async () => {
     const [a, b, c] = await Promise.all([
-      triggerGuidedRelease(w.client, w.config, { target: TARGET, now, allowConcurrent: true }),
-      triggerGuidedRelease(w.client, w.config, { target: TARGET, now, allowConcurrent: true }),
-      triggerGuidedRelease(w.client, w.config, { target: 'evenergi/billing-service', now }),
+      triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock, allowConcurrent: true }),
+      triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock, allowConcurrent: true }),
+      triggerGuidedRelease(w.client, w.config, { target: 'evenergi/billing-service', clock: w.clock }),
     ]);
     expect(new Set([a, b, c].map((r) => r._unsafeUnwrap().id)).size).toBe(3);
     expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toHaveLength(3);
@@ -207,7 +208,7 @@ describe('triggerGuidedRelease', () => {
       inputs: { action: 'deploy-release-branch-to-staging', project: 'evenergi/fleet-portal', confirm: true },
     });
     expect(other.status).toBe(201);
-    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
+    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     expect(p.how).toBe('created');
     expect(p.id).not.toBe((other.body as { id: number }).id);
   });
@@ -223,7 +224,7 @@ describe('triggerGuidedRelease', () => {
     });
     expect(res.status).toBe(201);
     const theirs = (await res.json()) as { id: number };
-    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, now }))._unsafeUnwrap();
+    const p = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrap();
     expect(p.how).toBe('created');
     expect(p.id).not.toBe(theirs.id);
   });
@@ -232,7 +233,7 @@ describe('triggerGuidedRelease', () => {
     const ac = new AbortController();
     ac.abort();
     const e = (
-      await triggerGuidedRelease(w.client, w.config, { target: TARGET, now, signal: ac.signal })
+      await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock, signal: ac.signal })
     )._unsafeUnwrapErr();
     expect(e.code).toBe('aborted');
     expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toEqual([]);

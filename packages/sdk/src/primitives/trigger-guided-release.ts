@@ -5,12 +5,12 @@
  */
 import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import { systemClock } from '../_internal/waiter.js';
 import { zodIssues } from '../_internal/zod-issues.js';
+import { type Clock, isClock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
-import type { AwaitClock, ReleaseEvent } from './await-environment/types.js';
+import type { ReleaseEvent } from './await-environment/types.js';
 import {
   type GuidedRequest,
   guidedAction,
@@ -39,10 +39,8 @@ export const triggerGuidedReleaseOptionsSchema = z.strictObject({
   signal: z.instanceof(AbortSignal).optional(),
   /** Create a pipeline even when one for this target is being created or was just created. */
   allowConcurrent: z.boolean().default(false),
-  /** Clock (ms since epoch) used for the reconciliation window; GitLab's clock in tests. */
-  now: fn<() => number>('a function returning ms since the epoch').optional(),
-  /** Sleep between read-backs after a lost response. */
-  sleep: fn<AwaitClock['sleep']>('a sleep function').optional(),
+  /** Time of the reconciliation window and sleep between read-backs after a lost response; the client's clock by default. */
+  clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
   /**
    * A pipeline this user created for this target this long before the call is adopted, not
    * duplicated (whatever its status: a resumed promotion continues with it). An R2 rerun
@@ -117,6 +115,39 @@ export function triggerGuidedRelease(
   return ResultAsync.fromSafePromise(result).andThen((r) => r);
 }
 
+/** The S4 request exactly as triggerGuidedRelease sends it: the route, the project and the JSON body. */
+export interface GuidedPipelineRequest {
+  readonly method: 'POST';
+  readonly route: '/projects/:id/pipeline';
+  /** The orchestration project (the `:id`). */
+  readonly project: string;
+  readonly body:
+    | { readonly ref: string; readonly inputs: Readonly<Record<string, string | boolean>> }
+    | { readonly ref: string; readonly variables: readonly { readonly key: string; readonly value: string }[] };
+}
+
+function pipelineBody(req: GuidedRequest): GuidedPipelineRequest['body'] {
+  return req.via === 'inputs' ? { ref: req.ref, inputs: req.inputs } : { ref: req.ref, variables: req.variables };
+}
+
+/**
+ * The request triggerGuidedRelease would send for `target` (inputs or variables, as
+ * configured), built by the same code and guarded the same way (S5); nothing is sent.
+ *
+ * Errors: `forbidden-action` (S5), `invalid-input`.
+ * @see S4 S5
+ */
+export function planGuidedRelease(config: RunbookConfig, target: string): Result<GuidedPipelineRequest, HotfixError> {
+  return guidedAction(config)
+    .andThen((action) => guidedRequest(config, action, target))
+    .map((req) => ({
+      method: 'POST' as const,
+      route: '/projects/:id/pipeline' as const,
+      project: config.orchestration.project,
+      body: pipelineBody(req),
+    }));
+}
+
 type Parsed = z.output<typeof triggerGuidedReleaseOptionsSchema>;
 
 async function run(
@@ -126,8 +157,9 @@ async function run(
   req: GuidedRequest,
   o: Parsed,
 ): Promise<Result<TriggeredPipeline, HotfixError>> {
-  const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? systemClock.sleep;
+  const clock = o.clock ?? client.clock;
+  const now = () => clock.now();
+  const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
   const emit = (e: ReleaseEvent) => {
     try {
       o.onEvent?.(e);
@@ -164,7 +196,7 @@ async function run(
       }),
     );
   }
-  const body = req.via === 'inputs' ? { ref: req.ref, inputs: req.inputs } : { ref: req.ref, variables: req.variables };
+  const body = pipelineBody(req);
   const created = await client.createPipeline(project, body);
   if (created.isOk()) {
     const [p, vars] = await Promise.all([

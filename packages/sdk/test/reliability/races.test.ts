@@ -47,19 +47,22 @@ describe('races', () => {
     const config = reliabilityConfig(w.sim.url);
     let pushed = '';
     const r = (
-      await promoteHotfix(w.client, config, {
-        mr: demo.mergeRequests.cleanPick,
-        clock: w.clock,
-        afterStep: async (step) => {
-          if (step !== 'pick' || pushed) return;
-          const res = await w.api('POST', `/projects/${encodeURIComponent(MAIN)}/repository/commits`, {
-            branch: 'release',
-            commit_message: 'a colleague pushed to release',
-            actions: [{ action: 'create', file_path: 'colleague.txt', content: 'x\n' }],
-          });
-          pushed = (res.body as { id: string }).id;
+      await promoteHotfix(
+        w.client,
+        config,
+        { mr: demo.mergeRequests.cleanPick, clock: w.clock },
+        {
+          afterStep: async (step) => {
+            if (step !== 'pick' || pushed) return;
+            const res = await w.api('POST', `/projects/${encodeURIComponent(MAIN)}/repository/commits`, {
+              branch: 'release',
+              commit_message: 'a colleague pushed to release',
+              actions: [{ action: 'create', file_path: 'colleague.txt', content: 'x\n' }],
+            });
+            pushed = (res.body as { id: string }).id;
+          },
         },
-      })
+      )
     )._unsafeUnwrap();
     expect(r.targets[0]).toMatchObject({ outcome: 'failed', reason: 'drift' });
     expect(r.bundle.targets[0]?.drift?.extraCommits).toContain(pushed);

@@ -4,14 +4,6 @@
  * (E4, E5) can be built from it as is.
  */
 
-/** Time as a wait sees it: tests pass the simulator's virtual clock so waits take no wall time. */
-export interface AwaitClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`; resolves (or rejects) early when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
 /** A job or trigger job as observed. */
 export interface ObservedJob {
   readonly id: number;

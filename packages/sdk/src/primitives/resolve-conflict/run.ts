@@ -7,6 +7,7 @@ import type { ConflictResolution } from '@hotfix-release/evidence';
 import { createGitLabObjectStore, type GitLabObjectStore, StoreError } from '../../_internal/gitlab-object-store.js';
 import type { GitSignature } from '../../_internal/merge/types.js';
 import { smartHttpPush } from '../../_internal/smart-http-push.js';
+import { isoNow } from '../../clock.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../../errors.js';
 import type { GitLabClient } from '../../gitlab-client.js';
 import { buildResolvedCommit, pickMessage, type Resolution } from './finish.js';
@@ -136,7 +137,7 @@ export async function runResolution(
         mainline: s.mainline,
         releaseHead: s.releaseHead,
         gitUrl: s.gitUrl,
-        createdAt: new Date().toISOString(),
+        createdAt: isoNow(client.clock),
         conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason })),
       };
       await writeWorkspace(source.workspaceDir, state, conflicts);
@@ -208,7 +209,7 @@ async function finish(
   const after = await client.branch(s.project, s.branch);
   const releaseAfter = after.isOk() ? after.value.commit.id : built.commit;
   const verified = after.isOk() && releaseAfter === built.commit;
-  const observedAt = new Date().toISOString();
+  const observedAt = isoNow(client.clock);
   const resolved = conflictPaths.length > 0;
   return {
     kind: resolved ? 'resolved' : 'picked',

@@ -1,0 +1,192 @@
+/**
+ * S4–S6 as step values: start (or adopt) the guided orchestration pipeline, then follow
+ * that exact run to the deployment, the downstream pipeline's end and the health endpoint.
+ */
+import type { DeploymentRecord, PipelineRecord } from '@hotfix-release/evidence';
+import { err, type Result } from 'neverthrow';
+import { must } from '../_internal/must.js';
+import { hotfixError } from '../errors.js';
+import type { AwaitOutcome } from '../primitives/await-environment/types.js';
+import { awaitEnvironment } from '../primitives/await-environment.js';
+import { planGuidedRelease, triggerGuidedRelease } from '../primitives/trigger-guided-release.js';
+import { serviceFor } from '../runbook-config.js';
+import { awaitPipelineFinished } from './_await-downstream.js';
+import { type PromotionContext, waitOptions } from './_promotion-context.js';
+import * as rec from './_records.js';
+import { CONTINUE, defineStep, noAdoption, type Stop, stop } from './_runner.js';
+
+interface Pinned {
+  readonly id: number;
+  readonly projectId: number | string;
+  readonly webUrl: string;
+  readonly record: PipelineRecord;
+}
+
+/**
+ * Re-reads the pipeline a previous run journaled and adopts it while it exists and carries
+ * this target; undefined when there is none to adopt.
+ */
+async function adoptJournaled(ctx: PromotionContext, journaled: PipelineRecord | undefined) {
+  const inputName = ctx.config.orchestration.inputNames.project;
+  if (!journaled || journaled.inputs[inputName] !== ctx.target) return undefined;
+  const live = await ctx.client.pipeline(journaled.project, journaled.id);
+  if (live.isErr()) {
+    if (live.error.code !== 'gitlab-not-found') throw live.error;
+    return undefined;
+  }
+  const record = { ...journaled, status: live.value.status, observedAt: ctx.runner.nowIso() };
+  return { id: journaled.id, projectId: live.value.project_id, webUrl: journaled.webUrl, record };
+}
+
+/**
+ * S4 once per target and promotion: a resumed run adopts the pipeline its journal names;
+ * only a fresh run calls triggerGuidedRelease (which itself adopts a pipeline whose
+ * creation answer was lost).
+ */
+async function pinPipeline(ctx: PromotionContext, journaled: PipelineRecord | undefined): Promise<Pinned> {
+  const adopted = await adoptJournaled(ctx, journaled);
+  if (adopted) return adopted;
+  const sinceStart = Math.max(0, ctx.clock.now() - Date.parse(ctx.startedAt));
+  const triggered = await must(
+    triggerGuidedRelease(ctx.client, ctx.config, {
+      target: ctx.target,
+      reuseWindowMs: Math.min(86_400_000, sinceStart + 60_000),
+      clock: ctx.clock,
+      ...(ctx.runner.signal ? { signal: ctx.runner.signal } : {}),
+      onEvent: (e) => ctx.runner.emit(e),
+    }),
+  );
+  const { id, projectId, webUrl } = triggered;
+  return { id, projectId, webUrl, record: rec.pipelineRecord(ctx.client, triggered) };
+}
+
+/** S4/S5: the guided pipeline (adopted, never duplicated, on resume). */
+export const triggerStep = defineStep<PromotionContext, PipelineRecord | undefined>({
+  name: 'trigger',
+  runbookIds: ['S4', 'S5', 'E2'],
+  adopt: (previous) => previous?.pipeline,
+  async run(ctx, journaled) {
+    const { runner, target, config, state } = ctx;
+    const o = config.orchestration;
+    runner.progress(
+      'trigger',
+      'start',
+      `Starting ${o.project} with action=${o.deployAction} project=${target} confirm=true`,
+      target,
+    );
+    const pinned = await pinPipeline(ctx, journaled);
+    state.pipeline = { id: pinned.id, projectId: pinned.projectId, webUrl: pinned.webUrl };
+    state.record.pipeline = pinned.record;
+    await runner.journal({ step: 'trigger', target, record: pinned.record });
+    runner.progress('trigger', 'done', pinned.webUrl, target);
+    return CONTINUE;
+  },
+  async plan(ctx) {
+    const request = planGuidedRelease(ctx.config, ctx.target);
+    if (request.isErr()) throw request.error;
+    return { request: request.value };
+  },
+});
+
+/** The downstream pipeline must end `success` too; a deployment record carries its final status. */
+async function downstreamEnd(
+  ctx: PromotionContext,
+  waited: AwaitOutcome,
+  deployment: DeploymentRecord,
+): Promise<{ deployment: DeploymentRecord; stop?: Stop }> {
+  const downstream = waited.observed.downstream;
+  if (!downstream || waited.outcome !== 'success') return { deployment };
+  const finished = await must(awaitPipelineFinished(ctx.client, downstream, waitOptions(ctx)));
+  const ended = {
+    ...deployment,
+    downstreamPipeline: { ...deployment.downstreamPipeline, status: finished.status, observedAt: finished.observedAt },
+  };
+  if (finished.status === 'success') return { deployment: ended };
+  const message = `The downstream pipeline ${downstream.id} ended ${finished.status} after the deployment (S6).`;
+  const reason = finished.timedOut ? 'timeout' : 'deploy-failed';
+  return { deployment: ended, stop: { reason, outcome: finished.timedOut ? 'pending' : 'failed', message } };
+}
+
+/** S6: follow the exact run to the deployment and the health endpoint. */
+export const deployStep = defineStep<PromotionContext, undefined>({
+  name: 'deploy',
+  runbookIds: ['S6', 'E4', 'E5'],
+  adopt: noAdoption,
+  async run(ctx) {
+    const { runner, target, state } = ctx;
+    const pipeline = state.pipeline;
+    if (!pipeline)
+      throw hotfixError('internal', 'No pipeline to follow: the trigger step did not run.', {
+        details: { reason: 'no pipeline' },
+      });
+    const waited = await must(
+      awaitEnvironment(ctx.client, ctx.config, {
+        ...waitOptions(ctx),
+        pipeline: { id: pipeline.id, projectId: pipeline.projectId },
+        target,
+        expectedSha: state.expectedSha,
+        ...(ctx.settings.stableForMs ? { stableForMs: ctx.settings.stableForMs } : {}),
+        onEvent: (e) => runner.emit(e),
+      }),
+    );
+    state.observed = waited.observed;
+    const recorded = rec.deploymentRecord(ctx.client, waited.observed);
+    if (recorded) {
+      const ended = await downstreamEnd(ctx, waited, recorded);
+      state.record.deployment = ended.deployment;
+      await runner.journal({ step: 'deploy', target, record: ended.deployment });
+      if (ended.stop) return err(ended.stop);
+    }
+    if (waited.outcome !== 'success') return stopAfterWait(ctx, waited);
+    const sha = rec.deployedShaRecord(waited.observed);
+    if (sha) {
+      state.record.deployedSha = sha;
+      await runner.journal({ step: 'verify-sha', target, record: sha });
+    }
+    const env = waited.observed.environment;
+    runner.progress('deploy', 'done', `Deployed ${state.expectedSha.slice(0, 12)} to ${env}`, target);
+    return CONTINUE;
+  },
+  async plan(ctx) {
+    const service = serviceFor(ctx.config, ctx.target);
+    return {
+      environment: service?.environment ?? ctx.config.environment,
+      deployJobs: service?.deployJobs ?? [],
+      health: service?.health?.url ?? null,
+      maxWaitMs: ctx.settings.maxWaitMs,
+      minDelayMs: ctx.settings.minDelayMs,
+      maxDelayMs: ctx.settings.maxDelayMs,
+      stableForMs: ctx.settings.stableForMs,
+      downstreamToEnd: true,
+    };
+  },
+});
+
+function stopAfterWait(
+  ctx: PromotionContext,
+  waited: Exclude<AwaitOutcome, { outcome: 'success' }>,
+): Result<never, Stop> {
+  const sha = ctx.state.expectedSha.slice(0, 12);
+  switch (waited.outcome) {
+    case 'awaiting_human':
+      return stop('awaiting-human', 'pending', waited.instruction, { instruction: waited.instruction });
+    case 'timeout':
+      return stop(
+        'timeout',
+        'pending',
+        `No finished deployment of ${sha} after ${waited.maxWaitMs} ms; resume to keep waiting.`,
+      );
+    case 'aborted':
+      return stop('aborted', 'pending', 'Stopped by the operator; resume with the same journal to continue.');
+    case 'failure': {
+      const why = `deployment failed: ${waited.message}`;
+      if (ctx.settings.rollbackOnFailure) {
+        return stop('deploy-failed', 'rolled_back', `${waited.message}; the hotfix was reverted from release (R1).`, {
+          rollback: { runbookRef: 'R1', why },
+        });
+      }
+      const job = waited.failingJob?.webUrl ? ` (${waited.failingJob.webUrl})` : '';
+      return stop('deploy-failed', 'failed', `${waited.message}${job}`);
+    }
+  }
+}
