@@ -16,6 +16,7 @@ import {
   resumeHotfix,
 } from '@hotfix-release/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { simModeOptions } from '../test-support/sim-mode.js';
 import { SIM_WAIT, simConfig } from './_sim-support.js';
 import { takeHotfixSide } from './resolve-conflict-in-flow.js';
 
@@ -32,7 +33,7 @@ describe('documented limitations', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('docs/conflict-resolution.md: promote --resolve, edit, resolve --continue promotes, and the bundle passes the policy', async () => {
-    sim = await startGitLabSim({ scenario: 'demo' });
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const mr = demo.mergeRequests.conflictingPick;
     const cwd = join(dir, 'cli');
     await mkdir(cwd, { recursive: true });
@@ -61,7 +62,7 @@ describe('documented limitations', () => {
   });
 
   it('docs/conflict-resolution.md: resuming after a resolution pushed outside the promotion stops with drift', async () => {
-    sim = await startGitLabSim({ scenario: 'demo' });
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const mr = demo.mergeRequests.conflictingPick;
     const client = createGitLabClient({ gitlabUrl: sim.url, token: sim.token })._unsafeUnwrap();
     const config = parseRunbookConfig(simConfig(sim, [mr.project]))._unsafeUnwrap();

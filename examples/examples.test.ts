@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type PromotionBundle, parseBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { simModeOptions } from '../test-support/sim-mode.js';
 import { copyService, healthUrl, SIM_WAIT, simConfig } from './_sim-support.js';
 import { main as customSmokeCheck, respondsFastWithSha } from './custom-smoke-check.js';
 import { main as policyCheck } from './policy-check-ci.js';
@@ -30,7 +31,7 @@ describe('examples against the simulator', () => {
   });
 
   it('promote-one-mr promotes one MR and writes a bundle the policy passes', async () => {
-    sim = await startGitLabSim({ scenario: 'demo' });
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const evidencePath = join(dir, 'one.json');
     const code = await promoteOne({
       gitlabUrl: sim.url,
@@ -60,7 +61,7 @@ describe('examples against the simulator', () => {
   });
 
   it('promote-to-three-services promotes to three targets and records all three (D4)', async () => {
-    sim = await startGitLabSim({ scenario: 'demo' });
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const targets = [SERVICE, `${SERVICE}-eu`, `${SERVICE}-us`];
     for (const t of targets.slice(1)) await copyService(sim, SERVICE, t);
     const evidencePath = join(dir, 'three.json');
@@ -81,7 +82,7 @@ describe('examples against the simulator', () => {
   });
 
   it('custom-smoke-check validates with a check written as code, and rolls back when it fails (D6)', async () => {
-    sim = await startGitLabSim({ scenario: 'demo' });
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const base = {
       gitlabUrl: sim.url,
       token: sim.token,
@@ -105,7 +106,7 @@ describe('examples against the simulator', () => {
   });
 
   it('resolve-conflict-in-flow resolves the conflicting pick (D3) and promotes', async () => {
-    sim = await startGitLabSim({ scenario: 'demo' });
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const mr = demo.mergeRequests.conflictingPick;
     const base = {
       gitlabUrl: sim.url,
