@@ -15,10 +15,22 @@ import {
   resolveConflict,
   resumeHotfix,
 } from '@hotfix-release/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { simModeOptions } from '../test-support/sim-mode.js';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { itWithRealisticFailures, simModeOptions } from '../test-support/sim-mode.js';
 import { SIM_WAIT, simConfig } from './_sim-support.js';
 import { takeHotfixSide } from './resolve-conflict-in-flow.js';
+
+/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
+const it = itWithRealisticFailures([
+  {
+    issue: 17,
+    because:
+      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
+    tests: [
+      'docs/conflict-resolution.md: promote --resolve, edit, resolve --continue promotes, and the bundle passes the policy',
+    ],
+  },
+]);
 
 describe('documented limitations', () => {
   let dir: string;
