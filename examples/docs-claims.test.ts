@@ -15,9 +15,22 @@ import {
   resolveConflict,
   resumeHotfix,
 } from '@hotfix-release/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { itWithRealisticFailures, simModeOptions } from '../test-support/sim-mode.js';
 import { SIM_WAIT, simConfig } from './_sim-support.js';
 import { takeHotfixSide } from './resolve-conflict-in-flow.js';
+
+/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
+const it = itWithRealisticFailures([
+  {
+    issue: 17,
+    because:
+      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
+    tests: [
+      'docs/conflict-resolution.md: promote --resolve, edit, resolve --continue promotes, and the bundle passes the policy',
+    ],
+  },
+]);
 
 describe('documented limitations', () => {
   let dir: string;
@@ -32,7 +45,7 @@ describe('documented limitations', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('docs/conflict-resolution.md: promote --resolve, edit, resolve --continue promotes, and the bundle passes the policy', async () => {
-    sim = await startGitLabSim({ scenario: 'demo' });
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const mr = demo.mergeRequests.conflictingPick;
     const cwd = join(dir, 'cli');
     await mkdir(cwd, { recursive: true });
@@ -61,7 +74,7 @@ describe('documented limitations', () => {
   });
 
   it('docs/conflict-resolution.md: resuming after a resolution pushed outside the promotion stops with drift', async () => {
-    sim = await startGitLabSim({ scenario: 'demo' });
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const mr = demo.mergeRequests.conflictingPick;
     const client = createGitLabClient({ gitlabUrl: sim.url, token: sim.token })._unsafeUnwrap();
     const config = parseRunbookConfig(simConfig(sim, [mr.project]))._unsafeUnwrap();

@@ -1,11 +1,15 @@
 import { parseArgs } from 'node:util';
+import { REALISTIC_SWITCHES } from './realistic.js';
 import { scenarioNames } from './scenarios/index.js';
 import { startGitLabSim } from './server.js';
 
 const USAGE = `Usage: hotfix-gitlab-sim serve [--port N] [--scenario NAME] [--state-dir DIR] [--token TOKEN]
+                              [--realistic | --realistic-switch NAME ...]
 
 Starts a GitLab REST v4 + git smart-HTTP simulator on 127.0.0.1 and prints one JSON
-line with "url", "token" and "projects". Serves until SIGINT or SIGTERM.
+line with "url", "token", "projects", "scenario" and "realistic". Serves until SIGINT or SIGTERM.
+--realistic turns on every realistic switch; --realistic-switch (repeatable) only the named
+ones: ${REALISTIC_SWITCHES.join(', ')}.
 `;
 
 /** Runs the simulator's command line; resolves with an exit code, or undefined while serving. */
@@ -23,6 +27,8 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
       'state-dir': { type: 'string' },
       token: { type: 'string' },
       host: { type: 'string' },
+      realistic: { type: 'boolean' },
+      'realistic-switch': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -31,8 +37,18 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     process.stderr.write(`hotfix-gitlab-sim: --port must be an integer from 0 to 65535, got "${values.port}"\n`);
     return 64;
   }
+  const picked = values['realistic-switch'] ?? [];
+  const unknown = picked.find((n) => !(REALISTIC_SWITCHES as readonly string[]).includes(n));
+  if (unknown !== undefined) {
+    process.stderr.write(
+      `hotfix-gitlab-sim: --realistic-switch "${unknown}" is not one of ${REALISTIC_SWITCHES.join(', ')}\n`,
+    );
+    return 64;
+  }
+  const realistic = values.realistic ? true : Object.fromEntries(picked.map((n) => [n, true]));
   const scenario = values.scenario ?? (scenarioNames().includes('demo') ? 'demo' : 'empty');
   const sim = await startGitLabSim({
+    realistic,
     port,
     scenario,
     ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
@@ -40,7 +56,14 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     ...(values.host ? { host: values.host } : {}),
   });
   process.stdout.write(
-    `${JSON.stringify({ url: sim.url, apiUrl: sim.apiUrl, token: sim.token, projects: sim.projects, scenario })}\n`,
+    `${JSON.stringify({
+      url: sim.url,
+      apiUrl: sim.apiUrl,
+      token: sim.token,
+      projects: sim.projects,
+      scenario,
+      realistic: sim.realistic,
+    })}\n`,
   );
   const stop = () => {
     sim.close().then(

@@ -8,6 +8,8 @@ export type { CiSettings } from './ci/lifecycle.js';
 export { SimClock } from './clock.js';
 export type { FaultKind, FaultRule, LoggedRequest } from './controls.js';
 export { SimControls } from './controls.js';
+export type { RealisticOption, RealisticSwitch, RealisticSwitches, SimMode } from './realistic.js';
+export { parseSimMode, REALISTIC_SWITCHES } from './realistic.js';
 export type {
   BuilderContext,
   FileMap,

@@ -18,6 +18,7 @@ import { type RequestContext, Router, type SimServices } from './_internal/route
 import { SimClock } from './clock.js';
 import { type FaultRule, SimControls } from './controls.js';
 import { parseGitPath, serveGit } from './git-http.js';
+import { type RealisticOption, type RealisticSwitches, resolveRealistic } from './realistic.js';
 import { registerControlRoutes } from './resources/controls.js';
 import { registerResources } from './resources/index.js';
 import './scenarios/demo.js';
@@ -38,6 +39,11 @@ export interface GitLabSimOptions {
   readonly token?: string;
   /** Start with a frozen virtual clock (at the given time, or now). */
   readonly virtualClock?: boolean | Date;
+  /**
+   * Behave like a GitLab that does not cooperate: `true` turns on every realistic switch, an
+   * object only the named ones (see `REALISTIC_SWITCHES` and the README). Off by default.
+   */
+  readonly realistic?: RealisticOption;
 }
 
 /** A running simulator. */
@@ -60,6 +66,8 @@ export interface GitLabSim {
   readonly router: Router;
   /** Root folder of the simulator's repositories and state. */
   readonly root: string;
+  /** The realistic-mode switches it runs with (all off in the cooperative mode). */
+  readonly realistic: RealisticSwitches;
   /** Adds a fault rule (shorthand for `controls.addFault`). */
   fault(rule: FaultRule): void;
   /** Stops the server and removes temporary state. */
@@ -72,6 +80,7 @@ const SIM_TOKEN_PREFIX = 'glpat-';
 export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<GitLabSim> {
   const root = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'gitlab-sim-')));
   const state = new SimState();
+  state.realistic = resolveRealistic(options.realistic);
   const clock = new SimClock(
     options.virtualClock instanceof Date ? options.virtualClock : options.virtualClock ? new Date() : undefined,
   );
@@ -111,6 +120,7 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
     clock,
     router,
     root,
+    realistic: state.realistic,
     fault: (rule) => controls.addFault(rule),
     close: async () => {
       closing = true;
@@ -377,7 +387,15 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
   baseUrl = `http://${host}:${addr.port}`;
   sim.url = baseUrl;
   try {
-    await runScenario(options.scenario ?? 'empty', { state, clock, root, adminId: admin.id, services, baseUrl });
+    await runScenario(options.scenario ?? 'empty', {
+      state,
+      clock,
+      root,
+      adminId: admin.id,
+      services,
+      baseUrl,
+      realistic: state.realistic,
+    });
   } catch (err) {
     await sim.close();
     throw err;

@@ -4,6 +4,8 @@
  * disk and is always read with native git.
  */
 
+import { type RealisticSwitches, resolveRealistic } from './realistic.js';
+
 /** GitLab access levels. */
 export const ACCESS = { none: 0, guest: 10, reporter: 20, developer: 30, maintainer: 40, owner: 50 } as const;
 
@@ -107,6 +109,8 @@ export interface SimProject {
 
 /** The whole mutable state with id counters, shared by every handler. */
 export class SimState {
+  /** The realistic-mode switches this simulator runs with (all off: the cooperative mode). */
+  realistic: RealisticSwitches = resolveRealistic(undefined);
   readonly users: SimUser[] = [];
   readonly tokens: SimToken[] = [];
   readonly projects: SimProject[] = [];

@@ -5,6 +5,7 @@
  * HTTP APIs (REST and /-/sim controls).
  */
 import { demoScenarioInfo, type GitLabSim, type LoggedRequest, startGitLabSim } from '@hotfix-release/gitlab-sim';
+import { simModeOptions } from '../../../test-support/sim-mode.js';
 import type { Clock } from '../src/clock.js';
 import { createGitLabClient, type GitLabClient } from '../src/gitlab-client.js';
 import { parseRunbookConfig, type RunbookConfig, type RunbookConfigInput } from '../src/runbook-config.js';
@@ -50,6 +51,7 @@ export async function makeReleaseWorld(
     scenario: 'demo',
     virtualClock: opts.start ?? new Date('2026-03-02T10:00:00.000Z'),
     ...(opts.token ? { token: opts.token } : {}),
+    ...simModeOptions,
   });
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${sim.url}${path}`, {

@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoScenarioInfo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
+import { simModeOptions } from '../../../../test-support/sim-mode.js';
 
 /** A token that must never appear in any output. */
 export const SENTINEL_TOKEN = 'glpat-SENTINEL-e2e-9f8e7d6c5b4a';
@@ -22,7 +23,7 @@ export interface CliWorld {
 
 /** Starts the demo scenario and writes the config every service of it needs. */
 export async function startCliWorld(): Promise<CliWorld> {
-  const sim = await startGitLabSim({ scenario: 'demo', token: SENTINEL_TOKEN });
+  const sim = await startGitLabSim({ scenario: 'demo', token: SENTINEL_TOKEN, ...simModeOptions });
   await fetch(`${sim.url}/-/sim/ci/settings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -43,6 +43,8 @@ export interface PipelinePlan {
   readonly jobs: PlannedJob[];
   readonly inputs: Record<string, unknown>;
   readonly name: string | null;
+  /** Whether `workflow:name` interpolates inputs (`$[[ inputs.… ]]`), so the name would echo them. */
+  readonly nameFromInputs?: boolean;
 }
 
 const WHENS = ['on_success', 'on_failure', 'always', 'manual', 'delayed', 'never'];
@@ -128,8 +130,11 @@ export function planPipeline(
     return { errors: [(err as Error).message] };
   }
   if (!isObj(config)) return { errors: ['Invalid configuration format'] };
+  const rawName = isObj(body) && isObj(body.workflow) ? body.workflow.name : undefined;
+  const nameFromInputs = typeof rawName === 'string' && rawName.includes('$[[');
   try {
-    return buildPlan(resolveExtends(config), resolved.values, predefined, pipelineVars);
+    const plan = buildPlan(resolveExtends(config), resolved.values, predefined, pipelineVars);
+    return 'errors' in plan ? plan : { ...plan, nameFromInputs };
   } catch (err) {
     return { errors: [(err as Error).message] };
   }

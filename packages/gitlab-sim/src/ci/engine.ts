@@ -114,6 +114,7 @@ export class CiEngine implements CiControls {
       outcomes: this.outcomes,
       withRepoLock,
       startBridge: (p, j, t) => this.startBridge(p, j, t),
+      triggerPipeline: (p, j, t) => this.triggerPipeline(p, j, t),
       track: (p) => this.track(p),
     });
   }
@@ -190,7 +191,8 @@ export class CiEngine implements CiControls {
       ref: req.ref,
       tag: resolved.tag,
       source: req.source,
-      name: plan.name,
+      // Realistic: most orchestrators set no input-derived `workflow:name`, so no name echoes the inputs.
+      name: this.state.realistic.noInputName && plan.nameFromInputs ? null : plan.name,
       userId: req.userId,
       createdAt: at,
       updatedAt: at,
@@ -230,6 +232,29 @@ export class CiEngine implements CiControls {
     // No catch-up here: a bridge creating this pipeline must record it before due timers fire.
     this.lifecycle.initJobs(pipeline, jobs, t);
     return { pipeline };
+  }
+
+  /**
+   * `SIM_ACTION: trigger-pipeline`: what a script job calling `POST /projects/:id/trigger/pipeline`
+   * causes. The downstream pipeline is a plain pipeline of `SIM_TARGET_PROJECT` on
+   * `SIM_TARGET_BRANCH` (default `release`) with no bridge and no upstream link; its `source` is
+   * `trigger` for a pipeline trigger token (`SIM_TRIGGER_TOKEN: trigger-token`, the default) or
+   * `pipeline` for `CI_JOB_TOKEN` (`SIM_TRIGGER_TOKEN: job-token`), as GitLab reports them.
+   */
+  private async triggerPipeline(p: SimPipeline, job: SimJob, t: number): Promise<string | undefined> {
+    const vars = job.variables;
+    const target = vars.SIM_TARGET_PROJECT ? this.state.findProject(vars.SIM_TARGET_PROJECT) : undefined;
+    if (!target) return `project ${vars.SIM_TARGET_PROJECT ?? '(SIM_TARGET_PROJECT unset)'} not found`;
+    if (this.state.accessLevel(target, job.userId) < ACCESS.developer) return '404 Project Not Found';
+    const kind = vars.SIM_TRIGGER_TOKEN ?? 'trigger-token';
+    if (kind !== 'trigger-token' && kind !== 'job-token') return `unknown SIM_TRIGGER_TOKEN ${kind}`;
+    const result = await this.createPipeline(target, {
+      ref: vars.SIM_TARGET_BRANCH || 'release',
+      userId: p.userId,
+      source: kind === 'job-token' ? 'pipeline' : 'trigger',
+      at: t,
+    });
+    return 'errors' in result ? result.errors.join(', ') : undefined;
   }
 
   private async startBridge(p: SimPipeline, bridge: SimJob, t: number): Promise<void> {

@@ -162,7 +162,7 @@ export function bridgeEntity(ctx: EntityCtx, j: SimJob): Json {
   if (j.downstreamPipelineId !== null && j.trigger) {
     const target = ctx.state.findProject(j.trigger.project);
     const p = target && projectCi(target).pipelines.find((x) => x.id === j.downstreamPipelineId);
-    if (p) downstream = pipelineBasic(ctx, p);
+    if (p) downstream = omitWhenRealistic(ctx, pipelineBasic(ctx, p), 'project_id');
   }
   return { ...jobBasic(ctx, j), downstream_pipeline: downstream };
 }
@@ -194,9 +194,26 @@ export function deploymentEntity(ctx: EntityCtx, d: SimDeployment): Json {
     updated_at: d.updatedAt,
     user: userBasic(ctx.state.user(d.userId), ctx.baseUrl),
     environment: environmentBasic(env),
-    deployable: job ? jobEntity(ctx, job) : null,
+    deployable: job ? deployableEntity(ctx, job) : null,
     status: d.status,
   };
+}
+
+/** A deployment's job; realistic mode drops `pipeline.project_id`, as GitLab's documented example does. */
+function deployableEntity(ctx: EntityCtx, job: SimJob): Json {
+  const entity = jobEntity(ctx, job);
+  return { ...entity, pipeline: omitWhenRealistic(ctx, entity.pipeline as Json, 'project_id') };
+}
+
+/**
+ * Drops optional fields GitLab's documented responses omit, when the `omitOptionalFields`
+ * realistic switch is on (clients must derive or degrade without them).
+ */
+function omitWhenRealistic(ctx: EntityCtx, entity: Json, ...fields: string[]): Json {
+  if (!ctx.state.realistic.omitOptionalFields) return entity;
+  const out = { ...entity };
+  for (const f of fields) delete out[f];
+  return out;
 }
 
 function basicProject(ctx: EntityCtx, project: SimProject): Json {
@@ -222,7 +239,7 @@ export function environmentEntity(ctx: EntityCtx, env: SimEnvironment, withLast:
   };
   if (withLast) {
     const last = lastSuccessfulDeployment(project, env);
-    out.last_deployment = last ? deploymentEntity(ctx, last) : null;
+    out.last_deployment = last ? omitWhenRealistic(ctx, deploymentEntity(ctx, last), 'updated_at') : null;
   }
   return out;
 }

@@ -45,6 +45,8 @@ export interface LifecycleDeps {
   readonly withRepoLock: <T>(project: SimProject, fn: () => Promise<T>) => Promise<T>;
   /** Creates a bridge's downstream pipeline; resolves when done (the bridge is updated inside). */
   readonly startBridge: (pipeline: SimPipeline, job: SimJob, t: number) => Promise<void>;
+  /** Runs `SIM_ACTION: trigger-pipeline` (a script calling the trigger API); resolves with an error text or undefined. */
+  readonly triggerPipeline: (pipeline: SimPipeline, job: SimJob, t: number) => Promise<string | undefined>;
   /** Tracks async work so `settled()` can wait for it. */
   readonly track: (p: Promise<unknown>) => void;
 }
@@ -161,8 +163,12 @@ export class Lifecycle {
       this.finish(p, j, outcome, t);
       return;
     }
+    const action =
+      j.simAction === 'trigger-pipeline'
+        ? this.deps.triggerPipeline(p, j, t)
+        : runSimAction(j.simAction, j.variables, this.project(p), this.deps.state, this.deps.withRepoLock);
     this.deps.track(
-      runSimAction(j.simAction, j.variables, this.project(p), this.deps.state, this.deps.withRepoLock)
+      action
         .catch((err: unknown) => String(err))
         .then((error) => {
           if (j.status !== 'running') return;

@@ -86,7 +86,8 @@ export function registerJobs(router: Router, _deps: ResourceDeps): void {
   router.on('GET', '/projects/:id/jobs/:job_id/trace', (ctx) => {
     const project = ctx.services.project(ctx);
     const job = jobParam(ctx, project);
-    return { status: 200, raw: true, body: jobLog(job), headers: { 'content-type': 'text/plain' } };
+    const log = jobLog(job, !ctx.state.realistic.noInputName);
+    return { status: 200, raw: true, body: log, headers: { 'content-type': 'text/plain' } };
   });
 
   router.on('POST', '/projects/:id/jobs/:job_id/play', (ctx) => {
@@ -120,12 +121,13 @@ export function registerJobs(router: Router, _deps: ResourceDeps): void {
 }
 
 /** A plausible job log: nothing before the job starts, then the script lines and the outcome. */
-function jobLog(job: SimJob): string {
+/** The job log; realistic mode prints no script lines, as those carry interpolated inputs. */
+function jobLog(job: SimJob, withScript: boolean): string {
   if (!job.startedAt) return '';
   const lines = [
     'Running with gitlab-runner 18.6.0 (gitlab-sim)',
     '  on gitlab-sim runner, system ID: s_sim',
-    ...job.script.map((l) => `$ ${l}`),
+    ...(withScript ? job.script.map((l) => `$ ${l}`) : []),
   ];
   if (job.status === 'success') lines.push('Job succeeded');
   else if (job.status === 'failed') lines.push('ERROR: Job failed: exit code 1');

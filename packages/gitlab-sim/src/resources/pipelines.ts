@@ -13,6 +13,7 @@ import {
 } from '../ci/http-helpers.js';
 import { type PipelineVariable, projectCi, type SimPipeline } from '../ci/model.js';
 import { ACCESS, type SimProject } from '../state.js';
+import { protectionFor } from './branches.js';
 import type { ResourceDeps } from './deps.js';
 
 const STATUSES = [
@@ -68,6 +69,15 @@ function mayUseVariables(ctx: RequestContext, project: SimProject): boolean {
   return min >= ACCESS.developer && !!ctx.user && ctx.state.accessLevel(project, ctx.user.id) >= min;
 }
 
+/** GitLab's `allowed_to_write_ref?`: on a protected branch, the user must be allowed to push or merge there. */
+function mayRunOnRef(ctx: RequestContext, project: SimProject, ref: string): boolean {
+  const rule = protectionFor(project, ref);
+  if (!rule) return true;
+  const level = ctx.user ? ctx.state.accessLevel(project, ctx.user.id) : 0;
+  const allowed = (min: number) => min > 0 && level >= min;
+  return allowed(rule.pushAccessLevel) || allowed(rule.mergeAccessLevel);
+}
+
 function filterPipelines(ctx: RequestContext, project: SimProject): SimPipeline[] {
   const q = ctx.query;
   const scope = enumParam(q, 'scope', ['running', 'pending', 'finished', 'branches', 'tags'] as const);
@@ -75,9 +85,11 @@ function filterPipelines(ctx: RequestContext, project: SimProject): SimPipeline[
   const source = enumParam(q, 'source', SOURCES);
   const orderBy = enumParam(q, 'order_by', ['id', 'status', 'ref', 'updated_at', 'user_id'] as const) ?? 'id';
   const sort = enumParam(q, 'sort', ['asc', 'desc'] as const) ?? 'desc';
-  const [ua, ub, ca, cb] = ['updated_after', 'updated_before', 'created_after', 'created_before'].map((n) =>
-    timeParam(q, n),
+  const [ua, ub, created_a, created_b] = ['updated_after', 'updated_before', 'created_after', 'created_before'].map(
+    (n) => timeParam(q, n),
   );
+  // Realistic: GitLab versions before these filters existed accept and ignore them.
+  const [ca, cb] = ctx.state.realistic.ignoreCreatedFilters ? [undefined, undefined] : [created_a, created_b];
   const ref = q.get('ref');
   const sha = q.get('sha');
   const name = q.get('name');
@@ -121,6 +133,13 @@ export function registerPipelines(router: Router, _deps: ResourceDeps): void {
     const variables = readVariables(ctx.body.variables);
     const inputs = ctx.body.inputs ?? {};
     if (typeof inputs !== 'object' || Array.isArray(inputs) || inputs === null) throw invalidParam('inputs');
+    if (ctx.state.realistic.protectedOrchestrationRef && !mayRunOnRef(ctx, project, ref)) {
+      throw validationError({
+        base: [
+          `You do not have sufficient permission to run a pipeline on '${ref}'. Please select a different branch or contact your administrator for assistance.`,
+        ],
+      });
+    }
     if (variables.length && !mayUseVariables(ctx, project)) {
       throw validationError({ base: ['Insufficient permissions to set pipeline variables'] });
     }
@@ -172,6 +191,10 @@ export function registerPipelines(router: Router, _deps: ResourceDeps): void {
     const project = ctx.services.project(ctx);
     ctx.services.requireAccess(ctx, project, ACCESS.developer);
     const p = pipelineParam(ctx, project);
+    // Realistic: a Developer may not read the variables of a pipeline someone else started.
+    if (ctx.state.realistic.variablesNeedMaintainer && p.userId !== ctx.user?.id) {
+      ctx.services.requireAccess(ctx, project, ACCESS.maintainer);
+    }
     return json(p.variables.map((v) => ({ variable_type: v.variable_type, key: v.key, value: v.value })));
   });
 

@@ -170,10 +170,43 @@ deploy-release-branch-to-staging:
     strategy: depend
 `;
 
+// The realistic demo's orchestrator: the same inputs, but the target's deploy pipeline is started by a
+// script calling the pipeline trigger API (no `trigger:` bridge), as many real orchestrators do.
+const TRIGGER_API_DEPLOY = `  variables:
+    SIM_ACTION: trigger-pipeline
+    SIM_TARGET_PROJECT: $[[ inputs.project ]]
+    SIM_TARGET_BRANCH: release
+    SIM_TRIGGER_TOKEN: trigger-token
+    SIM_DURATION_SECONDS: "5"
+  script:
+    - curl --fail --request POST --form "token=$DEPLOY_TRIGGER_TOKEN" --form ref=release "$CI_API_V4_URL/projects/$[[ inputs.project ]]/trigger/pipeline"
+`;
+
+function withTriggerApi(orchestrator: string): string {
+  const bridge = / {2}trigger:\n {4}project: \$\[\[ inputs\.project \]\]\n {4}branch: release\n {4}strategy: depend\n/g;
+  return orchestrator
+    .replace(/ {2}variables:\n {4}ORCHESTRATED_BY: \$CI_PROJECT_PATH\n/, '')
+    .replace(bridge, TRIGGER_API_DEPLOY);
+}
+
+const ORCHESTRATOR_TRIGGER_API = withTriggerApi(ORCHESTRATOR);
+
 /**
  * The CI files of the demo: the orchestrator's (guided `spec: inputs:`), the same orchestrator
- * driven by pipeline variables (GitLab before 17.10), and a service's (deploys `release` to staging).
+ * driven by pipeline variables (GitLab before 17.10), the same orchestrator starting the deploy
+ * through the trigger API (no bridge; the realistic demo commits it), and a service's (deploys
+ * `release` to staging).
  */
-export function demoCiFiles(): { orchestrator: string; orchestratorVariables: string; service: string } {
-  return { orchestrator: ORCHESTRATOR, orchestratorVariables: ORCHESTRATOR_VARIABLES, service: SERVICE };
+export function demoCiFiles(): {
+  orchestrator: string;
+  orchestratorVariables: string;
+  orchestratorTriggerApi: string;
+  service: string;
+} {
+  return {
+    orchestrator: ORCHESTRATOR,
+    orchestratorVariables: ORCHESTRATOR_VARIABLES,
+    orchestratorTriggerApi: ORCHESTRATOR_TRIGGER_API,
+    service: SERVICE,
+  };
 }

@@ -112,11 +112,17 @@ export async function seedDemo(ctx: ScenarioContext): Promise<void> {
   const develop = await b.project(info.orchestrator, {
     files: {
       'README.md': '# develop\n\nOrchestration of evenergi releases.\n',
-      '.gitlab-ci.yml': demoCiFiles().orchestrator,
+      '.gitlab-ci.yml': ctx.realistic.triggerApiDownstream
+        ? demoCiFiles().orchestratorTriggerApi
+        : demoCiFiles().orchestrator,
     },
   });
   develop.member(users.developer, ACCESS.developer);
   develop.member(users.maintainer, ACCESS.maintainer);
+  // Realistic: the orchestration branch is protected; only those who may merge into it run pipelines there.
+  if (ctx.realistic.protectedOrchestrationRef) {
+    develop.protect(info.defaultBranch, { push: ACCESS.maintainer, merge: ACCESS.maintainer });
+  }
 
   const approved = { required: 1, by: [users.maintainer] };
   const charging = await service(b, CHARGING, 'merge', users);

@@ -1,5 +1,6 @@
 import type { SimServices } from '../_internal/router.js';
 import type { SimClock } from '../clock.js';
+import type { RealisticSwitches } from '../realistic.js';
 import type { SimState } from '../state.js';
 
 /** What a scenario gets to seed the simulator. */
@@ -11,6 +12,11 @@ export interface ScenarioContext {
   readonly adminId: number;
   readonly services: SimServices;
   readonly baseUrl: string;
+  /**
+   * The realistic-mode switches of this simulator, so a scenario seeds what that mode needs
+   * (the demo: an orchestrator that calls the trigger API, a protected orchestration branch).
+   */
+  readonly realistic: RealisticSwitches;
 }
 
 /** A named scenario: seeds users, projects, repositories, MRs and CI configuration. */
