@@ -106,6 +106,7 @@ export {
   writeValidationNote,
 } from './primitives/record-validation.js';
 export type {
+  ConflictContext,
   ConflictResolver,
   ConflictSide,
   ConflictToResolve,
@@ -124,6 +125,8 @@ export {
 export type { AppliedRevert, RevertOptions, RevertOutcome } from './primitives/revert-from-release.js';
 export { revertFromRelease, revertOptionsSchema, revertsCommit } from './primitives/revert-from-release.js';
 export { revertLocal } from './primitives/revert-local.js';
+export type { UnsafePathReason } from './safe-path.js';
+export { checkRepoPath, UnsafeWriteError, writeFileInside } from './safe-path.js';
 export type { CustomSmokeCheck, SmokeCheckResult } from './primitives/run-smoke-checks.js';
 export { readJsonPath, runSmokeChecks } from './primitives/run-smoke-checks.js';
 export type {

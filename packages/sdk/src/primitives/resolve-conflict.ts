@@ -22,6 +22,7 @@ import { readState, WorkspaceError } from './resolve-conflict/workspace.js';
 
 export type { ConflictSide, ConflictToResolve } from './resolve-conflict/merge-plan.js';
 export type {
+  ConflictContext,
   ConflictResolver,
   ResolveConflictOutcome,
   ResolverAnswer,

@@ -24,8 +24,18 @@ import {
 /** What a resolver answers for one conflict: the content, a removal, or `null` to give up. @see D3 */
 export type ResolverAnswer = string | Uint8Array | { readonly delete: true } | null | undefined;
 
+/** Which pick a conflict belongs to: a resolver serving several targets keeps their answers apart. @see D3 */
+export interface ConflictContext {
+  /** The target project whose release branch receives the pick. */
+  readonly project: string;
+  readonly branch: string;
+  /** The picked commit. */
+  readonly original: string;
+}
+
 /**
- * A programmatic resolver: called once per conflicted path, in path order.
+ * A programmatic resolver: called once per conflicted path, in path order, with the pick it
+ * belongs to.
  *
  * @example
  * ```ts
@@ -33,7 +43,10 @@ export type ResolverAnswer = string | Uint8Array | { readonly delete: true } | n
  * ```
  * @see D3
  */
-export type ConflictResolver = (conflict: ConflictToResolve) => ResolverAnswer | Promise<ResolverAnswer>;
+export type ConflictResolver = (
+  conflict: ConflictToResolve,
+  context: ConflictContext,
+) => ResolverAnswer | Promise<ResolverAnswer>;
 
 /** Objects and bytes the resolution moved (what the issue's sparse design promises to keep small). @see D3 */
 export interface ResolveStats {
@@ -144,7 +157,7 @@ export async function runResolution(
     const conflictPaths = conflicts.map((c) => c.path);
     if ('resolver' in source) {
       for (const c of conflicts) {
-        const answer = await source.resolver(c);
+        const answer = await source.resolver(c, { project: s.project, branch: s.branch, original: s.original });
         if (answer === null || answer === undefined) return gaveUp(s, conflictPaths);
         resolutions.set(c.path, toResolution(answer));
       }
