@@ -175,7 +175,12 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
         : `you chose ${hostKey(chosen)}`;
     throw configProblem(
       `${file} names the GitLab host ${hostKey(fileUrl)}, but ${yours}. A project's configuration never decides where the token is sent; make both the same host.`,
-      { file, field: 'gitlab.url', fileHost: hostKey(fileUrl), chosenHost: chosen === undefined ? null : hostKey(chosen) },
+      {
+        file,
+        field: 'gitlab.url',
+        fileHost: hostKey(fileUrl),
+        chosenHost: chosen === undefined ? null : hostKey(chosen),
+      },
     );
   }
   const gitlabUrl = chosen;

@@ -125,8 +125,6 @@ export {
 export type { AppliedRevert, RevertOptions, RevertOutcome } from './primitives/revert-from-release.js';
 export { revertFromRelease, revertOptionsSchema, revertsCommit } from './primitives/revert-from-release.js';
 export { revertLocal } from './primitives/revert-local.js';
-export type { UnsafePathReason } from './safe-path.js';
-export { checkRepoPath, UnsafeWriteError, writeFileInside } from './safe-path.js';
 export type { CustomSmokeCheck, SmokeCheckResult } from './primitives/run-smoke-checks.js';
 export { readJsonPath, runSmokeChecks } from './primitives/run-smoke-checks.js';
 export type {
@@ -154,3 +152,5 @@ export {
   serviceFor,
   smokeCheckSchema,
 } from './runbook-config.js';
+export type { UnsafePathReason } from './safe-path.js';
+export { checkRepoPath, UnsafeWriteError, writeFileInside } from './safe-path.js';

@@ -47,7 +47,12 @@ export async function checkBundleSeal(path: string): Promise<string> {
     path,
   ) as { digest?: unknown };
   if (typeof raw?.digest !== 'string')
-    throw refuse('unsealed', `${path} is not sealed (no digest): an unsealed bundle cannot say what to revert.`, path, EXIT_CODES.unevaluable);
+    throw refuse(
+      'unsealed',
+      `${path} is not sealed (no digest): an unsealed bundle cannot say what to revert.`,
+      path,
+      EXIT_CODES.unevaluable,
+    );
   const expected = bundleDigest(raw);
   if (!expected.isOk() || expected.value !== raw.digest)
     throw refuse(
@@ -80,7 +85,12 @@ export async function checkBundleSignature(
   );
   const verified = verifyEnvelope(envelope, keys);
   if (!verified.isOk())
-    throw refuse('signature', `${envelopePath}: ${describeEvidenceError(verified.error)}`, envelopePath, EXIT_CODES.unevaluable);
+    throw refuse(
+      'signature',
+      `${envelopePath}: ${describeEvidenceError(verified.error)}`,
+      envelopePath,
+      EXIT_CODES.unevaluable,
+    );
   const statement = parseStatement(verified.value.payload);
   const signedDigest = statement.isOk() ? (statement.value.predicate as { digest?: unknown }).digest : undefined;
   if (signedDigest !== digest)
