@@ -62,13 +62,13 @@ describe('documented limitations', () => {
     };
     const ws = join(cwd, 'workspace');
     expect(await run(['promote', '--mr', `${mr.project}!${mr.iid}`, '--resolve', ws], deps), out.join('')).toBe(6);
-    const file = join(ws, 'src/tariff.ts');
+    const file = join(ws, `${mr.project.split('/').join('+')}/src/tariff.ts`);
     const conflicted = await readFile(file, 'utf8');
     expect(conflicted).toContain('<<<<<<< ours');
     // The operator keeps the hotfix's side of each conflict.
     await writeFile(file, conflicted.replace(/<<<<<<< ours\n[\s\S]*?=======\n([\s\S]*?)>>>>>>> theirs\n/g, '$1'));
     out.length = 0;
-    expect(await run(['resolve', '--continue', ws], deps), out.join('')).toBe(0);
+    expect(await run(['resolve', '--continue', ws, '--evidence', 'evidence.json'], deps), out.join('')).toBe(0);
     out.length = 0;
     expect(await run(['policy', 'check', join(cwd, 'evidence.json')], deps), out.join('')).toBe(0);
   });

@@ -162,7 +162,7 @@ describe('usage and configuration', () => {
     const cfgDir = await mkdtemp(join(dir, 'cfg-'));
     await writeFile(
       join(cfgDir, 'hotfix.config.json'),
-      JSON.stringify({ gitlab: { url: 'http://127.0.0.1:9' }, runbook: { services: [{ project: 'no-slash' }] } }),
+      JSON.stringify({ gitlab: { timeoutMs: 1000 }, runbook: { services: [{ project: 'no-slash' }] } }),
     );
     const r = await runCli(['preflight', '--mr', 'evenergi/charging-api!1'], { cwd: cfgDir, env });
     expect(r.code).toBe(3);

@@ -38,7 +38,8 @@ afterAll(async () => {
 describe('hotfix promote --resolve and hotfix resolve --continue', () => {
   it('writes the conflict into the workspace, waits for the edit, then pushes it and promotes', async () => {
     const ws = join(w.dir, 'ws');
-    const file = join(ws, 'src/tariff.ts');
+    const rel = `${MR.project.replace('/', '+')}/src/tariff.ts`;
+    const file = join(ws, rel);
     const first = await cli([
       'promote',
       '--mr',
@@ -50,14 +51,14 @@ describe('hotfix promote --resolve and hotfix resolve --continue', () => {
     ]);
     expect(first.code).toBe(6);
     expect(first.stdout).toContain(
-      `Edit ${file} (remove the conflict markers), then run: hotfix resolve --continue ${ws}`,
+      `Edit ${file} (remove the conflict markers), then run: hotfix resolve --continue ${ws} --evidence ${join(w.dir, 'res.json')}`,
     );
     const conflicted = await readFile(file, 'utf8');
     expect(conflicted).toMatch(/^<{7} /m);
 
-    const early = await cli(['resolve', '--continue', 'ws', '--json']);
+    const early = await cli(['resolve', '--continue', 'ws', '--evidence', 'res.json', '--json']);
     expect(early.code).toBe(6);
-    expect(JSON.parse(early.stdout)).toMatchObject({ command: 'resolve', exitCode: 6, edit: ['src/tariff.ts'] });
+    expect(JSON.parse(early.stdout)).toMatchObject({ command: 'resolve', exitCode: 6, edit: [rel] });
 
     // The operator keeps the hotfix's side of every conflicting hunk.
     const resolved = conflicted.replace(
@@ -66,7 +67,7 @@ describe('hotfix promote --resolve and hotfix resolve --continue', () => {
     );
     expect(resolved).not.toMatch(/^(<{7}|={7}|>{7})/m);
     await writeFile(file, resolved);
-    const done = await cli(['resolve', '--continue', 'ws', '--json']);
+    const done = await cli(['resolve', '--continue', 'ws', '--evidence', 'res.json', '--json']);
     expect(done.stderr).toMatch(/pick evenergi\/charging-api done/);
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({

@@ -12,6 +12,16 @@ const tokenProvider = z.custom<() => Promise<string>>((v) => typeof v === 'funct
   message: 'expected a string or a function returning a Promise of a string',
 });
 
+/** Whether a URL carries `user[:password]@` before its host. */
+function hasUserinfo(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Retry policy for idempotent requests (GET/HEAD). POST/PUT are never retried blindly. */
 export const retryPolicySchema = z.object({
   /** Attempts in all, including the first (1 = no retry). */
@@ -31,6 +41,8 @@ export const clientConfigSchema = z.object({
     .string()
     .url()
     .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+    // A password in the URL would be sent in clear to every redirect and printed by fetch's errors.
+    .refine((u) => !hasUserinfo(u), 'must not carry a user name or password (give the token separately)')
     .transform((u) => u.replace(/\/+$/, '').replace(/\/api\/v4$/, '')),
   /** A token, or an async function returning one. */
   token: z.union([z.string().min(1, 'must not be empty'), tokenProvider]),

@@ -109,6 +109,7 @@ export {
   writeValidationNote,
 } from './primitives/record-validation.js';
 export type {
+  ConflictContext,
   ConflictResolver,
   ConflictSide,
   ConflictToResolve,
@@ -158,3 +159,5 @@ export {
   serviceFor,
   smokeCheckSchema,
 } from './runbook-config.js';
+export type { UnsafePathReason } from './safe-path.js';
+export { checkRepoPath, UnsafeWriteError, writeFileInside } from './safe-path.js';

@@ -13,7 +13,7 @@ import { problem } from '../problem.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
-import { workspaceResolver } from './_workspace.js';
+import type { WorkspaceSession } from './_workspace.js';
 
 /** The journal that belongs to an evidence file: `evidence.json` → `evidence.journal.json`. */
 export function journalPathFor(evidencePath: string): string {
@@ -64,6 +64,8 @@ export async function runPromotion(
     readonly command: 'promote' | 'resume' | 'resolve';
     /** A resolution workspace (D3): conflicted files are written there and read back once edited. */
     readonly resolveDir?: string | undefined;
+    /** The resolver over that workspace (see workspaceSession). */
+    readonly session?: WorkspaceSession | undefined;
   },
 ): Promise<number> {
   const { io } = ctx;
@@ -75,10 +77,10 @@ export async function runPromotion(
     controller.abort();
   });
   const w = gl.settings.wait;
-  const written: string[] = [];
+  const written = run.session?.edit ?? [];
   const resolveConflicts =
-    run.resolveDir && gl.settings.token
-      ? { resolveConflicts: { resolver: workspaceResolver(run.resolveDir, written), gitToken: gl.settings.token } }
+    run.session && gl.settings.token
+      ? { resolveConflicts: { resolver: run.session.resolver, gitToken: gl.settings.token } }
       : {};
   let result: Awaited<ReturnType<GitLab['sdk']['promoteHotfix']>>;
   try {
@@ -150,7 +152,7 @@ async function report(
           ? {
               workspace: run.resolveDir,
               edit: [...new Set(run.written)],
-              continue: `hotfix resolve --continue ${run.resolveDir}`,
+              continue: `hotfix resolve --continue ${run.resolveDir} --evidence ${run.evidencePath}`,
             }
           : {}),
       },
@@ -166,7 +168,7 @@ async function report(
   if (code === EXIT_CODES.conflict && run.resolveDir) {
     const files = [...new Set(run.written)].map((f) => join(run.resolveDir ?? '.', f));
     io.out(
-      `Edit ${files.join(', ') || `the conflicted files in ${run.resolveDir}`} (remove the conflict markers), then run: hotfix resolve --continue ${run.resolveDir}\n`,
+      `Edit ${files.join(', ') || `the conflicted files in ${run.resolveDir}`} (remove the conflict markers), then run: hotfix resolve --continue ${run.resolveDir} --evidence ${run.evidencePath}\n`,
     );
   } else if (code === EXIT_CODES.conflict)
     io.out(

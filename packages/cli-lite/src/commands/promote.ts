@@ -7,7 +7,7 @@ import type { Command, CommandContext } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import { mrOf, targetsOf } from './_mr.js';
 import { journalPathFor, runPromotion } from './_promotion.js';
-import { writeWorkspaceNote } from './_workspace.js';
+import { createWorkspace, readWorkspaceNote, workspaceSession } from './_workspace.js';
 
 /** `hotfix promote`: the whole runbook for one merged hotfix, or its plan with `--dry-run`. */
 export const promoteCommand: Command = {
@@ -20,8 +20,9 @@ cut-off action, S5), follow the deployment (S6), validate, note and label (S7). 
 journaled next to the evidence file (evidence.journal.json); Ctrl-C stops cleanly and
 "hotfix resume <journal>" continues. The sealed evidence bundle is written to --evidence
 (default evidence.json). --dry-run prints the plan and changes nothing. With --resolve <dir>, a
-conflicting pick (D3) writes the conflicted files with markers into <dir>; edit them, then run
-"hotfix resolve --continue <dir>": the tree is verified, pushed to release only if release has not
+conflicting pick (D3) writes the conflicted files with markers into <dir>/<group>+<project>/
+(<dir> must be empty or new); edit them, then run "hotfix resolve --continue <dir> --evidence
+<file>": only files you changed are taken, the tree is verified, pushed to release only if release has not
 moved, recorded as evidence, and the promotion goes on.
 
 Example:
@@ -45,8 +46,13 @@ Example:
     const journalPath = journalPathFor(evidencePath);
     const resolveFlag = str(p, 'resolve');
     const resolveDir = resolveFlag ? resolve(cwd, resolveFlag) : undefined;
-    if (resolveDir) await writeWorkspaceNote(resolveDir, { journal: journalPath, evidence: evidencePath });
-    return runPromotion(ctx, gl, { mr, targets, evidencePath, journalPath, command: 'promote', resolveDir });
+    let session: ReturnType<typeof workspaceSession> | undefined;
+    if (resolveDir) {
+      await createWorkspace(gl.sdk, resolveDir, { journal: journalPath, evidence: evidencePath });
+      const note = await readWorkspaceNote(resolveDir, evidencePath, journalPathFor);
+      session = workspaceSession(gl.sdk, resolveDir, note, []);
+    }
+    return runPromotion(ctx, gl, { mr, targets, evidencePath, journalPath, command: 'promote', resolveDir, session });
   },
 };
 

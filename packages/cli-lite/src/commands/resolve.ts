@@ -1,35 +1,44 @@
 import { resolve } from 'node:path';
-import { parseCommand, str } from '../args.js';
+import { parseCommand, str, strs } from '../args.js';
 import { connect } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
-import { runPromotion } from './_promotion.js';
-import { readWorkspaceNote } from './_workspace.js';
+import { journalPathFor, runPromotion } from './_promotion.js';
+import { readWorkspaceNote, workspaceSession } from './_workspace.js';
 
 /** `hotfix resolve --continue`: the human conflict path (D3), continuing the promotion with the edited files. */
 export const resolveCommand: Command = {
-  help: `Usage: hotfix resolve --continue <workspace-dir>
+  help: `Usage: hotfix resolve --continue <workspace-dir> [--evidence <file>] [--accept <path>]...
 
 After "hotfix promote --resolve <workspace-dir>" stopped on a conflicting pick (exit 6) and wrote
 the conflicted files into the workspace, edit them (remove every conflict marker), then continue:
 the SDK re-merges against release, verifies that no marker is left and nothing outside the hotfix
 changed, pushes only if release has not moved (compare-and-swap, never forced), records the
 resolution as evidence, and the promotion goes on from its journal (S3-S7). A file still holding
-markers keeps the target waiting (exit 6).
+markers, or still exactly as the tool wrote it, keeps the target waiting (exit 6); name such a
+file with --accept <target-folder>/<path> to take it as written. The evidence file recorded in
+the workspace must be confirmed with --evidence when it lies outside the workspace.
 
 Example:
-  hotfix resolve --continue ./hotfix-workspace
+  hotfix resolve --continue ./hotfix-workspace --evidence evidence.json
 `,
   async run(ctx, argv) {
-    const p = parseCommand(argv, { continue: { type: 'string' } });
+    const p = parseCommand(argv, {
+      continue: { type: 'string' },
+      evidence: { type: 'string' },
+      accept: { type: 'string', multiple: true },
+    });
     const dirFlag = str(p, 'continue');
     if (!dirFlag) return ctx.io.fail(usageProblem('--continue <workspace-dir> is required'));
-    const dir = resolve(ctx.deps.cwd ?? '.', dirFlag);
-    const note = await readWorkspaceNote(dir);
+    const cwd = ctx.deps.cwd ?? '.';
+    const dir = resolve(cwd, dirFlag);
+    const evidenceFlag = str(p, 'evidence');
+    const note = await readWorkspaceNote(dir, evidenceFlag ? resolve(cwd, evidenceFlag) : undefined, journalPathFor);
     const { readJournal, describeEvidenceError } = await import('@hotfix-release/evidence');
     const state = await readJournal(note.journal);
     if (!state.isOk()) return ctx.io.fail(usageProblem(`${note.journal}: ${describeEvidenceError(state.error)}`));
     const gl = await connect(ctx.deps, p);
+    const session = workspaceSession(gl.sdk, dir, note, strs(p, 'accept'));
     const { bundle } = state.value;
     return runPromotion(ctx, gl, {
       mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
@@ -38,6 +47,7 @@ Example:
       journalPath: note.journal,
       command: 'resolve',
       resolveDir: dir,
+      session,
     });
   },
 };

@@ -7,17 +7,22 @@ import { problem } from '../problem.js';
 import { createProgress } from '../progress.js';
 import type { Command } from '../run.js';
 import { exitCodeOf, problemFromSdk } from '../sdk-problem.js';
+import { checkBundleInstance, checkBundleSeal, checkBundleSignature } from './_bundle-trust.js';
 import { readBundle } from './_files.js';
 
 /** `hotfix rollback`: the SDK's rollbackHotfix on a recorded promotion, written back to the bundle (R1, R2, R3). */
 export const rollbackCommand: Command = {
   help: `Usage: hotfix rollback --evidence <file> [--target <group/project>]... [--reason <text>]
+                       [--key <public key (PEM)>]... [--signature <envelope>]
 
 Back a promoted hotfix out: revert the picks recorded in the evidence bundle from release (R1), and
 where a deployment is recorded rerun the orchestration pipeline with the same action, project and
 confirm=true, wait for staging to run the reverted release and revalidate (R2). A target whose
 release moved since the pick is refused (R3: restore release first). The rollback is recorded in
-the bundle, which is sealed again.
+the bundle, which is sealed again. Before anything is reverted the bundle must be sealed with a
+digest that matches its content, recorded on the GitLab instance this run talks to, and, with
+--key, covered by a trusted signature (--signature, default <evidence>.dsse.json); otherwise the
+rollback is refused (rollback-refused, exit 2, or exit 3 for another instance) and nothing is sent.
 
 Example:
   hotfix rollback --evidence evidence.json --reason "checkout returns 500 in staging"
@@ -27,10 +32,20 @@ Example:
       evidence: { type: 'string' },
       target: { type: 'string', multiple: true },
       reason: { type: 'string' },
+      key: { type: 'string', multiple: true },
+      signature: { type: 'string' },
     });
-    const path = resolve(ctx.deps.cwd ?? '.', required(p, 'evidence', '--evidence evidence.json'));
+    const cwd = ctx.deps.cwd ?? '.';
+    const path = resolve(cwd, required(p, 'evidence', '--evidence evidence.json'));
+    const digest = await checkBundleSeal(path);
+    const keys = strs(p, 'key');
+    if (keys.length > 0) {
+      const envelope = resolve(cwd, str(p, 'signature') ?? `${path.replace(/\.json$/i, '')}.dsse.json`);
+      await checkBundleSignature(cwd, envelope, keys, digest);
+    }
     const bundle = await readBundle(path);
     const gl = await connect(ctx.deps, p);
+    checkBundleInstance(path, bundle.gitlabUrl, gl.client.gitlabUrl);
     if (gl.config.orchestration.project !== bundle.settings.orchestrationProject)
       return ctx.io.fail(
         problem({

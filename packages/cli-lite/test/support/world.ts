@@ -53,7 +53,8 @@ export async function startCliWorld(): Promise<CliWorld> {
   return {
     sim,
     dir,
-    env: { GITLAB_TOKEN: SENTINEL_TOKEN, NO_COLOR: '1' },
+    // The host comes from the environment: a project's hotfix.config.json never chooses where the token goes (issue 22).
+    env: { GITLAB_URL: sim.url, GITLAB_TOKEN: SENTINEL_TOKEN, NO_COLOR: '1' },
     async api(method, path) {
       const res = await fetch(`${sim.apiUrl}${path}`, { method, headers: { 'private-token': sim.token } });
       return res.json();

@@ -7,8 +7,9 @@
  * ids from the bytes); everything written stays in memory until a push sends it.
  */
 import type { Result, ResultAsync } from 'neverthrow';
-import type { HotfixError } from '../errors.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
+import { checkRepoName } from '../safe-path.js';
 import { decodeTree, encodeCommit, encodeTree, type GitObject, objectId, signatureFromIso } from './git-objects.js';
 import type { CommitData, ObjectStore, ObjectStoreStats, TreeEntry } from './merge/types.js';
 
@@ -51,8 +52,35 @@ async function must<T>(r: ResultAsync<T, HotfixError>): Promise<T> {
   return v.value;
 }
 
-/** Creates a sparse store over `project`, reading through `client`. */
-export function createGitLabObjectStore(client: GitLabClient, project: string): GitLabObjectStore {
+/** Limits of a store: what a hostile repository may not make us read. */
+export interface GitLabStoreLimits {
+  /** Largest blob read (bytes); a larger one is a `response-invalid` error naming it. */
+  readonly maxBlobBytes?: number;
+}
+
+/** The default blob cap: a conflicted file a human can read in an editor. */
+export const DEFAULT_MAX_BLOB_BYTES = 8 * 1024 * 1024;
+
+function refuse(route: string, path: string, message: string): StoreError {
+  return new StoreError(
+    hotfixError('response-invalid', `GitLab's answer to GET ${route} is refused: ${message}.`, {
+      runbookRef: 'D3',
+      details: { method: 'GET', route, issues: [{ path, message }] },
+    }),
+  );
+}
+
+/**
+ * Creates a sparse store over `project`, reading through `client`. Every tree entry name is
+ * checked with git's own rules (see checkRepoName): a repository holding `..`, `.git`, a NUL or a
+ * control character in a name is refused with `response-invalid` before anything is written.
+ */
+export function createGitLabObjectStore(
+  client: GitLabClient,
+  project: string,
+  limits: GitLabStoreLimits = {},
+): GitLabObjectStore {
+  const maxBlobBytes = limits.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
   const stats: GitLabStoreStats = { objectsRead: 0, bytesRead: 0, objectsWritten: 0, bytesWritten: 0, requests: 0 };
   const locations = new Map<string, TreeLocation>();
   const trees = new Map<string, Promise<readonly TreeEntry[]>>();
@@ -83,6 +111,20 @@ export function createGitLabObjectStore(client: GitLabClient, project: string): 
   const fetchListing = async (loc: TreeLocation): Promise<{ oid: string; entries: TreeEntry[] }> => {
     const list = await must(client.tree(project, loc.commit, loc.path, { perPage: 100, maxPages: 1000 }));
     stats.requests += list.pagesRead;
+    for (const i of list.items) {
+      const why = checkRepoName(i.name);
+      const where = loc.path ? `${loc.path}/${i.name}` : i.name;
+      if (why !== undefined) {
+        throw refuse('/projects/:id/repository/tree', where, `tree entry ${JSON.stringify(where)} is unsafe (${why})`);
+      }
+      if (i.path !== where) {
+        throw refuse(
+          '/projects/:id/repository/tree',
+          where,
+          `tree entry path ${JSON.stringify(i.path)} is not its name`,
+        );
+      }
+    }
     const entries = list.items.map(
       (i): TreeEntry => ({
         mode: i.type === 'tree' ? '040000' : i.mode.padStart(6, '0'),
@@ -171,6 +213,13 @@ export function createGitLabObjectStore(client: GitLabClient, project: string): 
       if (found === undefined) {
         found = must(client.rawBlob(project, oid)).then((data) => {
           stats.requests++;
+          if (data.byteLength > maxBlobBytes) {
+            throw refuse(
+              '/projects/:id/repository/blobs/:sha/raw',
+              oid,
+              `blob ${oid} has ${data.byteLength} bytes, more than the ${maxBlobBytes}-byte cap`,
+            );
+          }
           stats.objectsRead++;
           stats.bytesRead += data.byteLength;
           if (objectId('blob', data) !== oid) throw new Error(`blob ${oid} arrived with different content`);

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { demoScenarioInfo as demo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCommit, type GitObject, objectId } from './git-objects.js';
@@ -105,5 +107,53 @@ describe('smartHttpPush', () => {
       objects: [],
     });
     expect(del._unsafeUnwrapErr()).toMatchObject({ code: 'git' });
+  });
+
+  it('returns git and follows no redirect: the credentials never reach the redirect target', async () => {
+    // A real HTTP server in front of the simulator that answers every request with 307 to the simulator.
+    const seen: string[] = [];
+    const proxy = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(307, { location: `${sim.url}/${project}.git${req.url?.replace(/^\/[^?]*?\.git/, '') ?? ''}` });
+      res.end();
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as AddressInfo).port;
+    const logged = sim.controls.requests.length;
+    try {
+      const c = await child(start, 'Redirected\n');
+      const r = await smartHttpPush({
+        url: `http://127.0.0.1:${port}/${project}.git`,
+        username: 'oauth2',
+        token: sim.token,
+        ref: 'refs/heads/release',
+        oldOid: start,
+        newOid: c.oid,
+        objects: [c],
+      });
+      expect(r._unsafeUnwrapErr()).toMatchObject({ code: 'git', details: { operation: 'push' } });
+      expect(r._unsafeUnwrapErr().message).toMatch(/HTTP 307 .*redirects are not followed/);
+      expect(seen).toHaveLength(1);
+      expect(sim.controls.requests.slice(logged)).toEqual([]);
+      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(start);
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
+  it('returns git when an answer exceeds the size cap, and moves nothing', async () => {
+    const c = await child(start, 'Capped\n');
+    const r = await smartHttpPush({
+      url: `${sim.url}/${project}.git`,
+      username: 'oauth2',
+      token: sim.token,
+      ref: 'refs/heads/release',
+      oldOid: start,
+      newOid: c.oid,
+      objects: [c],
+      maxResponseBytes: 16,
+    });
+    expect(r._unsafeUnwrapErr().message).toMatch(/ref advertisement exceeds 16 bytes/);
+    expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(start);
   });
 });

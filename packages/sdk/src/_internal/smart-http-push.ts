@@ -9,6 +9,10 @@ import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitObject } from './git-objects.js';
 import { writePack } from './pack-writer.js';
+import { readLimited } from './transport.js';
+
+/** Default cap on each answer of a push (advertisement, report): far above any real one. */
+export const DEFAULT_PUSH_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /** One compare-and-swap push. */
 export interface SmartHttpPushRequest {
@@ -25,6 +29,8 @@ export interface SmartHttpPushRequest {
   readonly precheck?: boolean;
   readonly fetch?: typeof fetch;
   readonly signal?: AbortSignal;
+  /** Largest answer read from the server (bytes); a larger one fails the push as `git`. */
+  readonly maxResponseBytes?: number;
 }
 
 /** What a push did and cost. */
@@ -73,14 +79,21 @@ export function smartHttpPush(req: SmartHttpPushRequest): ResultAsync<SmartHttpP
     });
   if (req.oldOid === ZERO || req.newOid === ZERO) return errAsync(gitError('refusing to create or delete a ref'));
   const doFetch = req.fetch ?? fetch;
+  const max = req.maxResponseBytes ?? DEFAULT_PUSH_MAX_RESPONSE_BYTES;
+  const redirected = (status: number, what: string) =>
+    `HTTP ${status} on ${what}: redirects are not followed (they would carry the credentials elsewhere); use the repository's final URL`;
   const auth = `Basic ${Buffer.from(`${req.username}:${req.token}`).toString('base64')}`;
   const base = req.url.replace(/\/+$/, '');
   const work = async (): Promise<SmartHttpPushReport | HotfixError> => {
+    // Never follow a redirect: it would carry the credentials to wherever the answer points.
     const adv = await doFetch(`${base}/info/refs?service=git-receive-pack`, {
       headers: { authorization: auth },
+      redirect: 'manual',
       ...(req.signal ? { signal: req.signal } : {}),
     });
-    const advBody = Buffer.from(await adv.arrayBuffer());
+    const advBody = await readLimited(adv, max);
+    if (advBody === undefined) return gitError(`the ref advertisement exceeds ${max} bytes`);
+    if (adv.status >= 300 && adv.status < 400) return gitError(redirected(adv.status, 'the ref advertisement'));
     if (!adv.ok) return gitError(`HTTP ${adv.status} on the ref advertisement`);
     const refs = new Map<string, string>();
     let caps: string[] = [];
@@ -112,10 +125,13 @@ export function smartHttpPush(req: SmartHttpPushRequest): ResultAsync<SmartHttpP
         accept: 'application/x-git-receive-pack-result',
       },
       body,
+      redirect: 'manual',
       ...(req.signal ? { signal: req.signal } : {}),
     });
-    const resBody = Buffer.from(await res.arrayBuffer());
+    const resBody = await readLimited(res, max);
+    if (resBody === undefined) return gitError(`the receive-pack answer exceeds ${max} bytes`);
     const received = advBody.length + resBody.length;
+    if (res.status >= 300 && res.status < 400) return gitError(redirected(res.status, 'receive-pack'));
     if (!res.ok) return gitError(`HTTP ${res.status} on receive-pack`);
     const { report, messages } = demux(resBody, wanted.includes('side-band-64k'));
     const sent = { objectsSent: req.objects.length, bytesSent: body.length, bytesReceived: received, messages };

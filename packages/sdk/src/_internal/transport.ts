@@ -411,7 +411,8 @@ function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal |
   return AbortSignal.any(present);
 }
 
-async function readLimited(res: Response, max: number): Promise<Buffer | undefined> {
+/** Reads a body up to `max` bytes; `undefined` (and the stream cancelled) when it is larger. */
+export async function readLimited(res: Response, max: number): Promise<Buffer | undefined> {
   if (!res.body) return Buffer.alloc(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -4,6 +4,7 @@
  * through the repository API; no clone), verify the result and push exactly the new objects with
  * a compare-and-swap on release.
  */
+import { readdir } from 'node:fs/promises';
 import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { signatureFromIso } from '../_internal/git-objects.js';
@@ -18,10 +19,11 @@ import {
   type RunSettings,
   runResolution,
 } from './resolve-conflict/run.js';
-import { listWorkspaceFiles, readState } from './resolve-conflict/workspace.js';
+import { readState, WorkspaceError } from './resolve-conflict/workspace.js';
 
 export type { ConflictSide, ConflictToResolve } from './resolve-conflict/merge-plan.js';
 export type {
+  ConflictContext,
   ConflictResolver,
   ResolveConflictOutcome,
   ResolverAnswer,
@@ -42,8 +44,16 @@ const gitSchema = {
   /** Personal or project access token used as the HTTP Basic password for the push. */
   gitToken: z.string().min(1),
   gitUsername: z.string().min(1).default('oauth2'),
-  /** The repository URL; `<gitlabUrl>/<project>.git` when omitted. */
-  gitUrl: z.url().optional(),
+  /** The repository URL; `<gitlabUrl>/<project>.git` when omitted. Credentials in it are refused. */
+  gitUrl: z
+    .url()
+    .refine(
+      (u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u),
+      'must not carry a user name or password (give gitToken)',
+    )
+    .optional(),
+  /** Largest blob read for the merge (bytes, default 8 MiB); a larger one is refused as `response-invalid`. */
+  maxBlobBytes: z.number().int().min(1).optional(),
   /** Who commits; the author stays the picked commit's author. */
   committer: committerSchema.optional(),
   /** Who resolved, for the evidence record; the committer's name when omitted. */
@@ -110,7 +120,12 @@ export type ResolveConflictOptions = z.input<typeof resolveConflictOptionsSchema
  * ```
  * @see D3
  */
-export const continueConflictOptionsSchema = z.object({ workspaceDir: z.string().min(1), ...gitSchema });
+export const continueConflictOptionsSchema = z.object({
+  workspaceDir: z.string().min(1),
+  /** Paths whose content as the tool wrote it is the operator's answer (an unchanged file is otherwise ignored). */
+  accept: z.array(z.string().min(1)).default([]),
+  ...gitSchema,
+});
 
 /** Options of {@link continueConflictResolution} as callers write them. @see D3 */
 export type ContinueConflictOptions = z.input<typeof continueConflictOptionsSchema>;
@@ -130,15 +145,17 @@ function wrap(
   return ResultAsync.fromPromise(work(), (e) =>
     isHotfixError(e)
       ? e
-      : hotfixError('git', `Conflict resolution failed: ${String(e)}`, {
-          runbookRef: 'D3',
-          details: { operation: 'resolve', reason: e instanceof Error ? e.message : String(e) },
-          cause: e,
-        }),
+      : e instanceof WorkspaceError
+        ? e.error
+        : hotfixError('git', `Conflict resolution failed: ${String(e)}`, {
+            runbookRef: 'D3',
+            details: { operation: 'resolve', reason: e instanceof Error ? e.message : String(e) },
+            cause: e,
+          }),
   ).andThen((r) => (isHotfixError(r) ? errAsync(r) : ResultAsync.fromSafePromise(Promise.resolve(r))));
 }
 
-type GitOptions = Omit<z.output<typeof continueConflictOptionsSchema>, 'workspaceDir'>;
+type GitOptions = Omit<z.output<typeof continueConflictOptionsSchema>, 'workspaceDir' | 'accept'>;
 
 async function settings(
   client: GitLabClient,
@@ -160,6 +177,7 @@ async function settings(
     committer: signatureFromIso(committer.name, committer.email, committer.date ?? isoNow(client.clock)),
     resolvedBy: o.resolvedBy ?? committer.name,
     appendTrailer: o.appendTrailer,
+    ...(o.maxBlobBytes !== undefined ? { maxBlobBytes: o.maxBlobBytes } : {}),
     ...(o.fetch ? { fetch: o.fetch } : {}),
   };
 }
@@ -216,9 +234,12 @@ export function resolveConflict(
       releaseHead = b.value.commit.id;
     }
     if (o.workspaceDir !== undefined) {
-      const busy = await listWorkspaceFiles(o.workspaceDir).catch(() => []);
-      if (busy.length > 0 || (await readState(o.workspaceDir)) !== undefined) {
-        const message = `The workspace ${o.workspaceDir} is not empty; use an empty folder or continue the resolution in it.`;
+      const busy = await readdir(o.workspaceDir).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return [];
+        throw e;
+      });
+      if (busy.length > 0) {
+        const message = `The workspace ${o.workspaceDir} is not empty; use an empty (or new) folder, or continue the resolution in it.`;
         return hotfixError('invalid-input', message, {
           runbookRef: 'D3',
           details: { field: 'workspaceDir', issues: [{ path: 'workspaceDir', message }] },
@@ -226,7 +247,9 @@ export function resolveConflict(
       }
     }
     const s = await settings(client, o, { project: o.project, branch: o.branch, original, mainline, releaseHead });
-    const source = o.resolver ? { resolver: o.resolver } : { workspaceDir: o.workspaceDir ?? '', resume: false };
+    const source = o.resolver
+      ? { resolver: o.resolver }
+      : { workspaceDir: o.workspaceDir ?? '', resume: false as const };
     return runResolution(client, s, source);
   });
 }
@@ -263,9 +286,22 @@ export function continueConflictResolution(
         details: { field: 'workspaceDir', issues: [{ path: 'workspaceDir', message }] },
       });
     }
-    if (state.pushed) return state.pushed as unknown as ResolveConflictOutcome;
-    const s = await settings(client, { ...o, gitUrl: o.gitUrl ?? state.gitUrl }, state);
-    const outcome = await runResolution(client, s, { workspaceDir: o.workspaceDir, resume: true });
+    let releaseHead = state.releaseHead;
+    if (state.pushed) {
+      // Believed only while GitLab shows release at the pushed commit; otherwise the merge is
+      // redone against release as it is now (a pick already there comes back `already-applied`).
+      const b = await client.branch(state.project, state.branch);
+      if (b.isErr()) return b.error;
+      if (b.value.commit.id === state.pushed.commit) return state.pushed as unknown as ResolveConflictOutcome;
+      releaseHead = b.value.commit.id;
+    }
+    const s = await settings(client, o, { ...state, mainline: state.mainline, releaseHead });
+    const outcome = await runResolution(client, s, {
+      workspaceDir: o.workspaceDir,
+      resume: true,
+      state,
+      accept: o.accept,
+    });
     if (!isHotfixError(outcome) && outcome.kind !== 'awaiting-resolution') {
       await markPushed(o.workspaceDir, state, outcome);
     }

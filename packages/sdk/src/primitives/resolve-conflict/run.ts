@@ -10,15 +10,33 @@ import { smartHttpPush } from '../../_internal/smart-http-push.js';
 import { isoNow } from '../../clock.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../../errors.js';
 import type { GitLabClient } from '../../gitlab-client.js';
+import { checkRepoPath, UnsafeWriteError } from '../../safe-path.js';
 import { buildResolvedCommit, pickMessage, type Resolution } from './finish.js';
 import { type ConflictToResolve, describeConflicts, type MergePlan, PlanError, planMerge } from './merge-plan.js';
-import { readWorkspace, STATE_FILE, type WorkspaceState, writeState, writeWorkspace } from './workspace.js';
+import {
+  readWorkspace,
+  STATE_FILE,
+  WorkspaceError,
+  type WorkspaceState,
+  writeState,
+  writeWorkspace,
+} from './workspace.js';
 
 /** What a resolver answers for one conflict: the content, a removal, or `null` to give up. @see D3 */
 export type ResolverAnswer = string | Uint8Array | { readonly delete: true } | null | undefined;
 
+/** Which pick a conflict belongs to: a resolver serving several targets keeps their answers apart. @see D3 */
+export interface ConflictContext {
+  /** The target project whose release branch receives the pick. */
+  readonly project: string;
+  readonly branch: string;
+  /** The picked commit. */
+  readonly original: string;
+}
+
 /**
- * A programmatic resolver: called once per conflicted path, in path order.
+ * A programmatic resolver: called once per conflicted path, in path order, with the pick it
+ * belongs to.
  *
  * @example
  * ```ts
@@ -26,7 +44,10 @@ export type ResolverAnswer = string | Uint8Array | { readonly delete: true } | n
  * ```
  * @see D3
  */
-export type ConflictResolver = (conflict: ConflictToResolve) => ResolverAnswer | Promise<ResolverAnswer>;
+export type ConflictResolver = (
+  conflict: ConflictToResolve,
+  context: ConflictContext,
+) => ResolverAnswer | Promise<ResolverAnswer>;
 
 /** Objects and bytes the resolution moved (what the issue's sparse design promises to keep small). @see D3 */
 export interface ResolveStats {
@@ -97,10 +118,21 @@ export interface RunSettings {
   readonly committer: GitSignature;
   readonly resolvedBy: string;
   readonly appendTrailer: boolean;
+  /** Largest blob the resolution reads; a larger one in the conflict is refused (`response-invalid`). */
+  readonly maxBlobBytes?: number;
   readonly fetch?: typeof fetch;
 }
 
-type Source = { readonly resolver: ConflictResolver } | { readonly workspaceDir: string; readonly resume: boolean };
+type Source =
+  | { readonly resolver: ConflictResolver }
+  | { readonly workspaceDir: string; readonly resume: false }
+  | {
+      readonly workspaceDir: string;
+      readonly resume: true;
+      readonly state: WorkspaceState;
+      /** Paths whose written content the operator confirms as the answer. */
+      readonly accept: readonly string[];
+    };
 
 /** Runs one resolution; see the primitives' TSDoc for the contract. */
 export async function runResolution(
@@ -108,7 +140,11 @@ export async function runResolution(
   s: RunSettings,
   source: Source,
 ): Promise<ResolveConflictOutcome | HotfixError> {
-  const store = createGitLabObjectStore(client, s.project);
+  const store = createGitLabObjectStore(
+    client,
+    s.project,
+    s.maxBlobBytes !== undefined ? { maxBlobBytes: s.maxBlobBytes } : {},
+  );
   try {
     const plan = await planMerge(client, store, s.project, s.original, s.mainline, s.releaseHead);
     const resolutions = new Map<string, Resolution>();
@@ -122,21 +158,20 @@ export async function runResolution(
     const conflictPaths = conflicts.map((c) => c.path);
     if ('resolver' in source) {
       for (const c of conflicts) {
-        const answer = await source.resolver(c);
+        const answer = await source.resolver(c, { project: s.project, branch: s.branch, original: s.original });
         if (answer === null || answer === undefined) return gaveUp(s, conflictPaths);
         resolutions.set(c.path, toResolution(answer));
       }
     } else if (!source.resume) {
       // Human mode always stops for the operator, even when the local merge came out clean:
       // D3 pushes only after someone confirmed the contents.
-      const state: WorkspaceState = {
-        version: 1,
+      const state = {
+        version: 2 as const,
         project: s.project,
         branch: s.branch,
         original: s.original,
         mainline: s.mainline,
         releaseHead: s.releaseHead,
-        gitUrl: s.gitUrl,
         createdAt: isoNow(client.clock),
         conflicts: conflicts.map((c) => ({ path: c.path, reason: c.reason })),
       };
@@ -154,7 +189,15 @@ export async function runResolution(
       };
     }
     if ('workspaceDir' in source && source.resume) {
-      const files = await readWorkspace(source.workspaceDir);
+      const { answers: files, unchanged } = await readWorkspace(source.workspaceDir, source.state, source.accept);
+      const untouched = conflictPaths.filter((p) => unchanged.includes(p));
+      if (untouched.length > 0) {
+        return hotfixError(
+          'resolution-invalid',
+          `${untouched.join(', ')} still hold(s) exactly what the tool wrote; edit the file(s), or accept them as written explicitly.`,
+          { runbookRef: 'D3', details: { paths: untouched, reason: 'unchanged' } },
+        );
+      }
       const missing = conflictPaths.filter((p) => !files.has(p));
       if (missing.length > 0) {
         return hotfixError('resolution-invalid', `The workspace lacks ${missing.join(', ')}; restore the file(s).`, {
@@ -162,11 +205,34 @@ export async function runResolution(
           details: { paths: missing, reason: 'missing' },
         });
       }
-      for (const [path, content] of files) resolutions.set(path, { content });
+      for (const [path, content] of files) {
+        const bad = checkRepoPath(path);
+        if (bad) {
+          return hotfixError(
+            'resolution-invalid',
+            `Refusing the workspace path ${JSON.stringify(path)} (${bad.reason}).`,
+            {
+              runbookRef: 'D3',
+              details: { paths: [path], reason: `unsafe-path:${bad.reason}` },
+            },
+          );
+        }
+        resolutions.set(path, { content });
+      }
     }
     return await finish(client, store, s, plan, resolutions, conflictPaths);
   } catch (e) {
-    if (e instanceof StoreError) return e.error;
+    if (e instanceof StoreError || e instanceof WorkspaceError) return e.error;
+    if (e instanceof UnsafeWriteError) {
+      return hotfixError(
+        'resolution-invalid',
+        `Refusing to write ${JSON.stringify(e.path)} in the workspace (${e.reason}).`,
+        {
+          runbookRef: 'D3',
+          details: { paths: [e.path], reason: `unsafe-path:${e.reason}` },
+        },
+      );
+    }
     if (e instanceof PlanError) {
       return hotfixError('invalid-input', e.message, {
         runbookRef: 'D3',
@@ -241,7 +307,8 @@ async function finish(
 
 /** Marks a workspace as pushed, so a repeated `continue` reports instead of pushing again. */
 export async function markPushed(dir: string, state: WorkspaceState, outcome: ResolveConflictOutcome): Promise<void> {
-  await writeState(dir, { ...state, pushed: outcome as unknown as Record<string, unknown> });
+  if (outcome.kind !== 'resolved' && outcome.kind !== 'picked') return;
+  await writeState(dir, { ...state, pushed: outcome as unknown as NonNullable<WorkspaceState['pushed']> });
 }
 
 function toResolution(answer: Exclude<ResolverAnswer, null | undefined>): Resolution {
