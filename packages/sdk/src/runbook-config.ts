@@ -114,8 +114,10 @@ export const serviceDescriptorSchema = z.object({
     .max(500)
     .refine(
       (s) =>
-        /^https?:\/\//i.test(s) ? URL.canParse(s) : /^[^\s\-/\\][^\s\\]*$/.test(s) && !s.split('/').includes('..'),
-      'must be an http(s) URL or a document path inside the repository (no spaces, no leading "/", no "..")',
+        /^https?:\/\//i.test(s)
+          ? URL.canParse(s)
+          : /^[^\s\-/\\][^\s\\]*$/.test(s) && !/^[a-z][a-z0-9+.-]*:/i.test(s) && !s.split('/').includes('..'),
+      'must be an http(s) URL or a document path inside the repository (no scheme, no spaces, no leading "/", no "..")',
     )
     .optional(),
 });
