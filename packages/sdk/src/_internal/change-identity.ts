@@ -16,7 +16,7 @@
 import { changeDigest, changeDigestOfContents, changeShape } from './change-digest.js';
 import { StoreError } from './gitlab-object-store.js';
 import { isBinary } from './merge/merge-leaf.js';
-import { patchIdOfGitLabDiffs } from './patch-id/gitlab-patch.js';
+import { type GitLabFileDiff, patchIdOfGitLabDiffs } from './patch-id/gitlab-patch.js';
 import type { GitLabDiff } from './schemas.js';
 
 /** Reads the blob at a path of a commit (GitLab's tree API is keyed by commit and path). */
@@ -97,10 +97,13 @@ export async function changeIdentity(store: BlobReader, source: ChangeSource): P
       const a = f.new_file ? undefined : before.get(f.old_path);
       const b = f.deleted_file ? undefined : after.get(f.new_path);
       const [x, y] = await Promise.all([read(store, a), read(store, b)]);
-      digest =
-        isBinary(x) || isBinary(y)
-          ? `binary:${a ?? ''}>${b ?? ''}`
-          : changeDigestOfContents(Buffer.from(x).toString('utf8'), Buffer.from(y).toString('utf8'));
+      // A pure rename or mode change of any file changes no content, whatever its bytes.
+      if (a !== undefined && a === b) digest = changeDigest('');
+      else
+        digest =
+          isBinary(x) || isBinary(y)
+            ? `binary:${a ?? ''}>${b ?? ''}`
+            : changeDigestOfContents(Buffer.from(x).toString('utf8'), Buffer.from(y).toString('utf8'));
     }
     out.set(changePath(f), `${digest}${changeShape(f)}`);
   }
@@ -118,20 +121,74 @@ export async function compareChanges(
   right: ChangeSource,
   options: { readonly ignorePaths?: readonly string[] } = {},
 ): Promise<ChangeComparison> {
-  const [l, r] = await Promise.all([changeIdentity(store, left), changeIdentity(store, right)]);
-  const ids = exactPatchIds(left.files, right.files);
+  const [l, r, ids] = await Promise.all([
+    changeIdentity(store, left),
+    changeIdentity(store, right),
+    exactPatchIds(store, left, right),
+  ]);
   return { ...compareIdentities(l, r, new Set(options.ignorePaths ?? [])), ...(ids ? { patchIds: ids } : {}) };
 }
 
-/** `git patch-id --stable` of both sides, when neither lacks what git hashes. */
-export function exactPatchIds(
-  left: readonly DiffFile[],
-  right: readonly DiffFile[],
-): { left: string; right: string; equal: boolean } | undefined {
-  if (left.some(diffOmitted) || right.some(diffOmitted)) return undefined;
-  const [l, r] = [patchIdOfGitLabDiffs(left), patchIdOfGitLabDiffs(right)];
-  if (!l.exact || !r.exact || l.id === undefined || r.id === undefined) return undefined;
-  return { left: l.id, right: r.id, equal: l.id === r.id };
+/**
+ * `git patch-id --stable` of both sides, when both can be computed exactly: binary files get
+ * their blob ids from the store (GitLab's payload lacks them); an omitted text diff or a
+ * rename with edits (git hashes its similarity index) leaves it undefined.
+ * Throws the `HotfixError` of a failed blob read.
+ */
+export async function exactPatchIds(
+  store: BlobReader,
+  left: ChangeSource,
+  right: ChangeSource,
+): Promise<{ left: string; right: string; equal: boolean } | undefined> {
+  if ([...left.files, ...right.files].some((f) => f.too_large === true || f.collapsed === true)) return undefined;
+  const [l, r] = await Promise.all([withBlobIds(store, left), withBlobIds(store, right)]);
+  if (l === undefined || r === undefined) return undefined;
+  const [a, b] = [patchIdOfGitLabDiffs(l), patchIdOfGitLabDiffs(r)];
+  if (!a.exact || !b.exact || a.id === undefined || b.id === undefined) return undefined;
+  return { left: a.id, right: b.id, equal: a.id === b.id };
+}
+
+const ZERO_OID = '0'.repeat(40);
+const EMPTY_BLOB = 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391';
+
+/**
+ * The files with the blob ids git would print for binary files; `undefined` when an empty
+ * `diff` hides a content change (GitLab omitted it without saying so): only a rename, a mode
+ * change or an empty file may have no diff text.
+ */
+async function withBlobIds(store: BlobReader, source: ChangeSource): Promise<GitLabFileDiff[] | undefined> {
+  const binary = (f: DiffFile) => /^Binary files /m.test(f.diff);
+  const needed = source.files.filter((f) => binary(f) || f.diff === '');
+  if (needed.length === 0) return [...source.files];
+  const [before, after] = await Promise.all([
+    source.parent === undefined
+      ? new Map<string, string>()
+      : unwrap(
+          store.prefetch(
+            source.parent,
+            needed.filter((f) => !f.new_file).map((f) => f.old_path),
+          ),
+        ),
+    unwrap(
+      store.prefetch(
+        source.commit,
+        needed.filter((f) => !f.deleted_file).map((f) => f.new_path),
+      ),
+    ),
+  ]);
+  const out: GitLabFileDiff[] = [];
+  for (const f of source.files) {
+    if (!needed.includes(f)) {
+      out.push(f);
+      continue;
+    }
+    const a = (f.new_file ? undefined : before.get(f.old_path)) ?? ZERO_OID;
+    const b = (f.deleted_file ? undefined : after.get(f.new_path)) ?? ZERO_OID;
+    if (binary(f)) out.push({ ...f, blob_ids: [a, b] });
+    else if (a === b || (f.new_file && b === EMPTY_BLOB) || (f.deleted_file && a === EMPTY_BLOB)) out.push(f);
+    else return undefined;
+  }
+  return out;
 }
 
 /** Compares two identities path by path. */

@@ -8,7 +8,7 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient, ProjectRef } from '../gitlab-client.js';
-import { compareChanges, type DiffFile, exactPatchIds } from './change-identity.js';
+import { type BlobReader, type ChangeSource, compareChanges, type DiffFile, exactPatchIds } from './change-identity.js';
 import { createGitLabObjectStore } from './gitlab-object-store.js';
 import { fromBody, must } from './must.js';
 import type { GitLabCommit } from './schemas.js';
@@ -28,17 +28,18 @@ export function hasTrailerFor(message: string, original: string): boolean {
 
 /**
  * Whether a commit on release carries the same change as the original, as `git cherry` decides
- * it: equal `git patch-id --stable`. Where GitLab's payload lacks what git hashes (an omitted
- * diff, a binary file, a rename with edits), the exact content identity decides instead.
+ * it: equal `git patch-id --stable` (binary files hashed by their blob ids, read from the
+ * store). Where git's id cannot be rebuilt from GitLab's payload (an omitted text diff, a
+ * rename with edits), the exact content identity decides instead.
  */
 export async function carriesSameChange(
-  compare: (original: DiffFile[], candidate: DiffFile[]) => Promise<boolean>,
-  original: readonly DiffFile[],
-  candidate: readonly DiffFile[],
+  store: BlobReader,
+  original: ChangeSource,
+  candidate: ChangeSource,
 ): Promise<boolean> {
-  const ids = exactPatchIds(original, candidate);
+  const ids = await exactPatchIds(store, original, candidate);
   if (ids) return ids.equal;
-  return compare([...original], [...candidate]);
+  return (await compareChanges(store, original, candidate)).same;
 }
 
 /** A commit on release found to carry an original's change, and how it was recognised. */
@@ -119,15 +120,12 @@ export function findPicksOnRelease(
         const touching = (await must(list(first.deleted_file ? first.old_path : first.new_path))).items;
         for (const c of touching) {
           if (taken.has(c.id) || c.parent_ids.length !== 1 || trailerShas(c.message).length > 0) continue;
-          const compare = async (a: DiffFile[], b: DiffFile[]) =>
-            (
-              await compareChanges(
-                store,
-                { commit: o, parent: original.parent_ids[0], files: a },
-                { commit: c.id, parent: c.parent_ids[0], files: b },
-              )
-            ).same;
-          if (await carriesSameChange(compare, files, await diffOf(c.id))) {
+          const same = await carriesSameChange(
+            store,
+            { commit: o, parent: original.parent_ids[0], files },
+            { commit: c.id, parent: c.parent_ids[0], files: await diffOf(c.id) },
+          );
+          if (same) {
             found.set(o, { commit: c, via: 'patch-id' });
             taken.add(c.id);
             break;
