@@ -73,10 +73,11 @@ export function findPicksOnRelease(
   const last = originals[originals.length - 1];
   if (last === undefined) return okAsync({ found: new Map(), scanned: 0, diffsRead: 0 });
   const range = `${last}..${branch}`;
-  const maxPages = Math.ceil(options.maxCommits / PER_PAGE);
+  const perPage = Math.min(PER_PAGE, options.maxCommits);
+  const maxPages = Math.ceil(options.maxCommits / perPage);
   const list = (path?: string) =>
     client
-      .commits(project, { ref_name: range, ...(path ? { path } : {}) }, { perPage: PER_PAGE, maxPages })
+      .commits(project, { ref_name: range, ...(path ? { path } : {}) }, { perPage, maxPages })
       .orElse((e) =>
         e.code === 'pagination-limit'
           ? errAsync(
