@@ -69,10 +69,16 @@ export interface GitLabClient {
   branch(project: ProjectRef, branch: string): ResultAsync<s.GitLabBranch, HotfixError>;
   /** GET /projects/:id/repository/commits/:sha. */
   commit(project: ProjectRef, sha: string): ResultAsync<s.GitLabCommit, HotfixError>;
-  /** GET /projects/:id/repository/commits (bounded). */
+  /** GET /projects/:id/repository/commits (bounded; `ref_name` may be a revision range `a..b`). */
   commits(
     project: ProjectRef,
-    query: { readonly ref_name?: string; readonly since?: string; readonly first_parent?: boolean },
+    query: {
+      readonly ref_name?: string;
+      readonly since?: string;
+      readonly first_parent?: boolean;
+      /** Only commits that touch this path. */
+      readonly path?: string;
+    },
     opts?: ListOptions,
   ): ResultAsync<ListResult<s.GitLabCommit>, HotfixError>;
   /** GET /projects/:id/repository/commits/:sha/diff. */
@@ -239,7 +245,7 @@ export function createGitLabClient(
       list(
         '/projects/:id/repository/commits',
         { id: p },
-        { ref_name: q.ref_name, since: q.since, first_parent: q.first_parent },
+        { ref_name: q.ref_name, since: q.since, first_parent: q.first_parent, path: q.path },
         s.commitSchema,
         opts,
       ),

@@ -103,6 +103,23 @@ export const serviceDescriptorSchema = z.object({
   health: healthCheckSchema.optional(),
   /** The hotfix-specific smoke or acceptance checks (P6). */
   smokeChecks: z.array(smokeCheckSchema).default([]),
+  /**
+   * U2: the service documents its own staging process, as an http(s) URL or the path of the
+   * document in its repository (e.g. `docs/staging.md`). Preflight then refuses the generic
+   * flow for it and names the document.
+   */
+  ownStagingProcess: z
+    .string()
+    .min(1)
+    .max(500)
+    .refine(
+      (s) =>
+        /^https?:\/\//i.test(s)
+          ? URL.canParse(s)
+          : /^[^\s\-/\\][^\s\\]*$/.test(s) && !/^[a-z][a-z0-9+.-]*:/i.test(s) && !s.split('/').includes('..'),
+      'must be an http(s) URL or a document path inside the repository (no scheme, no spaces, no leading "/", no "..")',
+    )
+    .optional(),
 });
 
 /** The runbook configuration schema (single source of truth for types and defaults). */

@@ -27,9 +27,18 @@ export const pickRecordSchema = observationSchema.extend({
       z.object({
         originalSha: gitShaSchema,
         pickedSha: gitShaSchema,
-        /** The `(cherry picked from commit <sha>)` trailer as read back from the picked commit. */
+        /**
+         * The `(cherry picked from commit <sha>)` trailer as read back from the picked commit;
+         * empty for a pick recognised by its change (`via: 'patch-id'`), which has none.
+         */
         trailer: z.string().max(500),
         method: z.enum(['api', 'local']),
+        /**
+         * How the picked commit was identified: `created` by this promotion; found on release by
+         * its `trailer`, by the same change (`patch-id`), or after GitLab answered `empty`.
+         * Optional: bundles written before it was recorded lack it.
+         */
+        via: z.enum(['created', 'trailer', 'patch-id', 'empty']).optional(),
       }),
     )
     .min(1)

@@ -63,8 +63,15 @@ function hunkText(chunk: string): string {
 }
 
 /**
+ * GitLab's default "Maximum diff patch size" (Admin > Settings > Diff limits, 200 KB; see
+ * docs.gitlab.com/administration/diff_limits): a file whose patch exceeds it is marked
+ * `too_large` and its `diff` is sent empty, in the UI and in the API alike.
+ */
+export const DIFF_MAX_PATCH_BYTES = 200 * 1024;
+
+/**
  * The diff between two trees or commits, computed by native git with rename detection
- * (GitLab's default), in GitLab's shape.
+ * (GitLab's default), in GitLab's shape; a file past {@link DIFF_MAX_PATCH_BYTES} is `too_large`.
  */
 export async function diffBetween(
   repoDir: string,
@@ -79,17 +86,21 @@ export async function diffBetween(
   ]);
   const entries = parseRaw(raw.stdout.toString('utf8'));
   const chunks = splitPatch(patch.stdout.toString('utf8'));
-  return entries.map((e, i) => ({
-    old_path: e.oldPath,
-    new_path: e.newPath,
-    a_mode: e.aMode === '000000' ? '0' : e.aMode,
-    b_mode: e.bMode === '000000' ? '0' : e.bMode,
-    new_file: e.status === 'A',
-    renamed_file: e.status.startsWith('R'),
-    deleted_file: e.status === 'D',
-    diff: hunkText(chunks[i] ?? ''),
-    collapsed: false,
-    too_large: false,
-    generated_file: false,
-  }));
+  return entries.map((e, i) => {
+    const diff = hunkText(chunks[i] ?? '');
+    const tooLarge = Buffer.byteLength(diff) > DIFF_MAX_PATCH_BYTES;
+    return {
+      old_path: e.oldPath,
+      new_path: e.newPath,
+      a_mode: e.aMode === '000000' ? '0' : e.aMode,
+      b_mode: e.bMode === '000000' ? '0' : e.bMode,
+      new_file: e.status === 'A',
+      renamed_file: e.status.startsWith('R'),
+      deleted_file: e.status === 'D',
+      diff: tooLarge ? '' : diff,
+      collapsed: false,
+      too_large: tooLarge,
+      generated_file: false,
+    };
+  });
 }

@@ -24,7 +24,9 @@ export const checkE1: ControlCheck = (ctx) => {
         pick.picks.map((p) => p.originalSha),
       );
     const p = pick.picks[j];
-    if (p && !p.trailer.includes(commit.sha)) {
+    // A pick made without the trailer is recognised by its change; the drift report checked
+    // below must then confirm release holds exactly that change.
+    if (p && p.via !== 'patch-id' && !p.trailer.includes(commit.sha)) {
       return outcome.fail(
         'the picked commit lacks the cherry-pick trailer naming the original',
         targetPointer(ctx, 'pick', 'picks', j, 'trailer'),

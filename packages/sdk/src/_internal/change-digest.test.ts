@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeDigest, changeDigestsByPath } from './change-digest.js';
+import { changeDigest, changeDigestOfContents, changeShape } from './change-digest.js';
 
 describe('changeDigest', () => {
   it('ignores context and hunk positions but not the changed lines', () => {
@@ -10,23 +10,31 @@ describe('changeDigest', () => {
     expect(changeDigest(a)).not.toBe(changeDigest(c));
   });
 
-  it('keys by path and marks mode changes, renames and deletions', () => {
-    const m = changeDigestsByPath([
-      {
-        old_path: 'a',
-        new_path: 'a',
-        diff: '',
-        deleted_file: false,
-        renamed_file: false,
-        a_mode: '100644',
-        b_mode: '100755',
-      },
-      { old_path: 'x', new_path: 'y', diff: '', deleted_file: false, renamed_file: true },
-      { old_path: 'gone', new_path: 'gone', diff: '-x\n', deleted_file: true, renamed_file: false },
-    ]);
-    expect(m.get('a')).toMatch(/mode:100644>100755/);
-    expect(m.get('y')).toMatch(/rename:x>y/);
-    expect(m.get('gone')).toMatch(/deleted/);
+  it('keeps whitespace: a re-indented or re-spaced changed line is a different change', () => {
+    const a = '@@ -1 +1 @@\n-a: 1\n+a: 2\n';
+    expect(changeDigest(a)).not.toBe(changeDigest('@@ -1 +1 @@\n-a: 1\n+  a: 2\n'));
+    expect(changeDigest(a)).not.toBe(changeDigest('@@ -1 +1 @@\n-a: 1\n+a:\t2\n'));
+    expect(changeDigest(a)).not.toBe(changeDigest('@@ -1 +1 @@\n-a: 1\n+a: 2\r\n'));
+  });
+
+  it('reads a removed line starting with dashes as a change, not as a file header', () => {
+    const a = '@@ -1 +1 @@\n--- comment\n+++ comment\n';
+    expect(changeDigest(a)).not.toBe(changeDigest('@@ -1 +1 @@\n--- other\n+++ comment\n'));
+  });
+
+  it('gives the same digest from the two versions of a file as from its diff text', () => {
+    const before = 'one\ntwo\nthree\nfour\n';
+    const after = 'one\n  two\nthree\nfour\nfive';
+    const diff = '@@ -1,4 +1,5 @@\n one\n-two\n+  two\n three\n four\n+five\n\\ No newline at end of file\n';
+    expect(changeDigestOfContents(before, after)).toBe(changeDigest(diff));
+    expect(changeDigestOfContents(before, `${after}\n`)).not.toBe(changeDigest(diff));
+  });
+
+  it('names mode changes, renames and deletions in the shape of a change', () => {
+    const base = { old_path: 'a', new_path: 'a', deleted_file: false, renamed_file: false };
+    expect(changeShape({ ...base, a_mode: '100644', b_mode: '100755' })).toMatch(/mode:100644>100755/);
+    expect(changeShape({ ...base, old_path: 'x', new_path: 'y', renamed_file: true })).toMatch(/rename:x>y/);
+    expect(changeShape({ ...base, deleted_file: true })).toMatch(/deleted/);
   });
 });
 

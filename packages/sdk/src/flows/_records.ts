@@ -61,9 +61,11 @@ export function pickRecord(
     headAfter: after,
     picks: outcome.picks.map((p) => ({
       originalSha: p.original,
-      pickedSha: p.picked || after,
-      trailer: `(cherry picked from commit ${p.original})`,
+      pickedSha: p.picked,
+      // A pick recognised by its change carries no trailer: record none rather than invent one.
+      trailer: p.via === 'patch-id' ? '' : `(cherry picked from commit ${p.original})`,
       method: 'api' as const,
+      via: p.via,
     })),
   };
 }

@@ -5,10 +5,17 @@
  */
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import { changeDigestsByPath } from '../_internal/change-digest.js';
+import {
+  type ChangeComparison,
+  type ChangeSource,
+  changeIdentity,
+  changePath,
+  compareChanges,
+  compareIdentities,
+} from '../_internal/change-identity.js';
+import { createGitLabObjectStore } from '../_internal/gitlab-object-store.js';
 import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
-import { patchIdOfGitLabDiffs } from '../_internal/patch-id/gitlab-patch.js';
 import { hasTrailerFor, trailerShas } from '../_internal/release-scan.js';
 import { isoNow } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
@@ -30,14 +37,17 @@ export interface ReleaseCommit {
   readonly sha: string;
   readonly title: string;
   readonly author: string;
-  readonly classification: 'intended-pick' | 'unexpected' | 'content-mismatch';
+  /** `rewritten`: a commit of the old head that release no longer holds. */
+  readonly classification: 'intended-pick' | 'unexpected' | 'content-mismatch' | 'rewritten';
   /** The original commit it picks, when it is (or claims to be) a pick. */
   readonly original?: string;
+  /** The paths that make it drift: those whose change differs from the original's, or all it changes. */
+  readonly paths?: readonly string[];
   /**
    * `git patch-id --stable` of this commit and of its original, and whether they are
-   * equal. Equal ids prove the same change; different ids with the same changed lines mean
-   * only the context differed (release's neighbourhood of the change), which is still the
-   * intended pick.
+   * equal (absent ids: GitLab omitted a diff, or it lacks what git hashes). Informative only:
+   * the verdict is the exact content identity, since git ignores whitespace (a re-indented
+   * pick keeps its patch-id) and hashes context (a pick onto another base changes it).
    */
   readonly patchId?: {
     readonly pick: string | undefined;
@@ -106,8 +116,9 @@ export type AssertNoDriftOptions = z.input<typeof assertNoDriftOptionsSchema>;
 
 /**
  * Compares release before and now: lists the commits between them and classifies each
- * as an intended pick (trailer AND same change per path), an unexpected commit, or a
- * pick whose content differs; lists intended picks that are missing; detects release
+ * as an intended pick (trailer, or no trailer at all, AND the exact same change per path:
+ * whitespace counts, context does not; where GitLab omitted a diff the blobs are compared),
+ * an unexpected commit, or a pick whose content differs, naming the paths; lists intended picks that are missing; detects release
  * being rewritten (the old head is no longer an ancestor) and release moving after the
  * pick; compares the content path by path; and, with `environment`, checks that the
  * deployed SHA and the health endpoint's SHA equal release's head. Reads are bounded:
@@ -136,70 +147,104 @@ async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptio
   const releaseNow = o.releaseNow ?? (await must(client.branch(o.project, o.branch))).commit.id;
   const kinds = new Set<DriftKind>();
   const offending = new Set<string>();
-
-  // Rewritten: commits of the old head that the new head no longer reaches.
-  const back = await must(client.compare(o.project, releaseNow, o.releaseBefore, { straight: false }));
-  if (back.commits.length > 0) {
-    kinds.add('rewritten');
-    for (const c of back.commits) offending.add(c.id);
-  }
-
-  const fwd = await must(client.compare(o.project, o.releaseBefore, releaseNow, { straight: true }));
-  if (fwd.commits.length > o.maxCommits) {
+  const store = createGitLabObjectStore(client, o.project);
+  const commits: ReleaseCommit[] = [];
+  const source = async (sha: string, parent?: string): Promise<ChangeSource> => ({
+    commit: sha,
+    parent: parent ?? (await must(client.commit(o.project, sha))).parent_ids[0],
+    files: (await must(client.commitDiff(o.project, sha, { maxPages: 10 }))).items,
+  });
+  const bounded = (n: number, what: string) => {
+    if (n <= o.maxCommits) return;
     throw hotfixError(
       'pagination-limit',
-      `Release moved by ${fwd.commits.length} commits (more than ${o.maxCommits}); that is not a hotfix promotion (R3).`,
+      `Release ${what} by ${n} commits (more than ${o.maxCommits}); that is not a hotfix promotion (R3).`,
       {
         runbookRef: 'R3',
         details: { route: '/projects/:id/repository/compare', maxPages: 1, perPage: o.maxCommits },
       },
     );
+  };
+
+  // Rewritten: commits of the old head that the new head no longer reaches, each with its paths.
+  const back = await must(client.compare(o.project, releaseNow, o.releaseBefore, { straight: false }));
+  bounded(back.commits.length, 'lost');
+  for (const c of back.commits) {
+    kinds.add('rewritten');
+    offending.add(c.id);
+    const files = (await must(client.commitDiff(o.project, c.id, { maxPages: 10 }))).items;
+    commits.push({
+      sha: c.id,
+      title: c.title,
+      author: c.author_name,
+      classification: 'rewritten',
+      paths: files.map(changePath),
+    });
   }
+
+  const fwd = await must(client.compare(o.project, o.releaseBefore, releaseNow, { straight: true }));
+  bounded(fwd.commits.length, 'moved');
   if (fwd.compare_timeout) kinds.add('compare-incomplete');
 
-  // What each intended original changes, path by path.
-  const originalByPath = new Map<string, Map<string, string>>();
-  const originalPatchId = new Map<string, string | undefined>();
-  for (const sha of o.intendedPicks) {
-    const diff = await must(client.commitDiff(o.project, sha, { maxPages: 10 }));
-    originalByPath.set(sha, changeDigestsByPath(diff.items));
-    originalPatchId.set(sha, patchIdOfGitLabDiffs(diff.items).id);
-  }
+  // What each intended original changes.
+  const originals = new Map<string, ChangeSource>();
+  for (const sha of o.intendedPicks) originals.set(sha, await source(sha));
 
-  const commits: ReleaseCommit[] = [];
   const matched = new Set<string>();
+  const ignorePaths = o.resolvedPaths;
   for (const c of fwd.commits) {
     const message = c.message ?? (await must(client.commit(o.project, c.id))).message;
     const claimed = o.intendedPicks.find((sha) => hasTrailerFor(message, sha));
-    const rawDiff = (await must(client.commitDiff(o.project, c.id, { maxPages: 10 }))).items;
-    const diff = changeDigestsByPath(rawDiff);
-    const pickPatchId = patchIdOfGitLabDiffs(rawDiff).id;
-    const patchOf = (orig: string) => ({
-      pick: pickPatchId,
-      original: originalPatchId.get(orig),
-      equal: pickPatchId !== undefined && pickPatchId === originalPatchId.get(orig),
+    const pick = await source(c.id, c.parent_ids?.[0]);
+    const against = async (orig: string) => compareChanges(store, originals.get(orig)!, pick, { ignorePaths });
+    const patchOf = (cmp: ChangeComparison) => ({
+      pick: cmp.patchIds?.right,
+      original: cmp.patchIds?.left,
+      equal: cmp.patchIds?.equal ?? false,
     });
-    const sameAs = (orig: string) => patchOf(orig).equal || sameChange(originalByPath.get(orig), diff, o.resolvedPaths);
     const base = { sha: c.id, title: c.title, author: c.author_name };
-    if (claimed && sameAs(claimed)) {
+    const differing = (cmp: ChangeComparison) => cmp.paths.filter((p) => p.status !== 'match').map((p) => p.path);
+    if (claimed) {
       matched.add(claimed);
-      commits.push({ ...base, classification: 'intended-pick', original: claimed, patchId: patchOf(claimed) });
-    } else if (claimed) {
-      matched.add(claimed);
-      kinds.add('content-mismatch');
-      offending.add(c.id);
-      commits.push({ ...base, classification: 'content-mismatch', original: claimed, patchId: patchOf(claimed) });
-    } else {
-      const byContent =
-        trailerShas(message).length === 0 ? o.intendedPicks.find((sha) => !matched.has(sha) && sameAs(sha)) : undefined;
-      if (byContent) {
-        matched.add(byContent);
-        commits.push({ ...base, classification: 'intended-pick', original: byContent, patchId: patchOf(byContent) });
+      const cmp = await against(claimed);
+      if (cmp.same) {
+        commits.push({ ...base, classification: 'intended-pick', original: claimed, patchId: patchOf(cmp) });
       } else {
-        kinds.add('extra-commit');
+        kinds.add('content-mismatch');
         offending.add(c.id);
-        commits.push({ ...base, classification: 'unexpected' });
+        commits.push({
+          ...base,
+          classification: 'content-mismatch',
+          original: claimed,
+          patchId: patchOf(cmp),
+          paths: differing(cmp),
+        });
       }
+      continue;
+    }
+    let byContent: { sha: string; cmp: ChangeComparison } | undefined;
+    if (trailerShas(message).length === 0) {
+      for (const sha of o.intendedPicks) {
+        if (matched.has(sha)) continue;
+        const cmp = await against(sha);
+        if (cmp.same) {
+          byContent = { sha, cmp };
+          break;
+        }
+      }
+    }
+    if (byContent) {
+      matched.add(byContent.sha);
+      commits.push({
+        ...base,
+        classification: 'intended-pick',
+        original: byContent.sha,
+        patchId: patchOf(byContent.cmp),
+      });
+    } else {
+      kinds.add('extra-commit');
+      offending.add(c.id);
+      commits.push({ ...base, classification: 'unexpected', paths: pick.files.map(changePath) });
     }
   }
   const missing = o.intendedPicks.filter((sha) => !matched.has(sha));
@@ -209,17 +254,15 @@ async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptio
   }
   if (o.releaseAfterPick && o.releaseAfterPick !== releaseNow) kinds.add('moved-since-pick');
 
-  // Content: the diff between the heads equals the originals' diffs, path by path.
+  // Content: the change between the heads equals the originals' changes, path by path.
   const expected = new Map<string, string>();
-  for (const m of originalByPath.values()) for (const [p, d] of m) expected.set(p, d);
-  const actual = changeDigestsByPath(fwd.diffs);
-  const paths: PathDrift[] = [];
-  for (const [p, d] of actual) {
-    const e = expected.get(p);
-    if (e === undefined) paths.push({ path: p, status: 'unexpected' });
-    else paths.push({ path: p, status: e === d || o.resolvedPaths.includes(p) ? 'match' : 'differs' });
-  }
-  for (const p of expected.keys()) if (!actual.has(p)) paths.push({ path: p, status: 'missing' });
+  for (const orig of originals.values()) for (const [p, d] of await changeIdentity(store, orig)) expected.set(p, d);
+  const actual = await changeIdentity(store, { commit: releaseNow, parent: o.releaseBefore, files: fwd.diffs });
+  const statusOf = { match: 'match', differs: 'differs', 'only-left': 'missing', 'only-right': 'unexpected' } as const;
+  const paths: PathDrift[] = compareIdentities(expected, actual, new Set(ignorePaths)).paths.map((p) => ({
+    path: p.path,
+    status: statusOf[p.status],
+  }));
   // A silently different resolution shows as a path whose change differs (or vanished) while the pick is present.
   if (
     o.intendedPicks.length === 1 &&
@@ -264,17 +307,4 @@ async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptio
     ...(environment ? { environment } : {}),
     offendingShas: [...offending],
   };
-}
-
-function sameChange(
-  original: Map<string, string> | undefined,
-  pick: Map<string, string>,
-  resolved: readonly string[],
-): boolean {
-  if (!original || original.size !== pick.size) return false;
-  for (const [p, d] of original) {
-    if (resolved.includes(p) && pick.has(p)) continue;
-    if (pick.get(p) !== d) return false;
-  }
-  return true;
 }

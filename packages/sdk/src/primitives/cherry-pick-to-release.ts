@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, type PlannedPick, resolvePickPlan } from '../_internal/pick-plan.js';
-import { findPicksOnRelease, hasTrailerFor } from '../_internal/release-scan.js';
+import { type FoundPick, findPicksOnRelease, hasTrailerFor } from '../_internal/release-scan.js';
 import { isoNow } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
@@ -18,9 +18,14 @@ import { type ConflictFile, conflictDetails } from './_pick-conflicts.js';
 /** One original commit and the commit that carries it on release. */
 export interface AppliedPick {
   readonly original: string;
+  /** The commit on release that carries it: always a real SHA. */
   readonly picked: string;
-  /** How we know: `created` now, or found by `trailer` / GitLab's `empty` answer. */
-  readonly via: 'created' | 'trailer' | 'empty';
+  /**
+   * How we know: `created` now; found on release by its `trailer`; found by the same change
+   * (`patch-id`: a pick made without the trailer); or GitLab answered `empty` and the scan
+   * then found the commit that carries the change.
+   */
+  readonly via: 'created' | 'trailer' | 'patch-id' | 'empty';
 }
 
 /** What a cherry-pick did, as a discriminated union on `kind`. */
@@ -82,6 +87,11 @@ export const cherryPickOptionsSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Release branch (the runbook configuration's by default). */
   branch: z.string().min(1).optional(),
+  /**
+   * Most release commits (since its merge-base with the hotfix) the scan for an earlier pick
+   * reads; past it the pick stops with `pagination-limit` rather than miss a pick.
+   */
+  maxScanCommits: z.number().int().min(1).max(5000).default(1000),
 });
 
 /** Options of `cherryPickToRelease` as callers write them. */
@@ -91,12 +101,15 @@ export type CherryPickOptions = z.input<typeof cherryPickOptionsSchema>;
  * Cherry-picks the merged hotfix MR into release with GitLab's cherry-pick API: the
  * merge commit (mainline 1), the squash commit, or each fast-forwarded commit in
  * order, keeping GitLab's `(cherry picked from commit <sha>)` trailer. Idempotent:
- * a change already on release (trailer, or GitLab's `error_code: empty`) is
- * `already_applied`; a lost response is reconciled by reading release, never by
+ * a change already on release is `already_applied` with the commit that carries it, found
+ * by its trailer or, for a pick made without the trailer, by the same change (patch-id);
+ * the scan reads release's history since its merge-base with the hotfix, bounded by
+ * `maxScanCommits`. GitLab's `error_code: empty` is reconciled the same way; a lost response is reconciled by reading release, never by
  * re-sending blindly. `dryRun` returns a plan from GitLab's `dry_run`.
  *
- * Errors (as `err`): `invalid-input`, `mr-not-merged` (D1), `gitlab-not-found`,
- * `gitlab-unauthorized`, `network`. Conflicts and permission denials are outcomes.
+ * Errors (as `err`): `invalid-input`, `mr-not-merged` (D1), `pagination-limit` (S2: the
+ * scan bound was hit), `gitlab-not-found`, `gitlab-unauthorized`, `network`. GitLab's
+ * `empty` for a change no commit on release can be named for is a `failed` outcome (`drift`, R3). Conflicts and permission denials are outcomes.
  *
  * @example
  * ```ts
@@ -129,7 +142,7 @@ async function run(
   const releaseBefore = await head();
   const originals = plan.picks.map((p) => p.sha);
   const scan = async () =>
-    (await must(findPicksOnRelease(client, o.target, o.branch, originals, mr.merged_at ?? undefined))).found;
+    (await must(findPicksOnRelease(client, o.target, o.branch, originals, { maxCommits: o.maxScanCommits }))).found;
   const existing = await scan();
 
   if (o.dryRun) {
@@ -162,7 +175,7 @@ async function run(
   for (const p of plan.picks) {
     const found = existing.get(p.sha);
     if (found) {
-      picks.push({ original: p.sha, picked: found.id, via: 'trailer' });
+      picks.push({ original: p.sha, picked: found.commit.id, via: found.via });
       continue;
     }
     const step = await pickOne(client, o, p, scan);
@@ -200,7 +213,7 @@ async function pickOne(
   client: GitLabClient,
   o: { target: string; branch: string },
   p: PlannedPick,
-  scan: () => Promise<Map<string, { id: string; message: string }>>,
+  scan: () => Promise<Map<string, FoundPick>>,
   resent = false,
 ): Promise<Step> {
   const r = await client.cherryPick(o.target, p.sha, o.branch);
@@ -217,7 +230,16 @@ async function pickOne(
   const e = r.error;
   if (e.code === 'gitlab-http' && e.details.errorCode === 'empty') {
     const found = (await scan()).get(p.sha);
-    return { kind: 'applied', pick: { original: p.sha, picked: found?.id ?? '', via: 'empty' } };
+    if (found) return { kind: 'applied', pick: { original: p.sha, picked: found.commit.id, via: 'empty' } };
+    // GitLab says release already has the change, yet no commit carries it alone: unclear (R3).
+    return {
+      kind: 'failed',
+      error: hotfixError(
+        'drift',
+        `GitLab reports ${p.sha.slice(0, 12)} as already on ${o.branch}, but no commit there carries its change alone (no trailer, no equal patch-id): check release by hand (R3).`,
+        { runbookRef: 'R3', details: { kinds: ['pick-not-located'], shas: [p.sha] } },
+      ),
+    };
   }
   if (e.code === 'gitlab-http' && e.details.errorCode === 'conflict') return { kind: 'conflict' };
   if (
@@ -229,8 +251,8 @@ async function pickOne(
   if (e.code === 'outcome-unknown' || e.code === 'gitlab-unavailable') {
     // The POST may have landed: read release before anything else.
     const found = (await scan()).get(p.sha);
-    if (found && hasTrailerFor(found.message, p.sha))
-      return { kind: 'applied', pick: { original: p.sha, picked: found.id, via: 'created' } };
+    if (found && hasTrailerFor(found.commit.message, p.sha))
+      return { kind: 'applied', pick: { original: p.sha, picked: found.commit.id, via: 'created' } };
     // Release shows no pick: a second POST is now a verified retry, not a blind one; once only.
     if (!resent) return pickOne(client, o, p, scan, true);
   }

@@ -118,6 +118,43 @@ describe('preflight', () => {
     expect(r.ok).toBe(true);
   });
 
+  it('counts the commits release lacks from the commit list and downloads no diff (D2)', async () => {
+    const strict = parseRunbookConfig({ ...config, cutOffWarningCommits: 2 })._unsafeUnwrap();
+    sim.controls.clearLog();
+    const r = (await preflight(client, strict, { mr: demo.mergeRequests.cleanPick }))._unsafeUnwrap();
+    expect(r.targets[0]?.behindDefaultBy).toBe(2);
+    expect(r.findings.find((f) => f.code === 'release-far-behind')?.message).toMatch(/at least 2 commits/);
+    const routes = sim.controls.requests.map((q) => q.route);
+    expect(routes).toContain('/projects/:id/repository/commits');
+    expect(routes.filter((x) => /compare|\/diff|\/diffs|\/changes/.test(x))).toEqual([]);
+  });
+
+  it('refuses a service that documents its own staging process, naming the document (U2)', async () => {
+    const own = parseRunbookConfig({
+      ...config,
+      services: config.services.map((d) =>
+        d.project === demo.mergeRequests.cleanPick.project ? { ...d, ownStagingProcess: 'docs/staging.md' } : d,
+      ),
+    })._unsafeUnwrap();
+    const r = (await preflight(client, own, { mr: demo.mergeRequests.cleanPick }))._unsafeUnwrap();
+    expect(r.ok).toBe(false);
+    expect(r.findings.find((f) => f.code === 'own-staging-process')).toMatchObject({
+      severity: 'error',
+      runbookRef: 'U2',
+      target: demo.mergeRequests.cleanPick.project,
+      document: 'docs/staging.md',
+      message: expect.stringContaining('docs/staging.md'),
+    });
+    for (const bad of ['../../etc/passwd', '/etc/passwd', 'ftp://x/y', 'a b.md']) {
+      expect(
+        parseRunbookConfig({ services: [{ project: 'g/p', ownStagingProcess: bad }] })._unsafeUnwrapErr().details,
+      ).toMatchObject({ field: 'services[0].ownStagingProcess' });
+    }
+    expect(
+      parseRunbookConfig({ services: [{ project: 'g/p', ownStagingProcess: 'https://wiki.example/staging' }] }).isOk(),
+    ).toBe(true);
+  });
+
   it('stops with gitlab-unauthorized for a bad token and invalid-input for bad options', async () => {
     const bad = createGitLabClient({ gitlabUrl: sim.url, token: 'glpat-bad' })._unsafeUnwrap();
     expect((await preflight(bad, config, { mr: demo.mergeRequests.cleanPick }))._unsafeUnwrapErr().code).toBe(

@@ -1,5 +1,5 @@
 /**
- * Preflight: checks P1–P6 and D1/D2 before anything changes, and reports every
+ * Preflight: checks U2, P1–P6 and D1/D2 before anything changes, and reports every
  * problem at once rather than stopping at the first.
  */
 import type { RunbookId } from '@hotfix-release/evidence';
@@ -23,6 +23,8 @@ export interface PreflightFinding {
   readonly message: string;
   /** The target project it concerns, when it concerns one. */
   readonly target?: string;
+  /** The document to follow instead (U2: the service's own staging process). */
+  readonly document?: string;
 }
 
 /** What preflight saw of one target project. */
@@ -33,7 +35,10 @@ export interface PreflightTarget {
   readonly releaseProtected?: boolean;
   readonly canPush?: boolean;
   readonly accessLevel?: number;
-  /** Commits the default branch has that release lacks (D2). */
+  /**
+   * Commits the default branch has that release lacks (D2), counted from the commit list
+   * (no diffs downloaded) up to `cutOffWarningCommits`: at that bound it means "at least".
+   */
   readonly behindDefaultBy?: number;
 }
 
@@ -82,8 +87,9 @@ function fatal(e: HotfixError): boolean {
  * approved (P1), the commits to pick for its merge method (S2), each target known
  * with a complete service descriptor (P2, P5, P6), release present, protected and
  * pushable (P3), the orchestration project reachable with pipeline rights and the
- * guided inputs declared (P4), and a warning when release lags the default branch so
- * far that a cut-off looks intended (D2). Returns a report listing ALL findings;
+ * guided inputs declared (P4), a refusal for a service whose descriptor names its own
+ * staging process (U2, naming the document), and a warning when release lags the default
+ * branch so far that a cut-off looks intended (D2; counted from the commit list, no diffs). Returns a report listing ALL findings;
  * errors are only for failures that stop the check itself (`gitlab-unauthorized`,
  * `network`, `gitlab-rate-limited`, `invalid-input`, ...).
  *
@@ -92,7 +98,7 @@ function fatal(e: HotfixError): boolean {
  * const report = await preflight(client, config, { mr: { project: 'evenergi/charging-api', iid: 7 } });
  * if (report.isOk() && !report.value.ok) console.log(report.value.findings);
  * ```
- * @see P1 P2 P3 P4 P5 P6 D1 D2 S1
+ * @see U2 P1 P2 P3 P4 P5 P6 D1 D2 S1
  */
 export function preflight(
   client: GitLabClient,
@@ -194,6 +200,15 @@ async function run(
         message: `No service descriptor for ${target}: say where its deployment, health and checks are (D5).`,
       });
     } else {
+      if (svc.ownStagingProcess)
+        add({
+          code: 'own-staging-process',
+          severity: 'error',
+          runbookRef: 'U2',
+          target,
+          document: svc.ownStagingProcess,
+          message: `${target} documents its own staging process (${svc.ownStagingProcess}): follow it, not this runbook.`,
+        });
       if (!svc.health)
         add({
           code: 'health-unknown',
@@ -275,19 +290,29 @@ async function run(
     let behind: number | undefined;
     const defaultBranch = proj.value.default_branch;
     if (defaultBranch && defaultBranch !== releaseBranch) {
-      const cmp = await settle(client.compare(target, releaseBranch, defaultBranch, { straight: false }));
-      if (cmp.isOk()) {
-        behind = cmp.value.commits.length;
-        if (behind >= config.cutOffWarningCommits) {
+      // Count from the commit list of `release..default` (GitLab takes a revision range):
+      // no diff is downloaded, and only as many commits as the warning needs are read.
+      const bound = config.cutOffWarningCommits;
+      const perPage = Math.min(100, bound);
+      const list = await settle(
+        client.commits(
+          target,
+          { ref_name: `${releaseBranch}..${defaultBranch}` },
+          { perPage, maxPages: Math.ceil(bound / perPage), onLimit: 'partial' },
+        ),
+      );
+      if (list.isOk()) {
+        behind = Math.min(list.value.items.length, bound);
+        if (behind >= bound) {
           add({
             code: 'release-far-behind',
             severity: 'warning',
             runbookRef: 'D2',
             target,
-            message: `${target}:${releaseBranch} lacks ${behind} commits of ${defaultBranch}; if release needs a full resync, use the cut-off process, not this runbook.`,
+            message: `${target}:${releaseBranch} lacks at least ${behind} commits of ${defaultBranch}; if release needs a full resync, use the cut-off process, not this runbook.`,
           });
         }
-      } else stopOn(cmp.error);
+      } else stopOn(list.error);
     }
     seen.push({
       project: target,

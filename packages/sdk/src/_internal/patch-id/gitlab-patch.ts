@@ -16,6 +16,11 @@ export interface GitLabFileDiff {
   readonly new_file?: boolean;
   readonly deleted_file?: boolean;
   readonly renamed_file?: boolean;
+  /**
+   * The blob ids before and after (40 zeros for an absent side), which GitLab's payload lacks:
+   * given them, a binary file's patch-id is exact (git hashes a binary change by its ids).
+   */
+  readonly blob_ids?: readonly [string, string];
 }
 
 /**
@@ -35,7 +40,8 @@ export function patchIdOfGitLabDiffs(files: readonly GitLabFileDiff[]): GitLabPa
     .map((f) => {
       const body = f.diff.endsWith('\n') || f.diff === '' ? f.diff : `${f.diff}\n`;
       const hasHunks = /^@@ /m.test(body);
-      if (/^Binary files /m.test(body)) exact = false;
+      const binary = /^Binary files /m.test(body);
+      if (binary && !f.blob_ids) exact = false;
       if (f.renamed_file && hasHunks) exact = false;
       const head = [`diff --git a/${f.old_path} b/${f.new_path}`];
       const [a, b] = [f.a_mode ?? undefined, f.b_mode ?? undefined];
@@ -49,6 +55,7 @@ export function patchIdOfGitLabDiffs(files: readonly GitLabFileDiff[]): GitLabPa
           `rename to ${f.new_path}`,
         );
       }
+      if (binary && f.blob_ids) head.push(`index ${f.blob_ids[0]}..${f.blob_ids[1]}`);
       if (hasHunks && !body.startsWith('--- ')) {
         head.push(
           f.new_file ? '--- /dev/null' : `--- a/${f.old_path}`,
