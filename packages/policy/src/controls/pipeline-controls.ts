@@ -1,5 +1,5 @@
 import type { PipelineRecord } from '@hotfix-release/evidence';
-import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
+import { type ControlCheck, ms, need, outcome, requireTarget, targetPointer } from './control-context.js';
 
 /**
  * Folds a value to lower-case ASCII letters and digits after NFKC, so that case, whitespace, underscores,
@@ -53,12 +53,22 @@ export const checkE2: ControlCheck = (ctx) => {
       );
     }
   }
-  if (p.project !== ctx.expected.orchestrationProject) {
+  const orchestrationProject = need(ctx, 'orchestrationProject');
+  if (p.project !== orchestrationProject) {
     return outcome.fail(
       'the pipeline ran in another project than the orchestration project',
       targetPointer(ctx, 'pipeline', 'project'),
-      ctx.expected.orchestrationProject,
+      orchestrationProject,
       p.project,
+    );
+  }
+  const orchestrationRef = need(ctx, 'orchestrationRef');
+  if (p.ref !== orchestrationRef) {
+    return outcome.fail(
+      'the pipeline ran on another ref than the orchestration ref',
+      targetPointer(ctx, 'pipeline', 'ref'),
+      orchestrationRef,
+      p.ref,
     );
   }
   const action = readInput(p, 'action');
