@@ -1,6 +1,7 @@
 import {
   type DsseTrustedKey,
   describeEvidenceError,
+  findSecrets,
   type PromotionBundle,
   parseBundle,
   parseStatement,
@@ -147,6 +148,13 @@ export function evaluateBundle(name: string, value: unknown, config: EngineConfi
     return unreadable(name, describeEvidenceError(e), pointer);
   }
   const bundle = parsed.value;
+  const secrets = findSecrets(decoded.facts.raw);
+  if (secrets.length > 0)
+    return unreadable(
+      name,
+      `the evidence carries ${secrets.length} token-like value(s): evidence must never hold a secret (revoke the token)`,
+      secrets[0],
+    );
   const expected = config.expected;
   const base = {
     bundle,

@@ -433,6 +433,6 @@ async function pinPipeline(
     id: triggered.id,
     projectId: triggered.projectId,
     webUrl: triggered.webUrl,
-    record: rec.pipelineRecord(client, triggered),
+    record: rec.pipelineRecord(client, triggered, Object.values(config.orchestration.inputNames)),
   };
 }

@@ -83,7 +83,10 @@ export async function rollbackTarget(
         onEvent: ctx.emit,
       }),
     );
-    rerun = { ...rec.pipelineRecord(client, p), observedAt: new Date(ctx.nowMs()).toISOString() };
+    rerun = {
+      ...rec.pipelineRecord(client, p, Object.values(config.orchestration.inputNames)),
+      observedAt: new Date(ctx.nowMs()).toISOString(),
+    };
     const w = await must(
       awaitEnvironment(client, config, {
         pipeline: { id: p.id, projectId: p.projectId },

@@ -137,7 +137,7 @@ async function run(
     },
     targets,
   };
-  const journal = await openJournal(o.journalPath, header);
+  const journal = await openJournal(o.journalPath, header, o.sentinels);
   const completed = journal?.state().completed ?? [];
   const startedAt = journal?.state().bundle.startedAt ?? header.startedAt;
   const promotionId = `${o.mr.project}!${o.mr.iid}@${startedAt}`;
@@ -177,7 +177,7 @@ async function run(
       completedAt: nowIso(),
     } as PromotionBundle;
   }
-  const sealed = sealBundle(bundle);
+  const sealed = sealBundle(bundle, { sentinels: o.sentinels });
   if (!sealed.isOk()) throw evidenceError(o.journalPath, sealed.error.message);
   return {
     ok: results.every((r) => r.outcome === 'promoted'),
@@ -239,9 +239,15 @@ function evidenceError(path: string | undefined, reason: string): HotfixError {
   });
 }
 
-async function openJournal(path: string | undefined, header: JournalHeader): Promise<EvidenceJournal | undefined> {
+async function openJournal(
+  path: string | undefined,
+  header: JournalHeader,
+  sentinels: readonly string[],
+): Promise<EvidenceJournal | undefined> {
   if (!path) return undefined;
-  const r = existsSync(path) ? await EvidenceJournal.open(path) : await EvidenceJournal.create(path, header);
+  const r = existsSync(path)
+    ? await EvidenceJournal.open(path, { sentinels })
+    : await EvidenceJournal.create(path, header, { sentinels });
   if (!r.isOk()) throw evidenceError(path, r.error.message);
   return r.value;
 }
