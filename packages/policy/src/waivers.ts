@@ -183,9 +183,10 @@ export function authorizedWaivers(
         pointer: '/payloadType',
       });
     waivers = parseWaivers(v.value.payload.toString('utf8'));
-  } else if (source === 'protected-ref') {
-    waivers = parseWaivers(value);
   } else {
+    // Read the file first so a malformed one is reported as such; then refuse it without authority.
+    waivers = parseWaivers(value);
+    if (waivers.isErr() || source === 'protected-ref') return waivers.isErr() ? waivers : withAuthor(waivers, mrAuthor);
     return err({
       code: 'waivers-not-authorized',
       message:
@@ -193,6 +194,13 @@ export function authorizedWaivers(
       pointer: '',
     });
   }
+  return withAuthor(waivers, mrAuthor);
+}
+
+function withAuthor(
+  waivers: Result<readonly Waiver[], PolicyError>,
+  mrAuthor: string | undefined,
+): Result<readonly Waiver[], PolicyError> {
   if (waivers.isErr() || mrAuthor === undefined) return waivers;
   const i = waivers.value.findIndex((w) => w.approver === mrAuthor);
   if (i >= 0)
