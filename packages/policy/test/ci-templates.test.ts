@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -14,7 +14,7 @@ import { parse, parseAllDocuments } from 'yaml';
 const ROOT = join(import.meta.dirname, '../../..');
 const schema = JSON.parse(readFileSync(join(ROOT, 'fixtures/gitlab/ci-schema/ci.json'), 'utf8')) as object;
 const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
+addFormats.default(ajv);
 const validate = ajv.compile(schema);
 
 type Inputs = Record<string, { default?: unknown; regex?: string; type?: string }>;
