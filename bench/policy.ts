@@ -34,6 +34,19 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** The gate's expectations for the fixture bundles (its own policy file and MR, as CI would give them). */
+const GATE = {
+  now: FIXTURE_NOW,
+  policy: {
+    version: 1,
+    gitlab: { url: 'https://gitlab.example.com' },
+    orchestration: { project: 'evenergi/develop', ref: 'main' },
+    release: { branch: 'release', environment: 'staging', label: 'Validated in Staging' },
+    governedProjects: ['fleet/charging-api'],
+  },
+  expected: { mr: { project: 'fleet/charging-api', iid: 42 } },
+};
+
 function makeBundles(n: number): PromotionBundle[] {
   const base = buildPromotionBundle();
   return Array.from({ length: n }, (_, i) => {
@@ -83,7 +96,7 @@ export const policyBenchmark: Benchmark = {
     const p0 = performance.now();
     const checked = await checkBundles(
       bundles.map((value, i) => ({ name: `b${i}`, value })),
-      { now: FIXTURE_NOW },
+      GATE,
     );
     const policyMs = performance.now() - p0;
     if (checked.isErr() || checked.value.exitCode !== 0 || ajvValid !== n) {
@@ -96,7 +109,7 @@ export const policyBenchmark: Benchmark = {
     const file = join(dir, 'evidence.json');
     writeFileSync(file, JSON.stringify(bundles[0]));
     const dist = new URL('../packages/policy/dist/index.js', import.meta.url).href;
-    const script = `import(${JSON.stringify(dist)}).then(async (m) => { const text = require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'); const r = await m.checkBundles([{ name: 'evidence.json', text }], { now: ${JSON.stringify(FIXTURE_NOW)} }); process.exitCode = r.isOk() ? r.value.exitCode : 3; })`;
+    const script = `import(${JSON.stringify(dist)}).then(async (m) => { const text = require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'); const r = await m.checkBundles([{ name: 'evidence.json', text }], ${JSON.stringify(GATE)}); process.exitCode = r.isOk() ? r.value.exitCode : 3; })`;
     const bare = spawnMs(['-e', '0'], spawns);
     const cold = spawnMs(['-e', script], spawns);
     if (cold.status !== 0) throw new Error(`cold-start check exited ${cold.status}`);

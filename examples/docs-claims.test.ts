@@ -2,6 +2,7 @@
  * Claims the docs make about limitations, pinned so the docs change when the code does. Each test
  * names the page that states it; when one fails because the limitation is gone, update that page.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,18 @@ describe('documented limitations', () => {
     out.length = 0;
     expect(await run(['resolve', '--continue', ws, '--evidence', 'evidence.json'], deps), out.join('')).toBe(0);
     out.length = 0;
-    expect(await run(['policy', 'check', join(cwd, 'evidence.json')], deps), out.join('')).toBe(0);
+    await writeFile(
+      join(dir, 'policy.json'),
+      JSON.stringify({
+        version: 1,
+        gitlab: { url: sim.url },
+        orchestration: { project: 'evenergi/develop', ref: 'main' },
+        release: { branch: 'release', environment: 'staging', label: 'Validated in Staging' },
+        governedProjects: [mr.project],
+      }),
+    );
+    const gate = ['--policy', join(dir, 'policy.json'), '--mr', `${mr.project}!${mr.iid}`];
+    expect(await run(['policy', 'check', join(cwd, 'evidence.json'), ...gate], deps), out.join('')).toBe(0);
   });
 
   it('docs/conflict-resolution.md: resuming after a resolution pushed outside the promotion stops with drift', async () => {
@@ -95,5 +107,62 @@ describe('documented limitations', () => {
     const resumed = (await resumeHotfix(client, config, { journalPath, ...SIM_WAIT }))._unsafeUnwrap();
     expect(resumed.targets[0]).toMatchObject({ outcome: 'failed', reason: 'drift' });
     expect(resumed.bundle.targets[0]?.drift?.kinds).toContain('content-mismatch');
+  });
+
+  it('docs/policy-in-ci.md: its commands pass, as written and with CI=true, on a signed bundle of the demo', async () => {
+    sim = await startGitLabSim({ scenario: 'demo' });
+    const mr = demo.mergeRequests.cleanPick;
+    const client = createGitLabClient({ gitlabUrl: sim.url, token: sim.token })._unsafeUnwrap();
+    const config = parseRunbookConfig(simConfig(sim, [mr.project]))._unsafeUnwrap();
+    const promoted = (await promoteHotfix(client, config, { mr, sentinels: [sim.token], ...SIM_WAIT }))._unsafeUnwrap();
+    const checkout = join(dir, 'gate-demo', 'checkout');
+    await mkdir(join(dir, 'gate-demo', 'gate'), { recursive: true });
+    await mkdir(checkout, { recursive: true });
+    const keys = generateKeyPairSync('ed25519');
+    const publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await writeFile(join(checkout, 'evidence.json'), JSON.stringify(promoted.bundle));
+    await writeFile(
+      join(checkout, 'signing-key.pem'),
+      keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    );
+    await writeFile(join(checkout, 'signing-key.pub.pem'), publicKey);
+    await writeFile(
+      join(dir, 'gate-demo', 'gate', 'policy.json'),
+      JSON.stringify({
+        version: 1,
+        orchestration: { project: config.orchestration.project, ref: config.orchestration.ref },
+        release: { branch: config.releaseBranch, environment: config.environment, label: config.label },
+        governedProjects: [mr.project],
+        signing: { trustedKeys: [{ publicKey }] },
+      }),
+    );
+    const page = await readFile(join(import.meta.dirname, '../docs/policy-in-ci.md'), 'utf8');
+    const block = /<!-- docs-claims: policy-in-ci commands -->\s*```bash\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+    const commands = block.split('\n').filter((l) => l.startsWith('hotfix '));
+    expect(commands).toHaveLength(4);
+    const out: string[] = [];
+    const deps = {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => out.push(t),
+      env: { CI: 'true', CI_SERVER_URL: sim.url, CI_PROJECT_DIR: checkout, GITLAB_TOKEN: sim.token },
+      cwd: checkout,
+    };
+    for (const line of commands) {
+      out.length = 0;
+      expect(await run(line.split(/\s+/).slice(1), deps), `${line}\n${out.join('')}`).toBe(0);
+    }
+    expect(await readFile(join(checkout, 'policy.xml'), 'utf8')).toContain('<testsuites');
+    // The same gate refuses the unsigned bundle (signed or refused).
+    out.length = 0;
+    const unsigned = [
+      'policy',
+      'check',
+      'evidence.json',
+      '--policy',
+      '../gate/policy.json',
+      '--mr',
+      `${mr.project}!${mr.iid}`,
+    ];
+    expect(await run(unsigned, deps), out.join('')).toBe(2);
   });
 });

@@ -1,7 +1,8 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PromotionBundle, parseBundle } from '@hotfix-release/evidence';
+import { type PromotionBundle, parseBundle, signBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures, simModeOptions } from '../test-support/sim-mode.js';
@@ -29,6 +30,31 @@ const it = itWithRealisticFailures([
 
 const MR = demo.mergeRequests.cleanPick;
 const SERVICE = MR.project;
+const keys = generateKeyPairSync('ed25519');
+const mrRef = (m: { project: string; iid: number }) => `${m.project}!${m.iid}`;
+
+/** The gate's own policy file for the simulator world (what the test set up) and the key it trusts. */
+async function gateFor(sim: GitLabSim, dir: string, mr: { project: string }): Promise<string> {
+  const path = join(dir, 'policy.json');
+  const policy = {
+    version: 1,
+    gitlab: { url: sim.url },
+    orchestration: { project: 'evenergi/develop', ref: 'main' },
+    release: { branch: 'release', environment: 'staging', label: 'Validated in Staging' },
+    governedProjects: [mr.project],
+    signing: { trustedKeys: [{ publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }] },
+  };
+  await writeFile(path, JSON.stringify(policy));
+  return path;
+}
+
+/** Signs a bundle file as the promote template does; returns the envelope's path. */
+async function sign(bundlePath: string): Promise<string> {
+  const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as PromotionBundle;
+  const path = bundlePath.replace(/\.json$/, '.dsse.json');
+  await writeFile(path, JSON.stringify(signBundle(bundle, { privateKey: keys.privateKey })._unsafeUnwrap()));
+  return path;
+}
 
 describe('examples against the simulator', () => {
   let dir: string;
@@ -64,15 +90,22 @@ describe('examples against the simulator', () => {
     expect(bundle.promotedTargets).toEqual([SERVICE]);
     expect(lines.some((l) => l.startsWith('✓ trigger'))).toBe(true);
 
-    // policy-check-ci on that bundle: 0; on a tampered copy: 2 (the digest no longer matches).
-    expect(await policyCheck({ bundlePath: evidencePath, junitPath: join(dir, 'junit.xml'), log })).toBe(0);
+    // policy-check-ci as in GitLab CI on the signed bundle: 0; the same bundle unsigned: 2 (signed or
+    // refused); a tampered copy: 2 (the digest no longer matches); a bad waiver file: 3.
+    const gate = { policyPath: await gateFor(sim, dir, MR), mr: mrRef(MR), ci: true, log };
+    const signed = await sign(evidencePath);
+    expect(
+      await policyCheck({ ...gate, bundlePath: signed, junitPath: join(dir, 'junit.xml') }),
+      lines.join('\n'),
+    ).toBe(0);
     expect(await readFile(join(dir, 'junit.xml'), 'utf8')).toContain('<testsuites');
+    expect(await policyCheck({ ...gate, bundlePath: evidencePath })).toBe(2);
     const tampered = join(dir, 'tampered.json');
     await writeFile(tampered, JSON.stringify({ ...bundle, promotedTargets: [] }));
-    expect(await policyCheck({ bundlePath: tampered, log })).toBe(2);
+    expect(await policyCheck({ ...gate, ci: false, bundlePath: tampered })).toBe(2);
     const waivers = join(dir, 'waivers.json');
     await writeFile(waivers, JSON.stringify({ version: 1, waivers: [{ control: 'E1' }] }));
-    expect(await policyCheck({ bundlePath: evidencePath, waiversPath: waivers, log })).toBe(3);
+    expect(await policyCheck({ ...gate, bundlePath: signed, waiversPath: waivers })).toBe(3);
   });
 
   it('promote-to-three-services promotes to three targets and records all three (D4)', async () => {
@@ -143,6 +176,7 @@ describe('examples against the simulator', () => {
 
     // The bundle of a promotion whose conflict was resolved in the flow passes the policy (E1 included).
     lines.length = 0;
-    expect(await policyCheck({ bundlePath: evidencePath, log }), lines.join('\n')).toBe(0);
+    const gate = { policyPath: await gateFor(sim, dir, mr), mr: mrRef(mr), ci: true, log };
+    expect(await policyCheck({ ...gate, bundlePath: await sign(evidencePath) }), lines.join('\n')).toBe(0);
   });
 });

@@ -3,10 +3,14 @@
  * simulator with the demo scenario (an orchestration project `evenergi/develop` and
  * service projects with merged hotfix MRs), then runs the runbook end to end through
  * the SDK: preflight refusals, a dry run of a conflicting pick, and a full promotion
- * of a clean hotfix to staging with evidence. Writes `demo-output/evidence.json` and
- * checks it with the policy package; exits non-zero if anything fails.
+ * of a clean hotfix to staging with evidence. Writes `demo-output/evidence.json`, signs it
+ * with a key it generates (`demo-output/evidence.dsse.json`, public key `demo-output/evidence.pub`)
+ * and checks the signed envelope with the policy package the way GitLab CI does (signature
+ * required, the gate's own policy file `demo-output/policy.json`); exits non-zero if anything fails.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { signBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo, startGitLabSim } from '@hotfix-release/gitlab-sim';
 import { checkBundles, formatText } from '@hotfix-release/policy';
 import {
@@ -59,6 +63,7 @@ try {
   const result = await promoteHotfix(client, config, {
     mr,
     journalPath,
+    sentinels: [sim.token],
     maxWaitMs: 120_000,
     minDelayMs: 250,
     maxDelayMs: 1_000,
@@ -77,8 +82,31 @@ try {
   await writeFile(bundlePath, `${JSON.stringify(result.value.bundle, null, 2)}\n`);
   say(`   promoted: ${result.value.bundle.promotedTargets.join(', ') || '(none)'}; evidence ${bundlePath}`);
 
-  say('4. Policy check of the evidence against E1–E8:');
-  const report = await checkBundles([{ name: 'demo-output/evidence.json', value: result.value.bundle }]);
+  say('4. Signing the evidence with a key generated for this demo (in CI: a masked, protected variable):');
+  const keys = generateKeyPairSync('ed25519');
+  const publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const envelope = signBundle(result.value.bundle, { privateKey: keys.privateKey });
+  if (envelope.isErr()) throw new Error(envelope.error.message);
+  await writeFile(new URL('evidence.dsse.json', out), `${JSON.stringify(envelope.value, null, 2)}\n`);
+  await writeFile(new URL('evidence.pub', out), publicKey);
+  // The gate's own policy file: what the demo set up, never read back from the bundle it judges.
+  const policy = {
+    version: 1,
+    gitlab: { url: sim.url },
+    orchestration: { project: config.orchestration.project, ref: config.orchestration.ref },
+    release: { branch: config.releaseBranch, environment: config.environment, label: config.label },
+    governedProjects: config.governed ? [mr.project] : [],
+    signing: { trustedKeys: [{ publicKey }] },
+  };
+  await writeFile(new URL('policy.json', out), `${JSON.stringify(policy, null, 2)}\n`);
+  say('5. Policy check of the signed evidence against E1–E8, as in GitLab CI (signed or refused):');
+  const report = await checkBundles([{ name: 'demo-output/evidence.dsse.json', value: envelope.value }], {
+    policy,
+    policyName: 'demo-output/policy.json',
+    expected: { mr },
+    expectedSources: { mr: 'the demo' },
+    requireSignature: true,
+  });
   if (report.isErr()) throw new Error(report.error.message);
   console.log(formatText(report.value));
   exitCode = result.value.ok ? report.value.exitCode : 1;

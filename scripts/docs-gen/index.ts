@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { errorCodesPage } from './error-codes.js';
 import { evidenceFormatPage, evidenceSchemaText } from './evidence-format.js';
+import { policySchemaText } from './policy-schema.js';
 import { runbookCoveragePage } from './runbook-coverage.js';
 
 /**
@@ -27,6 +28,7 @@ export async function generateDocs(root: string): Promise<Map<string, string>> {
     md('docs/generated/error-codes.md', await errorCodesPage(root)),
     md('docs/generated/evidence-format.md', evidenceFormatPage(root)),
     ['docs/generated/evidence.schema.json', evidenceSchemaText()],
+    ['docs/generated/policy.schema.json', policySchemaText()],
     md('docs/generated/runbook-coverage.md', runbookCoveragePage(root)),
   ]);
 }

@@ -13,6 +13,15 @@ import { buildPromotionBundle, FIXTURE_NOW } from '../../evidence/test/promotion
 import { MODULE_LOG_HOOK, runCli } from './support/cli.js';
 
 const SENTINEL = 'glpat-SENTINEL-offline-0123456789';
+/** The gate's policy file and the MR the fixture bundle is evidence of. */
+const GATE = ['--policy', 'policy.json', '--mr', 'fleet/charging-api!42'];
+const POLICY = {
+  version: 1,
+  gitlab: { url: 'https://gitlab.example.com' },
+  orchestration: { project: 'evenergi/develop', ref: 'main' },
+  release: { branch: 'release', environment: 'staging', label: 'Validated in Staging' },
+  governedProjects: ['fleet/charging-api'],
+};
 let dir: string;
 const env = { GITLAB_TOKEN: SENTINEL, NO_COLOR: '1' };
 const cli = (args: string[], extra: Record<string, string> = {}) =>
@@ -42,6 +51,7 @@ beforeAll(async () => {
   const other = generateKeyPairSync('ed25519');
   await writeFile(join(dir, 'other.pem'), other.publicKey.export({ type: 'spki', format: 'pem' }).toString());
   await writeFile(join(dir, 'good.json'), sealed());
+  await writeFile(join(dir, 'policy.json'), JSON.stringify(POLICY));
   await writeFile(
     join(dir, 'bad.json'),
     sealed((b) => {
@@ -57,7 +67,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('hotfix policy check', () => {
   it('returns 0 for a passing bundle and does not load the GitLab client or git', async () => {
     const log = join(dir, 'modules.log');
-    const r = await runCli(['policy', 'check', 'good.json', '--now', FIXTURE_NOW], {
+    const r = await runCli(['policy', 'check', 'good.json', ...GATE, '--now', FIXTURE_NOW], {
       cwd: dir,
       env: { ...env, HOTFIX_MODULE_LOG: log },
       imports: [MODULE_LOG_HOOK],
@@ -72,11 +82,11 @@ describe('hotfix policy check', () => {
 
   it('returns 1 when a control fails, with every format', async () => {
     const [text, json, junit, md, cq] = await Promise.all([
-      cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW]),
-      cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--json']),
-      cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--format', 'junit', '--output', 'r.xml']),
-      cli(['policy', 'check', 'good.json', '--now', FIXTURE_NOW, '--format', 'markdown']),
-      cli(['policy', 'check', 'bad.json', '--now', FIXTURE_NOW, '--format', 'codequality']),
+      cli(['policy', 'check', 'bad.json', ...GATE, '--now', FIXTURE_NOW]),
+      cli(['policy', 'check', 'bad.json', ...GATE, '--now', FIXTURE_NOW, '--json']),
+      cli(['policy', 'check', 'bad.json', ...GATE, '--now', FIXTURE_NOW, '--format', 'junit', '--output', 'r.xml']),
+      cli(['policy', 'check', 'good.json', ...GATE, '--now', FIXTURE_NOW, '--format', 'markdown']),
+      cli(['policy', 'check', 'bad.json', ...GATE, '--now', FIXTURE_NOW, '--format', 'codequality']),
     ]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/FAIL/);
@@ -94,11 +104,11 @@ describe('hotfix policy check', () => {
 
   it('returns 2 when the evidence cannot be evaluated and 3 for a bad waiver file', async () => {
     const [garbage, missing, waivers, human, format] = await Promise.all([
-      cli(['policy', 'check', 'garbage.json', '--now', FIXTURE_NOW]),
-      cli(['policy', 'check', 'nope.json', '--json']),
-      cli(['policy', 'check', 'good.json', '--waivers', 'waivers-bad.json', '--json']),
-      cli(['policy', 'check', 'good.json', '--waivers', 'waivers-bad.json']),
-      cli(['policy', 'check', 'good.json', '--format', 'yaml']),
+      cli(['policy', 'check', 'garbage.json', ...GATE, '--now', FIXTURE_NOW]),
+      cli(['policy', 'check', 'nope.json', ...GATE, '--json']),
+      cli(['policy', 'check', 'good.json', ...GATE, '--waivers', 'waivers-bad.json', '--json']),
+      cli(['policy', 'check', 'good.json', ...GATE, '--waivers', 'waivers-bad.json']),
+      cli(['policy', 'check', 'good.json', ...GATE, '--format', 'yaml']),
     ]);
     expect(garbage.code).toBe(2);
     expect(missing.code).toBe(2);
@@ -137,7 +147,16 @@ describe('hotfix evidence', () => {
     env.payload = Buffer.from(JSON.stringify(payload)).toString('base64');
     await writeFile(join(dir, 'tampered.json'), JSON.stringify(env));
     expect((await cli(['evidence', 'verify', 'tampered.json', '--key', 'public.pem'])).code).toBe(2);
-    const policy = await cli(['policy', 'check', 'good.dsse.json', '--key', 'public.pem', '--now', FIXTURE_NOW]);
+    const policy = await cli([
+      'policy',
+      'check',
+      'good.dsse.json',
+      ...GATE,
+      '--key',
+      'public.pem',
+      '--now',
+      FIXTURE_NOW,
+    ]);
     expect(policy.code).toBe(0);
   });
 

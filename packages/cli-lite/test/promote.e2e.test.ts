@@ -4,7 +4,7 @@
  * shape of every --json document; and that the token never appears in any output.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
@@ -55,10 +55,31 @@ describe('hotfix promote, status, policy check --live, rollback', () => {
     });
     expect(parseBundle(JSON.parse(await readFile(join(w.dir, 'main.json'), 'utf8'))).isOk()).toBe(true);
     expect(existsSync(join(w.dir, 'main.journal.json'))).toBe(true);
+    // The gate's own expectations (what this world set up), never the bundle's settings.
+    await writeFile(
+      join(w.dir, 'policy.json'),
+      JSON.stringify({
+        version: 1,
+        gitlab: { url: w.sim.url },
+        orchestration: { project: 'evenergi/develop', ref: 'main' },
+        release: { branch: 'release', environment: 'staging', label: 'Validated in Staging' },
+        governedProjects: [MAIN],
+      }),
+    );
 
     const [status, policy] = await Promise.all([
       cli(['status', '--evidence', 'main.json', '--json']),
-      cli(['policy', 'check', 'main.json', '--live', '--json']),
+      cli([
+        'policy',
+        'check',
+        'main.json',
+        '--policy',
+        'policy.json',
+        '--mr',
+        mrRef(demo.mergeRequests.cleanPick),
+        '--live',
+        '--json',
+      ]),
     ]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({

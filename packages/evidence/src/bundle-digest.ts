@@ -2,7 +2,7 @@ import { contentDigest } from './canonical-json.js';
 import type { EvidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import type { PromotionBundle } from './schema/bundle-schema.js';
-import { assertNoSecrets } from './secrets.js';
+import { assertNoSecrets, type SecretScanOptions } from './secrets.js';
 
 /**
  * The digest a bundle should carry: `sha256:` of the canonical JSON of the value without its `digest`
@@ -25,9 +25,13 @@ export function bundleDigest(value: unknown): EvidenceResult<string, EvidenceErr
 }
 
 /**
- * Returns a copy of the bundle with its `digest` set to {@link bundleDigest}.
+ * Returns a copy of the bundle with its `digest` set to {@link bundleDigest}. Give the real token(s) as
+ * `sentinels`: a bundle containing one anywhere is refused, whatever its shape.
  *
- * Errors: `secret-detected` (a token-like value: bundles never carry tokens), `not-canonicalizable`.
+ * The digest is an unkeyed sha256: it detects accidental change, not forgery (anyone can reseal an edited
+ * bundle). Authenticity comes from a DSSE signature by a key the gate trusts (`signBundle`).
+ *
+ * Errors: `secret-detected` (a token-like value or a sentinel: bundles never carry tokens), `not-canonicalizable`.
  *
  * @example
  * ```ts
@@ -35,8 +39,11 @@ export function bundleDigest(value: unknown): EvidenceResult<string, EvidenceErr
  * if (sealed.ok) writeFileSync('evidence.json', JSON.stringify(sealed.value));
  * ```
  */
-export function sealBundle(bundle: PromotionBundle): EvidenceResult<PromotionBundle, EvidenceError> {
-  const clean = assertNoSecrets(bundle);
+export function sealBundle(
+  bundle: PromotionBundle,
+  options: SecretScanOptions = {},
+): EvidenceResult<PromotionBundle, EvidenceError> {
+  const clean = assertNoSecrets(bundle, options);
   if (!clean.isOk()) return errResult(clean.error);
   const digest = bundleDigest(bundle);
   if (!digest.isOk()) return errResult(digest.error);

@@ -65,9 +65,30 @@ describe(verifyEnvelope.name, () => {
       ).toBe(false);
     }
     expect(verifyEnvelope({ ...env, payloadType: 'application/json' }, [{ publicKey }]).isOk()).toBe(false);
-    expect(verifyEnvelope({ ...env, signatures: [{ ...sig, keyid: `${sig.keyid}0` }] }, [{ publicKey }]).isOk()).toBe(
-      false,
-    );
+  });
+
+  it('tries each trusted key in turn when no signature names a trusted key id (the key id is not signed)', () => {
+    const sig = env.signatures[0] as { keyid: string; sig: string };
+    const renamed = verifyEnvelope({ ...env, signatures: [{ ...sig, keyid: 'ci-key-2026' }] }, [
+      { publicKey: other.publicKey },
+      { publicKey },
+    ]);
+    expect(renamed.isOk() && renamed.value.keyid).toBe(sig.keyid);
+    const untrusted = verifyEnvelope({ ...env, signatures: [{ ...sig, keyid: 'ci-key-2026' }] }, [
+      { publicKey: other.publicKey },
+    ]);
+    expect(!untrusted.isOk() && untrusted.error.code).toBe('signature-invalid');
+  });
+
+  it('accepts URL-safe base64 (padded or not) and refuses a mixed or non-canonical encoding', () => {
+    const sig = env.signatures[0] as { keyid: string; sig: string };
+    const url = (b64: string) => Buffer.from(b64, 'base64').toString('base64url');
+    const urlEnv = { ...env, payload: url(env.payload), signatures: [{ ...sig, sig: url(sig.sig) }] };
+    expect(verifyEnvelope(urlEnv, [{ publicKey }]).isOk()).toBe(true);
+    const padded = { ...urlEnv, signatures: [{ ...sig, sig: `${url(sig.sig)}==` }] };
+    expect(verifyEnvelope(padded, [{ publicKey }]).isOk()).toBe(true);
+    const mixed = { ...env, payload: `${env.payload.slice(0, 4)}-_${env.payload.slice(6)}` };
+    expect(verifyEnvelope(mixed, [{ publicKey }]).isOk()).toBe(false);
   });
 
   it('returns signature-invalid for an untrusted key and invalid-envelope for a wrong shape', () => {

@@ -14,7 +14,20 @@ import { issuesFromZod } from './parse-bundle.js';
  */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected standard base64');
+const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/, 'expected base64 (standard or URL-safe)');
+
+/**
+ * Decodes standard or URL-safe base64 (DSSE allows both), padded or not, and only in its canonical form:
+ * re-encoding must give the same text, so a changed byte can never hide in slack bits. Internal.
+ */
+function decodeBase64(text: string): Buffer | undefined {
+  const urlSafe = /[-_]/.test(text);
+  const bytes = Buffer.from(text, urlSafe ? 'base64url' : 'base64');
+  const std = bytes.toString('base64');
+  const url = bytes.toString('base64url');
+  const pad = '='.repeat((4 - (url.length % 4)) % 4);
+  return [std, std.replace(/=+$/, ''), url, url + pad].includes(text) ? bytes : undefined;
+}
 
 /**
  * A DSSE envelope (payload and signatures base64-encoded).
@@ -157,7 +170,9 @@ export function signEnvelope(
 
 /**
  * Verifies a DSSE envelope against trusted ed25519 keys. Every signature naming a trusted key must verify
- * and at least one must; base64 must be canonical, so any changed byte fails.
+ * and at least one must; when no signature names a trusted key id (ids are hints, not part of what is
+ * signed), each trusted key is tried on each signature in turn. Standard and URL-safe base64 are accepted,
+ * in canonical form only, so any changed byte fails.
  *
  * Errors: `invalid-envelope` (shape, naming the field), `invalid-key`, `signature-invalid`.
  *
@@ -184,20 +199,30 @@ export function verifyEnvelope(
   }
   if (keys.length === 0) return errResult({ code: 'invalid-key', message: 'no trusted key was given' });
   const env = parsed.data;
-  const payload = Buffer.from(env.payload, 'base64');
-  if (payload.toString('base64') !== env.payload) {
+  const payload = decodeBase64(env.payload);
+  if (!payload) {
     return errResult({ code: 'signature-invalid', message: 'payload is not canonical base64' });
   }
   const message = pae(env.payloadType, payload);
   let verifiedBy: string | undefined;
-  for (const s of env.signatures) {
-    const key = keys.find((k) => k.keyid === s.keyid);
-    if (!key) continue;
-    const sig = Buffer.from(s.sig, 'base64');
-    if (sig.toString('base64') !== s.sig || !verify(null, message, key.key, sig)) {
+  const named = env.signatures.filter((s) => keys.some((k) => k.keyid === s.keyid));
+  for (const s of named) {
+    const key = keys.find((k) => k.keyid === s.keyid) as { keyid: string; key: KeyObject };
+    const sig = decodeBase64(s.sig);
+    if (!sig || !verify(null, message, key.key, sig)) {
       return errResult({ code: 'signature-invalid', message: `signature by ${s.keyid} does not verify` });
     }
     verifiedBy ??= s.keyid;
+  }
+  if (named.length === 0) {
+    for (const s of env.signatures) {
+      const sig = decodeBase64(s.sig);
+      const key = sig ? keys.find((k) => verify(null, message, k.key, sig)) : undefined;
+      if (key) {
+        verifiedBy = key.keyid;
+        break;
+      }
+    }
   }
   if (verifiedBy === undefined) {
     return errResult({ code: 'signature-invalid', message: 'no signature by a trusted key' });

@@ -75,5 +75,5 @@ export {
   rollbackRecordSchema,
   smokeCheckRecordSchema,
 } from './schema/target-records.js';
-export type { SecretScanOptions } from './secrets.js';
-export { assertNoSecrets, findSecrets } from './secrets.js';
+export type { RecordedVariable, SecretScanOptions } from './secrets.js';
+export { assertNoSecrets, findSecrets, recordVariables } from './secrets.js';

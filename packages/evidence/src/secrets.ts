@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EvidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { toJsonPointer } from './json-pointer.js';
@@ -76,4 +77,32 @@ export function assertNoSecrets(value: unknown, options: SecretScanOptions = {})
   const pointers = findSecrets(value, options);
   if (pointers.length === 0) return okResult(undefined);
   return errResult({ code: 'secret-detected', message: `${pointers.length} token-like value(s) found`, pointers });
+}
+
+/**
+ * A pipeline variable as evidence records it: a guided input in clear, any other variable as its key and
+ * the sha256 of its value, so a secret passed as a variable never reaches evidence yet a change is visible.
+ *
+ * @see E2
+ */
+export type RecordedVariable =
+  | { readonly key: string; readonly value: string }
+  | { readonly key: string; readonly sha256: string };
+
+/**
+ * Records pipeline variables for evidence: only the guided inputs (by key, compared case-insensitively)
+ * keep their value in clear; every other value is replaced by `sha256:<hex>` of its UTF-8 bytes.
+ *
+ * @see E2, S4
+ */
+export function recordVariables(
+  variables: readonly { readonly key: string; readonly value: string }[],
+  guidedKeys: readonly string[],
+): RecordedVariable[] {
+  const guided = new Set(guidedKeys.map((k) => k.toLowerCase()));
+  return variables.map((v) =>
+    guided.has(v.key.toLowerCase())
+      ? { key: v.key, value: v.value }
+      : { key: v.key, sha256: `sha256:${createHash('sha256').update(v.value, 'utf8').digest('hex')}` },
+  );
 }

@@ -6,6 +6,7 @@ import {
   buildPromotionBundle,
   checkValue,
   clone,
+  FIXTURE_POLICY,
   failing,
   signed,
 } from '../test/policy-fixtures.js';
@@ -84,7 +85,7 @@ describe(checkBundles.name, () => {
   it('marks E8 not_applicable for work that is not governed', async () => {
     const b = buildPromotionBundle({ governed: false });
     for (const t of b.targets) delete t.label;
-    const report = await checkValue(signed(b));
+    const report = await checkValue(signed(b), { ...baseOptions, policy: { ...FIXTURE_POLICY, governedProjects: [] } });
     expect(failing(report)).toEqual([]);
     expect(report.results.filter((r) => r.id === 'E8').map((r) => r.status)).toEqual([
       'not_applicable',

@@ -7,15 +7,11 @@ import { buildReport, type CheckReport } from './check-report.js';
 import { CONTROL_CATALOG } from './control-catalog.js';
 import type { ControlResult } from './control-result.js';
 import { checkLiveFacts } from './controls/live-controls.js';
-import {
-  type BundleEvaluation,
-  type EngineConfig,
-  evaluateBundle,
-  resolveExpected,
-  toResult,
-} from './evaluate-bundle.js';
+import { type BundleEvaluation, type EngineConfig, evaluateBundle, toResult } from './evaluate-bundle.js';
+import { mergeExpected, withBasis } from './expectations.js';
 import type { PolicyError } from './policy-error.js';
-import { applyWaivers, parseWaivers, type Waiver } from './waivers.js';
+import { type PolicyFile, parsePolicyFile } from './policy-file.js';
+import { applyWaivers, authorizedWaivers, type Waiver } from './waivers.js';
 
 /**
  * One input to check: raw text (a bundle or DSSE envelope file's content) or an already parsed value.
@@ -45,8 +41,11 @@ const liveDef = CONTROL_CATALOG.find((c) => c.id === 'live-facts') as (typeof CO
  * when a {@link LiveFacts} provider is given, re-verifying facts against GitLab. Unreadable or invalid
  * evidence is not an `Err`: it is reported as `error` results (exit 2). Zero evaluated controls is exit 2.
  *
- * Errors (exit 3): `invalid-options` (naming the field), `invalid-trusted-key`, `invalid-waivers`,
- * `unknown-control`, `control-not-waivable`.
+ * Expectations (instance, MR, orchestration project and ref, release branch, environment, label, governed
+ * projects) come from `options.expected` and the policy file (`options.policy`), never from the bundle.
+ *
+ * Errors (exit 3): `invalid-options` (naming the field), `invalid-policy-file`, `invalid-trusted-key`,
+ * `invalid-waivers`, `waivers-not-authorized`, `unknown-control`, `control-not-waivable`.
  *
  * @example
  * ```ts
@@ -73,31 +72,43 @@ export function checkBundles(
     return errAsync({ code: 'invalid-options', message: 'invalid inputs', issues });
   }
   const o = opts.data;
-  // PEM is parsed once here, not once per envelope.
+  let policy: PolicyFile | undefined;
+  if (o.policy !== undefined) {
+    const pf = parsePolicyFile(o.policy);
+    if (pf.isErr()) return errAsync(pf.error);
+    policy = pf.value;
+  }
+  // PEM is parsed once here, not once per envelope. The policy file's keys and the caller's are both trusted.
   const trustedKeys: DsseTrustedKey[] = [];
-  for (const [i, k] of o.trustedKeys.entries()) {
+  const keySources = [
+    ...o.trustedKeys.map((k, i) => ({ k, pointer: `/trustedKeys/${i}/publicKey` })),
+    ...(policy?.signing?.trustedKeys ?? []).map((k, i) => ({
+      k,
+      pointer: `/policy/signing/trustedKeys/${i}/publicKey`,
+    })),
+  ];
+  for (const { k, pointer } of keySources) {
     const id = keyIdOf(k.publicKey);
-    if (!id.isOk()) {
-      return errAsync({
-        code: 'invalid-trusted-key',
-        message: id.error.message,
-        pointer: `/trustedKeys/${i}/publicKey`,
-      });
-    }
+    if (!id.isOk()) return errAsync({ code: 'invalid-trusted-key', message: id.error.message, pointer });
     trustedKeys.push({ publicKey: createPublicKey(k.publicKey), keyid: k.keyid ?? id.value });
   }
+  const expected = mergeExpected(o, policy);
   let waivers: readonly Waiver[] = [];
   if (o.waivers !== undefined) {
-    const w = parseWaivers(o.waivers);
+    const w = authorizedWaivers(o.waivers, o.waiverSource, trustedKeys, o.mrAuthor);
     if (w.isErr()) return errAsync(w.error);
     waivers = w.value;
   }
   const nowMs = o.now === undefined ? Date.now() : Date.parse(o.now);
+  const notices: string[] = [];
+  if (o.requireSignature && expected.allowUnsigned)
+    notices.push(`UNSIGNED evidence is accepted: ${o.policyName} sets signing.allowUnsigned`);
   const config: EngineConfig = {
-    expected: o.expected,
+    expected,
     trustedKeys,
+    requireSignature: o.requireSignature,
     nowMs,
-    maxEvidenceAgeMs: o.maxEvidenceAgeMs,
+    maxEvidenceAgeMs: o.maxEvidenceAgeMs ?? policy?.maxEvidenceAgeMs ?? 7 * 24 * 60 * 60 * 1000,
     futureSkewMs: o.futureSkewMs,
   };
   const run = async (): Promise<CheckReport> => {
@@ -132,10 +143,10 @@ export function checkBundles(
       parts.push({
         name: ev.name,
         digest: ev.digest,
-        results: applyWaivers([...ev.results, ...live], waivers, ev.bundle, nowMs),
+        results: withBasis(applyWaivers([...ev.results, ...live], waivers, ev.bundle, nowMs)),
       });
     }
-    return buildReport(parts, new Date(nowMs).toISOString());
+    return buildReport(parts, new Date(nowMs).toISOString(), notices);
   };
   return ResultAsync.fromSafePromise(run());
 }
@@ -157,7 +168,7 @@ async function liveResults(
 ): Promise<ControlResult[]> {
   const bundle = ev.bundle;
   if (!bundle) return [];
-  const expected = resolveExpected(config, bundle);
+  const expected = config.expected;
   const out: ControlResult[] = [];
   for (const [i, t] of bundle.targets.entries()) {
     const pointer = `/targets/${i}`;

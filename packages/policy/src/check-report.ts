@@ -42,6 +42,8 @@ export interface CheckReport {
   readonly results: readonly ControlResult[];
   /** How many results have each status. */
   readonly summary: Readonly<Record<ControlStatus, number>>;
+  /** What the reader must see first (e.g. that unsigned evidence was accepted); every reporter leads with them. */
+  readonly notices: readonly string[];
 }
 
 function statusOf(code: 0 | 1 | 2): 'pass' | 'fail' | 'error' {
@@ -52,11 +54,12 @@ function statusOf(code: 0 | 1 | 2): 'pass' | 'fail' | 'error' {
 export function buildReport(
   inputs: readonly { name: string; digest: string | null; results: readonly ControlResult[] }[],
   checkedAt: string,
+  notices: readonly string[] = [],
 ): CheckReport {
   const bundles = inputs.map((b) => ({ ...b, status: statusOf(exitCodeFor(b.results)) }));
   const results = inputs.flatMap((b) => b.results);
   const exitCode = exitCodeFor(results);
   const summary: Record<ControlStatus, number> = { pass: 0, fail: 0, error: 0, not_applicable: 0, waived: 0 };
   for (const r of results) summary[r.status] += 1;
-  return { status: statusOf(exitCode), exitCode, checkedAt, bundles, results, summary };
+  return { status: statusOf(exitCode), exitCode, checkedAt, bundles, results, summary, notices };
 }

@@ -12,14 +12,14 @@ export type RunbookRef = RunbookId | `${RunbookId}–${RunbookId}`;
 
 /**
  * When a control applies: always, only for governed delivery work (E8), only when a signing key is
- * configured, only for a signed (DSSE) input, only for rolled-back targets, or only with live facts.
+ * configured or a signature is required (CI), only for a signed (DSSE) input, only for rolled-back targets, or only with live facts.
  *
  * @example
  * ```ts
  * const when: AppliesWhen = 'governed';
  * ```
  */
-export type AppliesWhen = 'always' | 'governed' | 'signing-key-configured' | 'envelope' | 'rolled-back' | 'live-facts';
+export type AppliesWhen = 'always' | 'governed' | 'signature-expected' | 'envelope' | 'rolled-back' | 'live-facts';
 
 /**
  * One control of the catalog, as data.
@@ -89,10 +89,22 @@ export const CONTROL_CATALOG = [
     runbookRef: 'E1–E8',
     dependencies: ['bundle-schema'],
     scope: 'bundle',
-    appliesWhen: 'signing-key-configured',
+    appliesWhen: 'signature-expected',
     waivable: false,
     kind: 'integrity',
     remediation: 'Check the signed envelope, not a bare bundle, with the key that signed it (E1–E8).',
+  },
+  {
+    id: 'bundle-claims',
+    title: 'The bundle is evidence of the expected instance, MR, settings and governance',
+    runbookRef: 'D4',
+    dependencies: ['bundle-schema'],
+    scope: 'bundle',
+    appliesWhen: 'always',
+    waivable: false,
+    kind: 'integrity',
+    remediation:
+      'Check the evidence of this MR on this GitLab instance, promoted with the settings of the policy file (D4, E1–E8).',
   },
   {
     id: 'bundle-subject',

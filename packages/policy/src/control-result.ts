@@ -54,6 +54,8 @@ export interface ControlResult extends Omit<ControlOutcome, 'status'> {
   readonly target: string | null;
   /** Overrides the status when a waiver applied (or had expired). */
   readonly status: ControlStatus;
+  /** What the result rests on: facts re-read from GitLab, a verified signature, or only the bundle's word. */
+  readonly basis?: 'live facts' | 'verified signature' | "the bundle's word";
   /** The waiver that applied or had expired. */
   readonly waiver?: {
     readonly approver: string;

@@ -17,11 +17,13 @@ const ctx: ControlContext = {
     releaseBranch: 'release',
     environment: 'staging',
     label: 'L',
+    sources: {},
+    allowUnsigned: false,
   },
   nowMs: 0,
   maxEvidenceAgeMs: 1,
   futureSkewMs: 0,
-  integrity: { raw: bundle, keysConfigured: false, envelope: null },
+  integrity: { raw: bundle, keysConfigured: false, signatureRequired: false, envelope: null },
 };
 
 describe(runControl.name, () => {

@@ -1,6 +1,7 @@
 import {
   type DsseTrustedKey,
   describeEvidenceError,
+  findSecrets,
   type PromotionBundle,
   parseBundle,
   parseStatement,
@@ -8,8 +9,21 @@ import {
 } from '@hotfix-release/evidence';
 import { CONTROL_CATALOG, type ControlDefinition, type ControlId } from './control-catalog.js';
 import type { ControlOutcome, ControlResult } from './control-result.js';
-import { checkDigest, checkPromotedTargets, checkSignature, checkSubject } from './controls/bundle-controls.js';
-import type { ControlCheck, ControlContext, ExpectedValues, IntegrityFacts } from './controls/control-context.js';
+import {
+  checkClaims,
+  checkDigest,
+  checkPromotedTargets,
+  checkSignature,
+  checkSubject,
+} from './controls/bundle-controls.js';
+import {
+  type ControlCheck,
+  type ControlContext,
+  type ExpectedValues,
+  type IntegrityFacts,
+  MissingExpectation,
+  need,
+} from './controls/control-context.js';
 import { checkE4, checkE5 } from './controls/deployment-controls.js';
 import { checkFreshness, checkStepOrder } from './controls/order-controls.js';
 import { checkE2, checkE3 } from './controls/pipeline-controls.js';
@@ -21,6 +35,7 @@ import { checkE6, checkE7, checkE8, isGoverned } from './controls/validation-con
 const CHECKS: Record<Exclude<ControlId, 'bundle-schema' | 'live-facts'>, ControlCheck> = {
   'bundle-digest': checkDigest,
   'bundle-signature': checkSignature,
+  'bundle-claims': checkClaims,
   'bundle-subject': checkSubject,
   'promoted-targets': checkPromotedTargets,
   E1: checkE1,
@@ -38,11 +53,10 @@ const CHECKS: Record<Exclude<ControlId, 'bundle-schema' | 'live-facts'>, Control
 
 /** Engine configuration after option parsing. Internal. */
 export interface EngineConfig {
-  readonly expected: { readonly [K in keyof ExpectedValues]?: ExpectedValues[K] | undefined } & Pick<
-    ExpectedValues,
-    'action' | 'cutoffAction'
-  >;
+  readonly expected: ExpectedValues;
   readonly trustedKeys: readonly DsseTrustedKey[];
+  /** Signed or refused (CI). */
+  readonly requireSignature: boolean;
   readonly nowMs: number;
   readonly maxEvidenceAgeMs: number;
   readonly futureSkewMs: number;
@@ -95,7 +109,9 @@ function decode(
   config: EngineConfig,
 ): { ok: true; facts: IntegrityFacts } | { ok: false; message: string } {
   const keysConfigured = config.trustedKeys.length > 0;
-  if (!looksLikeEnvelope(value)) return { ok: true, facts: { raw: value, keysConfigured, envelope: null } };
+  const signatureRequired = config.requireSignature;
+  if (!looksLikeEnvelope(value))
+    return { ok: true, facts: { raw: value, keysConfigured, signatureRequired, envelope: null } };
   const env = value as { payload?: unknown; payloadType?: unknown };
   let verification: { ok: true; keyid: string } | { ok: false; message: string } | null = null;
   if (keysConfigured) {
@@ -112,6 +128,7 @@ function decode(
     facts: {
       raw: statement.value.predicate,
       keysConfigured,
+      signatureRequired,
       envelope: { payloadType: String(env.payloadType), statement: statement.value, verification },
     },
   };
@@ -131,7 +148,14 @@ export function evaluateBundle(name: string, value: unknown, config: EngineConfi
     return unreadable(name, describeEvidenceError(e), pointer);
   }
   const bundle = parsed.value;
-  const expected = resolveExpected(config, bundle);
+  const secrets = findSecrets(decoded.facts.raw);
+  if (secrets.length > 0)
+    return unreadable(
+      name,
+      `the evidence carries ${secrets.length} token-like value(s): evidence must never hold a secret (revoke the token)`,
+      secrets[0],
+    );
+  const expected = config.expected;
   const base = {
     bundle,
     expected,
@@ -163,18 +187,6 @@ export function evaluateBundle(name: string, value: unknown, config: EngineConfi
   return { name, bundle, digest: bundle.digest ?? null, results };
 }
 
-/** Expected values: configured ones, else the bundle's settings (never for the two action names). Internal. */
-export function resolveExpected(config: EngineConfig, bundle: PromotionBundle): ExpectedValues {
-  return {
-    action: config.expected.action,
-    cutoffAction: config.expected.cutoffAction,
-    orchestrationProject: config.expected.orchestrationProject ?? bundle.settings.orchestrationProject,
-    releaseBranch: config.expected.releaseBranch ?? bundle.settings.releaseBranch,
-    environment: config.expected.environment ?? bundle.settings.environment,
-    label: config.expected.label ?? bundle.settings.label,
-  };
-}
-
 /** Applicability, dependency errors and exception capture around one control function. Internal. */
 export function runControl(
   def: ControlDefinition,
@@ -183,7 +195,12 @@ export function runControl(
   find: (id: string, target: string | null) => ControlResult | undefined,
   target: string | null,
 ): ControlOutcome {
-  const na = notApplicable(def, ctx);
+  let na: string | undefined;
+  try {
+    na = notApplicable(def, ctx);
+  } catch (cause) {
+    return { status: 'error', message: cause instanceof Error ? cause.message : String(cause), pointer: '' };
+  }
   if (na) return { status: 'not_applicable', message: na, pointer: ctx.target ? `/targets/${ctx.targetIndex}` : '' };
   const broken = def.dependencies.find((d) => find(d, target)?.status === 'error');
   if (broken)
@@ -191,6 +208,7 @@ export function runControl(
   try {
     return check(ctx);
   } catch (cause) {
+    if (cause instanceof MissingExpectation) return { status: 'error', message: cause.message, pointer: '' };
     return {
       status: 'error',
       message: `control threw: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -201,12 +219,14 @@ export function runControl(
 
 function notApplicable(def: ControlDefinition, ctx: ControlContext): string | undefined {
   const t = ctx.target;
-  if (def.appliesWhen === 'signing-key-configured' && !ctx.integrity.keysConfigured) return 'no signing key configured';
+  if (def.appliesWhen === 'signature-expected' && !ctx.integrity.keysConfigured && !ctx.integrity.signatureRequired)
+    return 'no signing key configured';
   if (def.appliesWhen === 'envelope' && !ctx.integrity.envelope) return 'not a signed envelope';
   if (!t) return undefined;
   if (def.appliesWhen === 'rolled-back')
     return t.outcome === 'rolled_back' ? undefined : `target outcome is ${t.outcome}`;
   if (t.outcome !== 'promoted') return `target outcome is ${t.outcome}`;
-  if (def.appliesWhen === 'governed' && !isGoverned(ctx.bundle.hotfix.governed, t)) return 'not governed delivery work';
+  if (def.appliesWhen === 'governed' && !isGoverned(need(ctx, 'governedProjects'), ctx.bundle.hotfix.mr.project))
+    return 'not governed delivery work (the policy file does not list the MR project as governed)';
   return undefined;
 }

@@ -14,6 +14,8 @@ export type { LiveFacts, LiveFactsQuery, LiveFactsSnapshot } from './live-facts.
 export { liveFactsSnapshotSchema } from './live-facts.js';
 export type { PolicyError, PolicyErrorCode } from './policy-error.js';
 export { describePolicyError } from './policy-error.js';
+export type { PolicyFile } from './policy-file.js';
+export { parsePolicyFile, policyFileSchema, policyJsonSchema } from './policy-file.js';
 export type { CodeQualityIssue } from './reporters/code-quality-report.js';
 export { formatCodeQuality, toCodeQuality } from './reporters/code-quality-report.js';
 export type { JsonReport } from './reporters/json-report.js';
@@ -22,4 +24,4 @@ export { formatJunit } from './reporters/junit-report.js';
 export { formatMarkdown } from './reporters/markdown-report.js';
 export { formatText } from './reporters/text-report.js';
 export type { Waiver } from './waivers.js';
-export { parseWaivers, waiverFileSchema } from './waivers.js';
+export { parseWaivers, signWaivers, WAIVERS_PAYLOAD_TYPE, waiverFileSchema } from './waivers.js';

@@ -11,6 +11,8 @@ import type { BundleIssue } from '@hotfix-release/evidence';
 export type PolicyError =
   | { readonly code: 'invalid-options'; readonly message: string; readonly issues: readonly BundleIssue[] }
   | { readonly code: 'invalid-waivers'; readonly message: string; readonly issues: readonly BundleIssue[] }
+  | { readonly code: 'invalid-policy-file'; readonly message: string; readonly issues: readonly BundleIssue[] }
+  | { readonly code: 'waivers-not-authorized'; readonly message: string; readonly pointer: string }
   | { readonly code: 'unknown-control'; readonly message: string; readonly controlId: string; readonly pointer: string }
   | {
       readonly code: 'control-not-waivable';
@@ -43,11 +45,13 @@ export type PolicyErrorCode = PolicyError['code'];
 export function describePolicyError(error: PolicyError): string {
   switch (error.code) {
     case 'invalid-options':
+    case 'invalid-policy-file':
     case 'invalid-waivers': {
       const issues = error.issues.slice(0, 5).map((i) => `${i.pointer || '/'}: ${i.message}`);
       return `${error.code}: ${error.message}${issues.length ? ` (${issues.join('; ')})` : ''}`;
     }
     case 'unknown-control':
+    case 'waivers-not-authorized':
     case 'invalid-trusted-key':
       return `${error.code}: ${error.message} at ${error.pointer}`;
     case 'control-not-waivable':

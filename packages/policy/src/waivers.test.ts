@@ -53,7 +53,11 @@ describe(parseWaivers.name, () => {
 
 describe('waivers in checkBundles', () => {
   it('turns the matching failure into waived (exit 0) and records the approver', async () => {
-    const report = await checkValue(smokeFailed(), { ...baseOptions, waivers: JSON.stringify(waiver()) });
+    const report = await checkValue(smokeFailed(), {
+      ...baseOptions,
+      waiverSource: 'protected-ref',
+      waivers: JSON.stringify(waiver()),
+    });
     const e6 = report.results.filter((r) => r.id === 'E6');
     expect(e6.map((r) => r.status)).toEqual(['waived', 'pass']);
     expect(e6[0]?.waiver).toMatchObject({ approver: 'lead.bob', expired: false });
@@ -63,6 +67,7 @@ describe('waivers in checkBundles', () => {
   it('does not apply a waiver whose scope does not match', async () => {
     const report = await checkValue(smokeFailed(), {
       ...baseOptions,
+      waiverSource: 'protected-ref',
       waivers: waiver({ scope: { project: 'fleet/billing-api' } }),
     });
     expect(report.exitCode).toBe(1);
@@ -70,15 +75,23 @@ describe('waivers in checkBundles', () => {
 
   it('fails with exit 1 when the matching waiver has expired, even if the control passes', async () => {
     const expired = waiver({ expiresAt: '2026-11-30T00:00:00.000Z' });
-    const failing = await checkValue(smokeFailed(), { ...baseOptions, waivers: expired });
+    const failing = await checkValue(smokeFailed(), {
+      ...baseOptions,
+      waiverSource: 'protected-ref',
+      waivers: expired,
+    });
     expect(failing.results.find((r) => r.id === 'E6')?.message).toMatch(/^waiver by lead.bob expired/);
     expect(failing.exitCode).toBe(1);
-    const passing = await checkValue(signed(buildPromotionBundle()), { ...baseOptions, waivers: expired });
+    const passing = await checkValue(signed(buildPromotionBundle()), {
+      ...baseOptions,
+      waiverSource: 'protected-ref',
+      waivers: expired,
+    });
     expect(passing.exitCode).toBe(1);
   });
 
   it('returns a configuration error (exit 3) for a bad waiver file', async () => {
-    const r = await checkBundles([], { waivers: waiver({ control: 'E42' }) });
+    const r = await checkBundles([], { waiverSource: 'protected-ref', waivers: waiver({ control: 'E42' }) });
     expect(r._unsafeUnwrapErr().code).toBe('unknown-control');
   });
 });

@@ -1,9 +1,16 @@
 import {
+  type DsseEnvelope,
+  type DsseSigner,
+  type DsseTrustedKey,
+  describeEvidenceError,
+  type EvidenceError,
   gitShaSchema,
   isoUtcSchema,
   type PromotionBundle,
   projectPathSchema,
+  signEnvelope,
   toJsonPointer,
+  verifyEnvelope,
 } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
@@ -105,6 +112,108 @@ export function parseWaivers(input: unknown): Result<readonly Waiver[], PolicyEr
     waivers.push({ ...w, control: w.control });
   }
   return ok(waivers);
+}
+
+/**
+ * The DSSE payload type of a signed waiver file.
+ *
+ * @see E6, E7, E8
+ */
+export const WAIVERS_PAYLOAD_TYPE = 'application/vnd.hotfix-release.waivers+json';
+
+/**
+ * Signs a waiver file (its exact text) into a DSSE envelope with an ed25519 key the gate trusts. The text
+ * is checked first, so a signed file is always one the gate can read.
+ *
+ * Errors: `invalid-waivers`, `unknown-control`, `control-not-waivable` (the file), `invalid-waivers` with the
+ * key's message when the key cannot sign.
+ *
+ * @see E6, E7, E8
+ */
+export function signWaivers(text: string, signer: DsseSigner): Result<DsseEnvelope, PolicyError> {
+  const parsed = parseWaivers(text);
+  if (parsed.isErr()) return err(parsed.error);
+  const env = signEnvelope(Buffer.from(text, 'utf8'), WAIVERS_PAYLOAD_TYPE, signer);
+  if (!env.isOk()) return err({ code: 'invalid-waivers', message: describeEvidenceError(env.error), issues: [] });
+  return ok(env.value);
+}
+
+function looksLikeEnvelope(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'payloadType' in value && 'signatures' in value;
+}
+
+/**
+ * Waivers with authority: the file must be a DSSE envelope of a waiver file signed by a trusted key, or
+ * have been read live from a protected ref (`source: 'protected-ref'`); no waiver may be approved by the
+ * MR's author. A waiver file added in the MR under review has neither, and is refused. Internal.
+ */
+export function authorizedWaivers(
+  input: unknown,
+  source: 'file' | 'protected-ref',
+  trustedKeys: readonly DsseTrustedKey[],
+  mrAuthor: string | undefined,
+): Result<readonly Waiver[], PolicyError> {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return err({ code: 'invalid-waivers', message: 'the waiver file is not JSON', issues: [] });
+    }
+  }
+  let waivers: Result<readonly Waiver[], PolicyError>;
+  if (looksLikeEnvelope(value)) {
+    if (trustedKeys.length === 0)
+      return err({
+        code: 'waivers-not-authorized',
+        message: 'the waiver file is signed but no trusted key is configured to verify it',
+        pointer: '/signatures',
+      });
+    const v = verifyEnvelope(value, trustedKeys);
+    if (!v.isOk())
+      return err({
+        code: 'waivers-not-authorized',
+        message: `the waiver signature does not verify with a trusted key: ${describe(v.error)}`,
+        pointer: '/signatures',
+      });
+    if (v.value.payloadType !== WAIVERS_PAYLOAD_TYPE)
+      return err({
+        code: 'waivers-not-authorized',
+        message: `the signed payload is ${v.value.payloadType}, not a waiver file (${WAIVERS_PAYLOAD_TYPE})`,
+        pointer: '/payloadType',
+      });
+    waivers = parseWaivers(v.value.payload.toString('utf8'));
+  } else {
+    // Read the file first so a malformed one is reported as such; then refuse it without authority.
+    waivers = parseWaivers(value);
+    if (waivers.isErr() || source === 'protected-ref') return waivers.isErr() ? waivers : withAuthor(waivers, mrAuthor);
+    return err({
+      code: 'waivers-not-authorized',
+      message:
+        'the waiver file is neither signed by a trusted key nor read from a protected ref: a waiver added in the merge request under review has no authority',
+      pointer: '',
+    });
+  }
+  return withAuthor(waivers, mrAuthor);
+}
+
+function withAuthor(
+  waivers: Result<readonly Waiver[], PolicyError>,
+  mrAuthor: string | undefined,
+): Result<readonly Waiver[], PolicyError> {
+  if (waivers.isErr() || mrAuthor === undefined) return waivers;
+  const i = waivers.value.findIndex((w) => w.approver === mrAuthor);
+  if (i >= 0)
+    return err({
+      code: 'waivers-not-authorized',
+      message: `waiver ${i} is approved by ${mrAuthor}, who authored the merge request (GitLab, read live): the approver must be someone else`,
+      pointer: `/waivers/${i}/approver`,
+    });
+  return waivers;
+}
+
+function describe(e: EvidenceError): string {
+  return describeEvidenceError(e);
 }
 
 function matches(w: Waiver, r: ControlResult, bundle: PromotionBundle | undefined): boolean {

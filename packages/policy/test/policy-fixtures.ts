@@ -38,8 +38,27 @@ export function signed(bundle: PromotionBundle): unknown {
   return clone(r.value);
 }
 
-/** Options under which the fixture passes: the fixture's clock and its signing key. */
-export const baseOptions: CheckOptions = { now: FIXTURE_NOW, trustedKeys: [{ publicKey: publicKeyPem }] };
+/** The gate's policy file for the fixture: its instance, orchestration, release settings, governance and key. */
+export const FIXTURE_POLICY = {
+  version: 1,
+  gitlab: { url: 'https://gitlab.example.com' },
+  orchestration: { project: 'evenergi/develop', ref: 'main' },
+  release: { branch: 'release', environment: 'staging', label: 'Validated in Staging' },
+  governedProjects: ['fleet/charging-api'],
+  signing: { trustedKeys: [{ publicKey: publicKeyPem }] },
+} as const;
+
+/** The fixture's MR, as CI would give it (`CI_PROJECT_PATH`, `CI_MERGE_REQUEST_IID`). */
+export const FIXTURE_MR = { project: 'fleet/charging-api', iid: 42 } as const;
+
+/** Options under which the fixture passes: the fixture's clock, its policy file (with its key) and its MR. */
+export const baseOptions: CheckOptions = {
+  now: FIXTURE_NOW,
+  policy: FIXTURE_POLICY,
+  policyName: 'policy.json',
+  expected: { mr: FIXTURE_MR },
+  expectedSources: { mr: 'CI_MERGE_REQUEST_IID' },
+};
 
 /** Checks one input value and returns the report (throws on a configuration error). */
 export async function checkValue(value: unknown, options: CheckOptions = baseOptions): Promise<CheckReport> {

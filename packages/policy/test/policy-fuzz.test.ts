@@ -6,11 +6,21 @@ import { bundleDigest, canonicalJson, parseBundle } from '@hotfix-release/eviden
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CheckOptions, checkBundles } from '../src/index.js';
-import { buildPromotionBundle, clone, FIXTURE_NOW, publicKeyPem, seal, signed } from './policy-fixtures.js';
+import {
+  buildPromotionBundle,
+  clone,
+  FIXTURE_MR,
+  FIXTURE_NOW,
+  FIXTURE_POLICY,
+  publicKeyPem,
+  seal,
+  signed,
+} from './policy-fixtures.js';
 
 const SEED = 20261130;
-const noKeys: CheckOptions = { now: FIXTURE_NOW };
-const withKeys: CheckOptions = { now: FIXTURE_NOW, trustedKeys: [{ publicKey: publicKeyPem }] };
+const { signing: _signing, ...unsignedPolicy } = FIXTURE_POLICY;
+const noKeys: CheckOptions = { now: FIXTURE_NOW, policy: unsignedPolicy, expected: { mr: FIXTURE_MR } };
+const withKeys: CheckOptions = { ...noKeys, trustedKeys: [{ publicKey: publicKeyPem }] };
 const sealed = clone(seal(buildPromotionBundle()));
 const sealedText = JSON.stringify(sealed);
 const envelope = signed(buildPromotionBundle()) as Record<string, unknown>;

@@ -88,6 +88,7 @@ export async function runPromotion(
       mr: run.mr,
       ...(run.targets ? { targets: [...run.targets] } : {}),
       journalPath: run.journalPath,
+      sentinels: gl.settings.token ? [gl.settings.token] : [],
       maxWaitMs: w.maxWaitMs,
       minDelayMs: w.minDelayMs,
       maxDelayMs: w.maxDelayMs,

@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import { describeEvidenceError, parseStatement, verifyEnvelope } from '@hotfix-release/evidence';
+import {
+  describeEvidenceError,
+  EVIDENCE_PREDICATE_TYPE,
+  IN_TOTO_PAYLOAD_TYPE,
+  parseStatement,
+  verifyEnvelope,
+} from '@hotfix-release/evidence';
 import { parseCommand, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
@@ -42,8 +48,25 @@ Example:
           exitCode: verified.error.code === 'invalid-key' ? EXIT_CODES.configuration : EXIT_CODES.unevaluable,
         }),
       );
+    // A valid signature over something else is not evidence: the payload must be our in-toto statement.
+    if (verified.value.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+      return ctx.io.fail(
+        problem({
+          code: 'wrong-payload-type',
+          detail: `${file}: the signed payload is ${verified.value.payloadType}, not an in-toto statement (${IN_TOTO_PAYLOAD_TYPE})`,
+          exitCode: EXIT_CODES.unevaluable,
+        }),
+      );
     const statement = parseStatement(verified.value.payload);
-    const subjects = statement.isOk() ? statement.value.subject : [];
+    if (!statement.isOk() || statement.value.predicateType !== EVIDENCE_PREDICATE_TYPE)
+      return ctx.io.fail(
+        problem({
+          code: 'invalid-statement',
+          detail: `${file}: ${statement.isOk() ? `the statement's predicate type is ${statement.value.predicateType}, not ${EVIDENCE_PREDICATE_TYPE}` : describeEvidenceError(statement.error)}`,
+          exitCode: EXIT_CODES.unevaluable,
+        }),
+      );
+    const subjects = statement.value.subject;
     if (ctx.io.json)
       return ctx.io.result(
         {
@@ -51,7 +74,7 @@ Example:
           ok: true,
           keyid: verified.value.keyid,
           payloadType: verified.value.payloadType,
-          predicateType: statement.isOk() ? statement.value.predicateType : null,
+          predicateType: statement.value.predicateType,
           subjects,
         },
         EXIT_CODES.ok,

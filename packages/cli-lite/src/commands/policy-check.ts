@@ -16,6 +16,13 @@ import { flag, parseCommand, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
+import {
+  callerExpectations,
+  gateEnvironment,
+  liveMrAuthor,
+  outsideCheckout,
+  readFromDefaultBranch,
+} from './_policy-sources.js';
 
 const FORMATS = ['text', 'json', 'junit', 'markdown', 'codequality'] as const;
 type Format = (typeof FORMATS)[number];
@@ -52,32 +59,47 @@ async function readText(path: string, what: string, exitCode: 2 | 3): Promise<st
 
 /** `hotfix policy check`: the policy package's checker, with its exit codes 0/1/2/3. */
 export const policyCheckCommand: Command = {
-  help: `Usage: hotfix policy check <bundle>... [--format text|json|junit|markdown|codequality]
-                           [--output <file>] [--junit <file>] [--waivers <file>]
-                           [--key <public key file>]... [--live] [--now <ISO time>] [--verbose]
+  help: `Usage: hotfix policy check <bundle>... --policy <file> [--policy-ref <ref> [--policy-project <path>]]
+                           [--mr <group/project!iid>] [--gitlab-url <url>] [--key <public key file>]...
+                           [--waivers <file> [--waivers-ref <ref>]] [--live] [--now <ISO time>]
+                           [--format text|json|junit|markdown|codequality] [--output <file>]
+                           [--junit <file>] [--verbose]
 
 Check evidence bundles (or DSSE envelopes of them) against the runbook's completion criteria
-E1-E8. --live re-reads the pipeline inputs, deployed SHA, label and note from GitLab.
---output writes the report to a file; --junit also writes a JUnit report (for CI).
+E1-E8 and the gate's own policy file (instance, orchestration project and ref, release branch,
+environment, label, governed projects, trusted keys). Nothing is taken from the bundle itself.
+--policy-ref reads --policy (and --waivers-ref reads --waivers) live from the project's default
+branch. In GitLab CI (CI=true) the instance and MR default from CI_SERVER_URL, CI_PROJECT_PATH and
+CI_MERGE_REQUEST_IID, evidence must be signed by a trusted key (unless the policy file allows
+unsigned evidence), and a policy or waiver file inside CI_PROJECT_DIR is refused.
+--live re-reads the pipeline inputs, deployed SHA, label, note and the MR author from GitLab.
 
 Exit codes: 0 every required control passed, 1 a control failed, 2 the evidence could not be
-evaluated, 3 bad configuration (waivers, key, options).
+evaluated (unsigned in CI, untrusted signature, evidence of something else), 3 bad configuration.
 
 Example:
-  hotfix policy check evidence.json --waivers waivers.json --format junit --output policy.xml
+  hotfix policy check evidence.dsse.json --policy /etc/hotfix/policy.json --mr evenergi/api!42
 `,
   async run(ctx, argv) {
     const p = parseCommand(argv, {
       format: { type: 'string' },
       output: { type: 'string' },
       junit: { type: 'string' },
+      policy: { type: 'string' },
+      'policy-ref': { type: 'string' },
+      'policy-project': { type: 'string' },
       waivers: { type: 'string' },
+      'waivers-ref': { type: 'string' },
+      mr: { type: 'string' },
+      'gitlab-url': { type: 'string' },
+      config: { type: 'string' },
       key: { type: 'string', multiple: true },
       live: { type: 'boolean' },
       now: { type: 'string' },
       verbose: { type: 'boolean' },
     });
     const cwd = ctx.deps.cwd ?? '.';
+    const gate = gateEnvironment(ctx.deps.env);
     const format = (str(p, 'format') ?? (ctx.io.json ? 'json' : 'text')) as Format;
     if (!FORMATS.includes(format))
       throw new ProblemError(usageProblem(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`));
@@ -85,15 +107,42 @@ Example:
       throw new ProblemError(
         usageProblem('name at least one evidence bundle (e.g. hotfix policy check evidence.json)'),
       );
+    const policyPath = str(p, 'policy');
+    if (!policyPath)
+      throw new ProblemError(
+        usageProblem('--policy <file> is required: the gate judges with its own policy file, never the bundle’s word'),
+      );
+    const caller = callerExpectations(p, gate);
     const inputs = [];
     for (const name of p.positionals)
       inputs.push({ name, text: await readText(resolve(cwd, name), 'evidence bundle', 2) });
+    const project = str(p, 'policy-project') ?? caller.expected?.mr?.project ?? gate.projectPath;
+    const fromRef = async (ref: string, path: string) => {
+      if (!project)
+        throw new ProblemError(usageProblem('--policy-project <group/project> is needed to read from a ref'));
+      return readFromDefaultBranch(ctx, p, project, ref, path);
+    };
+    const policyRef = str(p, 'policy-ref');
+    let policy: string;
+    if (policyRef) policy = await fromRef(policyRef, policyPath);
+    else {
+      outsideCheckout(resolve(cwd, policyPath), 'the policy file', gate);
+      policy = await readText(resolve(cwd, policyPath), 'policy file', 3);
+    }
     const waiversFile = str(p, 'waivers');
+    const waiversRef = str(p, 'waivers-ref');
+    let waivers: string | undefined;
+    if (waiversFile && waiversRef) waivers = await fromRef(waiversRef, waiversFile);
+    else if (waiversFile) waivers = await readText(resolve(cwd, waiversFile), 'waiver file', 3);
     const keys = strs(p, 'key');
     const now = str(p, 'now');
     const options: CheckOptions = {
+      ...caller,
+      policy,
+      policyName: policyRef ? `${project}@${policyRef}:${policyPath}` : policyPath,
+      requireSignature: gate.ci,
       ...(now ? { now } : {}),
-      ...(waiversFile ? { waivers: await readText(resolve(cwd, waiversFile), 'waiver file', 3) } : {}),
+      ...(waivers === undefined ? {} : { waivers, waiverSource: waiversRef ? 'protected-ref' : 'file' }),
       trustedKeys: await Promise.all(
         keys.map(async (k) => ({ publicKey: await readText(resolve(cwd, k), 'public key', 3) })),
       ),
@@ -101,6 +150,9 @@ Example:
     if (flag(p, 'live')) {
       const { createLiveFacts } = await import('../live-facts.js');
       options.live = await createLiveFacts(ctx.deps, p);
+      const mr = caller.expected?.mr;
+      const author = mr ? await liveMrAuthor(ctx, p, mr) : undefined;
+      if (author) options.mrAuthor = author;
     }
     const checked = await checkBundles(inputs, options);
     if (checked.isErr()) {

@@ -97,7 +97,18 @@ export const pipelineRecordSchema = observationSchema.extend({
   createdAt: reportedTimeSchema,
   source: z.string().min(1).max(50),
   inputs: z.record(z.string().max(255), inputValueSchema),
-  variables: z.array(z.object({ key: z.string().min(1).max(255), value: z.string().max(10_000) })).max(200),
+  /**
+   * Pipeline variables read back from GitLab: the guided inputs (action, project, confirm) in clear, every
+   * other variable as its key and the sha256 of its value (evidence carries no secrets; see `recordVariables`).
+   */
+  variables: z
+    .array(
+      z.union([
+        z.object({ key: z.string().min(1).max(255), value: z.string().max(10_000) }),
+        z.object({ key: z.string().min(1).max(255), sha256: sha256DigestSchema }),
+      ]),
+    )
+    .max(200),
 });
 
 /**

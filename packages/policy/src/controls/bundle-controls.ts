@@ -5,7 +5,8 @@ import {
   IN_TOTO_PAYLOAD_TYPE,
   statementSubjects,
 } from '@hotfix-release/evidence';
-import { type ControlCheck, outcome } from './control-context.js';
+import { type ControlCheck, disagreement, need, outcome } from './control-context.js';
+import { isGoverned } from './validation-controls.js';
 
 /** bundle-digest: the sealed digest equals the digest of the raw bundle's canonical JSON. Internal. */
 export const checkDigest: ControlCheck = (ctx) => {
@@ -19,20 +20,85 @@ export const checkDigest: ControlCheck = (ctx) => {
   return outcome.pass(`digest ${actual.value} matches`, '/digest');
 };
 
-/** bundle-signature: a trusted key verified the DSSE envelope (applies when keys are configured). Internal. */
+/**
+ * bundle-signature: a trusted key verified the DSSE envelope. Applies when keys are configured or a
+ * signature is required (CI); required with no key configured is an `error`, unless the policy allows
+ * unsigned evidence. Internal.
+ */
 export const checkSignature: ControlCheck = (ctx) => {
   const env = ctx.integrity.envelope;
-  if (!env)
+  const required = ctx.integrity.signatureRequired;
+  if (required && ctx.expected.allowUnsigned && !ctx.integrity.keysConfigured && !env)
+    return outcome.notApplicable('UNSIGNED evidence accepted: the policy file sets signing.allowUnsigned', '');
+  if (!ctx.integrity.keysConfigured)
+    return outcome.error(
+      'signed or refused: a signature is required but the policy file names no trusted key (signing.trustedKeys)',
+      '',
+    );
+  if (!env) {
+    if (required && ctx.expected.allowUnsigned)
+      return outcome.notApplicable('UNSIGNED evidence accepted: the policy file sets signing.allowUnsigned', '');
     return outcome.fail(
-      'a key is configured but the input is a bare bundle, not a signed envelope',
+      'signed or refused: the input is a bare bundle, not a signed envelope',
       '',
       'a DSSE envelope',
       'bare bundle',
     );
+  }
   const v = env.verification;
   if (!v) return outcome.error('the envelope was not verified', '');
   if (!v.ok) return outcome.fail(`signature does not verify: ${v.message}`, '', 'a valid signature', 'invalid');
   return outcome.pass(`signed by ${v.keyid}`, '');
+};
+
+function sameInstance(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    try {
+      const x = new URL(u);
+      return `${x.protocol}//${x.host}${x.pathname.replace(/\/+$/, '')}`.toLowerCase();
+    } catch {
+      return u;
+    }
+  };
+  return norm(a) === norm(b);
+}
+
+/**
+ * bundle-claims: what the bundle says about itself (instance, MR, settings, governed) agrees with the gate's
+ * expectations; the failure names which source said what. Instance and MR are required. Internal.
+ */
+export const checkClaims: ControlCheck = (ctx) => {
+  const b = ctx.bundle;
+  const gitlabUrl = need(ctx, 'gitlabUrl');
+  if (!sameInstance(gitlabUrl, b.gitlabUrl))
+    return outcome.fail(disagreement(ctx, 'gitlabUrl', gitlabUrl, b.gitlabUrl), '/gitlabUrl', gitlabUrl, b.gitlabUrl);
+  const mr = need(ctx, 'mr');
+  const got = `${b.hotfix.mr.project}!${b.hotfix.mr.iid}`;
+  if (`${mr.project}!${mr.iid}` !== got)
+    return outcome.fail(disagreement(ctx, 'mr', `${mr.project}!${mr.iid}`, got), '/hotfix/mr', mr, b.hotfix.mr);
+  const settings = [
+    ['orchestrationProject', b.settings.orchestrationProject],
+    ['releaseBranch', b.settings.releaseBranch],
+    ['environment', b.settings.environment],
+    ['label', b.settings.label],
+  ] as const;
+  for (const [key, claimed] of settings) {
+    const want = ctx.expected[key];
+    if (want !== undefined && want !== claimed)
+      return outcome.fail(disagreement(ctx, key, want, claimed), `/settings/${key}`, want, claimed);
+  }
+  const governed = ctx.expected.governedProjects;
+  if (governed !== undefined) {
+    const want = isGoverned(governed, b.hotfix.mr.project);
+    if (want !== b.hotfix.governed)
+      return outcome.fail(
+        disagreement(ctx, 'governed', want, b.hotfix.governed),
+        '/hotfix/governed',
+        want,
+        b.hotfix.governed,
+      );
+  }
+  return outcome.pass(`evidence of ${got} on ${gitlabUrl}, as expected`, '/hotfix/mr');
 };
 
 /** bundle-subject: the statement's subjects are exactly this bundle's promoted targets at their release heads. Internal. */

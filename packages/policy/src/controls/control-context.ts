@@ -1,14 +1,52 @@
 import type { InTotoStatement, PromotionBundle, TargetRecord } from '@hotfix-release/evidence';
 import type { ControlOutcome } from '../control-result.js';
 
-/** Expected configuration values after defaults (runbook values for actions, bundle settings otherwise). Internal. */
+/**
+ * The gate's expectations after merging the caller's options and the policy file. Never read from the
+ * bundle: a control that needs a missing one calls {@link need}, which makes it an `error`. Internal.
+ */
 export interface ExpectedValues {
   readonly action: string;
   readonly cutoffAction: string;
-  readonly orchestrationProject: string;
-  readonly releaseBranch: string;
-  readonly environment: string;
-  readonly label: string;
+  readonly gitlabUrl?: string | undefined;
+  readonly mr?: { readonly project: string; readonly iid: number } | undefined;
+  readonly orchestrationProject?: string | undefined;
+  readonly orchestrationRef?: string | undefined;
+  readonly releaseBranch?: string | undefined;
+  readonly environment?: string | undefined;
+  readonly label?: string | undefined;
+  readonly governedProjects?: readonly string[] | undefined;
+  /** Who said each expectation (`policy file policy.json`, `CI_SERVER_URL`, `--mr`), for failure messages. */
+  readonly sources: Readonly<Record<string, string>>;
+  /** Whether unsigned evidence is acceptable under a signature requirement (policy `signing.allowUnsigned`). */
+  readonly allowUnsigned: boolean;
+}
+
+/** Thrown by {@link need}; `runControl` turns it into an `error` outcome naming the missing expectation. Internal. */
+export class MissingExpectation extends Error {}
+
+/** The expectation `key`, or an `error` for the control: the gate never falls back to the bundle's word. Internal. */
+export function need<K extends Exclude<keyof ExpectedValues, 'sources' | 'allowUnsigned'>>(
+  ctx: { readonly expected: ExpectedValues },
+  key: K,
+): NonNullable<ExpectedValues[K]> {
+  const value = ctx.expected[key];
+  if (value === undefined || value === null)
+    throw new MissingExpectation(
+      `no expectation for ${key}: give it in the policy file (or in CI through the pipeline's variables); the gate never takes it from the bundle`,
+    );
+  return value as NonNullable<ExpectedValues[K]>;
+}
+
+/** "the policy file says X; the bundle says Y", naming who said the expectation. Internal. */
+export function disagreement(
+  ctx: { readonly expected: ExpectedValues },
+  key: string,
+  want: unknown,
+  got: unknown,
+): string {
+  const who = ctx.expected.sources[key] ?? 'the gate';
+  return `${key}: ${who} expects ${JSON.stringify(want)}; the bundle says ${JSON.stringify(got)}`;
 }
 
 /** What the integrity controls know about how the bundle arrived. Internal. */
@@ -17,6 +55,8 @@ export interface IntegrityFacts {
   readonly raw: unknown;
   /** Whether trusted keys were configured. */
   readonly keysConfigured: boolean;
+  /** Whether the caller requires a signature (CI: signed or refused). */
+  readonly signatureRequired: boolean;
   /** For a DSSE input: the statement, and the verification outcome when keys are configured. */
   readonly envelope: {
     readonly payloadType: string;

@@ -1,4 +1,4 @@
-import { type ControlCheck, outcome, requireTarget, targetPointer } from './control-context.js';
+import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
 
 /** E4 (S6): downstream pipeline, deploy job and deployment all succeeded in the expected environment. Internal. */
 export const checkE4: ControlCheck = (ctx) => {
@@ -22,11 +22,11 @@ export const checkE4: ControlCheck = (ctx) => {
     if (status !== 'success')
       return outcome.fail(`${what} did not succeed`, targetPointer(ctx, ...path), 'success', status);
   }
-  if (d.deployment.environment !== ctx.expected.environment) {
+  if (d.deployment.environment !== need(ctx, 'environment')) {
     return outcome.fail(
       'deployed to another environment',
       targetPointer(ctx, 'deployment', 'deployment', 'environment'),
-      ctx.expected.environment,
+      need(ctx, 'environment'),
       d.deployment.environment,
     );
   }
@@ -51,11 +51,11 @@ export const checkE5: ControlCheck = (ctx) => {
   if (!expected) return outcome.error('no expected commit: the E1 pick record is missing', targetPointer(ctx, 'pick'));
   const s = t.deployedSha;
   if (!s) return outcome.fail('no deployed-SHA record', targetPointer(ctx, 'deployedSha'), expected, 'none');
-  if (s.environment.name !== ctx.expected.environment) {
+  if (s.environment.name !== need(ctx, 'environment')) {
     return outcome.fail(
       'the SHA was read from another environment',
       targetPointer(ctx, 'deployedSha', 'environment', 'name'),
-      ctx.expected.environment,
+      need(ctx, 'environment'),
       s.environment.name,
     );
   }

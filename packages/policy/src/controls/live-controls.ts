@@ -1,7 +1,7 @@
 import { canonicalJson, type PromotionBundle, type TargetRecord } from '@hotfix-release/evidence';
 import type { ControlOutcome } from '../control-result.js';
 import { type LiveFacts, type LiveFactsQuery, liveFactsSnapshotSchema } from '../live-facts.js';
-import type { ExpectedValues } from './control-context.js';
+import { type ExpectedValues, need } from './control-context.js';
 
 function same(a: unknown, b: unknown): boolean {
   const x = canonicalJson(a);
@@ -19,15 +19,21 @@ export async function checkLiveFacts(
   timeoutMs: number,
 ): Promise<ControlOutcome> {
   const base = `/targets/${index}`;
-  const query: LiveFactsQuery = {
-    gitlabUrl: bundle.gitlabUrl,
-    target: t.project,
-    pipeline: t.pipeline ? { project: t.pipeline.project, id: t.pipeline.id } : null,
-    environment: expected.environment,
-    mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
-    noteId: t.note?.id ?? null,
-    label: expected.label,
-  };
+  const ctx = { expected };
+  let query: LiveFactsQuery;
+  try {
+    query = {
+      gitlabUrl: need(ctx, 'gitlabUrl'),
+      target: t.project,
+      pipeline: t.pipeline ? { project: t.pipeline.project, id: t.pipeline.id } : null,
+      environment: need(ctx, 'environment'),
+      mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
+      noteId: t.note?.id ?? null,
+      label: need(ctx, 'label'),
+    };
+  } catch (cause) {
+    return { status: 'error', message: cause instanceof Error ? cause.message : String(cause), pointer: base };
+  }
   let snapshotValue: unknown;
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -1,5 +1,5 @@
 import { type PipelineRecord, reportedIso } from '@hotfix-release/evidence';
-import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
+import { type ControlCheck, ms, need, outcome, requireTarget, targetPointer } from './control-context.js';
 
 /**
  * Folds a value to lower-case ASCII letters and digits after NFKC, so that case, whitespace, underscores,
@@ -18,8 +18,15 @@ function readInput(pipeline: PipelineRecord, name: string): { value: unknown; po
     return { value: pipeline.inputs[name], pointer: ['pipeline', 'inputs', name] };
   const i = pipeline.variables.findIndex((v) => v.key.toLowerCase() === name);
   const variable = pipeline.variables[i];
-  return variable ? { value: variable.value, pointer: ['pipeline', 'variables', String(i), 'value'] } : undefined;
+  if (!variable) return undefined;
+  // A guided input recorded only as a hash cannot prove its value: it reads as absent.
+  return 'value' in variable
+    ? { value: variable.value, pointer: ['pipeline', 'variables', String(i), 'value'] }
+    : { value: undefined, pointer: ['pipeline', 'variables', String(i), 'sha256'] };
 }
+
+/** The guided inputs, the only variables evidence may record in clear (S4). */
+const GUIDED = new Set(['action', 'project', 'confirm']);
 
 /** E2 (S4, S5): action, project and confirm as read back from GitLab; the cut-off action in any disguise fails. Internal. */
 export const checkE2: ControlCheck = (ctx) => {
@@ -44,21 +51,40 @@ export const checkE2: ControlCheck = (ctx) => {
     }
   }
   for (const [i, v] of p.variables.entries()) {
-    if (foldActionName(v.key).includes(cutoff) || foldActionName(v.value).includes(cutoff)) {
+    if ('value' in v && !GUIDED.has(v.key.toLowerCase())) {
+      return outcome.fail(
+        `variable ${v.key} is recorded in clear: evidence carries only the guided inputs in clear, any other variable as the sha256 of its value (it may be a secret)`,
+        targetPointer(ctx, 'pipeline', 'variables', i, 'value'),
+        { key: v.key, sha256: 'sha256:<hex>' },
+        { key: v.key, value: '[not repeated]' },
+      );
+    }
+    const value = 'value' in v ? v.value : '';
+    if (foldActionName(v.key).includes(cutoff) || foldActionName(value).includes(cutoff)) {
       return outcome.fail(
         'a pipeline variable carries the cut-off action (S5)',
         targetPointer(ctx, 'pipeline', 'variables', i, 'value'),
         ctx.expected.action,
-        v.value,
+        value,
       );
     }
   }
-  if (p.project !== ctx.expected.orchestrationProject) {
+  const orchestrationProject = need(ctx, 'orchestrationProject');
+  if (p.project !== orchestrationProject) {
     return outcome.fail(
       'the pipeline ran in another project than the orchestration project',
       targetPointer(ctx, 'pipeline', 'project'),
-      ctx.expected.orchestrationProject,
+      orchestrationProject,
       p.project,
+    );
+  }
+  const orchestrationRef = need(ctx, 'orchestrationRef');
+  if (p.ref !== orchestrationRef) {
+    return outcome.fail(
+      'the pipeline ran on another ref than the orchestration ref',
+      targetPointer(ctx, 'pipeline', 'ref'),
+      orchestrationRef,
+      p.ref,
     );
   }
   const action = readInput(p, 'action');

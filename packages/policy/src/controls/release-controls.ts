@@ -1,16 +1,17 @@
-import { type ControlCheck, outcome, requireTarget, targetPointer } from './control-context.js';
+import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
 
 /** E1 (S2, S3, R3): the hotfix commits were picked onto release, release head is the last pick, no drift. Internal. */
 export const checkE1: ControlCheck = (ctx) => {
   const t = requireTarget(ctx);
+  const releaseBranch = need(ctx, 'releaseBranch');
   const pick = t.pick;
   if (!pick)
     return outcome.fail('no cherry-pick record for this target', targetPointer(ctx, 'pick'), 'a pick record', 'none');
-  if (pick.releaseBranch !== ctx.expected.releaseBranch) {
+  if (pick.releaseBranch !== releaseBranch) {
     return outcome.fail(
       'the pick went to another branch',
       targetPointer(ctx, 'pick', 'releaseBranch'),
-      ctx.expected.releaseBranch,
+      releaseBranch,
       pick.releaseBranch,
     );
   }

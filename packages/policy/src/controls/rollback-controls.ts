@@ -28,7 +28,9 @@ export const checkRollback: ControlCheck = (ctx) => {
     );
   const cutoff = foldActionName(ctx.expected.cutoffAction);
   if (
-    [...Object.values(p.inputs), ...p.variables.map((v) => v.value)].some((v) => foldActionName(v).includes(cutoff))
+    [...Object.values(p.inputs), ...p.variables.map((v) => ('value' in v ? v.value : ''))].some((v) =>
+      foldActionName(v).includes(cutoff),
+    )
   ) {
     return outcome.fail(
       'the rerun carries the cut-off action (S5)',

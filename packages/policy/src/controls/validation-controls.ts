@@ -1,5 +1,5 @@
 import type { TargetRecord } from '@hotfix-release/evidence';
-import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
+import { type ControlCheck, ms, need, outcome, requireTarget, targetPointer } from './control-context.js';
 
 /** When validation ended: the latest smoke check end (start + duration, or observation). Internal. */
 export function validationEndMs(t: TargetRecord): number | undefined {
@@ -48,14 +48,15 @@ export const checkE7: ControlCheck = (ctx) => {
 /** E8 (S7): governed work carries the label, read back present, added after validation ended. Internal. */
 export const checkE8: ControlCheck = (ctx) => {
   const t = requireTarget(ctx);
+  const expectedLabel = need(ctx, 'label');
   const label = t.label;
   if (!label)
-    return outcome.fail('no label record on governed work', targetPointer(ctx, 'label'), ctx.expected.label, 'none');
+    return outcome.fail('no label record on governed work', targetPointer(ctx, 'label'), expectedLabel, 'none');
   if (!label.present || label.addedAt === null) {
     return outcome.fail('the MR does not carry the label', targetPointer(ctx, 'label', 'present'), true, label.present);
   }
-  if (label.name !== ctx.expected.label) {
-    return outcome.fail('another label was added', targetPointer(ctx, 'label', 'name'), ctx.expected.label, label.name);
+  if (label.name !== expectedLabel) {
+    return outcome.fail('another label was added', targetPointer(ctx, 'label', 'name'), expectedLabel, label.name);
   }
   const end = validationEndMs(t);
   if (end === undefined)
@@ -71,7 +72,10 @@ export const checkE8: ControlCheck = (ctx) => {
   return outcome.pass(`"${label.name}" added at ${label.addedAt}, after validation`, targetPointer(ctx, 'label'));
 };
 
-/** Tells whether E8 applies: governed delivery work per the bundle or the label record. Internal. */
-export function isGoverned(governedBundle: boolean, t: TargetRecord): boolean {
-  return governedBundle || t.label?.governed === true;
+/**
+ * Tells whether E8 applies: the policy's governed projects name the hotfix MR's project. The bundle's own
+ * `governed` flag is never the yardstick (a disagreement is a `bundle-claims` failure). Internal.
+ */
+export function isGoverned(governedProjects: readonly string[], mrProject: string): boolean {
+  return governedProjects.includes(mrProject);
 }

@@ -18,6 +18,8 @@ export interface JsonReport {
   readonly checkedAt: string;
   /** Counts per status. */
   readonly summary: CheckReport['summary'];
+  /** What the reader must see first (e.g. unsigned evidence accepted). */
+  readonly notices: readonly string[];
   /** One entry per control result (per target for target controls). */
   readonly controls: readonly {
     readonly id: string;
@@ -31,6 +33,8 @@ export interface JsonReport {
     readonly expected?: unknown;
     readonly actual?: unknown;
     readonly waiver?: unknown;
+    /** What the result rests on: live facts, a verified signature, or the bundle's word. */
+    readonly basis?: string;
   }[];
 }
 
@@ -48,6 +52,7 @@ export function toJsonReport(report: CheckReport): JsonReport {
     exitCode: report.exitCode,
     checkedAt: report.checkedAt,
     summary: report.summary,
+    notices: report.notices,
     controls: report.results.map((r) => ({
       id: r.id,
       status: r.status,
@@ -60,6 +65,7 @@ export function toJsonReport(report: CheckReport): JsonReport {
       ...('expected' in r ? { expected: r.expected } : {}),
       ...('actual' in r ? { actual: r.actual } : {}),
       ...(r.waiver ? { waiver: r.waiver } : {}),
+      ...(r.basis ? { basis: r.basis } : {}),
     })),
   };
 }

@@ -80,6 +80,6 @@ describe(formatText.name, () => {
     const text = formatText(await failingReport());
     expect(text).toMatch(/FAIL {3}E2 \[fleet\/charging-api\] the pipeline carries the cut-off action/);
     expect(text).toContain('→ Create a new orchestration pipeline');
-    expect(text.trim().split('\n').at(-1)).toMatch(/^FAIL \(exit 1\): 22 passed, 2 failed/);
+    expect(text.trim().split('\n').at(-1)).toMatch(/^FAIL \(exit 1\): 23 passed, 2 failed/);
   });
 });

@@ -19,14 +19,14 @@ const MARK: Record<ControlStatus, string> = {
  * ```
  */
 export function formatText(report: CheckReport, options: { readonly verbose?: boolean } = {}): string {
-  const lines: string[] = [];
+  const lines: string[] = report.notices.map((n) => `NOTICE ${oneLine(n)}`);
   for (const b of report.bundles) {
     lines.push(`${b.name}: ${b.status.toUpperCase()}${b.digest ? ` (${b.digest})` : ''}`);
     for (const r of b.results) {
       if (!options.verbose && (r.status === 'pass' || r.status === 'not_applicable')) continue;
       const where = r.target ? ` [${r.target}]` : '';
       lines.push(
-        `  ${MARK[r.status].padEnd(6)} ${r.id}${where} ${oneLine(r.message)}${r.pointer ? ` at ${r.pointer}` : ''} (runbook ${r.runbookRef})`,
+        `  ${MARK[r.status].padEnd(6)} ${r.id}${where} ${oneLine(r.message)}${r.pointer ? ` at ${r.pointer}` : ''} (runbook ${r.runbookRef}${r.basis ? `; rests on ${r.basis}` : ''})`,
       );
       if (r.status === 'fail' || r.status === 'error') lines.push(`         → ${r.remediation}`);
     }

@@ -49,6 +49,8 @@ export const mergeRequestSchema = z.object({
     .array(z.union([z.string(), z.object({ name: z.string() })]))
     .transform((ls) => ls.map((l) => (typeof l === 'string' ? l : l.name))),
   web_url: z.string(),
+  /** Who opened the MR (the policy gate refuses a waiver this user approved). */
+  author: userSchema.optional(),
   detailed_merge_status: z.string().optional(),
   draft: z.boolean().optional(),
   diff_refs: z

@@ -13,6 +13,8 @@ export const promoteOptionsSchema = z.object({
   targets: z.array(z.string().min(1)).min(1).max(50).optional(),
   /** Evidence journal path; an existing journal is resumed (its steps re-checked against GitLab). */
   journalPath: z.string().min(1).optional(),
+  /** The real token(s): the journal and the sealed bundle refuse any record containing one. */
+  sentinels: z.array(z.string()).max(10).default([]),
   /** Most time to wait for each target's deployment. */
   maxWaitMs: z
     .number()

@@ -13,6 +13,7 @@ import type {
   ReportedTime,
   SmokeCheckRecord,
 } from '@hotfix-release/evidence';
+import { recordVariables } from '@hotfix-release/evidence';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { DriftReport } from '../primitives/assert-no-drift.js';
 import type { AwaitObserved } from '../primitives/await-environment/types.js';
@@ -88,8 +89,15 @@ export function driftRecord(client: GitLabClient, report: DriftReport): DriftRec
   };
 }
 
-/** E2: the orchestration pipeline as GitLab reports it. */
-export function pipelineRecord(client: GitLabClient, p: TriggeredPipeline): PipelineRecord {
+/**
+ * E2: the orchestration pipeline as GitLab reports it. Only the guided inputs' variables are recorded in
+ * clear; any other variable as its key and the sha256 of its value (evidence carries no secrets).
+ */
+export function pipelineRecord(
+  client: GitLabClient,
+  p: TriggeredPipeline,
+  guidedKeys: readonly string[],
+): PipelineRecord {
   return {
     apiUrl: apiUrl(client, p.project, `/pipelines/${p.id}`),
     observedAt: utc(p.reported.readAt),
@@ -103,7 +111,7 @@ export function pipelineRecord(client: GitLabClient, p: TriggeredPipeline): Pipe
     createdAt: reportedTime(p.createdAt, 'created_at for the pipeline'),
     source: p.source ?? 'api',
     inputs: { ...p.reported.inputs },
-    variables: p.reported.variables.map((v) => ({ key: v.key, value: v.value })),
+    variables: recordVariables(p.reported.variables, guidedKeys),
   };
 }
 

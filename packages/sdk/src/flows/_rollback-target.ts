@@ -89,7 +89,10 @@ const redeployStep = defineStep<RollbackContext, undefined>({
         onEvent: (e) => runner.emit(e),
       }),
     );
-    ctx.state.rerun = { ...rec.pipelineRecord(client, p), observedAt: runner.nowIso() };
+    ctx.state.rerun = {
+      ...rec.pipelineRecord(client, p, Object.values(config.orchestration.inputNames)),
+      observedAt: runner.nowIso(),
+    };
     const w = await must(
       awaitEnvironment(client, config, {
         pipeline: { id: p.id, projectId: p.projectId },

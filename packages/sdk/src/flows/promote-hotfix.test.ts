@@ -112,6 +112,15 @@ describe('promoteHotfix', () => {
     const report = (
       await checkBundles([{ name: 'bundle', value: result.bundle }], {
         now: new Date(w.sim.clock.now() + 60_000).toISOString(),
+        // The gate's expectations come from what this test set up, never from the bundle.
+        policy: {
+          version: 1,
+          gitlab: { url: w.sim.url },
+          orchestration: { project: config.orchestration.project, ref: config.orchestration.ref },
+          release: { branch: config.releaseBranch, environment: config.environment, label: config.label },
+          governedProjects: config.governed ? [demo.mergeRequests.cleanPick.project] : [],
+        },
+        expected: { mr: demo.mergeRequests.cleanPick },
       })
     )._unsafeUnwrap();
     const failing = report.bundles.flatMap((b) =>

@@ -115,7 +115,7 @@ async function run(
     },
     targets,
   };
-  const journal = await openJournal(o.journalPath, header, clock);
+  const journal = await openJournal(o.journalPath, header, clock, o.sentinels);
   const runner = createRunner({ ...deps, journal });
   const startedAt = journal?.state().bundle.startedAt ?? header.startedAt;
   const shared = { client, config, mr: { ...o.mr, webUrl: mr.web_url }, plan, startedAt, settings: o, clock, runner };
@@ -126,7 +126,7 @@ async function run(
     results.push(await promoteTarget(ctx, previous));
   }
   await labelAndClose(client, config, o, results, runner);
-  return seal(header, results, journal, runner, o.journalPath);
+  return seal(header, results, journal, runner, o.journalPath, o.sentinels);
 }
 
 /** The context of one target's steps. */
@@ -169,6 +169,7 @@ async function seal(
   journal: EvidenceJournal | undefined,
   runner: Runner,
   journalPath: string | undefined,
+  sentinels: readonly string[],
 ): Promise<PromotionResult> {
   let bundle: PromotionBundle;
   if (journal) {
@@ -182,7 +183,7 @@ async function seal(
       completedAt: runner.nowIso(),
     } as PromotionBundle;
   }
-  const sealed = sealBundle(bundle);
+  const sealed = sealBundle(bundle, { sentinels });
   if (!sealed.isOk()) throw evidenceError(journalPath, sealed.error.message);
   return {
     ok: results.every((r) => r.outcome === 'promoted'),
@@ -234,9 +235,10 @@ async function openJournal(
   path: string | undefined,
   header: JournalHeader,
   clock: Clock,
+  sentinels: readonly string[],
 ): Promise<EvidenceJournal | undefined> {
   if (!path) return undefined;
-  const options = { now: () => new Date(clock.now()) };
+  const options = { now: () => new Date(clock.now()), sentinels };
   const r = existsSync(path)
     ? await EvidenceJournal.open(path, options)
     : await EvidenceJournal.create(path, header, options);

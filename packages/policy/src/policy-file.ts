@@ -1,0 +1,99 @@
+import { httpUrlSchema, projectPathSchema, toJsonPointer } from '@hotfix-release/evidence';
+import { err, ok, type Result } from 'neverthrow';
+import { z } from 'zod';
+import type { PolicyError } from './policy-error.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The gate's own policy file: what the gate expects, never taken from the bundle it judges.
+ * Every expectation is optional in the file so one file can serve several pipelines; a control that
+ * needs an expectation nobody gave is an `error` (exit 2), never a fallback to the bundle's word.
+ * Unknown fields are refused (a typo must not silently drop an expectation).
+ *
+ * @see E1–E8, D4
+ */
+export const policyFileSchema = z
+  .object({
+    version: z.literal(1),
+    /** The GitLab instance the evidence must come from (in CI, default `CI_SERVER_URL`). */
+    gitlab: z.object({ url: httpUrlSchema }).strict().optional(),
+    /** The orchestration project and the ref its pipeline must run on (S4). */
+    orchestration: z
+      .object({ project: projectPathSchema, ref: z.string().min(1).max(255) })
+      .strict()
+      .optional(),
+    /** The release branch (S2), the environment (S6) and the label (S7/E8). */
+    release: z
+      .object({
+        branch: z.string().min(1).max(255).optional(),
+        environment: z.string().min(1).max(255).optional(),
+        label: z.string().min(1).max(255).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The projects whose hotfixes are governed delivery work (E8 applies to them). */
+    governedProjects: z.array(projectPathSchema).max(1000).optional(),
+    /** Trusted ed25519 public keys (PEM) for evidence and waivers; `allowUnsigned` lets CI accept bare bundles. */
+    signing: z
+      .object({
+        trustedKeys: z
+          .array(
+            z
+              .object({ publicKey: z.string().min(1).max(10_000), keyid: z.string().min(1).max(255).optional() })
+              .strict(),
+          )
+          .max(50)
+          .default([]),
+        allowUnsigned: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /** The maximum age of any observation (`evidence-freshness`). Default 7 days. */
+    maxEvidenceAgeMs: z
+      .number()
+      .int()
+      .positive()
+      .default(7 * DAY_MS),
+  })
+  .strict();
+
+/**
+ * A parsed policy file (defaults applied).
+ *
+ * @see E1–E8
+ */
+export type PolicyFile = z.output<typeof policyFileSchema>;
+
+/**
+ * The policy file as JSON Schema (draft 2020-12), published as `docs/generated/policy.schema.json`.
+ *
+ * @see E1–E8
+ */
+export function policyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(policyFileSchema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+}
+
+/**
+ * Parses a policy file (text or parsed JSON).
+ *
+ * Errors (exit 3): `invalid-policy-file` naming each field by JSON Pointer.
+ *
+ * @see E1–E8
+ */
+export function parsePolicyFile(input: unknown): Result<PolicyFile, PolicyError> {
+  let json = input;
+  if (typeof input === 'string') {
+    try {
+      json = JSON.parse(input);
+    } catch {
+      return err({ code: 'invalid-policy-file', message: 'the policy file is not JSON', issues: [] });
+    }
+  }
+  const parsed = policyFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
+    return err({ code: 'invalid-policy-file', message: 'the policy file does not match its schema', issues });
+  }
+  return ok(parsed.data);
+}
