@@ -31,6 +31,11 @@ export function cell(text: string): string {
   return oneLine(text).replaceAll('|', '\\|');
 }
 
+/** A runbook ID as a link to its anchor in docs/runbook.md, from a page in docs/generated/. */
+export function runbookLink(id: string): string {
+  return `[${id}](../runbook.md#${id.toLowerCase()})`;
+}
+
 /** The name of a property (identifier or string literal key). */
 export function propertyName(name: ts.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
