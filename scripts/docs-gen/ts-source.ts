@@ -31,9 +31,10 @@ export function cell(text: string): string {
   return oneLine(text).replaceAll('|', '\\|');
 }
 
-/** A runbook ID as a link to its anchor in docs/runbook.md, from a page in docs/generated/. */
-export function runbookLink(id: string): string {
-  return `[${id}](../runbook.md#${id.toLowerCase()})`;
+/** A runbook ID (or a range such as `E1–E8`, linked at its first ID) as a link into docs/runbook.md, from docs/generated/. */
+export function runbookLink(ref: string): string {
+  const first = /[UPSDER]\d+/.exec(ref)?.[0];
+  return first ? `[${ref}](../runbook.md#${first.toLowerCase()})` : ref;
 }
 
 /** The name of a property (identifier or string literal key). */
