@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageJsonNameAndVersion } from '../../scripts/packaging/tsup-package-json.js';
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -7,4 +8,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  esbuildPlugins: [packageJsonNameAndVersion()],
 });

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { CONTROL_CATALOG, EXIT_CODES as POLICY_EXIT_CODES } from '@hotfix-release/policy';
 import type { HotfixError } from '@hotfix-release/sdk';
 import ts from 'typescript';
-import { cell, docSummary, propertyName, readSource, runbookIdsIn, trackedFiles, walk } from './ts-source.js';
+import {
+  cell,
+  docSummary,
+  propertyName,
+  readSource,
+  runbookIdsIn,
+  runbookLink,
+  trackedFiles,
+  walk,
+} from './ts-source.js';
 
 /** One SDK error code as documented in errors.ts. */
 export interface SdkErrorCode {
@@ -209,7 +218,7 @@ async function cliExitCodeOf(root: string): Promise<((code: string) => number) |
   return f ? (code) => f({ code } as HotfixError) : undefined;
 }
 
-const refs = (ids: readonly string[]) => ids.join(', ') || '–';
+const refs = (ids: readonly string[]) => ids.map(runbookLink).join(', ') || '–';
 
 /** Renders docs/generated/error-codes.md. */
 export async function errorCodesPage(root: string): Promise<string> {
@@ -321,7 +330,7 @@ export async function errorCodesPage(root: string): Promise<string> {
     '',
     '| code | severity | runbook |',
     '| ---- | -------- | ------- |',
-    ...findings.map((f) => `| \`${f.code}\` | ${f.severity} | ${f.runbook} |`),
+    ...findings.map((f) => `| \`${f.code}\` | ${f.severity} | ${refs(f.runbook.split(', '))} |`),
     '',
   );
 
@@ -336,7 +345,7 @@ export async function errorCodesPage(root: string): Promise<string> {
     '| -- | ------- | ----- | ------------ | -------- | ---- | ------ | ----------- |',
     ...CONTROL_CATALOG.map(
       (c) =>
-        `| \`${c.id}\` | ${c.runbookRef} | ${c.scope} | ${c.appliesWhen} | ${c.waivable ? 'yes' : 'no'} | ${c.kind} | ${cell(c.title)} | ${cell(c.remediation)} |`,
+        `| \`${c.id}\` | ${refs([c.runbookRef])} | ${c.scope} | ${c.appliesWhen} | ${c.waivable ? 'yes' : 'no'} | ${c.kind} | ${cell(c.title)} | ${cell(c.remediation)} |`,
     ),
     '',
   );

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { RUNBOOK, RUNBOOK_IDS, type RunbookId } from '@hotfix-release/evidence';
 import { CONTROL_CATALOG } from '@hotfix-release/policy';
-import { cell, runbookIdsIn, trackedFiles } from './ts-source.js';
+import { cell, runbookIdsIn, runbookLink, trackedFiles } from './ts-source.js';
 
 /**
  * Why an ID has no code or no test of its own. Keep this honest: an entry here is a claim
@@ -150,7 +150,7 @@ export function runbookCoveragePage(root: string): string {
     '| -- | ----------- | ---- | ----- | -------------- | ------ |',
     ...rows.map(
       (r) =>
-        `| **${r.id}** | ${cell(r.summary)} | ${files(r.code)} | ${files(r.tests, r.moduleTests)} | ${r.controls.map((c) => `\`${c}\``).join(', ') || '–'} | ${r.gap ? `**gap** ([why](#${r.id.toLowerCase()}))` : 'covered'} |`,
+        `| **${runbookLink(r.id)}** | ${cell(r.summary)} | ${files(r.code)} | ${files(r.tests, r.moduleTests)} | ${r.controls.map((c) => `\`${c}\``).join(', ') || '–'} | ${r.gap ? `**gap** ([why](#${r.id.toLowerCase()}))` : 'covered'} |`,
     ),
     '',
     'Controls that cite a range rather than one ID (they judge the bundle as a whole or an ordering across steps):',

@@ -31,6 +31,12 @@ export function cell(text: string): string {
   return oneLine(text).replaceAll('|', '\\|');
 }
 
+/** A runbook ID (or a range such as `E1–E8`, linked at its first ID) as a link into docs/runbook.md, from docs/generated/. */
+export function runbookLink(ref: string): string {
+  const first = /[UPSDER]\d+/.exec(ref)?.[0];
+  return first ? `[${ref}](../runbook.md#${first.toLowerCase()})` : ref;
+}
+
 /** The name of a property (identifier or string literal key). */
 export function propertyName(name: ts.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;

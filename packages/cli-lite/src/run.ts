@@ -3,6 +3,8 @@
  * Each command lives in its own module under `commands/` and is loaded only when named, so
  * `hotfix policy check` never loads the GitLab client or git.
  */
+
+import { PACKAGE_VERSION } from './_package-version.js';
 import { EXIT_CODE_HELP, EXIT_CODES } from './exit-codes.js';
 import { createIo, type Io } from './io.js';
 import { ProblemError, problem, usageProblem } from './problem.js';
@@ -25,8 +27,8 @@ export interface CliDeps {
   readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
-/** The CLI's version, kept in step with its package.json. */
-export const CLI_VERSION = '0.1.0';
+/** The CLI's version, read from its package.json (inlined at build time). */
+export const CLI_VERSION: string = PACKAGE_VERSION;
 
 /** What a command gets: its surroundings and its output. */
 export interface CommandContext {

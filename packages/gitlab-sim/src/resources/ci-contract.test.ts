@@ -1,17 +1,17 @@
 /**
  * Contract tests: CI responses validated against GitLab's own response-schema fixtures
- * (../shared/gitlab-api-schemas, copied from gitlabhq spec/fixtures/api/schemas).
+ * (fixtures/gitlab/api-schemas, copied from gitlabhq spec/fixtures/api/schemas; see fixtures/README.md).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureDir } from '../../test/fixtures-path.js';
 import { type CiWorld, DEPLOY_INPUTS, makeCiWorld } from '../ci/_test-support.js';
 
-const SCHEMAS = fileURLToPath(new URL('../../../../../shared/gitlab-api-schemas/', import.meta.url));
-const available = existsSync(join(SCHEMAS, 'public_api/v4/job.json'));
+// A missing fixtures folder fails this file at load; it never skips.
+const SCHEMAS = fixtureDir('gitlab/api-schemas', 'public_api/v4/job.json');
 const ID = 'https://gitlab-schemas.invalid/';
 
 /**
@@ -46,7 +46,7 @@ function strip<T extends Record<string, unknown>>(entity: T, fields: readonly st
   return copy;
 }
 
-describe.skipIf(!available)(`CI contract (schemas from ${SCHEMAS}; skipped only when that folder is missing)`, () => {
+describe('CI contract (schemas from fixtures/gitlab/api-schemas)', () => {
   let w: CiWorld;
   let ajv: Ajv.default;
   const check = (schema: string, value: unknown) => {

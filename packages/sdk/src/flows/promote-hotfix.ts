@@ -15,6 +15,7 @@ import {
 } from '@hotfix-release/evidence';
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { fromBody, must } from '../_internal/must.js';
+import { PACKAGE_VERSION } from '../_internal/package-version.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { resolvePickPlan } from '../_internal/pick-plan.js';
 import { type Clock, isoNow } from '../clock.js';
@@ -32,8 +33,8 @@ import { createRunner, evidenceError, type FlowHooks, type Runner } from './_run
 export type { FlowEvent, PromoteOptions } from './_promote-options.js';
 export { promoteOptionsSchema } from './_promote-options.js';
 
-/** The version written into evidence as the tool version. */
-export const SDK_VERSION = '0.1.0';
+/** The version written into evidence as the tool version: this package's version, from its package.json. */
+export const SDK_VERSION: string = PACKAGE_VERSION;
 
 /** The result of a promotion: per-target outcomes and the sealed evidence bundle. */
 export interface PromotionResult {
