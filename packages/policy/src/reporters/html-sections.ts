@@ -82,8 +82,8 @@ export function stepStates(
         : own.some((e) => e.ok === false)
           ? 'fail'
           : 'pass';
-    const m = marked.get(s);
-    out[s] = m && RANK[m] > RANK[fromRecords] ? m : fromRecords;
+    // A control's verdict (a waiver included) outranks what the records alone suggest.
+    out[s] = marked.get(s) ?? fromRecords;
   }
   return out;
 }
