@@ -3,12 +3,13 @@
  * simulator with the demo scenario (an orchestration project `evenergi/develop` and
  * service projects with merged hotfix MRs), then runs the runbook end to end through
  * the SDK: preflight refusals, a dry run of a conflicting pick, and a full promotion
- * of a clean hotfix to staging with evidence. Writes `demo-output/evidence.json` and
- * checks it with the policy package; exits non-zero if anything fails.
+ * of a clean hotfix to staging with evidence. Writes `demo-output/evidence.json`,
+ * checks it with the policy package and writes the HTML report people read,
+ * `demo-output/report.html`; exits non-zero if anything fails.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { demoScenarioInfo as demo, startGitLabSim } from '@hotfix-release/gitlab-sim';
-import { checkBundles, formatText } from '@hotfix-release/policy';
+import { type CheckInput, checkBundles, formatText, renderHtmlReport } from '@hotfix-release/policy';
 import {
   cherryPickToRelease,
   createGitLabClient,
@@ -78,9 +79,13 @@ try {
   say(`   promoted: ${result.value.bundle.promotedTargets.join(', ') || '(none)'}; evidence ${bundlePath}`);
 
   say('4. Policy check of the evidence against E1–E8:');
-  const report = await checkBundles([{ name: 'demo-output/evidence.json', value: result.value.bundle }]);
+  const inputs: CheckInput[] = [{ name: 'demo-output/evidence.json', value: result.value.bundle }];
+  const report = await checkBundles(inputs);
   if (report.isErr()) throw new Error(report.error.message);
   console.log(formatText(report.value));
+  const reportPath = new URL('report.html', out).pathname;
+  await writeFile(reportPath, renderHtmlReport(inputs, report.value));
+  say(`   HTML report for people: ${reportPath}`);
   exitCode = result.value.ok ? report.value.exitCode : 1;
   say(
     exitCode === 0
