@@ -46,7 +46,7 @@ export function controlsTable(results: readonly ControlResult[], caption: string
       r.status === 'fail' || r.status === 'error' ? `<br><span class="muted">→ ${text(r.remediation)}</span>` : '';
     return `<tr${cls}><td class="nw">${statusBadge(r.status)}</td><th scope="row"><code>${text(r.id)}</code> ${text(r.title)}</th><td class="nw">${text(r.runbookRef)}</td><td>${text(r.message)}${ev}${waiver}${fix}</td><td class="pc">${pointer(r.pointer)}</td>${withProvenance ? `<td>${text(provenanceOf(r) ?? '—')}</td>` : ''}</tr>`;
   });
-  return `<table><caption>${caption}</caption><thead><tr><th scope="col">Status</th><th scope="col">Control</th><th scope="col">Runbook</th><th scope="col">Finding</th><th scope="col">Evidence record</th>${withProvenance ? '<th scope="col">Provenance</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="ct"><caption>${caption}</caption><thead><tr><th scope="col">Status</th><th scope="col">Control</th><th scope="col">Runbook</th><th scope="col">Finding</th><th scope="col">Evidence record</th>${withProvenance ? '<th scope="col">Provenance</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const RANK: Record<StepState, number> = { fail: 5, error: 4, waived: 3, pass: 2, not_applicable: 1, absent: 0 };
@@ -99,9 +99,9 @@ function timelineTable(events: readonly TimelineEvent[], results: readonly Contr
     const cls = bad ? 'row-fail' : e.step === 'conflict' || e.step === 'rollback' ? e.step : '';
     const mark = bad ? '<span class="status fail"><span aria-hidden="true">✗</span> failed</span> ' : '';
     const prov = e.provenance ? ` <span class="tag">${text(e.provenance)}</span>` : '';
-    return `<tr${cls ? ` class="${cls}"` : ''}><th scope="row">${mark}${e.what}</th><td class="nw">${time(e.time)}</td><td class="nw">${text(e.actor)}</td><td class="nw">${sha(e.sha)}</td><td>${e.details}</td><td>${e.link}</td><td class="pc">${pointer(e.pointer)}${prov}</td></tr>`;
+    return `<tr${cls ? ` class="${cls}"` : ''}><th scope="row">${mark}${e.what}</th><td>${time(e.time)}</td><td>${text(e.actor)}</td><td class="nw">${sha(e.sha)}</td><td>${e.details}</td><td>${e.link}</td><td class="pc">${pointer(e.pointer)}${prov}</td></tr>`;
   });
-  return `<table><caption>Timeline of ${text(target)}, from the merge to the label (runbook order)</caption><thead><tr><th scope="col">Step</th><th scope="col">Time (UTC)</th><th scope="col">Actor</th><th scope="col">SHA</th><th scope="col">What was recorded</th><th scope="col">GitLab</th><th scope="col">Evidence record</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="tl"><caption>Timeline of ${text(target)}, from the merge to the label (runbook order)</caption><thead><tr><th scope="col">Step</th><th scope="col">Time (UTC)</th><th scope="col">Actor</th><th scope="col">SHA</th><th scope="col">What was recorded</th><th scope="col">GitLab</th><th scope="col">Evidence record</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** One target's section: outcome, flow, timeline, verdicts. */

@@ -24,8 +24,11 @@ table{border-collapse:collapse;width:100%;margin:6px 0 12px}
 caption{text-align:left;font-weight:600;padding:4px 0;color:var(--muted)}
 th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
 .nw{white-space:nowrap}
-td{overflow-wrap:anywhere}
-td.nw,td.pc{overflow-wrap:normal}
+td,tbody th{overflow-wrap:anywhere}
+td.pc{overflow-wrap:normal}
+table.tl,table.ct{table-layout:fixed}
+.tl thead th:nth-child(1){width:17%}.tl thead th:nth-child(2){width:11%}.tl thead th:nth-child(3){width:10%}.tl thead th:nth-child(4){width:9.5%}.tl thead th:nth-child(6){width:10%}.tl thead th:nth-child(7){width:17%}
+.ct thead th:nth-child(1){width:8.5%}.ct thead th:nth-child(2){width:27%}.ct thead th:nth-child(3){width:8%}.ct thead th:nth-child(5){width:15%}.ct thead th:nth-child(6){width:10%}
 code.ptr{font-size:.8em}
 thead th{background:var(--soft);font-weight:600}
 tbody th{font-weight:600}
