@@ -52,17 +52,28 @@ async function open(path: string): Promise<{ page: Page; console: string[]; erro
 
 /** What a person and a screen reader get: verdict, landmarks, links, scripts. */
 async function facts(page: Page) {
-  return page.evaluate(() => ({
-    verdict: document.querySelector('#verdict')?.textContent?.trim(),
-    landmarks: ['header', 'nav', 'main', 'footer'].map((t) => document.querySelectorAll(t).length),
-    scripts: document.scripts.length,
-    images: document.images.length,
-    pwned: (globalThis as { pwned?: unknown }).pwned,
-    hrefs: [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href') ?? ''),
-    headersWithoutScope: [...document.querySelectorAll('thead th, tbody th')].filter((th) => !th.getAttribute('scope'))
-      .length,
-    failingSteps: [...document.querySelectorAll('svg.flow g.step.fail text:last-child')].map((t) => t.textContent),
-  }));
+  return page.evaluate(() => {
+    // Runs in the page; the root tsconfig has no DOM lib, so the few DOM members used are typed here.
+    type El = { readonly textContent: string | null; getAttribute(name: string): string | null };
+    type Doc = {
+      querySelector(s: string): El | null;
+      querySelectorAll(s: string): ArrayLike<El>;
+      readonly scripts: ArrayLike<unknown>;
+      readonly images: ArrayLike<unknown>;
+    };
+    const doc = (globalThis as unknown as { document: Doc }).document;
+    const all = (s: string) => Array.from(doc.querySelectorAll(s));
+    return {
+      verdict: doc.querySelector('#verdict')?.textContent?.trim(),
+      landmarks: ['header', 'nav', 'main', 'footer'].map((t) => all(t).length),
+      scripts: doc.scripts.length,
+      images: doc.images.length,
+      pwned: (globalThis as { pwned?: unknown }).pwned,
+      hrefs: all('a[href]').map((a) => a.getAttribute('href') ?? ''),
+      headersWithoutScope: all('thead th, tbody th').filter((th) => !th.getAttribute('scope')).length,
+      failingSteps: all('svg.flow g.step.fail text:last-child').map((t) => t.textContent),
+    };
+  });
 }
 
 beforeAll(async () => {
