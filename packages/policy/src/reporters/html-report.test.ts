@@ -162,6 +162,27 @@ describe(renderHtmlReport.name, () => {
     expect(rolled).toContain('<strong>unsigned</strong>: a bare bundle');
   });
 
+  it('highlights the failing step from the records of a failed target, where no control applies', async () => {
+    const b = clone(buildPromotionBundle());
+    const t = b.targets[1] as Target;
+    t.outcome = 'failed';
+    if (!t.deployment) throw new Error('fixture');
+    t.deployment.deployment.status = 'failed';
+    t.smokeChecks = [];
+    delete t.note;
+    delete t.label;
+    b.promotedTargets = ['fleet/charging-api'];
+    const html = await render(signed(b));
+    const second = html.slice(html.indexOf('<h3 id="b0-t1-h">'));
+    expect(second).toContain('outcome: failed');
+    expect(stepClass(second, 'deploy')).toBe('fail');
+    expect(stepClass(second, 'pick')).toBe('pass');
+    expect(stepClass(second, 'smoke')).toBe('not_applicable');
+    expect(second).toMatch(
+      /<tr class="row-fail"><th scope="row"><span class="status fail">.*?failed<\/span> Deployment<\/th>/,
+    );
+  });
+
   it('renders a hostile bundle inert: script, style break-out, javascript: links and bidi controls', async () => {
     const b = clone(buildPromotionBundle());
     const t = b.targets[0] as Target;
