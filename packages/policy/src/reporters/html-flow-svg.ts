@@ -3,7 +3,7 @@
  * colour, a thicker outline and a text mark (colour is never the only signal). Internal.
  */
 import { text } from './html-escape.js';
-import { FLOW_STEPS, type FlowStep } from './html-timeline.js';
+import { FLOW_STEPS, type FlowStep } from './html-timeline-steps.js';
 
 /** What a step's box shows. */
 export type StepState = 'pass' | 'fail' | 'error' | 'waived' | 'absent' | 'not_applicable';

@@ -6,7 +6,8 @@ import type { ControlResult, ControlStatus } from '../control-result.js';
 import { link, pointer, sha, text, time } from './html-escape.js';
 import { flowSvg, type StepState } from './html-flow-svg.js';
 import { arr, at, type Obj, provenanceOf, str } from './html-read.js';
-import { FLOW_STEPS, type FlowStep, STEP_CONTROLS, type TimelineEvent, timelineOf } from './html-timeline.js';
+import { timelineOf } from './html-timeline.js';
+import { FLOW_STEPS, type FlowStep, STEP_CONTROLS, type TimelineEvent } from './html-timeline-steps.js';
 
 /** Status words with a symbol: colour is never the only signal. */
 export const STATUS_TEXT: Record<ControlStatus, readonly [string, string]> = {

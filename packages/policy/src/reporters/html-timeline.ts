@@ -2,65 +2,16 @@
  * The per-target timeline of the HTML report, from the MR's merge to the label, read from a raw bundle
  * (see html-read.ts): each event with its time, actor, SHA, GitLab link and evidence record. Internal.
  */
-import type { ControlId } from '../control-catalog.js';
 import { link, text } from './html-escape.js';
 import { arr, at, obj, provenanceOf, str } from './html-read.js';
-
-/** The steps of the flow, in runbook order (the SVG draws one box per step). */
-export const FLOW_STEPS = [
-  'merge',
-  'pick',
-  'drift',
-  'pipeline',
-  'downstream',
-  'deployment',
-  'health',
-  'smoke',
-  'note',
-  'label',
-] as const;
-
-/** One step of the flow. */
-export type FlowStep = (typeof FLOW_STEPS)[number];
-
-/** The controls that judge each step. */
-export const STEP_CONTROLS: Record<FlowStep, readonly ControlId[]> = {
-  merge: ['step-order'],
-  pick: ['E1'],
-  drift: ['E1'],
-  pipeline: ['E2', 'E3'],
-  downstream: ['E4'],
-  deployment: ['E4'],
-  health: ['E5'],
-  smoke: ['E6'],
-  note: ['E7'],
-  label: ['E8'],
-};
-
-/** One row of the timeline. `details` and `link` are HTML (escaped here). */
-export interface TimelineEvent {
-  readonly step: FlowStep | 'conflict' | 'rollback';
-  readonly what: string;
-  readonly time: unknown;
-  readonly actor: string;
-  readonly sha: unknown;
-  readonly link: string;
-  readonly pointer: string;
-  readonly details: string;
-  readonly provenance: string | undefined;
-  /** `false` when the record itself shows a failure (a failed deployment, a failed check), even where no control applied. */
-  readonly ok: boolean | undefined;
-}
-
-function statusOk(status: unknown): boolean | undefined {
-  if (status === 'success') return true;
-  return status === 'failed' || status === 'canceled' || status === 'skipped' ? false : undefined;
-}
-
-function webLink(base: string | undefined, project: unknown, kind: string, id: unknown): string | undefined {
-  if (!base || typeof project !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) return undefined;
-  return `${base.replace(/\/+$/, '')}/${project}/-/${kind}/${id}`;
-}
+import {
+  type Add,
+  deploymentEvents,
+  rollbackEvents,
+  statusOk,
+  type TimelineEvent,
+  webLink,
+} from './html-timeline-steps.js';
 
 /** Every event recorded for target `index` of a raw bundle, in runbook order (conflicts after the pick, rollbacks last). */
 export function timelineOf(bundle: unknown, index: number): TimelineEvent[] {
@@ -71,7 +22,9 @@ export function timelineOf(bundle: unknown, index: number): TimelineEvent[] {
   const tool = str(at(bundle, 'tool'), 'name') ?? 'the tool';
   const project = str(t, 'project');
   const out: TimelineEvent[] = [];
-  const add: Add = (e, record, ok) => out.push({ ...e, provenance: provenanceOf(record), ok });
+  const add: Add = (e, record, ok) => {
+    out.push({ ...e, provenance: provenanceOf(record), ok });
+  };
 
   const mr = at(at(bundle, 'hotfix'), 'mr');
   const commits = arr(at(at(bundle, 'hotfix'), 'commits'), 100);
@@ -250,71 +203,4 @@ export function timelineOf(bundle: unknown, index: number): TimelineEvent[] {
     );
   rollbackEvents(at(t, 'rollbacks'), { gitlab, project, operator }, p, add);
   return out;
-}
-
-type Add = (e: Omit<TimelineEvent, 'provenance' | 'ok'>, record: unknown, ok?: boolean) => void;
-
-function deploymentEvents(d: unknown, gitlab: string | undefined, p: string, add: Add): void {
-  const down = at(d, 'downstreamPipeline');
-  if (down)
-    add(
-      {
-        step: 'downstream',
-        what: 'Downstream pipeline',
-        time: at(down, 'observedAt'),
-        actor: 'GitLab',
-        sha: at(down, 'sha'),
-        link: link(at(down, 'webUrl'), `pipeline #${text(str(down, 'id'))}`),
-        pointer: `${p}/deployment/downstreamPipeline`,
-        details: `${text(str(down, 'status'))} in <code>${text(str(down, 'project'))}</code>`,
-      },
-      down,
-      statusOk(at(down, 'status')),
-    );
-  const job = at(d, 'job');
-  const dep = at(d, 'deployment');
-  if (dep)
-    add(
-      {
-        step: 'deployment',
-        what: 'Deployment',
-        time: at(dep, 'finishedAt') ?? at(job, 'finishedAt') ?? at(dep, 'observedAt'),
-        actor: 'GitLab',
-        sha: at(dep, 'sha'),
-        link: link(webLink(gitlab, str(down, 'project'), 'jobs', at(job, 'id')), `job ${text(str(job, 'name'))}`),
-        pointer: `${p}/deployment/deployment`,
-        details: `${text(str(dep, 'status'))} to <code>${text(str(dep, 'environment'))}</code> (job ${text(str(job, 'status'))})`,
-      },
-      dep,
-      statusOk(at(dep, 'status')),
-    );
-}
-
-function rollbackEvents(
-  list: unknown,
-  ctx: { gitlab: string | undefined; project: string | undefined; operator: string },
-  p: string,
-  add: Add,
-): void {
-  const { gitlab, project, operator } = ctx;
-  for (const [i, r] of arr(list, 20).entries()) {
-    const reval = at(r, 'revalidation');
-    const rerun = at(r, 'rerunPipeline');
-    add(
-      {
-        step: 'rollback',
-        what: `Rollback (${text(str(r, 'runbookRef'))})`,
-        time: at(r, 'observedAt'),
-        actor: operator,
-        sha: at(r, 'revertSha'),
-        link: rerun
-          ? link(at(rerun, 'webUrl'), `rerun #${text(str(rerun, 'id'))}`)
-          : link(webLink(gitlab, project, 'commit', at(r, 'revertSha')), 'revert'),
-        pointer: `${p}/rollbacks/${i}`,
-        details: `<q>${text(str(r, 'reason'))}</q>${reval ? `; revalidation ${at(reval, 'passed') === true ? '✓ passed' : '✗ failed'}` : ''}`,
-      },
-      r,
-      reval ? at(reval, 'passed') === true : undefined,
-    );
-  }
 }
