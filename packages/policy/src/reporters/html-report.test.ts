@@ -240,6 +240,18 @@ describe(renderHtmlReport.name, () => {
     expect(html).not.toMatch(/\ssrc=|<link|@import|url\(/i);
   });
 
+  it('still renders the page when a value passed in throws from a getter', async () => {
+    const report = await checkValue(signed(buildPromotionBundle()));
+    const hostile = {
+      get targets(): never {
+        throw new Error('<b>getter</b> threw');
+      },
+    };
+    const html = renderHtmlReport([{ name: 'evidence.json', value: hostile }], report);
+    expect(html).toContain('This input could not be rendered: &lt;b&gt;getter&lt;/b&gt; threw');
+    expect(html).toContain('</html>');
+  });
+
   it('renders a provenance field wherever a record or result carries one', async () => {
     const report = await checkValue(signed(buildPromotionBundle()));
     const withProv = {

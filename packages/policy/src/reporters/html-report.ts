@@ -96,7 +96,17 @@ export function renderHtmlReport(inputs: readonly CheckInput[], report: CheckRep
   const [mark, word] = STATUS_TEXT[report.status];
   const s = report.summary;
   const nav = inputs.map((input, i) => `<li><a href="#b${i}-h">${text(input.name)}</a></li>`).join('');
-  const sections = inputs.map((input, i) => bundleSection(input, i, report)).join('');
+  const sections = inputs
+    .map((input, i) => {
+      try {
+        return bundleSection(input, i, report);
+      } catch (cause) {
+        // A value passed in (not parsed JSON) may throw from a getter or proxy; the page still renders.
+        const why = cause instanceof Error ? cause.message : 'it threw';
+        return `<section class="bundle" aria-labelledby="b${i}-h"><h2 id="b${i}-h">Evidence <code>${text(input.name)}</code></h2><p class="banner" role="note">This input could not be rendered: ${text(why)}</p></section>`;
+      }
+    })
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>
