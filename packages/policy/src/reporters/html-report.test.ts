@@ -14,8 +14,8 @@ import { checkBundles } from '../check-bundles.js';
 import { safeUrl, text } from './html-escape.js';
 import { renderHtmlReport } from './html-report.js';
 
-async function render(value: unknown, options = baseOptions): Promise<string> {
-  const inputs: CheckInput[] = [{ name: 'evidence.json', value }];
+async function render(value: unknown, options = baseOptions, name = 'evidence.json'): Promise<string> {
+  const inputs: CheckInput[] = [{ name, value }];
   const r = await checkBundles(inputs, options);
   if (r.isErr()) throw new Error(r.error.code);
   return renderHtmlReport(inputs, r.value);
@@ -200,8 +200,14 @@ describe(renderHtmlReport.name, () => {
       resultTree: fakeSha('tree'),
       verified: false,
     });
-    const html = await render(signed(b));
+    // A note URL passes the schema (no whitespace) yet carries quotes and markup.
+    (t.note as { url: string }).url = 'https://gitlab.example.com/n"onmouseover="alert(1)"><script>x</script>';
+    const html = await render(signed(b), baseOptions, '<img src=x onerror=alert(1)>.json');
     const { tags, attrs, hrefs } = markup(html);
+    expect(html).toContain(
+      'href="https://gitlab.example.com/n%22onmouseover=%22alert(1)%22%3E%3Cscript%3Ex%3C/script%3E"',
+    );
+    expect(html).toContain('Evidence <code>&lt;img src=x onerror=alert(1)&gt;.json</code>');
     expect(tags.filter((x) => !TAGS.has(x))).toEqual([]);
     expect(attrs.filter((x) => !ATTRS.has(x))).toEqual([]);
     expect(hrefs.filter((h) => !/^(https?:\/\/|#)/.test(h))).toEqual([]);
