@@ -4,15 +4,16 @@
  * service projects with merged hotfix MRs), then runs the runbook end to end through
  * the SDK: preflight refusals, a dry run of a conflicting pick, and a full promotion
  * of a clean hotfix to staging with evidence. Writes `demo-output/evidence.json`, signs it
- * with a key it generates (`demo-output/evidence.dsse.json`, public key `demo-output/evidence.pub`)
- * and checks the signed envelope with the policy package the way GitLab CI does (signature
- * required, the gate's own policy file `demo-output/policy.json`); exits non-zero if anything fails.
+ * with a key it generates (`demo-output/evidence.dsse.json`, public key `demo-output/evidence.pub`),
+ * checks the signed envelope with the policy package the way GitLab CI does (signature
+ * required, the gate's own policy file `demo-output/policy.json`) and writes the HTML report
+ * people read, `demo-output/report.html`; exits non-zero if anything fails.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { signBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo, startGitLabSim } from '@hotfix-release/gitlab-sim';
-import { checkBundles, formatText } from '@hotfix-release/policy';
+import { type CheckInput, checkBundles, formatText, renderHtmlReport } from '@hotfix-release/policy';
 import {
   cherryPickToRelease,
   createGitLabClient,
@@ -100,7 +101,8 @@ try {
   };
   await writeFile(new URL('policy.json', out), `${JSON.stringify(policy, null, 2)}\n`);
   say('5. Policy check of the signed evidence against E1–E8, as in GitLab CI (signed or refused):');
-  const report = await checkBundles([{ name: 'demo-output/evidence.dsse.json', value: envelope.value }], {
+  const inputs: CheckInput[] = [{ name: 'demo-output/evidence.dsse.json', value: envelope.value }];
+  const report = await checkBundles(inputs, {
     policy,
     policyName: 'demo-output/policy.json',
     expected: { mr },
@@ -109,6 +111,9 @@ try {
   });
   if (report.isErr()) throw new Error(report.error.message);
   console.log(formatText(report.value));
+  const reportPath = new URL('report.html', out).pathname;
+  await writeFile(reportPath, renderHtmlReport(inputs, report.value));
+  say(`   HTML report for people: ${reportPath}`);
   exitCode = result.value.ok ? report.value.exitCode : 1;
   say(
     exitCode === 0

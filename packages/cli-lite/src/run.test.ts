@@ -25,6 +25,7 @@ const COMMANDS = [
   ['evidence', 'verify'],
   ['evidence', 'sign'],
   ['evidence', 'schema'],
+  ['evidence', 'report'],
   ['runbook'],
 ];
 

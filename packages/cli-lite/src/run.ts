@@ -85,6 +85,10 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
     summary: 'Sign an evidence bundle with an ed25519 private key',
     load: async () => (await import('./commands/evidence-sign.js')).evidenceSignCommand,
   },
+  'evidence report': {
+    summary: 'Write a self-contained HTML report of a promotion (timeline, verdicts, signature)',
+    load: async () => (await import('./commands/evidence-report.js')).evidenceReportCommand,
+  },
   'evidence schema': {
     summary: 'Print the JSON Schema of evidence bundles',
     load: async () => (await import('./commands/evidence-schema.js')).evidenceSchemaCommand,

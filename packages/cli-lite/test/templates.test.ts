@@ -22,7 +22,7 @@ type Job = {
   when?: string;
   needs?: (string | { job: string; artifacts?: boolean })[];
   parallel?: { matrix?: Record<string, unknown>[] };
-  artifacts?: { when?: string; paths?: string[]; reports?: { junit?: string } };
+  artifacts?: { when?: string; expose_as?: string; paths?: string[]; reports?: { junit?: string } };
   extends?: string;
   before_script?: string[];
 };
@@ -61,6 +61,14 @@ describe('templates/policy-check.gitlab-ci.yml', () => {
     expect(inputs.evidence?.default).toBe('evidence/*.bundle.json');
     expect(scriptOf(job)).toMatch(/hotfix policy check "\$@" --junit hotfix-policy-junit\.xml/);
     expect(job?.artifacts).toMatchObject({ when: 'always', reports: { junit: 'hotfix-policy-junit.xml' } });
+    // The HTML report beside it, one click from the MR: the only path, so the link opens the file.
+    expect(scriptOf(job)).toMatch(
+      /hotfix evidence report "\$@" --html hotfix-evidence-report\.html\n.*hotfix policy check/,
+    );
+    expect(job?.artifacts).toMatchObject({
+      expose_as: 'Hotfix evidence report',
+      paths: ['hotfix-evidence-report.html'],
+    });
     for (const line of job?.script?.filter((l) => /^hotfix /.test(l)) ?? []) await knownCommand(line);
   });
 });
@@ -89,6 +97,11 @@ describe('templates/promote.gitlab-ci.yml', () => {
     expect(collect?.needs).toEqual([{ job: 'hotfix-promote', artifacts: true }]);
     expect(scriptOf(collect)).toContain('hotfix policy check evidence/*.bundle.json --junit hotfix-policy-junit.xml');
     expect(collect?.artifacts?.reports?.junit).toBe('hotfix-policy-junit.xml');
+    expect(scriptOf(collect)).toContain(
+      'hotfix evidence report evidence/*.bundle.json --html hotfix-evidence-report.html',
+    );
+    expect(collect?.artifacts?.expose_as).toBe('Hotfix evidence report');
+    expect(collect?.artifacts?.paths).toContain('hotfix-evidence-report.html');
     for (const name of ['hotfix-start', 'hotfix-promote', 'hotfix-evidence'])
       expect(jobs[name]?.extends).toBe('.hotfix-cli');
     for (const job of Object.values(jobs))

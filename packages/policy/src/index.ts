@@ -18,6 +18,7 @@ export type { PolicyFile } from './policy-file.js';
 export { parsePolicyFile, policyFileSchema, policyJsonSchema } from './policy-file.js';
 export type { CodeQualityIssue } from './reporters/code-quality-report.js';
 export { formatCodeQuality, toCodeQuality } from './reporters/code-quality-report.js';
+export { renderHtmlReport } from './reporters/html-report.js';
 export type { JsonReport } from './reporters/json-report.js';
 export { formatJson, toJsonReport } from './reporters/json-report.js';
 export { formatJunit } from './reporters/junit-report.js';

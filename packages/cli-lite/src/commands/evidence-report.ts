@@ -1,0 +1,117 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  type CheckInput,
+  type CheckOptions,
+  checkBundles,
+  describePolicyError,
+  renderHtmlReport,
+} from '@hotfix-release/policy';
+import { flag, parseCommand, str, strs } from '../args.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { ProblemError, problem, usageProblem } from '../problem.js';
+import type { Command } from '../run.js';
+import { readTextFile } from './_files.js';
+
+/**
+ * `hotfix evidence report`: checks the inputs with the policy and writes one self-contained HTML page
+ * (the policy package's `renderHtmlReport`). Exit 0 once the page is written, whatever the verdict: the
+ * page shows it, and `hotfix policy check` is the gate.
+ */
+export const evidenceReportCommand: Command = {
+  help: `Usage: hotfix evidence report <bundle or envelope>... --html <file>
+                              [--waivers <file>] [--key <public key file>]... [--live] [--now <ISO time>]
+
+Write a self-contained HTML report of a promotion for people to read: per target a timeline from the
+MR's merge to the label, a flow diagram with the failing step highlighted, the verdict of every
+control (E1-E8 and integrity) with its runbook reference and waivers, the signature status and the
+bundle digest. No script and no external resource: it opens offline and as a CI artifact.
+The inputs are checked exactly as \`hotfix policy check\` checks them (same --waivers, --key, --live).
+
+Exit codes: 0 the report was written (the verdict is in the report and on stderr; use
+\`hotfix policy check\` to gate), 2 an input file could not be read, 3 bad configuration
+(waivers, key), 64 usage. An input that is not JSON or not valid evidence is shown in the report.
+
+Example:
+  hotfix evidence report evidence.dsse.json --key signing-key.pub.pem --html report.html
+`,
+  async run(ctx, argv) {
+    const p = parseCommand(argv, {
+      html: { type: 'string' },
+      waivers: { type: 'string' },
+      key: { type: 'string', multiple: true },
+      live: { type: 'boolean' },
+      now: { type: 'string' },
+    });
+    const cwd = ctx.deps.cwd ?? '.';
+    const html = str(p, 'html');
+    if (!html) throw new ProblemError(usageProblem('--html <file> is required (e.g. --html report.html)'));
+    if (p.positionals.length === 0)
+      throw new ProblemError(
+        usageProblem(
+          'name at least one evidence bundle (e.g. hotfix evidence report evidence.json --html report.html)',
+        ),
+      );
+    const inputs: CheckInput[] = [];
+    for (const name of p.positionals) {
+      const path = resolve(cwd, name);
+      inputs.push({
+        name,
+        text: await readTextFile(path, 'Evidence bundle', 'evidence-unreadable', EXIT_CODES.unevaluable),
+      });
+    }
+    const waiversFile = str(p, 'waivers');
+    const now = str(p, 'now');
+    const options: CheckOptions = {
+      ...(now ? { now } : {}),
+      ...(waiversFile
+        ? {
+            waivers: await readTextFile(
+              resolve(cwd, waiversFile),
+              'Waiver file',
+              'invalid-config',
+              EXIT_CODES.configuration,
+            ),
+          }
+        : {}),
+      trustedKeys: await Promise.all(
+        strs(p, 'key').map(async (k) => ({
+          publicKey: await readTextFile(resolve(cwd, k), 'Public key', 'invalid-key', EXIT_CODES.configuration),
+        })),
+      ),
+    };
+    if (flag(p, 'live')) {
+      const { createLiveFacts } = await import('../live-facts.js');
+      options.live = await createLiveFacts(ctx.deps, p);
+    }
+    const checked = await checkBundles(inputs, options);
+    if (checked.isErr()) {
+      const e = checked.error;
+      return ctx.io.fail(
+        problem({
+          code: e.code,
+          title: 'Bad policy configuration',
+          detail: describePolicyError(e).replace(`${e.code}: `, ''),
+          exitCode: EXIT_CODES.configuration,
+          ...('runbookRef' in e ? { runbookRef: e.runbookRef } : {}),
+          extra: { error: e },
+        }),
+      );
+    }
+    const report = checked.value;
+    await writeFile(resolve(cwd, html), renderHtmlReport(inputs, report));
+    if (ctx.io.json)
+      return ctx.io.result(
+        {
+          command: 'evidence report',
+          html,
+          status: report.status,
+          policyExitCode: report.exitCode,
+          summary: report.summary,
+        },
+        EXIT_CODES.ok,
+      );
+    ctx.io.err(`hotfix: evidence ${report.status} (policy exit ${report.exitCode}); HTML report written to ${html}\n`);
+    return EXIT_CODES.ok;
+  },
+};
