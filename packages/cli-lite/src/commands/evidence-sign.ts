@@ -1,11 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeEvidenceError, signBundle } from '@hotfix-release/evidence';
-import { parseCommand, required, str } from '../args.js';
+import { type OptionTable, parseCommand, required, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
 import { readBundle, readTextFile } from './_files.js';
+
+const flags: OptionTable = { key: { type: 'string' }, keyid: { type: 'string' }, output: { type: 'string' } };
 
 /** `hotfix evidence sign`: a DSSE envelope (in-toto statement) of a bundle, signed with ed25519. */
 export const evidenceSignCommand: Command = {
@@ -17,8 +19,9 @@ key. The envelope goes to --output, or stdout.
 Example:
   hotfix evidence sign evidence.json --key signing-key.pem --output evidence.dsse.json
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, { key: { type: 'string' }, keyid: { type: 'string' }, output: { type: 'string' } });
+    const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
     const file = p.positionals[0];
     if (!file || p.positionals.length > 1) return ctx.io.fail(usageProblem('name exactly one evidence bundle'));

@@ -12,7 +12,7 @@ import {
   formatText,
   toJsonReport,
 } from '@hotfix-release/policy';
-import { flag, parseCommand, str, strs } from '../args.js';
+import { flag, type OptionTable, parseCommand, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
@@ -50,6 +50,17 @@ async function readText(path: string, what: string, exitCode: 2 | 3): Promise<st
   }
 }
 
+const flags: OptionTable = {
+  format: { type: 'string', choices: FORMATS },
+  output: { type: 'string' },
+  junit: { type: 'string' },
+  waivers: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  live: { type: 'boolean' },
+  now: { type: 'string' },
+  verbose: { type: 'boolean' },
+};
+
 /** `hotfix policy check`: the policy package's checker, with its exit codes 0/1/2/3. */
 export const policyCheckCommand: Command = {
   help: `Usage: hotfix policy check <bundle>... [--format text|json|junit|markdown|codequality]
@@ -66,17 +77,9 @@ evaluated, 3 bad configuration (waivers, key, options).
 Example:
   hotfix policy check evidence.json --waivers waivers.json --format junit --output policy.xml
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, {
-      format: { type: 'string' },
-      output: { type: 'string' },
-      junit: { type: 'string' },
-      waivers: { type: 'string' },
-      key: { type: 'string', multiple: true },
-      live: { type: 'boolean' },
-      now: { type: 'string' },
-      verbose: { type: 'boolean' },
-    });
+    const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
     const format = (str(p, 'format') ?? (ctx.io.json ? 'json' : 'text')) as Format;
     if (!FORMATS.includes(format))

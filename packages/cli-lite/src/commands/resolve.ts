@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
-import { parseCommand, str } from '../args.js';
+import { type OptionTable, parseCommand, str } from '../args.js';
 import { connect } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
 import { runPromotion } from './_promotion.js';
 import { readWorkspaceNote } from './_workspace.js';
+
+const flags: OptionTable = { continue: { type: 'string' } };
 
 /** `hotfix resolve --continue`: the human conflict path (D3), continuing the promotion with the edited files. */
 export const resolveCommand: Command = {
@@ -20,8 +22,9 @@ markers keeps the target waiting (exit 6).
 Example:
   hotfix resolve --continue ./hotfix-workspace
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, { continue: { type: 'string' } });
+    const p = parseCommand(argv, flags);
     const dirFlag = str(p, 'continue');
     if (!dirFlag) return ctx.io.fail(usageProblem('--continue <workspace-dir> is required'));
     const dir = resolve(ctx.deps.cwd ?? '.', dirFlag);

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseCommand, required, str, strs } from '../args.js';
+import { type OptionTable, parseCommand, required, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import { problem } from '../problem.js';
@@ -8,6 +8,12 @@ import { createProgress } from '../progress.js';
 import type { Command } from '../run.js';
 import { exitCodeOf, problemFromSdk } from '../sdk-problem.js';
 import { readBundle } from './_files.js';
+
+const flags: OptionTable = {
+  evidence: { type: 'string' },
+  target: { type: 'string', multiple: true },
+  reason: { type: 'string' },
+};
 
 /** `hotfix rollback`: the SDK's rollbackHotfix on a recorded promotion, written back to the bundle (R1, R2, R3). */
 export const rollbackCommand: Command = {
@@ -22,12 +28,9 @@ the bundle, which is sealed again.
 Example:
   hotfix rollback --evidence evidence.json --reason "checkout returns 500 in staging"
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, {
-      evidence: { type: 'string' },
-      target: { type: 'string', multiple: true },
-      reason: { type: 'string' },
-    });
+    const p = parseCommand(argv, flags);
     const path = resolve(ctx.deps.cwd ?? '.', required(p, 'evidence', '--evidence evidence.json'));
     const bundle = await readBundle(path);
     const gl = await connect(ctx.deps, p);
