@@ -23,6 +23,16 @@ function cellWidth(cp: number): number {
   return 2; // CJK, Hangul, fullwidth forms, emoji and everything unknown
 }
 
+// C0 and C1 controls (ESC starts terminal escape sequences) and the bidi overrides/isolates that
+// reorder what a terminal shows: text from GitLab (an MR title, a job name) must not drive the terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Makes text from outside safe to print on a terminal: every control character shown as `\\uXXXX`. */
+export function inert(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+}
+
 /** The number of terminal columns `text` takes (escape sequences take none). */
 export function displayWidth(text: string): number {
   let w = 0;

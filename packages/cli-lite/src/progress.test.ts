@@ -35,11 +35,14 @@ function io(env: Record<string, string>, tty: boolean, columns = 80) {
 const at = '2026-11-30T02:00:00.000Z';
 const LONG_URL = 'http://127.0.0.1:39123/evenergi/develop/-/pipelines/123456789/jobs/987654321';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const ERASE = /\r\u001b\[2K|\r\u001b\[\d+A\u001b\[J/;
+
 /** The last status line drawn: what follows the last erase in the stderr stream. */
 function drawnLines(err: readonly string[]): string[] {
   return err
     .join('')
-    .split(/\r\x1b\[2K|\r\x1b\[\d+A\x1b\[J/)
+    .split(ERASE)
     .flatMap((chunk) => chunk.split('\n'))
     .filter((l) => l !== '');
 }

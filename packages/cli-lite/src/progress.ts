@@ -7,7 +7,7 @@
  */
 import type { FlowEvent } from '@hotfix-release/sdk';
 import type { Io } from './io.js';
-import { displayWidth, fitStatus } from './live-line.js';
+import { displayWidth, fitStatus, inert } from './live-line.js';
 
 /** A progress renderer. */
 export interface Progress {
@@ -33,6 +33,11 @@ function elapsed(ms: number): string {
  * line of its own (a step's start and the waits only update the status line).
  */
 export function describeEvent(e: FlowEvent): { text: string; line: boolean; link?: string } {
+  const d = describeRaw(e);
+  return { ...d, text: inert(d.text), ...(d.link ? { link: inert(d.link) } : {}) };
+}
+
+function describeRaw(e: FlowEvent): { text: string; line: boolean; link?: string } {
   switch (e.type) {
     case 'step':
       return {

@@ -153,7 +153,7 @@ export async function run(argv: readonly string[], deps: CliDeps): Promise<numbe
   const io = createIo(deps, { mode: chosen.mode, noColor: argv.includes('--no-color') });
   try {
     if (chosen.problem) return io.fail(usageProblem(chosen.problem));
-    const [first, second] = argv;
+    const [first] = argv;
     if (first === undefined) {
       deps.stderr(usage());
       return EXIT_CODES.usage;
