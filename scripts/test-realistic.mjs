@@ -4,7 +4,7 @@
 // starts its simulator through the shared harness (test-support/sim-mode.ts, directly or through
 // the SDK's release world or the CLI's world). Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const EXPECTED_FAILURE_MARK = 'expected to fail in realistic mode';
@@ -48,6 +48,12 @@ const skipped = (summary.numPendingTests ?? 0) + (summary.numTodoTests ?? 0);
 const line = `realistic mode: ${summary.numPassedTests} passed (${expected} expected failures), ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
 console.log(line);
 writeFileSync('.test-realistic-summary', `${line}\n`);
+// For scripts/test-summary.mjs, which prints every tier's counts and their total last.
+mkdirSync('.test-results', { recursive: true });
+writeFileSync(
+  '.test-results/realistic.json',
+  `${JSON.stringify({ passed: summary.numPassedTests, failed: summary.numFailedTests, skipped, expectedFailures: expected })}\n`,
+);
 if (summary.numTotalTests === 0) {
   console.error('no test ran');
   process.exit(1);

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { cliEventsJsonSchema } from '@hotfix-release/cli';
 import { errorCodesPage } from './error-codes.js';
 import { evidenceFormatPage, evidenceSchemaText } from './evidence-format.js';
 import { policySchemaText } from './policy-schema.js';
@@ -29,6 +30,7 @@ export async function generateDocs(root: string): Promise<Map<string, string>> {
     md('docs/generated/evidence-format.md', evidenceFormatPage(root)),
     ['docs/generated/evidence.schema.json', evidenceSchemaText()],
     ['docs/generated/policy.schema.json', policySchemaText()],
+    ['docs/generated/cli-events.schema.json', `${JSON.stringify(cliEventsJsonSchema(), null, 2)}\n`],
     md('docs/generated/runbook-coverage.md', runbookCoveragePage(root)),
   ]);
 }

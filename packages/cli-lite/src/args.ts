@@ -1,11 +1,25 @@
 import { parseArgs } from 'node:util';
 import { ProblemError, usageProblem } from './problem.js';
 
-type OptionSpec = { readonly type: 'string' | 'boolean'; readonly short?: string; readonly multiple?: boolean };
+/** One flag of a command: its kind, an optional one-letter alias, and whether it may repeat. */
+export interface OptionSpec {
+  /** `string` takes a value; `boolean` is a switch. */
+  readonly type: 'string' | 'boolean';
+  /** A one-letter alias (`-h`). */
+  readonly short?: string;
+  /** The flag may be given several times and every value counts; otherwise a second one is a usage error. */
+  readonly multiple?: boolean;
+  /** The values a string flag accepts, for shell completion (the command still validates them). */
+  readonly choices?: readonly string[];
+}
+
+/** A command's own flags, by name (without the leading `--`). */
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 /** Flags every command takes. */
 export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
+  events: { type: 'string', choices: ['ndjson'] },
   help: { type: 'boolean', short: 'h' },
   config: { type: 'string' },
   'gitlab-url': { type: 'string' },
@@ -18,19 +32,32 @@ export interface Parsed {
   readonly positionals: readonly string[];
 }
 
-/** Parses a command's arguments strictly; a bad flag is a usage problem (exit 64). */
-export function parseCommand(argv: readonly string[], options: Readonly<Record<string, OptionSpec>>): Parsed {
+/**
+ * Parses a command's arguments strictly; a bad flag is a usage problem (exit 64). A flag that is
+ * not `multiple` given twice is a usage problem naming it: `--mr A --mr B` must never quietly mean B.
+ */
+export function parseCommand(argv: readonly string[], options: OptionTable): Parsed {
+  const table: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...options };
+  let r: ReturnType<typeof parseArgs<{ options: Record<string, OptionSpec>; tokens: true; allowPositionals: true }>>;
   try {
-    const r = parseArgs({
-      args: [...argv],
-      options: { ...COMMON_OPTIONS, ...options } as Record<string, OptionSpec & { type: 'string' | 'boolean' }>,
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: r.values as Parsed['values'], positionals: r.positionals };
+    const specs = Object.fromEntries(
+      Object.entries(table).map(([k, v]) => [
+        k,
+        { type: v.type, multiple: v.multiple === true, ...(v.short ? { short: v.short } : {}) },
+      ]),
+    );
+    r = parseArgs({ args: [...argv], options: specs, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     throw new ProblemError(usageProblem(e instanceof Error ? e.message : String(e)));
   }
+  const seen = new Set<string>();
+  for (const t of r.tokens) {
+    if (t.kind !== 'option' || table[t.name]?.multiple) continue;
+    if (seen.has(t.name))
+      throw new ProblemError(usageProblem(`--${t.name} was given more than once; it takes one value`));
+    seen.add(t.name);
+  }
+  return { values: r.values as Parsed['values'], positionals: r.positionals };
 }
 
 /** A string flag's value. */

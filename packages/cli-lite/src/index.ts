@@ -1,3 +1,4 @@
+export { cliEventsJsonSchema } from './events-schema.js';
 export type { CliExitCode } from './exit-codes.js';
 export { EXIT_CODES } from './exit-codes.js';
 export type { ProblemDetails } from './problem.js';

@@ -2,27 +2,47 @@ import { EXIT_CODES } from './exit-codes.js';
 import { type ProblemDetails, problemLine } from './problem.js';
 import type { CliDeps } from './run.js';
 
+/** The colours the CLI paints with. */
+export type Paint = 'red' | 'green' | 'yellow' | 'dim' | 'bold';
+
+/** How a run reports: human text, one JSON document, or a stream of JSON events ending with that document. */
+export type OutputMode = 'human' | 'json' | 'ndjson';
+
 /** Output of one command run: human text or exactly one JSON document on stdout; tokens redacted. */
 export interface Io {
+  /** Whether stdout carries machine output (`--json` or `--events ndjson`): human text is suppressed. */
   readonly json: boolean;
+  /** Whether stdout carries one JSON event per line (`--events ndjson`). */
+  readonly events: boolean;
+  /** Whether text on stdout is coloured. */
   readonly color: boolean;
+  /** Whether text on stderr is coloured (decided apart from stdout: one may be a pipe, the other a terminal). */
+  readonly colorErr: boolean;
   /** Whether stderr is a terminal and progress may redraw a line (not in CI). */
   readonly live: boolean;
-  /** Human output on stdout (ignored in `--json` mode). */
+  /** Human output on stdout (ignored in machine modes). */
   out(text: string): void;
   /** Diagnostics and progress on stderr. */
   err(text: string): void;
   /** Writes raw text on stdout in every mode (reports, schemas, envelopes). */
   raw(text: string): void;
-  /** Ends with a result document (`--json`) and returns its exit code. */
+  /** Writes one JSON value as one line on stdout (`--events ndjson`); tokens redacted. */
+  event(value: unknown): void;
+  /** Ends with a result document (`--json`, or the last line of `--events ndjson`) and returns its exit code. */
   result(doc: Readonly<Record<string, unknown>>, exitCode: number): number;
-  /** Ends with a problem: one human line on stderr, or the problem document on stdout with `--json`. */
+  /** Ends with a problem: one human line on stderr, or the problem document on stdout in machine modes. */
   fail(p: ProblemDetails, hints?: readonly string[]): number;
-  /** Paints text when colour is on. */
-  paint(code: 'red' | 'green' | 'yellow' | 'dim' | 'bold', text: string): string;
+  /** Paints text for stdout when its colour is on. */
+  paint(code: Paint, text: string): string;
+  /** Paints text for stderr when its colour is on. */
+  paintErr(code: Paint, text: string): string;
+  /** The width of the terminal behind stderr, in columns (80 when unknown). */
+  columns(): number;
+  /** Calls `handler` when the terminal behind stderr is resized; returns the unsubscribe function. */
+  onResize(handler: () => void): () => void;
 }
 
-const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+const ANSI: Readonly<Record<Paint, number>> = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 };
 
 /** Values that must never be printed: the tokens the environment holds. */
 export function secretsOf(env: CliDeps['env']): string[] {
@@ -31,41 +51,67 @@ export function secretsOf(env: CliDeps['env']): string[] {
   );
 }
 
+/**
+ * Whether one stream gets colour. In order: `--no-color` turns it off; a non-empty `FORCE_COLOR`
+ * turns it on (`0` and `false` turn it off, as Node.js reads them); a non-empty `NO_COLOR` turns it
+ * off (no-color.org: an empty one does not); otherwise colour only on a terminal whose `TERM` is not `dumb`.
+ */
+export function colorFor(env: CliDeps['env'], isTTY: boolean, noColorFlag: boolean): boolean {
+  if (noColorFlag) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false';
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTTY && env.TERM !== 'dumb';
+}
+
 /** Creates the output of one run. */
-export function createIo(deps: CliDeps, opts: { readonly json: boolean; readonly noColor: boolean }): Io {
+export function createIo(deps: CliDeps, opts: { readonly mode: OutputMode; readonly noColor: boolean }): Io {
   const secrets = secretsOf(deps.env);
   const redact = (t: string) => secrets.reduce((acc, s) => acc.split(s).join('[REDACTED]'), t);
   const stdout = (t: string) => deps.stdout(redact(t));
   const stderr = (t: string) => deps.stderr(redact(t));
   const inCi = deps.env.CI === 'true' || deps.env.GITLAB_CI === 'true';
-  const tty = deps.stderrIsTTY === true;
-  const color = tty && !opts.noColor && deps.env.NO_COLOR === undefined && deps.env.TERM !== 'dumb';
+  const machine = opts.mode !== 'human';
+  const color = colorFor(deps.env, deps.stdoutIsTTY === true, opts.noColor);
+  const colorErr = colorFor(deps.env, deps.stderrIsTTY === true, opts.noColor);
+  const document = (value: unknown) =>
+    opts.mode === 'ndjson' ? `${JSON.stringify(value)}\n` : `${JSON.stringify(value, null, 2)}\n`;
   let done = false;
+  const painter = (on: boolean) => (code: Paint, text: string) => (on ? `\x1b[${ANSI[code]}m${text}\x1b[0m` : text);
   const io: Io = {
-    json: opts.json,
+    json: machine,
+    events: opts.mode === 'ndjson',
     color,
-    live: tty && !inCi,
+    colorErr,
+    live: deps.stderrIsTTY === true && !inCi,
     out: (t) => {
-      if (!opts.json) stdout(t);
+      if (!machine) stdout(t);
     },
     err: stderr,
     raw: stdout,
+    event: (value) => stdout(`${JSON.stringify(value)}\n`),
     result(doc, exitCode) {
-      if (opts.json && !done) stdout(`${JSON.stringify({ ...doc, exitCode }, null, 2)}\n`);
+      if (machine && !done) stdout(document({ ...doc, exitCode }));
       done = true;
       return exitCode;
     },
     fail(p, hints = []) {
-      if (opts.json) {
-        if (!done) stdout(`${JSON.stringify(hints.length ? { ...p, hints } : p, null, 2)}\n`);
+      if (machine) {
+        if (!done) stdout(document(hints.length ? { ...p, hints } : p));
       } else {
-        stderr(`${io.paint('red', problemLine(p))}\n`);
+        stderr(`${io.paintErr('red', problemLine(p))}\n`);
         for (const h of hints) stderr(`  ${h}\n`);
       }
       done = true;
       return p.exitCode ?? EXIT_CODES.internal;
     },
-    paint: (code, text) => (color ? `\x1b[${ANSI[code]}m${text}\x1b[0m` : text),
+    paint: painter(color),
+    paintErr: painter(colorErr),
+    columns: () => {
+      const c = deps.stderrColumns?.();
+      return typeof c === 'number' && Number.isFinite(c) && c > 0 ? Math.floor(c) : 80;
+    },
+    onResize: (handler) => deps.onResize?.(handler) ?? (() => {}),
   };
   return io;
 }

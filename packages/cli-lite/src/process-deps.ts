@@ -18,6 +18,11 @@ export function processDeps(): CliDeps {
     cwd: process.cwd(),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    stderrColumns: () => (process.stderr.isTTY ? process.stderr.columns : undefined),
+    onResize: (handler) => {
+      process.stderr.on('resize', handler);
+      return () => process.stderr.off('resize', handler);
+    },
     onInterrupt: (handler) => {
       let count = 0;
       const listener = () => {

@@ -1,10 +1,13 @@
 /**
- * Renders a promotion's progress (the SDK's FlowEvent) on stderr: on a terminal a live status
- * line (spinner, elapsed time, step, current pipeline/job/deployment with its link) above the
- * finished steps; otherwise (pipes, CI) plain lines stamped with ISO 8601 UTC time.
+ * Renders a promotion's progress (the SDK's FlowEvent) on stderr: on a terminal one live status
+ * line (spinner, elapsed time, current step, current pipeline/job/deployment link), cut to the
+ * terminal's width so it never wraps and redrawn in place, with each finished step printed once
+ * above it; otherwise (pipes, CI) plain lines stamped with ISO 8601 UTC time. With
+ * `--events ndjson` every event goes to stdout as one JSON line instead.
  */
 import type { FlowEvent } from '@hotfix-release/sdk';
 import type { Io } from './io.js';
+import { displayWidth, fitStatus, inert } from './live-line.js';
 
 /** A progress renderer. */
 export interface Progress {
@@ -17,35 +20,48 @@ export interface Progress {
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/** How often the spinner turns while nothing happens. */
+const FRAME_MS = 200;
 
 function elapsed(ms: number): string {
-  const s = Math.floor(ms / 1000);
+  const s = Math.max(0, Math.floor(ms / 1000));
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** One line describing an event, and whether it is worth a line of its own. */
-export function describeEvent(e: FlowEvent): { text: string; line: boolean } {
+/**
+ * One line describing an event, the link it carries, and whether it is a finished fact worth a
+ * line of its own (a step's start and the waits only update the status line).
+ */
+export function describeEvent(e: FlowEvent): { text: string; line: boolean; link?: string } {
+  const d = describeRaw(e);
+  return { ...d, text: inert(d.text), ...(d.link ? { link: inert(d.link) } : {}) };
+}
+
+function describeRaw(e: FlowEvent): { text: string; line: boolean; link?: string } {
   switch (e.type) {
     case 'step':
-      return { text: `${e.step}${e.target ? ` ${e.target}` : ''} ${e.status}: ${e.message}`, line: true };
+      return {
+        text: `${e.step}${e.target ? ` ${e.target}` : ''} ${e.status}: ${e.message}`,
+        line: e.status !== 'start',
+      };
     case 'pipeline-created':
-      return { text: `pipeline #${e.pipelineId} created ${e.webUrl}`, line: true };
+      return { text: `pipeline #${e.pipelineId} created`, line: true, link: e.webUrl };
     case 'pipeline-adopted':
-      return { text: `pipeline #${e.pipelineId} adopted (${e.why}) ${e.webUrl}`, line: true };
+      return { text: `pipeline #${e.pipelineId} adopted (${e.why})`, line: true, link: e.webUrl };
     case 'pipeline-status':
       return { text: `pipeline #${e.pipelineId} ${e.status}`, line: true };
     case 'downstream-found':
-      return { text: `downstream pipeline #${e.pipelineId} in ${e.target} ${e.webUrl ?? ''}`.trim(), line: true };
+      return { text: `downstream pipeline #${e.pipelineId} in ${e.target}`, line: true, ...link(e.webUrl) };
     case 'job-started':
-      return { text: `job ${e.job} started ${e.webUrl ?? ''}`.trim(), line: true };
+      return { text: `job ${e.job} started`, line: true, ...link(e.webUrl) };
     case 'deployment-running':
       return { text: `deployment #${e.deploymentId} running ${e.sha.slice(0, 12)}`, line: true };
     case 'deployment-finished':
       return { text: `deployment #${e.deploymentId} ${e.status}`, line: true };
     case 'health-ok':
-      return { text: `health ok at ${e.url} (version ${e.version?.slice(0, 12) ?? 'unknown'})`, line: true };
+      return { text: `health ok (version ${e.version?.slice(0, 12) ?? 'unknown'})`, line: true, link: e.url };
     case 'health-not-ok':
-      return { text: `health not ok at ${e.url}: ${e.problem}`, line: false };
+      return { text: `health not ok: ${e.problem}`, line: false, link: e.url };
     case 'waiting':
       return {
         text: `waiting for ${e.phase} (next check in ${Math.round(e.delayMs / 100) / 10}s, ${elapsed(e.remainingMs)} left)`,
@@ -54,59 +70,103 @@ export function describeEvent(e: FlowEvent): { text: string; line: boolean } {
   }
 }
 
-/** Creates the renderer; `now` is injectable for tests. */
+function link(url: string | undefined): { link?: string } {
+  return url ? { link: url } : {};
+}
+
+/** The whole line for a log: text and link. */
+function logLine(d: { text: string; link?: string }): string {
+  return d.link ? `${d.text} ${d.link}` : d.text;
+}
+
+/** Creates the renderer for this run's output mode; `now` is injectable for tests. */
 export function createProgress(io: Io, now: () => number = Date.now): Progress {
+  if (io.events) return eventStream(io);
+  if (io.live) return liveDisplay(io, now);
+  return plainLines(io, now);
+}
+
+/** `--events ndjson`: each event as one JSON line on stdout (the result document comes last). */
+function eventStream(io: Io): Progress {
+  return { onEvent: (e) => io.event(e), note: (text) => io.err(`${text}\n`), stop: () => {} };
+}
+
+/** Pipes and CI: one ISO-stamped line per finished fact, and a wait only when its phase changes. */
+function plainLines(io: Io, now: () => number): Progress {
+  let last = '';
+  return {
+    onEvent(e) {
+      const d = describeEvent(e);
+      const key = e.type === 'waiting' ? `waiting ${e.phase}` : logLine(d);
+      if (!d.line && e.type !== 'step' && key === last) return;
+      last = key;
+      io.err(`${e.at} ${logLine(d)}\n`);
+    },
+    note: (text) => io.err(`${new Date(now()).toISOString()} ${text}\n`),
+    stop: () => {},
+  };
+}
+
+/** A terminal: finished facts printed once above a status line redrawn in place. */
+function liveDisplay(io: Io, now: () => number): Progress {
   const started = now();
   let current = 'starting';
-  let link = '';
-  let lastPlain = '';
+  let currentLink: string | undefined;
   let frame = 0;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const draw = () => {
-    frame = (frame + 1) % SPINNER.length;
-    const status = `${io.paint('yellow', SPINNER[frame] ?? '*')} ${io.paint('dim', elapsed(now() - started))} ${current}${link ? ` ${io.paint('dim', link)}` : ''}`;
-    io.err(`\r\x1b[2K${status}`);
+  let drawnWidth = 0;
+  let stopped = false;
+  const clock = () => io.paintErr('dim', elapsed(now() - started));
+  // Erase what the status line occupies: after a resize to fewer columns the terminal may have
+  // re-wrapped the last drawn line over several rows, so go up to its first row before erasing.
+  const clear = () => {
+    const rows = drawnWidth > 0 ? Math.ceil(drawnWidth / io.columns()) : 1;
+    io.err(rows > 1 ? `\r\x1b[${rows - 1}A\x1b[J` : '\r\x1b[2K');
+    drawnWidth = 0;
   };
-  const clear = () => io.err('\r\x1b[2K');
-  if (io.live) {
-    timer = setInterval(draw, 200);
-    timer.unref();
-  }
+  const draw = () => {
+    if (stopped) return;
+    const prefix = `${io.paintErr('yellow', SPINNER[frame] ?? '*')} ${clock()}`;
+    const line = fitStatus({ prefix, text: current, link: currentLink }, io.columns(), (s) => io.paintErr('dim', s));
+    clear();
+    io.err(line);
+    drawnWidth = displayWidth(line);
+  };
+  const timer = setInterval(() => {
+    frame = (frame + 1) % SPINNER.length;
+    draw();
+  }, FRAME_MS);
+  timer.unref();
+  const unsubscribe = io.onResize(draw);
   const mark = (e: FlowEvent) => {
-    if (e.type !== 'step') return io.paint('dim', '·');
-    if (e.status === 'done') return io.paint('green', '✓');
-    if (e.status === 'failed') return io.paint('red', '✗');
-    return e.status === 'skipped' ? io.paint('dim', '–') : io.paint('yellow', '›');
+    if (e.type !== 'step') return io.paintErr('dim', '·');
+    if (e.status === 'done') return io.paintErr('green', '✓');
+    if (e.status === 'failed') return io.paintErr('red', '✗');
+    return io.paintErr('dim', '–');
   };
   return {
     onEvent(e) {
-      const { text, line } = describeEvent(e);
-      if (io.live) {
-        if (e.type === 'step' && e.status === 'start') current = text;
-        if ('webUrl' in e && e.webUrl) link = e.webUrl;
-        if (!line || (e.type === 'step' && e.status === 'start')) {
-          current = e.type === 'step' ? current : text;
-          draw();
-          return;
-        }
-        clear();
-        io.err(`${mark(e)} ${io.paint('dim', elapsed(now() - started))} ${text}\n`);
+      const d = describeEvent(e);
+      if (d.link) currentLink = d.link;
+      if (!d.line) {
+        current = d.text;
+        if (e.type === 'step') currentLink = undefined;
         draw();
         return;
       }
-      const key = e.type === 'waiting' ? `waiting ${e.phase}` : text;
-      if (!line && key === lastPlain) return;
-      lastPlain = key;
-      io.err(`${e.at} ${text}\n`);
+      clear();
+      io.err(`${mark(e)} ${clock()} ${logLine(d)}\n`);
+      draw();
     },
     note(text) {
-      if (io.live) clear();
-      io.err(io.live ? `${text}\n` : `${new Date(now()).toISOString()} ${text}\n`);
+      clear();
+      io.err(`${text}\n`);
+      draw();
     },
     stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      if (io.live) clear();
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe();
+      clear();
     },
   };
 }

@@ -70,7 +70,7 @@ describe('run', () => {
   });
 
   it('exports a documented public surface', () => {
-    expect(Object.keys(api).sort()).toEqual(['CLI_VERSION', 'EXIT_CODES', 'processDeps', 'run']);
+    expect(Object.keys(api).sort()).toEqual(['CLI_VERSION', 'EXIT_CODES', 'cliEventsJsonSchema', 'processDeps', 'run']);
   });
 });
 
@@ -91,7 +91,7 @@ describe('exitCodeForTargets', () => {
 describe('createIo', () => {
   it('redacts the tokens of the environment from every output and prints one JSON document', () => {
     const c = capture({ GITLAB_TOKEN: 'glpat-secret-value', CI_JOB_TOKEN: 'job-token-value' });
-    const io = createIo(c.deps, { json: true, noColor: false });
+    const io = createIo(c.deps, { mode: 'json', noColor: false });
     io.err('using glpat-secret-value and job-token-value\n');
     io.out('ignored in json mode\n');
     io.fail(problem({ code: 'x', detail: 'token glpat-secret-value leaked', exitCode: EXIT_CODES.failed }));

@@ -5,8 +5,9 @@
  */
 
 import { PACKAGE_VERSION } from './_package-version.js';
+import type { OptionTable } from './args.js';
 import { EXIT_CODE_HELP, EXIT_CODES } from './exit-codes.js';
-import { createIo, type Io } from './io.js';
+import { createIo, type Io, type OutputMode } from './io.js';
 import { ProblemError, problem, usageProblem } from './problem.js';
 
 /** What the CLI needs from its surroundings; tests pass their own. */
@@ -23,6 +24,10 @@ export interface CliDeps {
   readonly stdoutIsTTY?: boolean;
   /** Whether standard error is a terminal (live progress). */
   readonly stderrIsTTY?: boolean;
+  /** The width of the terminal behind standard error, in columns, when it is one. */
+  readonly stderrColumns?: () => number | undefined;
+  /** Subscribes to resizes of the terminal behind standard error; returns the unsubscribe function. */
+  readonly onResize?: (handler: () => void) => () => void;
   /** Subscribes to Ctrl-C (SIGINT); returns the unsubscribe function. */
   readonly onInterrupt?: (handler: () => void) => () => void;
 }
@@ -38,17 +43,26 @@ export interface CommandContext {
   readonly io: Io;
 }
 
-/** One command: its help (with an example) and its body. */
+/** One command: its help (with an example), its flags and its body. */
 export interface Command {
   /** `--help` text, ending with an example. */
   readonly help: string;
+  /** Its own flags (the common ones come on top); shell completion is generated from them. */
+  readonly options: OptionTable;
   /** Runs the command on its own arguments; returns the exit code. */
   run(ctx: CommandContext, argv: readonly string[]): Promise<number>;
 }
 
-type Entry = { readonly summary: string; readonly load: () => Promise<Command> };
+/** A command in the table: a one-line summary and how to load it. */
+export interface CommandEntry {
+  /** One line for `hotfix --help`. */
+  readonly summary: string;
+  /** Loads the command's module (commands are loaded only when named). */
+  readonly load: () => Promise<Command>;
+}
 
-const COMMANDS: Readonly<Record<string, Entry>> = {
+/** Every command, by its words (`policy check`). */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   preflight: {
     summary: 'Check the prerequisites (P1-P6, S1, D1) without changing anything',
     load: async () => (await import('./commands/preflight.js')).preflightCommand,
@@ -97,6 +111,10 @@ const COMMANDS: Readonly<Record<string, Entry>> = {
     summary: 'List the runbook IDs that errors and policy results cite',
     load: async () => (await import('./commands/runbook.js')).runbookCommand,
   },
+  completion: {
+    summary: 'Print a shell completion script (bash, zsh or fish)',
+    load: async () => (await import('./commands/completion.js')).completionCommandFor(COMMANDS),
+  },
 };
 
 const GROUPS = new Set(['policy', 'evidence']);
@@ -109,12 +127,15 @@ function usage(): string {
 
 Usage:
 ${lines.join('\n')}
-  hotfix --version${' '.repeat(Math.max(0, width - 8))}  Print the version
+  hotfix help <command>${' '.repeat(Math.max(0, width - 14))}  Show one command's help
+  hotfix --version${' '.repeat(Math.max(0, width - 9))}  Print the version
 
 Every command takes --help, --json (one JSON document on stdout; errors as RFC 9457 problem
-details), --config <file> (default: hotfix.config.json found upward) and --gitlab-url <url>.
+details), --events ndjson (one JSON event per line on stdout while it works, then that document),
+--config <file> (default: hotfix.config.json found upward), --gitlab-url <url> and --no-color.
+A flag that takes one value may be given once.
 Environment: GITLAB_TOKEN, GITLAB_URL; in GitLab CI CI_SERVER_URL, CI_JOB_TOKEN, CI_PROJECT_PATH,
-CI_MERGE_REQUEST_IID. NO_COLOR turns colour off.
+CI_MERGE_REQUEST_IID. A non-empty NO_COLOR turns colour off; FORCE_COLOR turns it on (0 or false: off).
 
 Exit codes:
 ${codes.join('\n')}
@@ -134,29 +155,28 @@ Example:
  * ```
  */
 export async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
-  const io = createIo(deps, { json: argv.includes('--json'), noColor: argv.includes('--no-color') });
+  const chosen = outputMode(argv);
+  const io = createIo(deps, { mode: chosen.mode, noColor: argv.includes('--no-color') });
   try {
-    const [first, second] = argv;
-    if (first === undefined || first === '--help' || first === '-h') {
+    if (chosen.problem) return io.fail(usageProblem(chosen.problem));
+    const [first] = argv;
+    if (first === undefined) {
+      deps.stderr(usage());
+      return EXIT_CODES.usage;
+    }
+    if (first === '--help' || first === '-h') {
       deps.stdout(usage());
-      return first === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
+      return EXIT_CODES.ok;
     }
     if (first === '--version' || first === '-V') {
       deps.stdout(`${CLI_VERSION}\n`);
       return EXIT_CODES.ok;
     }
-    const grouped = GROUPS.has(first);
-    const key = grouped ? `${first} ${second ?? ''}` : first;
-    const entry = COMMANDS[key];
-    if (!entry) {
-      const what =
-        grouped && (second === undefined || second.startsWith('-'))
-          ? `"${first}" needs a subcommand`
-          : `unknown command "${grouped ? key : first}"`;
-      return io.fail(usageProblem(`${what}. Run "hotfix --help".`));
-    }
-    const command = await entry.load();
-    const rest = argv.slice(grouped ? 2 : 1);
+    if (first === 'help') return await help(argv.slice(1), deps, io);
+    const found = lookup(argv);
+    if ('problem' in found) return io.fail(usageProblem(found.problem));
+    const command = await found.entry.load();
+    const rest = argv.slice(found.words);
     if (rest.includes('--help') || rest.includes('-h')) {
       deps.stdout(command.help);
       return EXIT_CODES.ok;
@@ -167,4 +187,46 @@ export async function run(argv: readonly string[], deps: CliDeps): Promise<numbe
     const message = e instanceof Error ? e.message : String(e);
     return io.fail(problem({ code: 'internal', detail: `internal error: ${message}`, exitCode: EXIT_CODES.internal }));
   }
+}
+
+/** `--json`, `--events ndjson` (or `--events=ndjson`), or human output; anything else is a usage problem. */
+function outputMode(argv: readonly string[]): { mode: OutputMode; problem?: string } {
+  const values: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === '--events') values.push(argv[i + 1] ?? '');
+    else if (a.startsWith('--events=')) values.push(a.slice('--events='.length));
+  });
+  if (values.length === 0) return { mode: argv.includes('--json') ? 'json' : 'human' };
+  if (values.length > 1) return { mode: 'ndjson', problem: '--events was given more than once; it takes one value' };
+  if (values[0] !== 'ndjson')
+    return { mode: 'json', problem: `--events "${values[0]}" is not a known format (the one format is ndjson)` };
+  return { mode: 'ndjson' };
+}
+
+/** The command named by the first one or two words of `argv`. */
+function lookup(argv: readonly string[]): { entry: CommandEntry; words: number } | { problem: string } {
+  const [first = '', second] = argv;
+  const grouped = GROUPS.has(first);
+  const key = grouped ? `${first} ${second ?? ''}` : first;
+  const entry = COMMANDS[key];
+  if (entry) return { entry, words: grouped ? 2 : 1 };
+  const what =
+    grouped && (second === undefined || second.startsWith('-'))
+      ? `"${first}" needs a subcommand`
+      : `unknown command "${grouped ? key : first}"`;
+  return { problem: `${what}. Run "hotfix --help".` };
+}
+
+/** `hotfix help [<command>]`: the usage, or one command's help, on stdout. */
+async function help(words: readonly string[], deps: CliDeps, io: Io): Promise<number> {
+  if (words.length === 0) {
+    deps.stdout(usage());
+    return EXIT_CODES.ok;
+  }
+  const found = lookup(words);
+  if ('problem' in found) return io.fail(usageProblem(found.problem));
+  if (words.length > found.words)
+    return io.fail(usageProblem(`hotfix help takes one command, not "${words.join(' ')}"`));
+  deps.stdout((await found.entry.load()).help);
+  return EXIT_CODES.ok;
 }

@@ -7,11 +7,19 @@ import {
   describePolicyError,
   renderHtmlReport,
 } from '@hotfix-release/policy';
-import { flag, parseCommand, str, strs } from '../args.js';
+import { flag, parseCommand, str, strs, type OptionTable } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
 import { readTextFile } from './_files.js';
+
+const flags: OptionTable = {
+      html: { type: 'string' },
+      waivers: { type: 'string' },
+      key: { type: 'string', multiple: true },
+      live: { type: 'boolean' },
+      now: { type: 'string' },
+    };
 
 /**
  * `hotfix evidence report`: checks the inputs with the policy and writes one self-contained HTML page
@@ -35,14 +43,9 @@ Exit codes: 0 the report was written (the verdict is in the report and on stderr
 Example:
   hotfix evidence report evidence.dsse.json --key signing-key.pub.pem --html report.html
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, {
-      html: { type: 'string' },
-      waivers: { type: 'string' },
-      key: { type: 'string', multiple: true },
-      live: { type: 'boolean' },
-      now: { type: 'string' },
-    });
+    const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
     const html = str(p, 'html');
     if (!html) throw new ProblemError(usageProblem('--html <file> is required (e.g. --html report.html)'));

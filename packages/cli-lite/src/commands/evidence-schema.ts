@@ -1,7 +1,9 @@
 import { evidenceJsonSchema } from '@hotfix-release/evidence';
-import { parseCommand } from '../args.js';
+import { type OptionTable, parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { Command } from '../run.js';
+
+const flags: OptionTable = {};
 
 /** `hotfix evidence schema`: the JSON Schema of evidence bundles. */
 export const evidenceSchemaCommand: Command = {
@@ -12,8 +14,9 @@ Print the JSON Schema (draft 2020-12) of evidence bundles, for editors and other
 Example:
   hotfix evidence schema > evidence.schema.json
 `,
+  options: flags,
   async run(ctx, argv) {
-    parseCommand(argv, {});
+    parseCommand(argv, flags);
     ctx.io.raw(`${JSON.stringify(evidenceJsonSchema(), null, 2)}\n`);
     return EXIT_CODES.ok;
   },

@@ -2,11 +2,18 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type DsseEnvelope, describeEvidenceError, signBundle } from '@hotfix-release/evidence';
 import { describePolicyError, signWaivers } from '@hotfix-release/policy';
-import { flag, parseCommand, required, str } from '../args.js';
+import { flag, parseCommand, required, str, type OptionTable } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
 import type { Command, CommandContext } from '../run.js';
 import { readBundle, readTextFile } from './_files.js';
+
+const flags: OptionTable = {
+      key: { type: 'string' },
+      keyid: { type: 'string' },
+      output: { type: 'string' },
+      waivers: { type: 'boolean' },
+    };
 
 /** `hotfix evidence sign`: a DSSE envelope (in-toto statement) of a bundle, signed with ed25519. */
 export const evidenceSignCommand: Command = {
@@ -21,13 +28,9 @@ Example:
   hotfix evidence sign evidence.json --key signing-key.pem --output evidence.dsse.json
   hotfix evidence sign waivers.json --waivers --key lead-key.pem --output waivers.dsse.json
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, {
-      key: { type: 'string' },
-      keyid: { type: 'string' },
-      output: { type: 'string' },
-      waivers: { type: 'boolean' },
-    });
+    const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
     const file = p.positionals[0];
     if (!file || p.positionals.length > 1) return ctx.io.fail(usageProblem('name exactly one evidence bundle'));

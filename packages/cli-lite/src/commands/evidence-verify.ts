@@ -6,11 +6,13 @@ import {
   parseStatement,
   verifyEnvelope,
 } from '@hotfix-release/evidence';
-import { parseCommand, strs } from '../args.js';
+import { parseCommand, strs, type OptionTable } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
 import { parseJsonText, readTextFile } from './_files.js';
+
+const flags: OptionTable = { key: { type: 'string', multiple: true } };
 
 /** `hotfix evidence verify`: checks a DSSE envelope's signature against trusted public keys. */
 export const evidenceVerifyCommand: Command = {
@@ -22,8 +24,9 @@ it and what it covers. Exit 0 when a trusted signature verifies, 2 when it does 
 Example:
   hotfix evidence verify evidence.dsse.json --key signing-key.pub.pem
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, { key: { type: 'string', multiple: true } });
+    const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
     const file = p.positionals[0];
     if (!file || p.positionals.length > 1) return ctx.io.fail(usageProblem('name exactly one envelope file'));

@@ -12,7 +12,7 @@ import {
   formatText,
   toJsonReport,
 } from '@hotfix-release/policy';
-import { flag, parseCommand, str, strs } from '../args.js';
+import { flag, parseCommand, str, strs, type OptionTable } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
@@ -57,6 +57,24 @@ async function readText(path: string, what: string, exitCode: 2 | 3): Promise<st
   }
 }
 
+const flags: OptionTable = {
+      format: { type: 'string', choices: FORMATS },
+      output: { type: 'string' },
+      junit: { type: 'string' },
+      policy: { type: 'string' },
+      'policy-ref': { type: 'string' },
+      'policy-project': { type: 'string' },
+      waivers: { type: 'string' },
+      'waivers-ref': { type: 'string' },
+      mr: { type: 'string' },
+      'gitlab-url': { type: 'string' },
+      config: { type: 'string' },
+      key: { type: 'string', multiple: true },
+      live: { type: 'boolean' },
+      now: { type: 'string' },
+      verbose: { type: 'boolean' },
+    };
+
 /** `hotfix policy check`: the policy package's checker, with its exit codes 0/1/2/3. */
 export const policyCheckCommand: Command = {
   help: `Usage: hotfix policy check <bundle>... --policy <file> [--policy-ref <ref> [--policy-project <path>]]
@@ -80,24 +98,9 @@ evaluated (unsigned in CI, untrusted signature, evidence of something else), 3 b
 Example:
   hotfix policy check evidence.dsse.json --policy /etc/hotfix/policy.json --mr evenergi/api!42
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, {
-      format: { type: 'string' },
-      output: { type: 'string' },
-      junit: { type: 'string' },
-      policy: { type: 'string' },
-      'policy-ref': { type: 'string' },
-      'policy-project': { type: 'string' },
-      waivers: { type: 'string' },
-      'waivers-ref': { type: 'string' },
-      mr: { type: 'string' },
-      'gitlab-url': { type: 'string' },
-      config: { type: 'string' },
-      key: { type: 'string', multiple: true },
-      live: { type: 'boolean' },
-      now: { type: 'string' },
-      verbose: { type: 'boolean' },
-    });
+    const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
     const gate = gateEnvironment(ctx.deps.env);
     const format = (str(p, 'format') ?? (ctx.io.json ? 'json' : 'text')) as Format;

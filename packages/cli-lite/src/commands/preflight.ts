@@ -1,9 +1,11 @@
-import { parseCommand } from '../args.js';
+import { type OptionTable, parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import type { Command } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import { mrOf, targetsOf } from './_mr.js';
+
+const flags: OptionTable = { mr: { type: 'string' }, target: { type: 'string', multiple: true } };
 
 /** `hotfix preflight`: every prerequisite checked, nothing changed. */
 export const preflightCommand: Command = {
@@ -16,8 +18,9 @@ the service descriptor and checks are known (P5, P6). Lists every problem; exit 
 Example:
   hotfix preflight --mr evenergi/charging-api!42 --target evenergi/charging-api --target evenergi/billing-service
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, { mr: { type: 'string' }, target: { type: 'string', multiple: true } });
+    const p = parseCommand(argv, flags);
     const gl = await connect(ctx.deps, p);
     const mr = mrOf(p, gl.settings);
     const targets = targetsOf(p);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { GuidedPipelineRequest, HotfixError } from '@hotfix-release/sdk';
-import { flag, parseCommand, str } from '../args.js';
+import { flag, parseCommand, str, type OptionTable } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab } from '../gitlab.js';
 import type { Command, CommandContext } from '../run.js';
@@ -8,6 +8,14 @@ import { problemFromSdk } from '../sdk-problem.js';
 import { mrOf, targetsOf } from './_mr.js';
 import { journalPathFor, runPromotion } from './_promotion.js';
 import { createWorkspace, readWorkspaceNote, workspaceSession } from './_workspace.js';
+
+const flags: OptionTable = {
+      mr: { type: 'string' },
+      target: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean' },
+      evidence: { type: 'string' },
+      resolve: { type: 'string' },
+    };
 
 /** `hotfix promote`: the whole runbook for one merged hotfix, or its plan with `--dry-run`. */
 export const promoteCommand: Command = {
@@ -29,14 +37,9 @@ Example:
   hotfix promote --mr evenergi/charging-api!42 --target evenergi/charging-api --evidence evidence.json
   hotfix promote --mr evenergi/charging-api!42 --dry-run
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, {
-      mr: { type: 'string' },
-      target: { type: 'string', multiple: true },
-      'dry-run': { type: 'boolean' },
-      evidence: { type: 'string' },
-      resolve: { type: 'string' },
-    });
+    const p = parseCommand(argv, flags);
     const gl = await connect(ctx.deps, p);
     const mr = mrOf(p, gl.settings);
     const targets = targetsOf(p);

@@ -1,10 +1,16 @@
 import { resolve } from 'node:path';
-import { parseCommand, str, strs } from '../args.js';
+import { parseCommand, str, strs, type OptionTable } from '../args.js';
 import { connect } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
 import { journalPathFor, runPromotion } from './_promotion.js';
 import { readWorkspaceNote, workspaceSession } from './_workspace.js';
+
+const flags: OptionTable = {
+      continue: { type: 'string' },
+      evidence: { type: 'string' },
+      accept: { type: 'string', multiple: true },
+    };
 
 /** `hotfix resolve --continue`: the human conflict path (D3), continuing the promotion with the edited files. */
 export const resolveCommand: Command = {
@@ -22,12 +28,9 @@ the workspace must be confirmed with --evidence when it lies outside the workspa
 Example:
   hotfix resolve --continue ./hotfix-workspace --evidence evidence.json
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, {
-      continue: { type: 'string' },
-      evidence: { type: 'string' },
-      accept: { type: 'string', multiple: true },
-    });
+    const p = parseCommand(argv, flags);
     const dirFlag = str(p, 'continue');
     if (!dirFlag) return ctx.io.fail(usageProblem('--continue <workspace-dir> is required'));
     const cwd = ctx.deps.cwd ?? '.';

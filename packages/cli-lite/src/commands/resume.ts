@@ -1,12 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeEvidenceError, readJournal, sealBundle } from '@hotfix-release/evidence';
-import { parseCommand, str } from '../args.js';
+import { type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import { problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
 import { evidencePathFor, runPromotion } from './_promotion.js';
+
+const flags: OptionTable = { evidence: { type: 'string' } };
 
 /** `hotfix resume`: continues an interrupted promotion; the journal names the MR and targets. */
 export const resumeCommand: Command = {
@@ -19,8 +21,9 @@ repeated. The evidence bundle is written next to the journal (or to --evidence).
 Example:
   hotfix resume evidence.journal.json
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, { evidence: { type: 'string' } });
+    const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
     const file = p.positionals[0];
     if (!file || p.positionals.length > 1) return ctx.io.fail(usageProblem('name exactly one journal file'));

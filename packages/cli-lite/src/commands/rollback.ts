@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseCommand, required, str, strs } from '../args.js';
+import { parseCommand, required, str, strs, type OptionTable } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import { problem } from '../problem.js';
@@ -9,6 +9,14 @@ import type { Command } from '../run.js';
 import { exitCodeOf, problemFromSdk } from '../sdk-problem.js';
 import { checkBundleInstance, checkBundleSeal, checkBundleSignature } from './_bundle-trust.js';
 import { readBundle } from './_files.js';
+
+const flags: OptionTable = {
+      evidence: { type: 'string' },
+      target: { type: 'string', multiple: true },
+      reason: { type: 'string' },
+      key: { type: 'string', multiple: true },
+      signature: { type: 'string' },
+    };
 
 /** `hotfix rollback`: the SDK's rollbackHotfix on a recorded promotion, written back to the bundle (R1, R2, R3). */
 export const rollbackCommand: Command = {
@@ -27,14 +35,9 @@ rollback is refused (rollback-refused, exit 2, or exit 3 for another instance) a
 Example:
   hotfix rollback --evidence evidence.json --reason "checkout returns 500 in staging"
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, {
-      evidence: { type: 'string' },
-      target: { type: 'string', multiple: true },
-      reason: { type: 'string' },
-      key: { type: 'string', multiple: true },
-      signature: { type: 'string' },
-    });
+    const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
     const path = resolve(cwd, required(p, 'evidence', '--evidence evidence.json'));
     const digest = await checkBundleSeal(path);

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { TargetRecord } from '@hotfix-release/evidence';
-import { parseCommand, required } from '../args.js';
+import { type OptionTable, parseCommand, required } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab } from '../gitlab.js';
 import type { Command } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import { readBundle } from './_files.js';
+
+const flags: OptionTable = { evidence: { type: 'string' } };
 
 /** `hotfix status`: where a recorded promotion stands now, read live from GitLab. */
 export const statusCommand: Command = {
@@ -18,8 +20,9 @@ environment's last deployment, and whether the MR carries the label.
 Example:
   hotfix status --evidence evidence.json
 `,
+  options: flags,
   async run(ctx, argv) {
-    const p = parseCommand(argv, { evidence: { type: 'string' } });
+    const p = parseCommand(argv, flags);
     const path = resolve(ctx.deps.cwd ?? '.', required(p, 'evidence', '--evidence evidence.json'));
     const bundle = await readBundle(path);
     const gl = await connect(ctx.deps, p);
