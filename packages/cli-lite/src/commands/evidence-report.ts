@@ -7,19 +7,19 @@ import {
   describePolicyError,
   renderHtmlReport,
 } from '@hotfix-release/policy';
-import { flag, parseCommand, str, strs, type OptionTable } from '../args.js';
+import { flag, type OptionTable, parseCommand, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
 import { readTextFile } from './_files.js';
 
 const flags: OptionTable = {
-      html: { type: 'string' },
-      waivers: { type: 'string' },
-      key: { type: 'string', multiple: true },
-      live: { type: 'boolean' },
-      now: { type: 'string' },
-    };
+  html: { type: 'string' },
+  waivers: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  live: { type: 'boolean' },
+  now: { type: 'string' },
+};
 
 /**
  * `hotfix evidence report`: checks the inputs with the policy and writes one self-contained HTML page

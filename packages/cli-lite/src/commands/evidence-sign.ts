@@ -2,18 +2,18 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type DsseEnvelope, describeEvidenceError, signBundle } from '@hotfix-release/evidence';
 import { describePolicyError, signWaivers } from '@hotfix-release/policy';
-import { flag, parseCommand, required, str, type OptionTable } from '../args.js';
+import { flag, type OptionTable, parseCommand, required, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
 import type { Command, CommandContext } from '../run.js';
 import { readBundle, readTextFile } from './_files.js';
 
 const flags: OptionTable = {
-      key: { type: 'string' },
-      keyid: { type: 'string' },
-      output: { type: 'string' },
-      waivers: { type: 'boolean' },
-    };
+  key: { type: 'string' },
+  keyid: { type: 'string' },
+  output: { type: 'string' },
+  waivers: { type: 'boolean' },
+};
 
 /** `hotfix evidence sign`: a DSSE envelope (in-toto statement) of a bundle, signed with ed25519. */
 export const evidenceSignCommand: Command = {

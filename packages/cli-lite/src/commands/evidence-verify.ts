@@ -6,7 +6,7 @@ import {
   parseStatement,
   verifyEnvelope,
 } from '@hotfix-release/evidence';
-import { parseCommand, strs, type OptionTable } from '../args.js';
+import { type OptionTable, parseCommand, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';

@@ -12,7 +12,7 @@ import {
   formatText,
   toJsonReport,
 } from '@hotfix-release/policy';
-import { flag, parseCommand, str, strs, type OptionTable } from '../args.js';
+import { flag, type OptionTable, parseCommand, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
@@ -58,22 +58,22 @@ async function readText(path: string, what: string, exitCode: 2 | 3): Promise<st
 }
 
 const flags: OptionTable = {
-      format: { type: 'string', choices: FORMATS },
-      output: { type: 'string' },
-      junit: { type: 'string' },
-      policy: { type: 'string' },
-      'policy-ref': { type: 'string' },
-      'policy-project': { type: 'string' },
-      waivers: { type: 'string' },
-      'waivers-ref': { type: 'string' },
-      mr: { type: 'string' },
-      'gitlab-url': { type: 'string' },
-      config: { type: 'string' },
-      key: { type: 'string', multiple: true },
-      live: { type: 'boolean' },
-      now: { type: 'string' },
-      verbose: { type: 'boolean' },
-    };
+  format: { type: 'string', choices: FORMATS },
+  output: { type: 'string' },
+  junit: { type: 'string' },
+  policy: { type: 'string' },
+  'policy-ref': { type: 'string' },
+  'policy-project': { type: 'string' },
+  waivers: { type: 'string' },
+  'waivers-ref': { type: 'string' },
+  mr: { type: 'string' },
+  'gitlab-url': { type: 'string' },
+  config: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  live: { type: 'boolean' },
+  now: { type: 'string' },
+  verbose: { type: 'boolean' },
+};
 
 /** `hotfix policy check`: the policy package's checker, with its exit codes 0/1/2/3. */
 export const policyCheckCommand: Command = {

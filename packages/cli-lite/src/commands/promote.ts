@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { GuidedPipelineRequest, HotfixError } from '@hotfix-release/sdk';
-import { flag, parseCommand, str, type OptionTable } from '../args.js';
+import { flag, type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab } from '../gitlab.js';
 import type { Command, CommandContext } from '../run.js';
@@ -10,12 +10,12 @@ import { journalPathFor, runPromotion } from './_promotion.js';
 import { createWorkspace, readWorkspaceNote, workspaceSession } from './_workspace.js';
 
 const flags: OptionTable = {
-      mr: { type: 'string' },
-      target: { type: 'string', multiple: true },
-      'dry-run': { type: 'boolean' },
-      evidence: { type: 'string' },
-      resolve: { type: 'string' },
-    };
+  mr: { type: 'string' },
+  target: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  evidence: { type: 'string' },
+  resolve: { type: 'string' },
+};
 
 /** `hotfix promote`: the whole runbook for one merged hotfix, or its plan with `--dry-run`. */
 export const promoteCommand: Command = {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseCommand, str, strs, type OptionTable } from '../args.js';
+import { type OptionTable, parseCommand, str, strs } from '../args.js';
 import { connect } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
@@ -7,10 +7,10 @@ import { journalPathFor, runPromotion } from './_promotion.js';
 import { readWorkspaceNote, workspaceSession } from './_workspace.js';
 
 const flags: OptionTable = {
-      continue: { type: 'string' },
-      evidence: { type: 'string' },
-      accept: { type: 'string', multiple: true },
-    };
+  continue: { type: 'string' },
+  evidence: { type: 'string' },
+  accept: { type: 'string', multiple: true },
+};
 
 /** `hotfix resolve --continue`: the human conflict path (D3), continuing the promotion with the edited files. */
 export const resolveCommand: Command = {

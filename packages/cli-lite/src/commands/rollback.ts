@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseCommand, required, str, strs, type OptionTable } from '../args.js';
+import { type OptionTable, parseCommand, required, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import { problem } from '../problem.js';
@@ -11,12 +11,12 @@ import { checkBundleInstance, checkBundleSeal, checkBundleSignature } from './_b
 import { readBundle } from './_files.js';
 
 const flags: OptionTable = {
-      evidence: { type: 'string' },
-      target: { type: 'string', multiple: true },
-      reason: { type: 'string' },
-      key: { type: 'string', multiple: true },
-      signature: { type: 'string' },
-    };
+  evidence: { type: 'string' },
+  target: { type: 'string', multiple: true },
+  reason: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  signature: { type: 'string' },
+};
 
 /** `hotfix rollback`: the SDK's rollbackHotfix on a recorded promotion, written back to the bundle (R1, R2, R3). */
 export const rollbackCommand: Command = {

@@ -57,7 +57,12 @@ async function pinPipeline(ctx: PromotionContext, journaled: PipelineRecord | un
     }),
   );
   const { id, projectId, webUrl } = triggered;
-  return { id, projectId, webUrl, record: rec.pipelineRecord(ctx.client, triggered, Object.values(ctx.config.orchestration.inputNames)) };
+  return {
+    id,
+    projectId,
+    webUrl,
+    record: rec.pipelineRecord(ctx.client, triggered, Object.values(ctx.config.orchestration.inputNames)),
+  };
 }
 
 /** S4/S5: the guided pipeline (adopted, never duplicated, on resume). */
