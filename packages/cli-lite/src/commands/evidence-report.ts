@@ -1,25 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  type CheckInput,
-  type CheckOptions,
-  checkBundles,
-  describePolicyError,
-  renderHtmlReport,
-} from '@hotfix-release/policy';
-import { flag, type OptionTable, parseCommand, str, strs } from '../args.js';
+import { checkBundles, describePolicyError, renderHtmlReport } from '@hotfix-release/policy';
+import { type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
-import { readTextFile } from './_files.js';
+import { gateCheck, gateFlags } from './_gate-check.js';
 
-const flags: OptionTable = {
-  html: { type: 'string' },
-  waivers: { type: 'string' },
-  key: { type: 'string', multiple: true },
-  live: { type: 'boolean' },
-  now: { type: 'string' },
-};
+const flags: OptionTable = { html: { type: 'string' }, ...gateFlags };
 
 /**
  * `hotfix evidence report`: checks the inputs with the policy and writes one self-contained HTML page
@@ -27,21 +15,24 @@ const flags: OptionTable = {
  * page shows it, and `hotfix policy check` is the gate.
  */
 export const evidenceReportCommand: Command = {
-  help: `Usage: hotfix evidence report <bundle or envelope>... --html <file>
-                              [--waivers <file>] [--key <public key file>]... [--live] [--now <ISO time>]
+  help: `Usage: hotfix evidence report <bundle or envelope>... --html <file> --policy <file>
+                              [--policy-ref <ref> [--policy-project <path>]] [--mr <group/project!iid>]
+                              [--key <public key file>]... [--waivers <file> [--waivers-ref <ref>]]
+                              [--live] [--now <ISO time>]
 
 Write a self-contained HTML report of a promotion for people to read: per target a timeline from the
 MR's merge to the label, a flow diagram with the failing step highlighted, the verdict of every
 control (E1-E8 and integrity) with its runbook reference and waivers, the signature status and the
 bundle digest. No script and no external resource: it opens offline and as a CI artifact.
-The inputs are checked exactly as \`hotfix policy check\` checks them (same --waivers, --key, --live).
+The inputs are checked exactly as \`hotfix policy check\` checks them (the same policy file, MR,
+keys, waivers and --live; in GitLab CI the same signature requirement).
 
 Exit codes: 0 the report was written (the verdict is in the report and on stderr; use
 \`hotfix policy check\` to gate), 2 an input file could not be read, 3 bad configuration
 (waivers, key), 64 usage. An input that is not JSON or not valid evidence is shown in the report.
 
 Example:
-  hotfix evidence report evidence.dsse.json --key signing-key.pub.pem --html report.html
+  hotfix evidence report evidence.dsse.json --policy /etc/hotfix/policy.json --key signing-key.pub.pem --html report.html
 `,
   options: flags,
   async run(ctx, argv) {
@@ -49,44 +40,11 @@ Example:
     const cwd = ctx.deps.cwd ?? '.';
     const html = str(p, 'html');
     if (!html) throw new ProblemError(usageProblem('--html <file> is required (e.g. --html report.html)'));
-    if (p.positionals.length === 0)
-      throw new ProblemError(
-        usageProblem(
-          'name at least one evidence bundle (e.g. hotfix evidence report evidence.json --html report.html)',
-        ),
-      );
-    const inputs: CheckInput[] = [];
-    for (const name of p.positionals) {
-      const path = resolve(cwd, name);
-      inputs.push({
-        name,
-        text: await readTextFile(path, 'Evidence bundle', 'evidence-unreadable', EXIT_CODES.unevaluable),
-      });
-    }
-    const waiversFile = str(p, 'waivers');
-    const now = str(p, 'now');
-    const options: CheckOptions = {
-      ...(now ? { now } : {}),
-      ...(waiversFile
-        ? {
-            waivers: await readTextFile(
-              resolve(cwd, waiversFile),
-              'Waiver file',
-              'invalid-config',
-              EXIT_CODES.configuration,
-            ),
-          }
-        : {}),
-      trustedKeys: await Promise.all(
-        strs(p, 'key').map(async (k) => ({
-          publicKey: await readTextFile(resolve(cwd, k), 'Public key', 'invalid-key', EXIT_CODES.configuration),
-        })),
-      ),
-    };
-    if (flag(p, 'live')) {
-      const { createLiveFacts } = await import('../live-facts.js');
-      options.live = await createLiveFacts(ctx.deps, p);
-    }
+    const { inputs, options } = await gateCheck(
+      ctx,
+      p,
+      'hotfix evidence report evidence.dsse.json --policy policy.json --html report.html',
+    );
     const checked = await checkBundles(inputs, options);
     if (checked.isErr()) {
       const e = checked.error;

@@ -1,7 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  type CheckOptions,
   type CheckReport,
   checkBundles,
   describePolicyError,
@@ -12,17 +11,11 @@ import {
   formatText,
   toJsonReport,
 } from '@hotfix-release/policy';
-import { flag, type OptionTable, parseCommand, str, strs } from '../args.js';
+import { flag, type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { Command } from '../run.js';
-import {
-  callerExpectations,
-  gateEnvironment,
-  liveMrAuthor,
-  outsideCheckout,
-  readFromDefaultBranch,
-} from './_policy-sources.js';
+import { gateCheck, gateFlags } from './_gate-check.js';
 
 const FORMATS = ['text', 'json', 'junit', 'markdown', 'codequality'] as const;
 type Format = (typeof FORMATS)[number];
@@ -42,37 +35,12 @@ function render(report: CheckReport, format: Format, verbose: boolean): string {
   }
 }
 
-async function readText(path: string, what: string, exitCode: 2 | 3): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ProblemError(
-      problem({
-        code: exitCode === 2 ? 'evidence-unreadable' : 'invalid-config',
-        detail: `${what} ${path} could not be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        exitCode,
-        extra: { file: path },
-      }),
-    );
-  }
-}
-
 const flags: OptionTable = {
   format: { type: 'string', choices: FORMATS },
   output: { type: 'string' },
   junit: { type: 'string' },
-  policy: { type: 'string' },
-  'policy-ref': { type: 'string' },
-  'policy-project': { type: 'string' },
-  waivers: { type: 'string' },
-  'waivers-ref': { type: 'string' },
-  mr: { type: 'string' },
-  'gitlab-url': { type: 'string' },
-  config: { type: 'string' },
-  key: { type: 'string', multiple: true },
-  live: { type: 'boolean' },
-  now: { type: 'string' },
   verbose: { type: 'boolean' },
+  ...gateFlags,
 };
 
 /** `hotfix policy check`: the policy package's checker, with its exit codes 0/1/2/3. */
@@ -102,61 +70,10 @@ Example:
   async run(ctx, argv) {
     const p = parseCommand(argv, flags);
     const cwd = ctx.deps.cwd ?? '.';
-    const gate = gateEnvironment(ctx.deps.env);
     const format = (str(p, 'format') ?? (ctx.io.json ? 'json' : 'text')) as Format;
     if (!FORMATS.includes(format))
       throw new ProblemError(usageProblem(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`));
-    if (p.positionals.length === 0)
-      throw new ProblemError(
-        usageProblem('name at least one evidence bundle (e.g. hotfix policy check evidence.json)'),
-      );
-    const policyPath = str(p, 'policy');
-    if (!policyPath)
-      throw new ProblemError(
-        usageProblem('--policy <file> is required: the gate judges with its own policy file, never the bundle’s word'),
-      );
-    const caller = callerExpectations(p, gate);
-    const inputs = [];
-    for (const name of p.positionals)
-      inputs.push({ name, text: await readText(resolve(cwd, name), 'evidence bundle', 2) });
-    const project = str(p, 'policy-project') ?? caller.expected?.mr?.project ?? gate.projectPath;
-    const fromRef = async (ref: string, path: string) => {
-      if (!project)
-        throw new ProblemError(usageProblem('--policy-project <group/project> is needed to read from a ref'));
-      return readFromDefaultBranch(ctx, p, project, ref, path);
-    };
-    const policyRef = str(p, 'policy-ref');
-    let policy: string;
-    if (policyRef) policy = await fromRef(policyRef, policyPath);
-    else {
-      outsideCheckout(resolve(cwd, policyPath), 'the policy file', gate);
-      policy = await readText(resolve(cwd, policyPath), 'policy file', 3);
-    }
-    const waiversFile = str(p, 'waivers');
-    const waiversRef = str(p, 'waivers-ref');
-    let waivers: string | undefined;
-    if (waiversFile && waiversRef) waivers = await fromRef(waiversRef, waiversFile);
-    else if (waiversFile) waivers = await readText(resolve(cwd, waiversFile), 'waiver file', 3);
-    const keys = strs(p, 'key');
-    const now = str(p, 'now');
-    const options: CheckOptions = {
-      ...caller,
-      policy,
-      policyName: policyRef ? `${project}@${policyRef}:${policyPath}` : policyPath,
-      requireSignature: gate.ci,
-      ...(now ? { now } : {}),
-      ...(waivers === undefined ? {} : { waivers, waiverSource: waiversRef ? 'protected-ref' : 'file' }),
-      trustedKeys: await Promise.all(
-        keys.map(async (k) => ({ publicKey: await readText(resolve(cwd, k), 'public key', 3) })),
-      ),
-    };
-    if (flag(p, 'live')) {
-      const { createLiveFacts } = await import('../live-facts.js');
-      options.live = await createLiveFacts(ctx.deps, p);
-      const mr = caller.expected?.mr;
-      const author = mr ? await liveMrAuthor(ctx, p, mr) : undefined;
-      if (author) options.mrAuthor = author;
-    }
+    const { inputs, options } = await gateCheck(ctx, p, 'hotfix policy check evidence.json --policy policy.json');
     const checked = await checkBundles(inputs, options);
     if (checked.isErr()) {
       const e = checked.error;

@@ -1,0 +1,106 @@
+/**
+ * How `hotfix policy check` and `hotfix evidence report` read what they judge and what they judge it
+ * by: the inputs, the gate's own policy file (a path outside the checkout, or a protected ref read
+ * live), waivers, trusted keys, the MR and instance from the flags or GitLab CI, and `--live` facts.
+ * One place, so the page people read is checked exactly as the gate checks.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CheckInput, CheckOptions } from '@hotfix-release/policy';
+import { flag, type OptionTable, type Parsed, str, strs } from '../args.js';
+import { ProblemError, problem, usageProblem } from '../problem.js';
+import type { CommandContext } from '../run.js';
+import {
+  callerExpectations,
+  gateEnvironment,
+  liveMrAuthor,
+  outsideCheckout,
+  readFromDefaultBranch,
+} from './_policy-sources.js';
+
+/** The flags both commands take for the check. */
+export const gateFlags: OptionTable = {
+  policy: { type: 'string' },
+  'policy-ref': { type: 'string' },
+  'policy-project': { type: 'string' },
+  waivers: { type: 'string' },
+  'waivers-ref': { type: 'string' },
+  mr: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  live: { type: 'boolean' },
+  now: { type: 'string' },
+};
+
+/** Reads a file the check needs; a missing evidence file is exit 2, anything else exit 3. */
+export async function readCheckFile(path: string, what: string, exitCode: 2 | 3): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ProblemError(
+      problem({
+        code: exitCode === 2 ? 'evidence-unreadable' : 'invalid-config',
+        detail: `${what} ${path} could not be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        exitCode,
+        extra: { file: path },
+      }),
+    );
+  }
+}
+
+/** The inputs named on the command line and the options the gate checks them with. */
+export async function gateCheck(
+  ctx: CommandContext,
+  p: Parsed,
+  example: string,
+): Promise<{ inputs: CheckInput[]; options: CheckOptions }> {
+  const cwd = ctx.deps.cwd ?? '.';
+  const gate = gateEnvironment(ctx.deps.env);
+  if (p.positionals.length === 0)
+    throw new ProblemError(usageProblem(`name at least one evidence bundle (e.g. ${example})`));
+  const policyPath = str(p, 'policy');
+  if (!policyPath)
+    throw new ProblemError(
+      usageProblem('--policy <file> is required: the gate judges with its own policy file, never the bundle’s word'),
+    );
+  const caller = callerExpectations(p, gate);
+  const inputs: CheckInput[] = [];
+  for (const name of p.positionals)
+    inputs.push({ name, text: await readCheckFile(resolve(cwd, name), 'evidence bundle', 2) });
+  const project = str(p, 'policy-project') ?? caller.expected?.mr?.project ?? gate.projectPath;
+  const fromRef = async (ref: string, path: string) => {
+    if (!project) throw new ProblemError(usageProblem('--policy-project <group/project> is needed to read from a ref'));
+    return readFromDefaultBranch(ctx, p, project, ref, path);
+  };
+  const policyRef = str(p, 'policy-ref');
+  let policy: string;
+  if (policyRef) policy = await fromRef(policyRef, policyPath);
+  else {
+    outsideCheckout(resolve(cwd, policyPath), 'the policy file', gate);
+    policy = await readCheckFile(resolve(cwd, policyPath), 'policy file', 3);
+  }
+  const waiversFile = str(p, 'waivers');
+  const waiversRef = str(p, 'waivers-ref');
+  let waivers: string | undefined;
+  if (waiversFile && waiversRef) waivers = await fromRef(waiversRef, waiversFile);
+  else if (waiversFile) waivers = await readCheckFile(resolve(cwd, waiversFile), 'waiver file', 3);
+  const now = str(p, 'now');
+  const options: CheckOptions = {
+    ...caller,
+    policy,
+    policyName: policyRef ? `${project}@${policyRef}:${policyPath}` : policyPath,
+    requireSignature: gate.ci,
+    ...(now ? { now } : {}),
+    ...(waivers === undefined ? {} : { waivers, waiverSource: waiversRef ? 'protected-ref' : 'file' }),
+    trustedKeys: await Promise.all(
+      strs(p, 'key').map(async (k) => ({ publicKey: await readCheckFile(resolve(cwd, k), 'public key', 3) })),
+    ),
+  };
+  if (flag(p, 'live')) {
+    const { createLiveFacts } = await import('../live-facts.js');
+    options.live = await createLiveFacts(ctx.deps, p);
+    const mr = caller.expected?.mr;
+    const author = mr ? await liveMrAuthor(ctx, p, mr) : undefined;
+    if (author) options.mrAuthor = author;
+  }
+  return { inputs, options };
+}
