@@ -13,7 +13,16 @@ import { MODULE_LOG_HOOK, runCli } from './support/cli.js';
 
 let dir: string;
 const env = { NO_COLOR: '1' };
-const cli = (args: string[]) => runCli(args, { cwd: dir, env });
+/** The gate's policy file and the MR the fixture bundle is evidence of: the page is checked as the gate checks. */
+const GATE = ['--policy', 'policy.json', '--mr', 'fleet/charging-api!42'];
+const POLICY = {
+  version: 1,
+  gitlab: { url: 'https://gitlab.example.com' },
+  orchestration: { project: 'evenergi/develop', ref: 'main' },
+  release: { branch: 'release', environment: 'staging', label: 'Validated in Staging' },
+  governedProjects: ['fleet/charging-api'],
+};
+const cli = (args: string[]) => runCli([...args, ...GATE], { cwd: dir, env });
 
 function sealed(mutate: (b: ReturnType<typeof buildPromotionBundle>) => void = () => {}): string {
   const b = buildPromotionBundle();
@@ -26,6 +35,7 @@ function sealed(mutate: (b: ReturnType<typeof buildPromotionBundle>) => void = (
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hotfix-cli-report-'));
   await writeFile(join(dir, 'good.json'), sealed());
+  await writeFile(join(dir, 'policy.json'), JSON.stringify(POLICY));
   await writeFile(
     join(dir, 'hostile.json'),
     sealed((b) => {
@@ -43,7 +53,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('hotfix evidence report', () => {
   it('writes the page for passing evidence without loading the GitLab client or git', async () => {
     const log = join(dir, 'modules.log');
-    const r = await runCli(['evidence', 'report', 'good.json', '--now', FIXTURE_NOW, '--html', 'good.html'], {
+    const r = await runCli(['evidence', 'report', 'good.json', '--now', FIXTURE_NOW, '--html', 'good.html', ...GATE], {
       cwd: dir,
       env: { ...env, HOTFIX_MODULE_LOG: log },
       imports: [MODULE_LOG_HOOK],
@@ -89,6 +99,8 @@ describe('hotfix evidence report', () => {
     ]);
     expect([noHtml.code, none.code]).toEqual([64, 64]);
     expect(noHtml.stderr).toContain('--html <file> is required');
+    const noPolicy = await runCli(['evidence', 'report', 'good.json', '--html', 'x.html'], { cwd: dir, env });
+    expect([noPolicy.code, noPolicy.stderr]).toEqual([64, expect.stringContaining('--policy <file> is required')]);
     expect(JSON.parse(missing.stdout)).toMatchObject({ code: 'evidence-unreadable', exitCode: 2 });
     expect(JSON.parse(waivers.stdout)).toMatchObject({ code: 'invalid-waivers', exitCode: 3 });
   });

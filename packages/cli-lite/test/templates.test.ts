@@ -18,7 +18,8 @@ const yaml = createRequire(join(ROOT, 'packages/gitlab-sim/package.json'))('yaml
 
 type Job = {
   script?: string[];
-  rules?: { when?: string }[];
+  rules?: { if?: string; when?: string }[];
+  variables?: Record<string, string>;
   when?: string;
   needs?: (string | { job: string; artifacts?: boolean })[];
   parallel?: { matrix?: Record<string, unknown>[] };
@@ -58,7 +59,7 @@ describe('templates/policy-check.gitlab-ci.yml', () => {
     const { inputs, jobs } = load('policy-check.gitlab-ci.yml');
     expect(Object.keys(jobs)).toEqual(['hotfix-policy-check']);
     const job = jobs['hotfix-policy-check'];
-    expect(inputs.evidence?.default).toBe('evidence/*.bundle.json');
+    expect(inputs.evidence?.default).toBe('evidence/*.dsse.json');
     expect(scriptOf(job)).toMatch(/hotfix policy check "\$@" --junit hotfix-policy-junit\.xml/);
     expect(job?.artifacts).toMatchObject({ when: 'always', reports: { junit: 'hotfix-policy-junit.xml' } });
     // The HTML report beside it, one click from the MR: the only path, so the link opens the file.
@@ -82,24 +83,28 @@ describe('templates/promote.gitlab-ci.yml', () => {
     expect(inputs.targets?.default).toBeUndefined();
 
     const start = jobs['hotfix-start'];
-    expect(start?.rules).toEqual([{ when: 'manual' }]);
-    expect(scriptOf(start)).toContain('hotfix preflight --mr "$[[ inputs.mr ]]"');
+    expect(start?.rules).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "web" && $CI_COMMIT_REF_PROTECTED == "true"', when: 'manual' },
+    ]);
+    // The MR reaches scripts only through a quoted variable, never interpolated into shell.
+    expect(scriptOf(start)).toContain('hotfix preflight --mr "$HOTFIX_MR"');
+    expect(jobs['.hotfix-cli']?.variables?.HOTFIX_MR).toBe('$[[ inputs.mr ]]');
 
     const promote = jobs['hotfix-promote'];
     expect(promote?.needs).toEqual(['hotfix-start']);
     expect(promote?.parallel?.matrix).toEqual([{ HOTFIX_TARGET: '$[[ inputs.targets ]]' }]);
     expect(scriptOf(promote)).toMatch(
-      /hotfix promote --mr "\$\[\[ inputs\.mr \]\]" --target "\$HOTFIX_TARGET" --evidence "\$HOTFIX_EVIDENCE"/,
+      /hotfix promote --mr "\$HOTFIX_MR" --target "\$HOTFIX_TARGET" --evidence "\$HOTFIX_EVIDENCE\.bundle\.json"/,
     );
     expect(promote?.artifacts).toMatchObject({ when: 'always', paths: ['evidence/'] });
 
     const collect = jobs['hotfix-evidence'];
     expect(collect?.needs).toEqual([{ job: 'hotfix-promote', artifacts: true }]);
-    expect(scriptOf(collect)).toContain('hotfix policy check evidence/*.bundle.json --junit hotfix-policy-junit.xml');
+    const gate =
+      'evidence/*.dsse.json --mr "$HOTFIX_MR" --policy "$HOTFIX_POLICY_PATH" --policy-ref "$CI_DEFAULT_BRANCH" --key "$HOTFIX_EVIDENCE_PUBLIC_KEY"';
+    expect(scriptOf(collect)).toContain(`hotfix policy check ${gate} --junit hotfix-policy-junit.xml`);
     expect(collect?.artifacts?.reports?.junit).toBe('hotfix-policy-junit.xml');
-    expect(scriptOf(collect)).toContain(
-      'hotfix evidence report evidence/*.bundle.json --html hotfix-evidence-report.html',
-    );
+    expect(scriptOf(collect)).toContain(`hotfix evidence report ${gate} --html hotfix-evidence-report.html`);
     expect(collect?.artifacts?.expose_as).toBe('Hotfix evidence report');
     expect(collect?.artifacts?.paths).toContain('hotfix-evidence-report.html');
     for (const name of ['hotfix-start', 'hotfix-promote', 'hotfix-evidence'])
