@@ -3,7 +3,7 @@
  * release with native git: the SDK recognises it by its change (patch-id), records its real
  * SHA, sends no cherry-pick, and the promotion's evidence bundle passes E1 (issue 21).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
@@ -22,14 +22,22 @@ describe('a pick made by hand without the trailer', () => {
   let w: ReleaseWorld;
   afterEach(() => w?.close());
 
-  /** Picks the MR's merge commit onto release by hand (no `-x`) and pushes it to the repository. */
-  const handPick = async (): Promise<string> => {
+  /**
+   * Picks the MR's merge commit onto release by hand (no `-x`) and pushes it to the repository;
+   * `withExtraFile` amends the pick with a file of its own.
+   */
+  const handPick = async (withExtraFile = false): Promise<string> => {
     const mr = (await w.client.mergeRequest(project, iid))._unsafeUnwrap();
     const bare = w.sim.state.findProject(project)!.repoDir;
     const dir = join(mkdtempSync(join(tmpdir(), 'hand-pick-')), 'repo');
     gitOk(tmpdir(), ['clone', '-q', '--branch', 'release', bare, dir]);
     gitOk(dir, ['cherry-pick', '-m', '1', mr.merge_commit_sha!]);
     expect(gitOk(dir, ['log', '-1', '--format=%B'])).not.toMatch(/cherry.picked from/);
+    if (withExtraFile) {
+      writeFileSync(join(dir, 'also.txt'), 'came along with the hand pick\n');
+      gitOk(dir, ['add', 'also.txt']);
+      gitOk(dir, ['commit', '-q', '--amend', '--no-edit']);
+    }
     gitOk(dir, ['push', '-q', 'origin', 'release']);
     return gitOk(dir, ['rev-parse', 'HEAD']).trim();
   };
@@ -44,6 +52,19 @@ describe('a pick made by hand without the trailer', () => {
     if (r.kind !== 'already_applied') return;
     expect(r.picks).toEqual([{ original: r.plan.picks[0]!.sha, picked, via: 'patch-id' }]);
     expect(w.sim.controls.find('POST', PICK_ROUTE)).toEqual([]);
+  });
+
+  it('fails with drift (R3), never an empty SHA, when GitLab answers empty but no commit carries the change alone', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    await handPick(true);
+    const r = (
+      await cherryPickToRelease(w.client, parseRunbookConfig({})._unsafeUnwrap(), { mr: { project, iid } })
+    )._unsafeUnwrap();
+    expect(r).toMatchObject({
+      kind: 'failed',
+      picksSoFar: [],
+      error: { code: 'drift', runbookRef: 'R3', details: { kinds: ['pick-not-located'] } },
+    });
   });
 
   it('stops with pagination-limit (S2) when release holds more commits since the merge-base than the bound', async () => {
