@@ -33,7 +33,8 @@ afterAll(async () => {
   await w?.close();
 });
 
-describe('configuration boundaries', () => {
+// Several CLI runs per test: under load a run takes seconds.
+describe('configuration boundaries', { timeout: 120_000 }, () => {
   it("exits 3 naming both hosts when a repository's hotfix.config.json names another host; that host sees nothing", async () => {
     const repo = join(w.dir, 'cloned');
     await mkdir(join(repo, '.git'), { recursive: true });
@@ -71,7 +72,7 @@ describe('configuration boundaries', () => {
   });
 });
 
-describe('hostile workspaces', () => {
+describe('hostile workspaces', { timeout: 180_000 }, () => {
   it('refuses a --resolve folder that is not empty, before any write reaches GitLab (exit 3)', async () => {
     const ws = join(w.dir, 'stale-ws');
     await mkdir(join(ws, 'evenergi+charging-api/src'), { recursive: true });
@@ -114,10 +115,10 @@ describe('hostile workspaces', () => {
     expect(tampered.stderr).toMatch(/not a valid, unmodified workspace note/);
     await writeFile(notePath, note);
     expect(receivePacks()).toEqual([]);
-  }, 180_000); // a promotion on real (scaled) time, several CLI runs
+  });
 });
 
-describe('rollback checks the bundle it is told to revert', () => {
+describe('rollback checks the bundle it is told to revert', { timeout: 180_000 }, () => {
   it('refuses an edited, an unsigned or a foreign bundle with no write, then rolls back the signed one', async () => {
     const promoted = await cli(['promote', '--mr', mrRef(demo.mergeRequests.cleanPick), '--evidence', 'rb.json']);
     expect(promoted.code).toBe(0);
@@ -156,5 +157,5 @@ describe('rollback checks the bundle it is told to revert', () => {
     const back = await cli(['rollback', '--evidence', 'rb.json', '--key', 'rb.pub.pem']);
     expect(back.stdout).toMatch(/rolled back \(R2\)/);
     expect(back.code).toBe(0);
-  }, 180_000); // a promotion on real (scaled) time, several CLI runs
+  });
 });

@@ -64,8 +64,9 @@ export function checkRepoName(name: string): UnsafePathReason | undefined {
 }
 
 /**
- * Checks a repository path (`a/b/c.ts`): not absolute, each `/`-separated component passes
- * {@link checkRepoName}. Returns the first problem with the component it found, or `undefined`.
+ * Checks a repository path (`a/b/c.ts`): not absolute, and each `/`-separated component is a
+ * name git would write: not empty, `.` or `..`, no NUL, backslash or control character, not
+ * `.git` in any spelling NTFS or HFS+ would open as `.git` (`.GIT`, `.git.`, `git~1`), valid UTF-8. Returns the first problem with the component it found, or `undefined`.
  *
  * @see D3
  */

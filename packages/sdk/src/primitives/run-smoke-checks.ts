@@ -5,9 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { ResultAsync } from 'neverthrow';
+import { readLimited } from '../_internal/transport.js';
 import { type Clock, isoNow, systemClock } from '../clock.js';
 import type { HotfixError } from '../errors.js';
 import type { SmokeCheck } from '../runbook-config.js';
+
+/** Largest smoke-check answer read (bytes). */
+const SMOKE_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** A smoke check written as code: returns whether it passed and what it saw. */
 export interface CustomSmokeCheck {
@@ -73,7 +77,10 @@ async function httpCheck(
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       redirect: 'manual',
     });
-    const body = await res.text();
+    // A staging endpoint is not trusted to answer briefly: the body is read up to a cap.
+    const bytes = await readLimited(res, SMOKE_MAX_BODY_BYTES);
+    if (bytes === undefined) return done('failed', '', `the answer exceeds ${SMOKE_MAX_BODY_BYTES} bytes`);
+    const body = bytes.toString('utf8');
     if (res.status !== check.expectStatus)
       return done('failed', body, `expected HTTP ${check.expectStatus}, got ${res.status}`);
     if (check.bodyContains !== undefined && !body.includes(check.bodyContains.replaceAll('{sha}', expectedSha))) {

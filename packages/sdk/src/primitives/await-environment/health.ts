@@ -1,4 +1,6 @@
 /** Reads a service's health endpoint and tells whether it reports the expected SHA (E5). */
+
+import { readLimited } from '../../_internal/transport.js';
 import type { ObservedHealth } from './types.js';
 
 /** The health part of a service descriptor (defaults applied). */
@@ -53,7 +55,9 @@ export async function checkHealth(
   const observedAt = new Date(deps.now()).toISOString();
   let body: unknown;
   try {
-    body = JSON.parse((await res.text()).slice(0, 1_000_000));
+    // Read up to a cap (a health answer is small; a huge one is not read whole): larger is no version.
+    const bytes = await readLimited(res, 1_000_000);
+    body = bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'));
   } catch {
     body = undefined;
   }
