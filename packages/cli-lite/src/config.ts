@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { type Parsed, str } from './args.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { ProblemError, problem } from './problem.js';
-import type { CliDeps } from './run.js';
+import type { CliDeps } from './types.js';
 
 /** The file every lookup searches for. */
 export const CONFIG_FILE_NAME = 'hotfix.config.json';

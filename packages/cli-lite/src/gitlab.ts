@@ -8,8 +8,8 @@ import type { Parsed } from './args.js';
 import { loadSettings, type Settings } from './config.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { ProblemError, problem } from './problem.js';
-import type { CliDeps } from './run.js';
 import { problemFromSdk } from './sdk-problem.js';
+import type { CliDeps } from './types.js';
 
 /** The SDK module, loaded on demand. */
 export type Sdk = typeof import('@hotfix-release/sdk');

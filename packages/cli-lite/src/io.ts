@@ -1,26 +1,6 @@
 import { EXIT_CODES } from './exit-codes.js';
-import { type ProblemDetails, problemLine } from './problem.js';
-import type { CliDeps } from './run.js';
-
-/** Output of one command run: human text or exactly one JSON document on stdout; tokens redacted. */
-export interface Io {
-  readonly json: boolean;
-  readonly color: boolean;
-  /** Whether stderr is a terminal and progress may redraw a line (not in CI). */
-  readonly live: boolean;
-  /** Human output on stdout (ignored in `--json` mode). */
-  out(text: string): void;
-  /** Diagnostics and progress on stderr. */
-  err(text: string): void;
-  /** Writes raw text on stdout in every mode (reports, schemas, envelopes). */
-  raw(text: string): void;
-  /** Ends with a result document (`--json`) and returns its exit code. */
-  result(doc: Readonly<Record<string, unknown>>, exitCode: number): number;
-  /** Ends with a problem: one human line on stderr, or the problem document on stdout with `--json`. */
-  fail(p: ProblemDetails, hints?: readonly string[]): number;
-  /** Paints text when colour is on. */
-  paint(code: 'red' | 'green' | 'yellow' | 'dim' | 'bold', text: string): string;
-}
+import { problemLine } from './problem.js';
+import type { CliDeps, Io } from './types.js';
 
 const ANSI = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 

@@ -5,8 +5,8 @@
 import type { LiveFacts } from '@hotfix-release/policy';
 import type { Parsed } from './args.js';
 import { connect } from './gitlab.js';
-import type { CliDeps } from './run.js';
 import { describeSdkError } from './sdk-problem.js';
+import type { CliDeps } from './types.js';
 
 /** A LiveFacts provider over the SDK client from the CLI's configuration. */
 export async function createLiveFacts(deps: CliDeps, parsed: Parsed): Promise<LiveFacts> {

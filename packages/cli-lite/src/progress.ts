@@ -4,7 +4,7 @@
  * finished steps; otherwise (pipes, CI) plain lines stamped with ISO 8601 UTC time.
  */
 import type { FlowEvent } from '@hotfix-release/sdk';
-import type { Io } from './io.js';
+import type { Io } from './types.js';
 
 /** A progress renderer. */
 export interface Progress {

@@ -4,45 +4,12 @@
  * `hotfix policy check` never loads the GitLab client or git.
  */
 import { EXIT_CODE_HELP, EXIT_CODES } from './exit-codes.js';
-import { createIo, type Io } from './io.js';
+import { createIo } from './io.js';
 import { ProblemError, problem, usageProblem } from './problem.js';
-
-/** What the CLI needs from its surroundings; tests pass their own. */
-export interface CliDeps {
-  /** Writes to standard output. */
-  readonly stdout: (text: string) => void;
-  /** Writes to standard error. */
-  readonly stderr: (text: string) => void;
-  /** The environment variables the CLI may read. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** The working directory (config lookup, relative paths); `.` when omitted. */
-  readonly cwd?: string;
-  /** Whether standard output is a terminal. */
-  readonly stdoutIsTTY?: boolean;
-  /** Whether standard error is a terminal (live progress). */
-  readonly stderrIsTTY?: boolean;
-  /** Subscribes to Ctrl-C (SIGINT); returns the unsubscribe function. */
-  readonly onInterrupt?: (handler: () => void) => () => void;
-}
+import type { CliDeps, Command } from './types.js';
 
 /** The CLI's version, kept in step with its package.json. */
 export const CLI_VERSION = '0.1.0';
-
-/** What a command gets: its surroundings and its output. */
-export interface CommandContext {
-  /** The surroundings. */
-  readonly deps: CliDeps;
-  /** Output for this run (human or `--json`). */
-  readonly io: Io;
-}
-
-/** One command: its help (with an example) and its body. */
-export interface Command {
-  /** `--help` text, ending with an example. */
-  readonly help: string;
-  /** Runs the command on its own arguments; returns the exit code. */
-  run(ctx: CommandContext, argv: readonly string[]): Promise<number>;
-}
 
 type Entry = { readonly summary: string; readonly load: () => Promise<Command> };
 

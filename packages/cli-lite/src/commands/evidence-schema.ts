@@ -1,7 +1,7 @@
 import { evidenceJsonSchema } from '@hotfix-release/evidence';
 import { parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 
 /** `hotfix evidence schema`: the JSON Schema of evidence bundles. */
 export const evidenceSchemaCommand: Command = {

@@ -4,7 +4,7 @@ import { describeEvidenceError, signBundle } from '@hotfix-release/evidence';
 import { parseCommand, required, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 import { readBundle, readTextFile } from './_files.js';
 
 /** `hotfix evidence sign`: a DSSE envelope (in-toto statement) of a bundle, signed with ed25519. */

@@ -3,7 +3,7 @@ import { describeEvidenceError, parseStatement, verifyEnvelope } from '@hotfix-r
 import { parseCommand, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 import { parseJsonText, readTextFile } from './_files.js';
 
 /** `hotfix evidence verify`: checks a DSSE envelope's signature against trusted public keys. */

@@ -15,7 +15,7 @@ import {
 import { flag, parseCommand, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 
 const FORMATS = ['text', 'json', 'junit', 'markdown', 'codequality'] as const;
 type Format = (typeof FORMATS)[number];

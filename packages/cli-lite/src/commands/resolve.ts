@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseCommand, str } from '../args.js';
 import { connect } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 import { runPromotion } from './_promotion.js';
 import { readWorkspaceNote } from './_workspace.js';
 

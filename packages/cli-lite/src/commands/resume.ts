@@ -5,7 +5,7 @@ import { parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import { problem, usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 import { evidencePathFor, runPromotion } from './_promotion.js';
 
 /** `hotfix resume`: continues an interrupted promotion; the journal names the MR and targets. */

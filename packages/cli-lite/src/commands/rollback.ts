@@ -5,8 +5,8 @@ import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import { problem } from '../problem.js';
 import { createProgress } from '../progress.js';
-import type { Command } from '../run.js';
 import { exitCodeOf, problemFromSdk } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { readBundle } from './_files.js';
 
 /** `hotfix rollback`: the SDK's rollbackHotfix on a recorded promotion, written back to the bundle (R1, R2, R3). */

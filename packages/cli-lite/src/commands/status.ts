@@ -3,8 +3,8 @@ import type { TargetRecord } from '@hotfix-release/evidence';
 import { parseCommand, required } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab } from '../gitlab.js';
-import type { Command } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { readBundle } from './_files.js';
 
 /** `hotfix status`: where a recorded promotion stands now, read live from GitLab. */
