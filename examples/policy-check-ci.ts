@@ -13,7 +13,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { checkBundles, describePolicyError, EXIT_CODES, formatJunit, formatText } from '@hotfix-release/policy';
+import { checkBundles, describeError, EXIT_CODES, formatJunit, formatText } from '@hotfix-release/policy';
 import { isEntryPoint } from './_run-directly.js';
 
 /** What `main` needs. */
@@ -41,7 +41,7 @@ export async function main(o: PolicyCheckOptions): Promise<number> {
   const waivers = o.waiversPath ? await readFile(o.waiversPath, 'utf8') : undefined;
   const report = await checkBundles([{ name: o.bundlePath, text }], waivers === undefined ? {} : { waivers });
   if (report.isErr()) {
-    log(describePolicyError(report.error));
+    log(describeError(report.error));
     return EXIT_CODES.configuration;
   }
   log(formatText(report.value));

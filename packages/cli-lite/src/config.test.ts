@@ -60,10 +60,10 @@ describe('loadSettings', () => {
       expect(p).toMatchObject({
         code: 'invalid-config',
         exitCode: 3,
-        field: 'wait.maxWaitMs',
+        details: { pointer: '/wait/maxWaitMs' },
         file: join(dir, 'bad.json'),
       });
-      expect(p.detail).toMatch(/bad\.json: wait\.maxWaitMs: /);
+      expect(p.detail).toMatch(/bad\.json: \/wait\/maxWaitMs: /);
     }
     expect(() => loadSettings(deps({}), flags('--config', 'missing.json'))).toThrow(/missing\.json: file not found/);
   });

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { toJsonPointer } from '@hotfix-release/evidence';
 import { z } from 'zod';
 import { type Parsed, str } from './args.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -57,11 +58,6 @@ function configProblem(detail: string, extra: Record<string, unknown>): ProblemE
   );
 }
 
-/** A field path as the SDK writes it: `runbook.services[0].project`. */
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
 function findUpward(start: string): string | undefined {
   let dir = resolve(start);
   for (;;) {
@@ -89,12 +85,10 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
     }
     const r = configFileSchema.safeParse(raw);
     if (!r.success) {
-      const issues = r.error.issues.map((i) => ({ path: fieldPath(i.path), message: i.message }));
-      const first = issues[0];
-      throw configProblem(`${file}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
+      const issues = r.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
+      throw configProblem(`${file}: ${issues.map((i) => `${i.pointer || '/'}: ${i.message}`).join('; ')}`, {
         file,
-        field: first?.path ?? '',
-        issues,
+        details: { pointer: issues[0]?.pointer ?? '', issues },
       });
     }
     data = r.data;

@@ -4,7 +4,7 @@ import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { type CheckOptions, checkOptionsSchema } from './check-options.js';
 import { buildReport, type CheckReport } from './check-report.js';
-import { CONTROL_CATALOG } from './control-catalog.js';
+import { controlDefinition } from './control-catalog.js';
 import type { ControlResult } from './control-result.js';
 import { checkLiveFacts } from './controls/live-controls.js';
 import {
@@ -14,17 +14,10 @@ import {
   resolveExpected,
   toResult,
 } from './evaluate-bundle.js';
-import type { PolicyError } from './policy-error.js';
+import { type PolicyError, policyError } from './policy-error.js';
 import { applyWaivers, parseWaivers, type Waiver } from './waivers.js';
 
-/**
- * One input to check: raw text (a bundle or DSSE envelope file's content) or an already parsed value.
- *
- * @example
- * ```ts
- * const input: CheckInput = { name: 'evidence.json', text: readFileSync('evidence.json', 'utf8') };
- * ```
- */
+/** One input to check: raw text (a bundle or DSSE envelope file's content) or an already parsed value. */
 export type CheckInput =
   | { readonly name: string; readonly text: string }
   | { readonly name: string; readonly value: unknown };
@@ -38,7 +31,7 @@ const inputsSchema = z
   )
   .max(100_000);
 
-const liveDef = CONTROL_CATALOG.find((c) => c.id === 'live-facts') as (typeof CONTROL_CATALOG)[number];
+const liveDef = controlDefinition('live-facts');
 
 /**
  * Checks evidence bundles (or DSSE envelopes of them) against the control catalog, applying waivers and,
@@ -62,7 +55,7 @@ export function checkBundles(
   const opts = checkOptionsSchema.safeParse(options);
   if (!opts.success) {
     const issues = opts.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
-    return errAsync({ code: 'invalid-options', message: 'invalid check options', issues });
+    return errAsync(policyError('invalid-options', 'invalid check options', { issues }));
   }
   const parsedInputs = inputsSchema.safeParse(inputs);
   if (!parsedInputs.success) {
@@ -70,7 +63,7 @@ export function checkBundles(
       pointer: toJsonPointer(['inputs', ...i.path]),
       message: i.message,
     }));
-    return errAsync({ code: 'invalid-options', message: 'invalid inputs', issues });
+    return errAsync(policyError('invalid-options', 'invalid inputs', { issues }));
   }
   const o = opts.data;
   // PEM is parsed once here, not once per envelope.
@@ -78,11 +71,7 @@ export function checkBundles(
   for (const [i, k] of o.trustedKeys.entries()) {
     const id = keyIdOf(k.publicKey);
     if (!id.isOk()) {
-      return errAsync({
-        code: 'invalid-trusted-key',
-        message: id.error.message,
-        pointer: `/trustedKeys/${i}/publicKey`,
-      });
+      return errAsync(policyError('invalid-trusted-key', id.error.message, { pointer: `/trustedKeys/${i}/publicKey` }));
     }
     trustedKeys.push({ publicKey: createPublicKey(k.publicKey), keyid: k.keyid ?? id.value });
   }
@@ -145,7 +134,7 @@ function evaluateUnreadable(name: string, message: string): BundleEvaluation {
     name,
     bundle: undefined,
     digest: null,
-    results: [toResult(CONTROL_CATALOG[0], name, null, { status: 'error', message, pointer: '' })],
+    results: [toResult(controlDefinition('bundle-schema'), name, null, { status: 'error', message, pointer: '' })],
   };
 }
 

@@ -1,24 +1,20 @@
 import {
   gitShaSchema,
   isoUtcSchema,
+  isRunbookId,
   type PromotionBundle,
   projectPathSchema,
   toJsonPointer,
 } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
-import { CONTROL_CATALOG, type ControlId, isControlId } from './control-catalog.js';
+import { type ControlId, controlDefinition, isControlId } from './control-catalog.js';
 import type { ControlResult } from './control-result.js';
-import type { PolicyError } from './policy-error.js';
+import { type PolicyError, policyError } from './policy-error.js';
 
 /**
  * The waiver file: a version and a list of waivers, each naming a control, a scope (project, MR as
  * `group/project!iid`, commit; every given field must match), a reason, an approver and an expiry.
- *
- * @example
- * ```ts
- * waiverFileSchema.parse({ version: 1, waivers: [{ control: 'E8', scope: { project: 'fleet/api' }, reason: 'label service down, tracked in OPS-12', approver: 'lead.bob', expiresAt: '2026-12-01T00:00:00Z' }] });
- * ```
  */
 export const waiverFileSchema = z.object({
   version: z.literal(1),
@@ -47,25 +43,13 @@ export const waiverFileSchema = z.object({
     .max(500),
 });
 
-/**
- * One waiver.
- *
- * @example
- * ```ts
- * const expired = (w: Waiver, now: number) => Date.parse(w.expiresAt) <= now;
- * ```
- */
+/** One waiver. */
 export type Waiver = z.infer<typeof waiverFileSchema>['waivers'][number] & { readonly control: ControlId };
 
 /**
  * Parses a waiver file (text or parsed JSON).
  *
  * Errors (exit 3): `invalid-waivers` naming the field, `unknown-control`, `control-not-waivable`.
- *
- * @example
- * ```ts
- * const w = parseWaivers(readFileSync('waivers.json', 'utf8'));
- * ```
  * @see E6, E7, E8
  */
 export function parseWaivers(input: unknown): Result<readonly Waiver[], PolicyError> {
@@ -74,33 +58,32 @@ export function parseWaivers(input: unknown): Result<readonly Waiver[], PolicyEr
     try {
       json = JSON.parse(input);
     } catch {
-      return err({ code: 'invalid-waivers', message: 'the waiver file is not JSON', issues: [] });
+      return err(policyError('invalid-waivers', 'the waiver file is not JSON', { issues: [] }));
     }
   }
   const parsed = waiverFileSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
-    return err({ code: 'invalid-waivers', message: 'the waiver file does not match its schema', issues });
+    return err(policyError('invalid-waivers', 'the waiver file does not match its schema', { issues }));
   }
   const waivers: Waiver[] = [];
   for (const [i, w] of parsed.data.waivers.entries()) {
     const pointer = `/waivers/${i}/control`;
     if (!isControlId(w.control))
-      return err({
-        code: 'unknown-control',
-        message: `no control "${w.control}" in the catalog`,
-        controlId: w.control,
-        pointer,
-      });
-    const def = CONTROL_CATALOG.find((c) => c.id === w.control);
-    if (!def?.waivable) {
-      return err({
-        code: 'control-not-waivable',
-        message: `control ${w.control} may not be waived`,
-        controlId: w.control,
-        pointer,
-        runbookRef: def?.runbookRef ?? '',
-      });
+      return err(
+        policyError('unknown-control', `no control "${w.control}" in the catalog`, { controlId: w.control, pointer }),
+      );
+    const def = controlDefinition(w.control);
+    if (!def.waivable) {
+      const ref = isRunbookId(def.runbookRef) ? def.runbookRef : undefined;
+      return err(
+        policyError(
+          'control-not-waivable',
+          `control ${w.control} may not be waived`,
+          { controlId: w.control, pointer },
+          ref,
+        ),
+      );
     }
     waivers.push({ ...w, control: w.control });
   }

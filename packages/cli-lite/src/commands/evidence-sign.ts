@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { describeEvidenceError, signBundle } from '@hotfix-release/evidence';
+import { signBundle } from '@hotfix-release/evidence';
 import { parseCommand, required, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { problem, usageProblem } from '../problem.js';
+import { usageProblem } from '../problem.js';
+import { problemFromError } from '../sdk-problem.js';
 import type { Command } from '../types.js';
 import { readBundle, readTextFile } from './_files.js';
 
@@ -29,9 +30,7 @@ Example:
     const signed = signBundle(bundle, { privateKey, ...(keyid ? { keyid } : {}) });
     if (!signed.isOk())
       return ctx.io.fail(
-        problem({
-          code: signed.error.code,
-          detail: describeEvidenceError(signed.error),
+        problemFromError(signed.error, {
           exitCode: signed.error.code === 'invalid-key' ? EXIT_CODES.configuration : EXIT_CODES.unevaluable,
         }),
       );

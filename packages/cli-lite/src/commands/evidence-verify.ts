@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { describeEvidenceError, parseStatement, verifyEnvelope } from '@hotfix-release/evidence';
+import { parseStatement, verifyEnvelope } from '@hotfix-release/evidence';
 import { parseCommand, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { problem, usageProblem } from '../problem.js';
+import { usageProblem } from '../problem.js';
+import { errorDetail, problemFromError } from '../sdk-problem.js';
 import type { Command } from '../types.js';
 import { parseJsonText, readTextFile } from './_files.js';
 
@@ -36,10 +37,10 @@ Example:
     const verified = verifyEnvelope(envelope, keys);
     if (!verified.isOk())
       return ctx.io.fail(
-        problem({
-          code: verified.error.code,
-          detail: `${file}: ${describeEvidenceError(verified.error)}`,
+        problemFromError(verified.error, {
+          detail: `${file}: ${errorDetail(verified.error)}`,
           exitCode: verified.error.code === 'invalid-key' ? EXIT_CODES.configuration : EXIT_CODES.unevaluable,
+          extra: { file },
         }),
       );
     const statement = parseStatement(verified.value.payload);

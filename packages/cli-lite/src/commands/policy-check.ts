@@ -4,7 +4,6 @@ import {
   type CheckOptions,
   type CheckReport,
   checkBundles,
-  describePolicyError,
   formatCodeQuality,
   formatJson,
   formatJunit,
@@ -15,6 +14,7 @@ import {
 import { flag, parseCommand, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
+import { problemFromError } from '../sdk-problem.js';
 import type { Command } from '../types.js';
 
 const FORMATS = ['text', 'json', 'junit', 'markdown', 'codequality'] as const;
@@ -106,14 +106,7 @@ Example:
     if (checked.isErr()) {
       const e = checked.error;
       return ctx.io.fail(
-        problem({
-          code: e.code,
-          title: 'Bad policy configuration',
-          detail: describePolicyError(e).replace(`${e.code}: `, ''),
-          exitCode: EXIT_CODES.configuration,
-          ...('runbookRef' in e ? { runbookRef: e.runbookRef } : {}),
-          extra: { error: e },
-        }),
+        problemFromError(e, { title: 'Bad policy configuration', exitCode: EXIT_CODES.configuration }),
       );
     }
     const report = checked.value;

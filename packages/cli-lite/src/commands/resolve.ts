@@ -26,9 +26,9 @@ Example:
     if (!dirFlag) return ctx.io.fail(usageProblem('--continue <workspace-dir> is required'));
     const dir = resolve(ctx.deps.cwd ?? '.', dirFlag);
     const note = await readWorkspaceNote(dir);
-    const { readJournal, describeEvidenceError } = await import('@hotfix-release/evidence');
+    const { readJournal, describeError } = await import('@hotfix-release/evidence');
     const state = await readJournal(note.journal);
-    if (!state.isOk()) return ctx.io.fail(usageProblem(`${note.journal}: ${describeEvidenceError(state.error)}`));
+    if (!state.isOk()) return ctx.io.fail(usageProblem(`${note.journal}: ${describeError(state.error)}`));
     const gl = await connect(ctx.deps, p);
     const { bundle } = state.value;
     return runPromotion(ctx, gl, {

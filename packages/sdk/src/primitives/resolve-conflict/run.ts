@@ -18,11 +18,6 @@ export type ResolverAnswer = string | Uint8Array | { readonly delete: true } | n
 
 /**
  * A programmatic resolver: called once per conflicted path, in path order.
- *
- * @example
- * ```ts
- * const resolver: ConflictResolver = (c) => (c.reason === 'content' ? myMerge(c.base, c.ours, c.theirs) : null);
- * ```
  * @see D3
  */
 export type ConflictResolver = (conflict: ConflictToResolve) => ResolverAnswer | Promise<ResolverAnswer>;
@@ -169,7 +164,7 @@ export async function runResolution(
     if (e instanceof PlanError) {
       return hotfixError('invalid-input', e.message, {
         runbookRef: 'D3',
-        details: { field: 'mainline', issues: [{ path: 'mainline', message: e.message }] },
+        details: { pointer: '/mainline', issues: [{ pointer: '/mainline', message: e.message }] },
       });
     }
     if (isHotfixError(e)) return e;
