@@ -8,11 +8,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The options of {@link checkBundles}, as a zod schema holding every default.
  * Expected values left unset come from the bundle's own `settings`, except the two action names,
  * which always default to the runbook's values (S4, S5) and never come from the bundle.
- *
- * @example
- * ```ts
- * checkOptionsSchema.parse({ maxEvidenceAgeMs: 3_600_000 });
- * ```
  */
 export const checkOptionsSchema = z.object({
   /** The clock: "now" for freshness, ISO 8601 UTC. Default: the current time. */
@@ -49,22 +44,8 @@ export const checkOptionsSchema = z.object({
   live: z.custom<LiveFacts>((v) => typeof v === 'function', 'expected a function').optional(),
 });
 
-/**
- * The options a caller passes to {@link checkBundles} (defaults optional).
- *
- * @example
- * ```ts
- * const options: CheckOptions = { now: '2026-11-30T02:00:00Z', trustedKeys: [{ publicKey: pem }] };
- * ```
- */
+/** The options a caller passes to {@link checkBundles} (defaults optional). */
 export type CheckOptions = z.input<typeof checkOptionsSchema>;
 
-/**
- * The options after defaults.
- *
- * @example
- * ```ts
- * const age = (o: ResolvedCheckOptions) => o.maxEvidenceAgeMs;
- * ```
- */
+/** The options after defaults. */
 export type ResolvedCheckOptions = z.output<typeof checkOptionsSchema>;
