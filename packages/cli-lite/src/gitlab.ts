@@ -52,7 +52,7 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
         title: 'Bad configuration',
         detail: `No GitLab URL: set GITLAB_URL, --gitlab-url or gitlab.url in ${settings.file ?? 'hotfix.config.json'}.`,
         exitCode: EXIT_CODES.configuration,
-        extra: { field: 'gitlab.url' },
+        extra: { details: { pointer: '/gitlab/url' } },
       }),
     );
   if (!settings.token)
@@ -62,7 +62,7 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
         title: 'Bad configuration',
         detail: 'No GitLab token: set GITLAB_TOKEN (or run in GitLab CI, which provides CI_JOB_TOKEN).',
         exitCode: EXIT_CODES.configuration,
-        extra: { field: 'GITLAB_TOKEN' },
+        extra: { details: { variable: 'GITLAB_TOKEN' } },
       }),
     );
   const client = sdk.createGitLabClient({

@@ -30,7 +30,7 @@ const EXAMPLES: Record<ErrorCode, () => HotfixError> = {
     hotfixError('pagination-limit', 'too many', { details: { route: '/x', maxPages: 1, perPage: 1 } }),
   'preflight-failed': () =>
     hotfixError('preflight-failed', 'blocked', {
-      details: { findings: [{ code: 'mr-not-approved', message: 'x' }] },
+      details: { findings: [{ code: 'mr-not-approved', runbookRef: 'S5', message: 'x' }] },
     }),
   'mr-not-merged': () => hotfixError('mr-not-merged', 'open', { details: { project: 'a/b', iid: 1, state: 'opened' } }),
   'mr-not-approved': () =>

@@ -45,7 +45,7 @@ export async function readWorkspaceNote(dir: string): Promise<WorkspaceNote> {
       detail: `${dir} is not a resolution workspace (no ${WORKSPACE_NOTE}); start with "hotfix promote --mr … --resolve ${dir}".`,
       exitCode: EXIT_CODES.configuration,
       runbookRef: 'D3',
-      extra: { field: 'workspaceDir' },
+      extra: { details: { pointer: '/workspaceDir' } },
     }),
   );
 }

@@ -39,7 +39,7 @@ Example:
           detail: `The bundle was deployed by ${bundle.settings.orchestrationProject} but the configuration names ${gl.config.orchestration.project}; rerunning "the same pipeline" needs the same orchestration project (R2).`,
           exitCode: EXIT_CODES.configuration,
           runbookRef: 'R2',
-          extra: { field: 'runbook.orchestration.project', file: gl.settings.file ?? null },
+          extra: { details: { pointer: '/runbook/orchestration/project' }, file: gl.settings.file ?? null },
         }),
       );
     const only = strs(p, 'target');
