@@ -182,7 +182,7 @@ describe('usage and configuration', () => {
       env,
     });
     expect(typo.code).toBe(3);
-    expect(typo.stderr).toMatch(/typo\.json: gitlab: Unrecognized key.*ulr/);
+    expect(typo.stderr).toMatch(/typo\.json: \/gitlab: Unrecognized key.*ulr/);
     const noToken = await runCli(['preflight', '--mr', 'a/b!1', '--gitlab-url', 'http://127.0.0.1:9'], {
       cwd: dir,
       env: {},
