@@ -15,7 +15,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { checkBundles, describePolicyError, EXIT_CODES, formatJunit, formatText } from '@hotfix-release/policy';
+import { checkBundles, describeError, EXIT_CODES, formatJunit, formatText } from '@hotfix-release/policy';
 import { isEntryPoint } from './_run-directly.js';
 
 /** What `main` needs. */
@@ -57,7 +57,7 @@ export async function main(o: PolicyCheckOptions): Promise<number> {
     ...(waivers === undefined ? {} : { waivers }),
   });
   if (report.isErr()) {
-    log(describePolicyError(report.error));
+    log(describeError(report.error));
     return EXIT_CODES.configuration;
   }
   log(formatText(report.value));

@@ -1,15 +1,24 @@
-// After `pnpm run build`: every library package's dist/ must load from a plain Node 20 ESM
+// After `pnpm run build`: every library entry point's dist/ must load from a plain Node 20 ESM
 // script and from a CJS script (no source condition, no TypeScript loader), and ship its
 // type declarations for both. Run by `pnpm run check` right after the build.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const packages = ['evidence', 'sdk', 'policy', 'gitlab-sim', 'cli'];
+// [package, entry file in dist/] for every entry point in a package.json `exports` map.
+const entries = [
+  ['evidence', 'index'],
+  ['sdk', 'index'],
+  ['sdk/gitlab', 'gitlab'],
+  ['policy', 'index'],
+  ['gitlab-sim', 'index'],
+  ['cli', 'index'],
+];
 let failed = 0;
-for (const name of packages) {
+for (const [name, entry] of entries) {
   const spec = `@hotfix-release/${name}`;
-  const dir = name === 'cli' ? 'cli-lite' : name;
-  for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']) {
+  const pkg = name.split('/')[0];
+  const dir = pkg === 'cli' ? 'cli-lite' : pkg;
+  for (const file of [`${entry}.js`, `${entry}.cjs`, `${entry}.d.ts`, `${entry}.d.cts`]) {
     if (!existsSync(`packages/${dir}/dist/${file}`)) {
       console.error(`${spec}: dist/${file} is missing`);
       failed++;

@@ -46,10 +46,15 @@ function typeFields(type: ts.TypeNode, sf: ts.SourceFile): string {
 
 /** The SDK's error codes: the keys of `ErrorDetailsByCode`, their TSDoc and their detail fields. */
 export function sdkErrorCodes(root: string): SdkErrorCode[] {
-  const sf = readSource(join(root, 'packages/sdk/src/errors.ts'));
+  return detailCodes(join(root, 'packages/sdk/src/errors.ts'), 'ErrorDetailsByCode');
+}
+
+/** The codes of one `…Details` interface (one property per code, typed by its `details`). */
+export function detailCodes(path: string, interfaceName: string): SdkErrorCode[] {
+  const sf = readSource(path);
   const out: SdkErrorCode[] = [];
   walk(sf, (n) => {
-    if (!ts.isInterfaceDeclaration(n) || n.name.text !== 'ErrorDetailsByCode') return;
+    if (!ts.isInterfaceDeclaration(n) || n.name.text !== interfaceName) return;
     for (const m of n.members) {
       if (!ts.isPropertySignature(m) || !m.type) continue;
       const code = propertyName(m.name);
@@ -103,29 +108,6 @@ export function interfaceFields(path: string, name: string): { name: string; doc
     for (const m of n.members) {
       const key = m.name ? propertyName(m.name) : undefined;
       if (key) out.push({ name: `${key}${m.questionToken ? '?' : ''}`, doc: docSummary(m) });
-    }
-  });
-  return out;
-}
-
-/** The members of a union type alias of object types keyed by a string-literal `code`. */
-export function unionCodes(path: string, typeName: string): { code: string; fields: string }[] {
-  const sf = readSource(path);
-  const out: { code: string; fields: string }[] = [];
-  walk(sf, (n) => {
-    if (!ts.isTypeAliasDeclaration(n) || n.name.text !== typeName || !ts.isUnionTypeNode(n.type)) return;
-    for (const member of n.type.types) {
-      if (!ts.isTypeLiteralNode(member)) continue;
-      let code = '';
-      const fields: string[] = [];
-      for (const m of member.members) {
-        if (!ts.isPropertySignature(m) || !m.name) continue;
-        const name = propertyName(m.name) ?? '';
-        if (name === 'code' && m.type && ts.isLiteralTypeNode(m.type) && ts.isStringLiteral(m.type.literal))
-          code = m.type.literal.text;
-        else if (name !== 'message') fields.push(`\`${name}${m.questionToken ? '?' : ''}\``);
-      }
-      if (code) out.push({ code, fields: fields.join(', ') });
     }
   });
   return out;
@@ -293,7 +275,9 @@ export async function errorCodesPage(root: string): Promise<string> {
     '## SDK error codes (`HotfixError.code`)',
     '',
     'From the keys of `ErrorDetailsByCode` in `packages/sdk/src/errors.ts`. Every SDK function returns these as',
-    'data (a neverthrow `Err`), never throws them; `describeError(e)` renders one as `<code> [<runbook ID>]: <message>`.',
+    "data (a neverthrow `Err`), never throws them. Every package's errors have one shape: `code`, `message`,",
+    '`runbookRef`, `details` (locations as JSON Pointers); the SDK adds `retryable` and `cause`. One `describeError(e)`',
+    '(exported by the sdk, policy and evidence packages) renders any of them as `<code> [<runbook ID>]: <message>`.',
     'The runbook column lists the IDs the code is documented with; the error itself carries `runbookRef`.',
     exitOf ? 'The last column is the exit code the `hotfix` command ends with for that error.' : '',
     '',
@@ -353,24 +337,24 @@ export async function errorCodesPage(root: string): Promise<string> {
   push(
     '## Policy configuration errors (`PolicyError.code`, exit 3)',
     '',
-    'From `PolicyError` in `packages/policy/src/policy-error.ts`: `checkBundles` returns these as `Err` when its',
-    'options, trusted keys or waiver file are wrong; `describePolicyError(e)` renders one.',
+    'From `PolicyErrorDetails` in `packages/policy/src/policy-error.ts`: `checkBundles` returns these as `Err`',
+    'when its options, trusted keys or waiver file are wrong. Same shape and renderer (`describeError`) as above.',
     '',
-    '| code | fields besides `message` |',
-    '| ---- | ------------------------ |',
-    ...unionCodes(join(root, 'packages/policy/src/policy-error.ts'), 'PolicyError').map(
-      (c) => `| \`${c.code}\` | ${c.fields || '–'} |`,
+    '| code | meaning | `details` fields |',
+    '| ---- | ------- | ---------------- |',
+    ...detailCodes(join(root, 'packages/policy/src/policy-error.ts'), 'PolicyErrorDetails').map(
+      (c) => `| \`${c.code}\` | ${cell(c.meaning)} | ${cell(c.details) || '–'} |`,
     ),
     '',
     '## Evidence errors (`EvidenceError.code`)',
     '',
-    'From `EvidenceError` in `packages/evidence/src/evidence-error.ts`: returned by `parseBundle`, the journal,',
-    'signing and verification; `describeEvidenceError(e)` renders one.',
+    'From `EvidenceErrorDetails` in `packages/evidence/src/evidence-error.ts`: returned by `parseBundle`, the',
+    'journal, signing and verification. Same shape and renderer (`describeError`) as above.',
     '',
-    '| code | fields besides `message` |',
-    '| ---- | ------------------------ |',
-    ...unionCodes(join(root, 'packages/evidence/src/evidence-error.ts'), 'EvidenceError').map(
-      (c) => `| \`${c.code}\` | ${c.fields || '–'} |`,
+    '| code | meaning | `details` fields |',
+    '| ---- | ------- | ---------------- |',
+    ...detailCodes(join(root, 'packages/evidence/src/evidence-error.ts'), 'EvidenceErrorDetails').map(
+      (c) => `| \`${c.code}\` | ${cell(c.meaning)} | ${cell(c.details) || '–'} |`,
     ),
     '',
   );

@@ -58,7 +58,7 @@ describe('loadSettings', () => {
         expect.unreachable();
       } catch (e) {
         const p = (e as ProblemError).problem;
-        expect(p).toMatchObject({ code: 'invalid-config', exitCode: 3, field: 'gitlab.url' });
+        expect(p).toMatchObject({ code: 'invalid-config', exitCode: 3, details: { pointer: '/gitlab/url' } });
         expect(p.detail).toContain('https://file.example.com');
         if ('GITLAB_URL' in env) expect(p.detail).toContain('https://env.example.com');
         expect(JSON.stringify(p)).not.toContain('glpat-secret');
@@ -137,10 +137,10 @@ describe('loadSettings', () => {
       expect(p).toMatchObject({
         code: 'invalid-config',
         exitCode: 3,
-        field: 'wait.maxWaitMs',
+        details: { pointer: '/wait/maxWaitMs' },
         file: join(dir, 'bad.json'),
       });
-      expect(p.detail).toMatch(/bad\.json: wait\.maxWaitMs: /);
+      expect(p.detail).toMatch(/bad\.json: \/wait\/maxWaitMs: /);
     }
     expect(() => loadSettings(deps({}), flags('--config', 'missing.json'))).toThrow(/missing\.json: file not found/);
   });

@@ -14,11 +14,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { toJsonPointer } from '@hotfix-release/evidence';
 import { z } from 'zod';
 import { type Parsed, str } from './args.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { ProblemError, problem } from './problem.js';
-import type { CliDeps } from './run.js';
+import type { CliDeps } from './types.js';
 
 /** The file every lookup searches for. */
 export const CONFIG_FILE_NAME = 'hotfix.config.json';
@@ -65,11 +66,6 @@ function configProblem(detail: string, extra: Record<string, unknown>): ProblemE
   );
 }
 
-/** A field path as the SDK writes it: `runbook.services[0].project`. */
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
 /**
  * The user-level configuration: only the GitLab host (and its timeout), which the user chose by
  * writing it in their own home.
@@ -108,12 +104,10 @@ function readConfigFile<S extends z.ZodType>(file: string, schema: S, missingOk:
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => ({ path: fieldPath(i.path), message: i.message }));
-    const first = issues[0];
-    throw configProblem(`${file}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, {
+    const issues = r.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
+    throw configProblem(`${file}: ${issues.map((i) => `${i.pointer || '/'}: ${i.message}`).join('; ')}`, {
       file,
-      field: first?.path ?? '',
-      issues,
+      details: { pointer: issues[0]?.pointer ?? '', issues },
     });
   }
   return r.data;
@@ -135,8 +129,11 @@ function hostKey(url: string): string {
   }
 }
 
-/** Refuses a URL with `user[:password]@` (exit 3), naming where it came from but never echoing it. */
-function refuseUserinfo(url: string | undefined, source: string, field: string): void {
+/**
+ * Refuses a URL with `user[:password]@` (exit 3), naming where it came from but never echoing it:
+ * `pointer` is the JSON Pointer of the field in a file, or undefined for a flag or variable.
+ */
+function refuseUserinfo(url: string | undefined, source: string, pointer?: string): void {
   if (url === undefined) return;
   let u: URL;
   try {
@@ -147,7 +144,7 @@ function refuseUserinfo(url: string | undefined, source: string, field: string):
   if (u.username === '' && u.password === '') return;
   throw configProblem(
     `The GitLab URL from ${source} carries a user name or password (${u.protocol}//…@${u.host}); remove it and give the token in GITLAB_TOKEN.`,
-    { field },
+    { details: { source, ...(pointer === undefined ? {} : { pointer }) } },
   );
 }
 
@@ -161,11 +158,11 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
   const userFile = userConfigPath(env);
   const user = userFile === undefined ? undefined : readConfigFile(userFile, userConfigSchema, true);
   const flagUrl = str(parsed, 'gitlab-url');
-  refuseUserinfo(flagUrl, '--gitlab-url', 'gitlab-url');
-  refuseUserinfo(env.GITLAB_URL, 'GITLAB_URL', 'GITLAB_URL');
-  refuseUserinfo(env.CI_SERVER_URL, 'CI_SERVER_URL', 'CI_SERVER_URL');
-  refuseUserinfo(user?.gitlab?.url, userFile ?? 'the user configuration', 'gitlab.url');
-  refuseUserinfo(data.gitlab?.url, file ?? CONFIG_FILE_NAME, 'gitlab.url');
+  refuseUserinfo(flagUrl, '--gitlab-url');
+  refuseUserinfo(env.GITLAB_URL, 'GITLAB_URL');
+  refuseUserinfo(env.CI_SERVER_URL, 'CI_SERVER_URL');
+  refuseUserinfo(user?.gitlab?.url, userFile ?? 'the user configuration', '/gitlab/url');
+  refuseUserinfo(data.gitlab?.url, file ?? CONFIG_FILE_NAME, '/gitlab/url');
   const chosen = flagUrl ?? env.GITLAB_URL ?? env.CI_SERVER_URL ?? user?.gitlab?.url;
   const fileUrl = data.gitlab?.url;
   if (fileUrl !== undefined && (chosen === undefined || hostKey(chosen) !== hostKey(fileUrl))) {
@@ -177,9 +174,11 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
       `${file} names the GitLab host ${hostKey(fileUrl)}, but ${yours}. A project's configuration never decides where the token is sent; make both the same host.`,
       {
         file,
-        field: 'gitlab.url',
-        fileHost: hostKey(fileUrl),
-        chosenHost: chosen === undefined ? null : hostKey(chosen),
+        details: {
+          pointer: '/gitlab/url',
+          fileHost: hostKey(fileUrl),
+          chosenHost: chosen === undefined ? null : hostKey(chosen),
+        },
       },
     );
   }

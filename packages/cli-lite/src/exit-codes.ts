@@ -3,11 +3,6 @@ import { EXIT_CODES as POLICY_EXIT_CODES } from '@hotfix-release/policy';
 /**
  * The exit codes of every `hotfix` command, one per outcome class. 0–3 are the policy package's
  * `EXIT_CODES` so `hotfix policy check` and the other commands share one table.
- *
- * @example
- * ```ts
- * if (code === EXIT_CODES.conflict) console.log('resolve the conflict, then resume');
- * ```
  */
 export const EXIT_CODES = {
   /** Success: the command did what it was asked; every required control passed. */
@@ -32,14 +27,7 @@ export const EXIT_CODES = {
   interrupted: 130,
 } as const;
 
-/**
- * One of {@link EXIT_CODES}.
- *
- * @example
- * ```ts
- * const code: CliExitCode = EXIT_CODES.timeout;
- * ```
- */
+/** One of {@link EXIT_CODES}. */
 export type CliExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 /** One line per exit code, for `hotfix --help` and the README. */

@@ -8,8 +8,8 @@ import type { Parsed } from './args.js';
 import { loadSettings, type Settings } from './config.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { ProblemError, problem } from './problem.js';
-import type { CliDeps } from './run.js';
 import { problemFromSdk } from './sdk-problem.js';
+import type { CliDeps } from './types.js';
 
 /** The SDK module, loaded on demand. */
 export type Sdk = typeof import('@hotfix-release/sdk');
@@ -22,18 +22,19 @@ export interface GitLab {
   readonly settings: Settings;
 }
 
-function fieldProblem(settings: Settings, error: HotfixError, rename: (path: string) => string): ProblemError {
+// `rename` maps a pointer into the SDK's input to where the value sits in hotfix.config.json.
+function fieldProblem(settings: Settings, error: HotfixError, rename: (pointer: string) => string): ProblemError {
   const where = settings.file ?? 'configuration (no hotfix.config.json found)';
   if (error.code !== 'invalid-input' || error.details.issues.length === 0)
     return new ProblemError(problemFromSdk(error, { file: settings.file ?? null }, `${where}: ${error.message}`));
-  const issues = error.details.issues.map((i) => ({ path: rename(i.path), message: i.message }));
+  const issues = error.details.issues.map((i) => ({ pointer: rename(i.pointer), message: i.message }));
   return new ProblemError(
     problem({
       code: 'invalid-config',
       title: 'Bad configuration',
-      detail: `${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      detail: `${where}: ${issues.map((i) => `${i.pointer}: ${i.message}`).join('; ')}`,
       exitCode: EXIT_CODES.configuration,
-      extra: { file: settings.file ?? null, field: issues[0]?.path, issues },
+      extra: { file: settings.file ?? null, details: { pointer: issues[0]?.pointer ?? '', issues } },
     }),
   );
 }
@@ -43,7 +44,7 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
   const settings = loadSettings(deps, parsed);
   const sdk = await import('@hotfix-release/sdk');
   const config = sdk.parseRunbookConfig(settings.runbook);
-  if (config.isErr()) throw fieldProblem(settings, config.error, (p) => `runbook.${p}`);
+  if (config.isErr()) throw fieldProblem(settings, config.error, (p) => `/runbook${p}`);
   if (!settings.gitlabUrl)
     throw new ProblemError(
       problem({
@@ -51,7 +52,7 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
         title: 'Bad configuration',
         detail: `No GitLab URL: set GITLAB_URL, --gitlab-url or gitlab.url in ${settings.file ?? 'hotfix.config.json'}.`,
         exitCode: EXIT_CODES.configuration,
-        extra: { field: 'gitlab.url' },
+        extra: { details: { pointer: '/gitlab/url' } },
       }),
     );
   if (!settings.token)
@@ -61,7 +62,7 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
         title: 'Bad configuration',
         detail: 'No GitLab token: set GITLAB_TOKEN (or run in GitLab CI, which provides CI_JOB_TOKEN).',
         exitCode: EXIT_CODES.configuration,
-        extra: { field: 'GITLAB_TOKEN' },
+        extra: { details: { variable: 'GITLAB_TOKEN' } },
       }),
     );
   const client = sdk.createGitLabClient({
@@ -73,7 +74,7 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
   });
   if (client.isErr())
     throw fieldProblem(settings, client.error, (p) =>
-      p === 'gitlabUrl' ? 'gitlab.url (or GITLAB_URL, --gitlab-url)' : p === 'timeoutMs' ? 'gitlab.timeoutMs' : p,
+      p === '/gitlabUrl' ? '/gitlab/url (or GITLAB_URL, --gitlab-url)' : p === '/timeoutMs' ? '/gitlab/timeoutMs' : p,
     );
   return { sdk, client: client.value, config: config.value, settings };
 }

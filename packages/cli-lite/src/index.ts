@@ -3,5 +3,5 @@ export type { CliExitCode } from './exit-codes.js';
 export { EXIT_CODES } from './exit-codes.js';
 export type { ProblemDetails } from './problem.js';
 export { processDeps } from './process-deps.js';
-export type { CliDeps } from './run.js';
 export { CLI_VERSION, run } from './run.js';
+export type { CliDeps } from './types.js';

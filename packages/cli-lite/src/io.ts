@@ -1,46 +1,6 @@
 import { EXIT_CODES } from './exit-codes.js';
-import { type ProblemDetails, problemLine } from './problem.js';
-import type { CliDeps } from './run.js';
-
-/** The colours the CLI paints with. */
-export type Paint = 'red' | 'green' | 'yellow' | 'dim' | 'bold';
-
-/** How a run reports: human text, one JSON document, or a stream of JSON events ending with that document. */
-export type OutputMode = 'human' | 'json' | 'ndjson';
-
-/** Output of one command run: human text or exactly one JSON document on stdout; tokens redacted. */
-export interface Io {
-  /** Whether stdout carries machine output (`--json` or `--events ndjson`): human text is suppressed. */
-  readonly json: boolean;
-  /** Whether stdout carries one JSON event per line (`--events ndjson`). */
-  readonly events: boolean;
-  /** Whether text on stdout is coloured. */
-  readonly color: boolean;
-  /** Whether text on stderr is coloured (decided apart from stdout: one may be a pipe, the other a terminal). */
-  readonly colorErr: boolean;
-  /** Whether stderr is a terminal and progress may redraw a line (not in CI). */
-  readonly live: boolean;
-  /** Human output on stdout (ignored in machine modes). */
-  out(text: string): void;
-  /** Diagnostics and progress on stderr. */
-  err(text: string): void;
-  /** Writes raw text on stdout in every mode (reports, schemas, envelopes). */
-  raw(text: string): void;
-  /** Writes one JSON value as one line on stdout (`--events ndjson`); tokens redacted. */
-  event(value: unknown): void;
-  /** Ends with a result document (`--json`, or the last line of `--events ndjson`) and returns its exit code. */
-  result(doc: Readonly<Record<string, unknown>>, exitCode: number): number;
-  /** Ends with a problem: one human line on stderr, or the problem document on stdout in machine modes. */
-  fail(p: ProblemDetails, hints?: readonly string[]): number;
-  /** Paints text for stdout when its colour is on. */
-  paint(code: Paint, text: string): string;
-  /** Paints text for stderr when its colour is on. */
-  paintErr(code: Paint, text: string): string;
-  /** The width of the terminal behind stderr, in columns (80 when unknown). */
-  columns(): number;
-  /** Calls `handler` when the terminal behind stderr is resized; returns the unsubscribe function. */
-  onResize(handler: () => void): () => void;
-}
+import { problemLine } from './problem.js';
+import type { CliDeps, Io, OutputMode, Paint } from './types.js';
 
 const ANSI: Readonly<Record<Paint, number>> = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 };
 

@@ -2,18 +2,19 @@
  * Wires the policy's LiveFacts to the SDK: loaded only for `policy check --live`, so a plain
  * policy check never loads the GitLab client.
  */
+
+import { describeError } from '@hotfix-release/evidence';
 import type { LiveFacts } from '@hotfix-release/policy';
 import type { Parsed } from './args.js';
 import { connect } from './gitlab.js';
-import type { CliDeps } from './run.js';
-import { describeSdkError } from './sdk-problem.js';
+import type { CliDeps } from './types.js';
 
 /** A LiveFacts provider over the SDK client from the CLI's configuration. */
 export async function createLiveFacts(deps: CliDeps, parsed: Parsed): Promise<LiveFacts> {
   const gl = await connect(deps, parsed);
   return async (q) => {
     const r = await gl.sdk.readLiveFacts(gl.client, gl.config, q);
-    if (r.isErr()) throw new Error(describeSdkError(r.error));
+    if (r.isErr()) throw new Error(describeError(r.error));
     return r.value;
   };
 }

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CliExitCode, EXIT_CODES } from './exit-codes.js';
 
-/**
- * An error as RFC 9457 problem details, with the `code`, `runbookRef` and `exitCode` extension members.
- *
- * @example
- * ```ts
- * const p: ProblemDetails = { type: 'https://hotfix-release.dev/problems/conflict', title: 'Conflict', status: 409, detail: 'The pick conflicts on src/a.ts.', instance: 'urn:uuid:…', code: 'conflict', runbookRef: 'D3', exitCode: 6 };
- * ```
- */
+/** An error as RFC 9457 problem details, with the `code`, `runbookRef` and `exitCode` extension members. */
 export interface ProblemDetails {
   /** A URI naming the problem type: `https://hotfix-release.dev/problems/<code>`. */
   readonly type: string;

@@ -1,4 +1,4 @@
-import type { CliDeps } from './run.js';
+import type { CliDeps } from './types.js';
 
 /**
  * The real process as {@link CliDeps}: stdout, stderr, the environment (the one place the CLI reads

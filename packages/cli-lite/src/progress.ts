@@ -6,8 +6,8 @@
  * `--events ndjson` every event goes to stdout as one JSON line instead.
  */
 import type { FlowEvent } from '@hotfix-release/sdk';
-import type { Io } from './io.js';
 import { displayWidth, fitStatus, inert } from './live-line.js';
+import type { Io } from './types.js';
 
 /** A progress renderer. */
 export interface Progress {

@@ -5,61 +5,13 @@
  */
 
 import { PACKAGE_VERSION } from './_package-version.js';
-import type { OptionTable } from './args.js';
 import { EXIT_CODE_HELP, EXIT_CODES } from './exit-codes.js';
-import { createIo, type Io, type OutputMode } from './io.js';
+import { createIo } from './io.js';
 import { ProblemError, problem, usageProblem } from './problem.js';
-
-/** What the CLI needs from its surroundings; tests pass their own. */
-export interface CliDeps {
-  /** Writes to standard output. */
-  readonly stdout: (text: string) => void;
-  /** Writes to standard error. */
-  readonly stderr: (text: string) => void;
-  /** The environment variables the CLI may read. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** The working directory (config lookup, relative paths); `.` when omitted. */
-  readonly cwd?: string;
-  /** Whether standard output is a terminal. */
-  readonly stdoutIsTTY?: boolean;
-  /** Whether standard error is a terminal (live progress). */
-  readonly stderrIsTTY?: boolean;
-  /** The width of the terminal behind standard error, in columns, when it is one. */
-  readonly stderrColumns?: () => number | undefined;
-  /** Subscribes to resizes of the terminal behind standard error; returns the unsubscribe function. */
-  readonly onResize?: (handler: () => void) => () => void;
-  /** Subscribes to Ctrl-C (SIGINT); returns the unsubscribe function. */
-  readonly onInterrupt?: (handler: () => void) => () => void;
-}
+import type { CliDeps, CommandEntry, Io, OutputMode } from './types.js';
 
 /** The CLI's version, read from its package.json (inlined at build time). */
 export const CLI_VERSION: string = PACKAGE_VERSION;
-
-/** What a command gets: its surroundings and its output. */
-export interface CommandContext {
-  /** The surroundings. */
-  readonly deps: CliDeps;
-  /** Output for this run (human or `--json`). */
-  readonly io: Io;
-}
-
-/** One command: its help (with an example), its flags and its body. */
-export interface Command {
-  /** `--help` text, ending with an example. */
-  readonly help: string;
-  /** Its own flags (the common ones come on top); shell completion is generated from them. */
-  readonly options: OptionTable;
-  /** Runs the command on its own arguments; returns the exit code. */
-  run(ctx: CommandContext, argv: readonly string[]): Promise<number>;
-}
-
-/** A command in the table: a one-line summary and how to load it. */
-export interface CommandEntry {
-  /** One line for `hotfix --help`. */
-  readonly summary: string;
-  /** Loads the command's module (commands are loaded only when named). */
-  readonly load: () => Promise<Command>;
-}
 
 /** Every command, by its words (`policy check`). */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {

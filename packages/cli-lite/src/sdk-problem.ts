@@ -1,3 +1,10 @@
+/**
+ * Errors of every package as RFC 9457 problem details, in the one error dialect: the problem's
+ * `code`, `runbookRef` and `detail` come from the error's `code`, `runbookRef` and message (with
+ * where the problem is), and its typed `details` (JSON Pointers for locations) travel as the
+ * `details` extension member. Type-only import of the SDK: `policy check` never loads it.
+ */
+import { describeError, type ErrorShape } from '@hotfix-release/evidence';
 import type { HotfixError } from '@hotfix-release/sdk';
 import { type CliExitCode, EXIT_CODES } from './exit-codes.js';
 import { type ProblemDetails, problem } from './problem.js';
@@ -22,22 +29,42 @@ export function exitCodeOf(error: HotfixError): CliExitCode {
   return CLASS[error.code] ?? EXIT_CODES.failed;
 }
 
-/** An SDK error as problem details; its typed `details` travel as an extension member. */
+/** What {@link describeError} says after `code [ref]: `: the message and where the problem is. */
+export function errorDetail(error: ErrorShape): string {
+  const line = describeError(error);
+  const head = `${error.code}${error.runbookRef ? ` [${error.runbookRef}]` : ''}: `;
+  return line.startsWith(head) ? line.slice(head.length) : line;
+}
+
+/** Any package's error as problem details; `retryable` travels too when the error has it. */
+export function problemFromError(
+  error: ErrorShape & { readonly retryable?: boolean },
+  init: {
+    readonly exitCode: CliExitCode;
+    readonly detail?: string;
+    readonly title?: string;
+    readonly extra?: Readonly<Record<string, unknown>>;
+  },
+): ProblemDetails {
+  return problem({
+    code: error.code,
+    detail: init.detail ?? errorDetail(error),
+    exitCode: init.exitCode,
+    runbookRef: error.runbookRef,
+    ...(init.title ? { title: init.title } : {}),
+    extra: {
+      ...(error.retryable === undefined ? {} : { retryable: error.retryable }),
+      details: error.details,
+      ...init.extra,
+    },
+  });
+}
+
+/** An SDK error as problem details, with the exit code of its outcome class. */
 export function problemFromSdk(
   error: HotfixError,
   extra: Record<string, unknown> = {},
   detail: string = error.message,
 ): ProblemDetails {
-  return problem({
-    code: error.code,
-    detail,
-    exitCode: exitCodeOf(error),
-    runbookRef: error.runbookRef,
-    extra: { retryable: error.retryable, details: error.details, ...extra },
-  });
-}
-
-/** One human line for an SDK error: `<code> [<ref>]: <message>`. */
-export function describeSdkError(error: HotfixError): string {
-  return `${error.code}${error.runbookRef ? ` [${error.runbookRef}]` : ''}: ${error.message}`;
+  return problemFromError(error, { exitCode: exitCodeOf(error), detail, extra });
 }

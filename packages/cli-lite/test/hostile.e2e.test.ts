@@ -47,9 +47,7 @@ describe('configuration boundaries', { timeout: 120_000 }, () => {
     const problem = JSON.parse(withEnvHost.stdout) as Record<string, unknown>;
     expect(problem).toMatchObject({
       code: 'invalid-config',
-      field: 'gitlab.url',
-      fileHost: other.url,
-      chosenHost: w.sim.url,
+      details: { pointer: '/gitlab/url', fileHost: other.url, chosenHost: w.sim.url },
     });
     expect(String(problem.detail)).toContain(other.url);
     expect(String(problem.detail)).toContain(w.sim.url);

@@ -186,19 +186,22 @@ describe('usage and configuration', () => {
     const r = await runCli(['preflight', '--mr', 'evenergi/charging-api!1'], { cwd: cfgDir, env });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(join(cfgDir, 'hotfix.config.json'));
-    expect(r.stderr).toContain('runbook.services[0].project');
+    expect(r.stderr).toContain('/runbook/services/0/project');
     expect(r.stderr).toContain('must be a full project path');
     const json = await runCli(['preflight', '--mr', 'evenergi/charging-api!1', '--json'], { cwd: cfgDir, env });
     const doc = JSON.parse(json.stdout) as Record<string, unknown>;
     expectProblem(doc, 'invalid-config', 3);
-    expect(doc).toMatchObject({ field: 'runbook.services[0].project', file: join(cfgDir, 'hotfix.config.json') });
+    expect(doc).toMatchObject({
+      details: { pointer: '/runbook/services/0/project' },
+      file: join(cfgDir, 'hotfix.config.json'),
+    });
     await writeFile(join(cfgDir, 'typo.json'), JSON.stringify({ gitlab: { ulr: 'x' } }));
     const typo = await runCli(['status', '--evidence', join(dir, 'good.json'), '--config', 'typo.json'], {
       cwd: cfgDir,
       env,
     });
     expect(typo.code).toBe(3);
-    expect(typo.stderr).toMatch(/typo\.json: gitlab: Unrecognized key.*ulr/);
+    expect(typo.stderr).toMatch(/typo\.json: \/gitlab: Unrecognized key.*ulr/);
     const noToken = await runCli(['preflight', '--mr', 'a/b!1', '--gitlab-url', 'http://127.0.0.1:9'], {
       cwd: dir,
       env: {},

@@ -13,7 +13,7 @@ import { assertNoSecrets, type SecretScanOptions } from './secrets.js';
  * @example
  * ```ts
  * const d = bundleDigest(JSON.parse(text));
- * if (d.ok && d.value !== JSON.parse(text).digest) console.error('digest mismatch');
+ * if (d.isOk() && d.value !== JSON.parse(text).digest) console.error('digest mismatch');
  * ```
  */
 export function bundleDigest(value: unknown): EvidenceResult<string, EvidenceError> {
@@ -36,7 +36,7 @@ export function bundleDigest(value: unknown): EvidenceResult<string, EvidenceErr
  * @example
  * ```ts
  * const sealed = sealBundle(bundle);
- * if (sealed.ok) writeFileSync('evidence.json', JSON.stringify(sealed.value));
+ * if (sealed.isOk()) writeFileSync('evidence.json', JSON.stringify(sealed.value));
  * ```
  */
 export function sealBundle(

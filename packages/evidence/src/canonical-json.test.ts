@@ -33,7 +33,7 @@ describe(canonicalJson.name, () => {
     ];
     for (const [value, pointer] of cases) {
       const r = canonicalJson(value);
-      expect(r.isOk() ? 'ok' : r.error).toMatchObject({ code: 'not-canonicalizable', pointer });
+      expect(r.isOk() ? 'ok' : r.error).toMatchObject({ code: 'not-canonicalizable', details: { pointer } });
     }
   });
 
@@ -91,7 +91,7 @@ describe(sealBundle.name, () => {
   it('returns secret-detected for a bundle carrying a token', () => {
     const leaky = { ...buildPromotionBundle(), tool: { name: 'hotfix', version: 'glpat-0123456789abcdefghij' } };
     expect(sealBundle(leaky)).toMatchObject({
-      error: { code: 'secret-detected', pointers: ['/tool/version'] },
+      error: { code: 'secret-detected', details: { pointers: ['/tool/version'] } },
     });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { toJsonPointer } from './json-pointer.js';
 
@@ -39,7 +39,7 @@ export function contentDigest(value: unknown): EvidenceResult<string, EvidenceEr
 }
 
 function failAt(message: string, path: readonly PropertyKey[]): EvidenceError {
-  return { code: 'not-canonicalizable', message, pointer: toJsonPointer(path) };
+  return evidenceError('not-canonicalizable', message, { pointer: toJsonPointer(path) });
 }
 
 // Recursive on purpose (depth is capped); `stack` holds the ancestors, for cycle detection.

@@ -1,17 +1,10 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 import { z } from 'zod';
-import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { issuesFromZod } from './parse-bundle.js';
 
-/**
- * The payload type of an in-toto statement inside a DSSE envelope.
- *
- * @example
- * ```ts
- * IN_TOTO_PAYLOAD_TYPE; // 'application/vnd.in-toto+json'
- * ```
- */
+/** The payload type of an in-toto statement inside a DSSE envelope. */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/, 'expected base64 (standard or URL-safe)');
@@ -29,14 +22,7 @@ function decodeBase64(text: string): Buffer | undefined {
   return [std, std.replace(/=+$/, ''), url, url + pad].includes(text) ? bytes : undefined;
 }
 
-/**
- * A DSSE envelope (payload and signatures base64-encoded).
- *
- * @example
- * ```ts
- * const r = dsseEnvelopeSchema.safeParse(JSON.parse(text));
- * ```
- */
+/** A DSSE envelope (payload and signatures base64-encoded). */
 export const dsseEnvelopeSchema = z.object({
   payload: base64,
   payloadType: z.string().min(1).max(255),
@@ -46,14 +32,7 @@ export const dsseEnvelopeSchema = z.object({
     .max(16),
 });
 
-/**
- * A DSSE envelope.
- *
- * @example
- * ```ts
- * const n = (e: DsseEnvelope) => e.signatures.length;
- * ```
- */
+/** A DSSE envelope. */
 export type DsseEnvelope = z.infer<typeof dsseEnvelopeSchema>;
 
 /**
@@ -76,11 +55,6 @@ export interface DsseSigner {
 /**
  * A trusted verification key: an ed25519 public key (KeyObject or PEM) and an optional key id
  * (default: {@link keyIdOf} the key).
- *
- * @example
- * ```ts
- * const trusted: DsseTrustedKey = { publicKey: readFileSync('evidence.pub', 'utf8') };
- * ```
  */
 export interface DsseTrustedKey {
   /** The ed25519 public key. */
@@ -89,14 +63,7 @@ export interface DsseTrustedKey {
   readonly keyid?: string;
 }
 
-/**
- * What a verified envelope carried.
- *
- * @example
- * ```ts
- * const text = (v: VerifiedEnvelope) => v.payload.toString('utf8');
- * ```
- */
+/** What a verified envelope carried. */
 export interface VerifiedEnvelope {
   /** The payload type that was signed. */
   readonly payloadType: string;
@@ -125,11 +92,6 @@ export function pae(payloadType: string, payload: Uint8Array): Buffer {
  * A stable key id for an ed25519 public key: `sha256:` of its SPKI DER encoding.
  *
  * Errors: `invalid-key` when the value is not an ed25519 key.
- *
- * @example
- * ```ts
- * const id = keyIdOf(publicKeyPem); // { ok: true, value: 'sha256:…' }
- * ```
  */
 export function keyIdOf(key: KeyObject | string): EvidenceResult<string, EvidenceError> {
   const pub = toPublicKey(key);
@@ -142,11 +104,6 @@ export function keyIdOf(key: KeyObject | string): EvidenceResult<string, Evidenc
  * Signs a payload into a DSSE envelope with ed25519.
  *
  * Errors: `invalid-key` when the private key is not ed25519.
- *
- * @example
- * ```ts
- * const env = signEnvelope(Buffer.from(statementJson), IN_TOTO_PAYLOAD_TYPE, { privateKey });
- * ```
  */
 export function signEnvelope(
   payload: Uint8Array,
@@ -157,10 +114,10 @@ export function signEnvelope(
   try {
     privateKey = typeof signer.privateKey === 'string' ? createPrivateKey(signer.privateKey) : signer.privateKey;
   } catch {
-    return errResult({ code: 'invalid-key', message: 'the private key could not be read' });
+    return errResult(evidenceError('invalid-key', 'the private key could not be read', {}));
   }
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
-    return errResult({ code: 'invalid-key', message: 'signing needs an ed25519 private key' });
+    return errResult(evidenceError('invalid-key', 'signing needs an ed25519 private key', {}));
   }
   const keyid = signer.keyid ?? keyIdOf(createPublicKey(privateKey));
   const id = typeof keyid === 'string' ? keyid : keyid.isOk() ? keyid.value : '';
@@ -179,7 +136,7 @@ export function signEnvelope(
  * @example
  * ```ts
  * const v = verifyEnvelope(JSON.parse(text), [{ publicKey }]);
- * if (v.ok) JSON.parse(v.value.payload.toString('utf8'));
+ * if (v.isOk()) JSON.parse(v.value.payload.toString('utf8'));
  * ```
  */
 export function verifyEnvelope(
@@ -188,7 +145,7 @@ export function verifyEnvelope(
 ): EvidenceResult<VerifiedEnvelope, EvidenceError> {
   const parsed = dsseEnvelopeSchema.safeParse(envelope);
   if (!parsed.success) {
-    return errResult({ code: 'invalid-envelope', message: 'not a DSSE envelope', issues: issuesFromZod(parsed.error) });
+    return errResult(evidenceError('invalid-envelope', 'not a DSSE envelope', { issues: issuesFromZod(parsed.error) }));
   }
   const keys: { keyid: string; key: KeyObject }[] = [];
   for (const t of trusted) {
@@ -197,11 +154,11 @@ export function verifyEnvelope(
     const id = t.keyid ?? keyIdOf(pub.value);
     keys.push({ keyid: typeof id === 'string' ? id : id.isOk() ? id.value : '', key: pub.value });
   }
-  if (keys.length === 0) return errResult({ code: 'invalid-key', message: 'no trusted key was given' });
+  if (keys.length === 0) return errResult(evidenceError('invalid-key', 'no trusted key was given', {}));
   const env = parsed.data;
   const payload = decodeBase64(env.payload);
   if (!payload) {
-    return errResult({ code: 'signature-invalid', message: 'payload is not canonical base64' });
+    return errResult(evidenceError('signature-invalid', 'payload is not canonical base64', {}));
   }
   const message = pae(env.payloadType, payload);
   let verifiedBy: string | undefined;
@@ -210,7 +167,7 @@ export function verifyEnvelope(
     const key = keys.find((k) => k.keyid === s.keyid) as { keyid: string; key: KeyObject };
     const sig = decodeBase64(s.sig);
     if (!sig || !verify(null, message, key.key, sig)) {
-      return errResult({ code: 'signature-invalid', message: `signature by ${s.keyid} does not verify` });
+      return errResult(evidenceError('signature-invalid', `signature by ${s.keyid} does not verify`, {}));
     }
     verifiedBy ??= s.keyid;
   }
@@ -225,7 +182,7 @@ export function verifyEnvelope(
     }
   }
   if (verifiedBy === undefined) {
-    return errResult({ code: 'signature-invalid', message: 'no signature by a trusted key' });
+    return errResult(evidenceError('signature-invalid', 'no signature by a trusted key', {}));
   }
   return okResult({ payloadType: env.payloadType, payload, keyid: verifiedBy });
 }
@@ -235,9 +192,9 @@ function toPublicKey(key: KeyObject | string): EvidenceResult<KeyObject, Evidenc
   try {
     pub = typeof key === 'string' ? createPublicKey(key) : key.type === 'private' ? createPublicKey(key) : key;
   } catch {
-    return errResult({ code: 'invalid-key', message: 'the public key could not be read' });
+    return errResult(evidenceError('invalid-key', 'the public key could not be read', {}));
   }
   if (pub.asymmetricKeyType !== 'ed25519')
-    return errResult({ code: 'invalid-key', message: 'expected an ed25519 key' });
+    return errResult(evidenceError('invalid-key', 'expected an ed25519 key', {}));
   return okResult(pub);
 }

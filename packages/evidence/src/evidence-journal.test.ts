@@ -105,7 +105,7 @@ describe(EvidenceJournal.name, () => {
     } as never);
     expect(!bad.isOk() && bad.error).toMatchObject({
       code: 'invalid-journal-entry',
-      issues: [{ pointer: '/record/outcome' }],
+      details: { issues: [{ pointer: '/record/outcome' }] },
     });
     const stranger = await created.value.append({
       step: 'outcome',
@@ -127,7 +127,7 @@ describe(EvidenceJournal.name, () => {
     });
     expect(!leaky.isOk() && leaky.error).toMatchObject({
       code: 'secret-detected',
-      pointers: ['/record/releaseBranch'],
+      details: { pointers: ['/record/releaseBranch'] },
     });
     const sentinel = await created.value.append({
       step: 'pick',

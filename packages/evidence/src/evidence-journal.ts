@@ -1,6 +1,6 @@
 import { link, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import {
   type JournalEntry,
@@ -15,11 +15,6 @@ import { assertNoSecrets, type SecretScanOptions } from './secrets.js';
 
 /**
  * Options of {@link EvidenceJournal}: the clock, and sentinels (e.g. the GitLab token) that must never be journaled.
- *
- * @example
- * ```ts
- * const options: JournalOptions = { now: () => clock.now(), sentinels: [token] };
- * ```
  */
 export interface JournalOptions extends SecretScanOptions {
   /** The clock stamping each entry; default the system clock. */
@@ -34,7 +29,7 @@ export interface JournalOptions extends SecretScanOptions {
  * @example
  * ```ts
  * const j = await EvidenceJournal.create('evidence.journal.json', header);
- * if (j.ok) await j.value.append({ step: 'pick', target: 'fleet/api', record: pick });
+ * if (j.isOk()) await j.value.append({ step: 'pick', target: 'fleet/api', record: pick });
  * ```
  * @see D4, E1–E8
  */
@@ -69,11 +64,9 @@ export class EvidenceJournal {
   ): Promise<EvidenceResult<EvidenceJournal, EvidenceError>> {
     const parsed = journalHeaderSchema.safeParse(header);
     if (!parsed.success) {
-      return errResult({
-        code: 'invalid-journal-entry',
-        message: 'bad journal header',
-        issues: issuesFromZod(parsed.error),
-      });
+      return errResult(
+        evidenceError('invalid-journal-entry', 'bad journal header', { issues: issuesFromZod(parsed.error) }),
+      );
     }
     const clean = assertNoSecrets(parsed.data, options);
     if (!clean.isOk()) return errResult(clean.error);
@@ -137,18 +130,19 @@ export class EvidenceJournal {
   private async appendNow(entry: JournalEntry): Promise<EvidenceResult<JournalState, EvidenceError>> {
     const parsed = journalEntrySchema.safeParse(entry);
     if (!parsed.success) {
-      return errResult({
-        code: 'invalid-journal-entry',
-        message: 'bad journal entry',
-        issues: issuesFromZod(parsed.error),
-      });
+      return errResult(
+        evidenceError('invalid-journal-entry', 'bad journal entry', { issues: issuesFromZod(parsed.error) }),
+      );
     }
     if ('target' in parsed.data && !this.file.header.targets.includes(parsed.data.target)) {
-      return errResult({
-        code: 'invalid-journal-entry',
-        message: 'target is not one of the journal header targets (D4)',
-        issues: [{ pointer: '/target', message: `unknown target ${parsed.data.target}` }],
-      });
+      return errResult(
+        evidenceError(
+          'invalid-journal-entry',
+          'target is not one of the journal header targets',
+          { issues: [{ pointer: '/target', message: `unknown target ${parsed.data.target}` }] },
+          { runbookRef: 'D4' },
+        ),
+      );
     }
     const clean = assertNoSecrets(parsed.data, this.options);
     if (!clean.isOk()) return errResult(clean.error);
@@ -194,7 +188,7 @@ export class EvidenceJournal {
       await rm(tmp, { force: true }).catch(() => undefined);
       const exists = mode === 'create' && (cause as { code?: unknown }).code === 'EEXIST';
       const message = exists ? 'journal exists; use open() to resume' : 'could not write the journal';
-      return errResult({ code: 'journal-io', message, path: this.path, cause });
+      return errResult(evidenceError('journal-io', message, { path: this.path }, { cause }));
     }
   }
 }

@@ -4,15 +4,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 
-/**
- * Success or failure of an evidence operation: a neverthrow `Result`.
- *
- * @example
- * ```ts
- * const r: EvidenceResult<number, string> = ok(1);
- * if (r.isOk()) console.log(r.value);
- * ```
- */
+/** Success or failure of an evidence operation: a neverthrow `Result`. */
 export type EvidenceResult<T, E> = Result<T, E>;
 
 /** Builds a success. Internal helper. */

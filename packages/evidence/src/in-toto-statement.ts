@@ -1,39 +1,18 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
 import { type DsseEnvelope, type DsseSigner, IN_TOTO_PAYLOAD_TYPE, signEnvelope } from './dsse.js';
-import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { issuesFromZod } from './parse-bundle.js';
 import type { PromotionBundle } from './schema/bundle-schema.js';
 
-/**
- * The in-toto statement type this package writes.
- *
- * @example
- * ```ts
- * STATEMENT_TYPE; // 'https://in-toto.io/Statement/v1'
- * ```
- */
+/** The in-toto statement type this package writes. */
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 
-/**
- * The predicate type of a hotfix-release evidence bundle.
- *
- * @example
- * ```ts
- * EVIDENCE_PREDICATE_TYPE; // 'https://hotfix-release.dev/evidence/v1'
- * ```
- */
+/** The predicate type of a hotfix-release evidence bundle. */
 export const EVIDENCE_PREDICATE_TYPE = 'https://hotfix-release.dev/evidence/v1';
 
-/**
- * An in-toto Statement v1 whose predicate is an evidence bundle (kept as raw JSON).
- *
- * @example
- * ```ts
- * const r = inTotoStatementSchema.safeParse(JSON.parse(payloadText));
- * ```
- */
+/** An in-toto Statement v1 whose predicate is an evidence bundle (kept as raw JSON). */
 export const inTotoStatementSchema = z.object({
   _type: z.literal(STATEMENT_TYPE),
   subject: z
@@ -50,14 +29,7 @@ export const inTotoStatementSchema = z.object({
   predicate: z.unknown().refine((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object'),
 });
 
-/**
- * An in-toto Statement v1.
- *
- * @example
- * ```ts
- * const names = (s: InTotoStatement) => s.subject.map((x) => x.name);
- * ```
- */
+/** An in-toto Statement v1. */
 export type InTotoStatement = z.infer<typeof inTotoStatementSchema>;
 
 /**
@@ -84,20 +56,15 @@ export function statementSubjects(bundle: PromotionBundle): InTotoStatement['sub
  * Wraps a bundle in an in-toto Statement v1 with predicate type {@link EVIDENCE_PREDICATE_TYPE}.
  *
  * Errors: `invalid-statement` when no target was promoted (a statement needs a subject).
- *
- * @example
- * ```ts
- * const st = toStatement(bundle);
- * ```
  */
 export function toStatement(bundle: PromotionBundle): EvidenceResult<InTotoStatement, EvidenceError> {
   const subject = statementSubjects(bundle);
   if (subject.length === 0) {
-    return errResult({
-      code: 'invalid-statement',
-      message: 'no promoted target with a pick record: nothing to attest',
-      issues: [{ pointer: '/promotedTargets', message: 'no promoted target' }],
-    });
+    return errResult(
+      evidenceError('invalid-statement', 'no promoted target with a pick record: nothing to attest', {
+        issues: [{ pointer: '/promotedTargets', message: 'no promoted target' }],
+      }),
+    );
   }
   return okResult({ _type: STATEMENT_TYPE, subject, predicateType: EVIDENCE_PREDICATE_TYPE, predicate: bundle });
 }
@@ -110,7 +77,7 @@ export function toStatement(bundle: PromotionBundle): EvidenceResult<InTotoState
  * @example
  * ```ts
  * const env = signBundle(sealed, { privateKey });
- * if (env.ok) writeFileSync('evidence.dsse.json', JSON.stringify(env.value));
+ * if (env.isOk()) writeFileSync('evidence.dsse.json', JSON.stringify(env.value));
  * ```
  */
 export function signBundle(bundle: PromotionBundle, signer: DsseSigner): EvidenceResult<DsseEnvelope, EvidenceError> {
@@ -129,7 +96,7 @@ export function signBundle(bundle: PromotionBundle, signer: DsseSigner): Evidenc
  * @example
  * ```ts
  * const st = parseStatement(verified.payload);
- * if (st.ok) parseBundle(st.value.predicate);
+ * if (st.isOk()) parseBundle(st.value.predicate);
  * ```
  */
 export function parseStatement(payload: Uint8Array | string): EvidenceResult<InTotoStatement, EvidenceError> {
@@ -137,15 +104,13 @@ export function parseStatement(payload: Uint8Array | string): EvidenceResult<InT
   try {
     json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
   } catch {
-    return errResult({ code: 'invalid-statement', message: 'payload is not JSON', issues: [] });
+    return errResult(evidenceError('invalid-statement', 'payload is not JSON', { issues: [] }));
   }
   const parsed = inTotoStatementSchema.safeParse(json);
   if (!parsed.success) {
-    return errResult({
-      code: 'invalid-statement',
-      message: 'not an in-toto Statement v1',
-      issues: issuesFromZod(parsed.error),
-    });
+    return errResult(
+      evidenceError('invalid-statement', 'not an in-toto Statement v1', { issues: issuesFromZod(parsed.error) }),
+    );
   }
   return okResult(parsed.data);
 }

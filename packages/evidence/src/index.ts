@@ -2,8 +2,15 @@ export { bundleDigest, sealBundle } from './bundle-digest.js';
 export { canonicalJson, contentDigest } from './canonical-json.js';
 export type { DsseEnvelope, DsseSigner, DsseTrustedKey, VerifiedEnvelope } from './dsse.js';
 export { dsseEnvelopeSchema, IN_TOTO_PAYLOAD_TYPE, keyIdOf, pae, signEnvelope, verifyEnvelope } from './dsse.js';
-export type { BundleIssue, EvidenceError, EvidenceErrorCode } from './evidence-error.js';
-export { describeEvidenceError } from './evidence-error.js';
+export type {
+  ErrorIssue,
+  ErrorShape,
+  EvidenceError,
+  EvidenceErrorCode,
+  EvidenceErrorDetails,
+  NoDetails,
+} from './evidence-error.js';
+export { describeError, evidenceError } from './evidence-error.js';
 export type { JournalOptions } from './evidence-journal.js';
 export { EvidenceJournal } from './evidence-journal.js';
 export { evidenceJsonSchema } from './evidence-json-schema.js';

@@ -15,14 +15,7 @@ import {
   smokeCheckRecordSchema,
 } from './schema/target-records.js';
 
-/**
- * What a journal starts with: the bundle's header fields and the target projects (D4).
- *
- * @example
- * ```ts
- * journalHeaderSchema.shape.targets;
- * ```
- */
+/** What a journal starts with: the bundle's header fields and the target projects (D4). */
 export const journalHeaderSchema = promotionBundleSchema
   .pick({
     schemaVersion: true,
@@ -35,26 +28,12 @@ export const journalHeaderSchema = promotionBundleSchema
   })
   .extend({ targets: z.array(projectPathSchema).min(1).max(50) });
 
-/**
- * A journal's header.
- *
- * @example
- * ```ts
- * const first = (h: JournalHeader) => h.targets[0];
- * ```
- */
+/** A journal's header. */
 export type JournalHeader = z.infer<typeof journalHeaderSchema>;
 
 const target = { target: projectPathSchema };
 
-/**
- * One completed step and its record. Target steps name their target project; `complete` ends the promotion.
- *
- * @example
- * ```ts
- * journalEntrySchema.parse({ step: 'outcome', target: 'fleet/api', record: { outcome: 'promoted' } });
- * ```
- */
+/** One completed step and its record. Target steps name their target project; `complete` ends the promotion. */
 export const journalEntrySchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('pick'), ...target, record: pickRecordSchema }),
   z.object({ step: z.literal('drift'), ...target, record: driftReportSchema }),
@@ -71,24 +50,10 @@ export const journalEntrySchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('complete'), record: z.object({ completedAt: isoUtcSchema }) }),
 ]);
 
-/**
- * One journal entry as a caller appends it.
- *
- * @example
- * ```ts
- * const e: JournalEntry = { step: 'outcome', target: 'fleet/api', record: { outcome: 'promoted' } };
- * ```
- */
+/** One journal entry as a caller appends it. */
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
-/**
- * The name of a journal step.
- *
- * @example
- * ```ts
- * const s: JournalStep = 'trigger';
- * ```
- */
+/** The name of a journal step. */
 export type JournalStep = JournalEntry['step'];
 
 /** The journal file: header plus numbered entries. Internal. */

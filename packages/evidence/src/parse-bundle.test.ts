@@ -19,7 +19,7 @@ describe(parseBundle.name, () => {
     expect(r.isOk()).toBe(false);
     if (r.isOk()) return;
     expect(r.error.code).toBe('invalid-bundle');
-    const pointers = r.error.code === 'invalid-bundle' ? r.error.issues.map((i) => i.pointer) : [];
+    const pointers = r.error.code === 'invalid-bundle' ? r.error.details.issues.map((i) => i.pointer) : [];
     expect(pointers).toEqual(['/targets/0/pipeline/id', '/targets/1/smokeChecks/0/startedAt']);
   });
 

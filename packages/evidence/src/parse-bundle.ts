@@ -1,13 +1,11 @@
 import type { z } from 'zod';
-import type { BundleIssue, EvidenceError } from './evidence-error.js';
+import { type ErrorIssue, type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { toJsonPointer } from './json-pointer.js';
 import { type PromotionBundle, promotionBundleSchema, READABLE_MAJORS } from './schema/bundle-schema.js';
 
-/**
- * Maps zod issues to {@link BundleIssue}s located by JSON Pointer. Internal helper.
- */
-export function issuesFromZod(error: z.ZodError): BundleIssue[] {
+/** Maps zod issues to {@link ErrorIssue}s located by JSON Pointer. Internal helper. */
+export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
   return error.issues.map((issue) => ({ pointer: toJsonPointer(issue.path), message: issue.message }));
 }
 
@@ -21,7 +19,7 @@ export function issuesFromZod(error: z.ZodError): BundleIssue[] {
  * @example
  * ```ts
  * const r = parseBundle(JSON.parse(text));
- * if (!r.ok) console.error(describeEvidenceError(r.error));
+ * if (r.isErr()) console.error(describeError(r.error));
  * ```
  * @see E1–E8 (the records this schema holds)
  */
@@ -31,11 +29,13 @@ export function parseBundle(value: unknown): EvidenceResult<PromotionBundle, Evi
     if (typeof version === 'string') {
       const major = /^(\d+)\.\d+\.\d+$/.exec(version)?.[1];
       if (major !== undefined && !READABLE_MAJORS.includes(Number(major))) {
-        return errResult({
-          code: 'unsupported-schema-version',
-          message: `this reader understands schema ${READABLE_MAJORS.map((m) => `${m}.x.y`).join(' and ')} only`,
-          schemaVersion: version.slice(0, 50),
-        });
+        return errResult(
+          evidenceError(
+            'unsupported-schema-version',
+            `this reader understands schema ${READABLE_MAJORS.map((m) => `${m}.x.y`).join(' and ')} only`,
+            { schemaVersion: version.slice(0, 50) },
+          ),
+        );
       }
     }
   }
@@ -43,15 +43,15 @@ export function parseBundle(value: unknown): EvidenceResult<PromotionBundle, Evi
   try {
     parsed = promotionBundleSchema.safeParse(value);
   } catch (cause) {
-    return errResult({
-      code: 'invalid-bundle',
-      message: 'the value could not be validated',
-      issues: [{ pointer: '', message: cause instanceof Error ? cause.message : 'validation threw' }],
-    });
+    return errResult(
+      evidenceError('invalid-bundle', 'the value could not be validated', {
+        issues: [{ pointer: '', message: cause instanceof Error ? cause.message : 'validation threw' }],
+      }),
+    );
   }
   if (!parsed.success) {
     const issues = issuesFromZod(parsed.error);
-    return errResult({ code: 'invalid-bundle', message: `${issues.length} schema problem(s)`, issues });
+    return errResult(evidenceError('invalid-bundle', `${issues.length} schema problem(s)`, { issues }));
   }
   return okResult(parsed.data);
 }

@@ -1,19 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { type JournalFile, type JournalStep, journalFileSchema } from './journal-schema.js';
 import { issuesFromZod } from './parse-bundle.js';
 import { rebuildBundle } from './rebuild-bundle.js';
 import type { PromotionBundle } from './schema/bundle-schema.js';
 
-/**
- * One step the journal recorded as completed.
- *
- * @example
- * ```ts
- * const done = (s: CompletedStep) => `${s.seq} ${s.step} ${s.target ?? ''}`;
- * ```
- */
+/** One step the journal recorded as completed. */
 export interface CompletedStep {
   /** 1-based position in the journal. */
   readonly seq: number;
@@ -31,7 +24,7 @@ export interface CompletedStep {
  * @example
  * ```ts
  * const r = await readJournal('evidence.journal.json');
- * if (r.ok && !r.value.complete) console.log('resume after', r.value.completed.at(-1)?.step);
+ * if (r.isOk() && !r.value.complete) console.log('resume after', r.value.completed.at(-1)?.step);
  * ```
  */
 export interface JournalState {
@@ -51,7 +44,7 @@ export interface JournalState {
  * @example
  * ```ts
  * const r = await readJournal('evidence.journal.json');
- * if (r.ok) console.log(r.value.completed.map((s) => s.step));
+ * if (r.isOk()) console.log(r.value.completed.map((s) => s.step));
  * ```
  */
 export async function readJournal(path: string): Promise<EvidenceResult<JournalState, EvidenceError>> {
@@ -65,22 +58,19 @@ export async function loadJournalFile(path: string): Promise<EvidenceResult<Jour
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    return errResult({ code: 'journal-io', message: 'could not read the journal', path, cause });
+    return errResult(evidenceError('journal-io', 'could not read the journal', { path }, { cause }));
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return errResult({ code: 'journal-corrupt', message: 'not JSON', path, issues: [] });
+    return errResult(evidenceError('journal-corrupt', 'not JSON', { path, issues: [] }));
   }
   const parsed = journalFileSchema.safeParse(json);
   if (!parsed.success) {
-    return errResult({
-      code: 'journal-corrupt',
-      message: 'not an evidence journal',
-      path,
-      issues: issuesFromZod(parsed.error),
-    });
+    return errResult(
+      evidenceError('journal-corrupt', 'not an evidence journal', { path, issues: issuesFromZod(parsed.error) }),
+    );
   }
   return okResult(parsed.data);
 }

@@ -4,14 +4,7 @@
  * Code, errors, evidence records and policy results cite these IDs.
  */
 
-/**
- * Every stable runbook ID, in the order the runbook lists them.
- *
- * @example
- * ```ts
- * RUNBOOK_IDS.filter((id) => id.startsWith('E')); // ['E1', …, 'E8']
- * ```
- */
+/** Every stable runbook ID, in the order the runbook lists them. */
 export const RUNBOOK_IDS = [
   'U1',
   'U2',
@@ -47,34 +40,13 @@ export const RUNBOOK_IDS = [
   'R3',
 ] as const;
 
-/**
- * A stable runbook ID such as `"S5"` or `"E3"`.
- *
- * @example
- * ```ts
- * const ref: RunbookId = 'D3';
- * ```
- */
+/** A stable runbook ID such as `"S5"` or `"E3"`. */
 export type RunbookId = (typeof RUNBOOK_IDS)[number];
 
-/**
- * The runbook's completion criteria, E1–E8.
- *
- * @example
- * ```ts
- * const c: CompletionCriterionId = 'E8';
- * ```
- */
+/** The runbook's completion criteria, E1–E8. */
 export type CompletionCriterionId = Extract<RunbookId, `E${number}`>;
 
-/**
- * One runbook requirement: its ID, its section and a one-line summary.
- *
- * @example
- * ```ts
- * const line = (e: RunbookEntry) => `${e.id} (${e.section}): ${e.summary}`;
- * ```
- */
+/** One runbook requirement: its ID, its section and a one-line summary. */
 export interface RunbookEntry {
   /** The stable ID, e.g. `"S4"`. */
   readonly id: RunbookId;
@@ -136,41 +108,19 @@ function sectionOf(id: RunbookId): RunbookEntry['section'] {
   }
 }
 
-/**
- * The whole runbook as entries, in runbook order.
- *
- * @example
- * ```ts
- * RUNBOOK.filter((e) => e.section === 'recovery').map((e) => e.id); // ['R1', 'R2', 'R3']
- * ```
- */
+/** The whole runbook as entries, in runbook order. */
 export const RUNBOOK: readonly RunbookEntry[] = RUNBOOK_IDS.map((id) => ({
   id,
   section: sectionOf(id),
   summary: SUMMARIES[id],
 }));
 
-/**
- * Tells whether a string is a stable runbook ID.
- *
- * @example
- * ```ts
- * isRunbookId('S5'); // true
- * isRunbookId('S9'); // false
- * ```
- */
+/** Tells whether a string is a stable runbook ID. */
 export function isRunbookId(value: unknown): value is RunbookId {
   return typeof value === 'string' && (RUNBOOK_IDS as readonly string[]).includes(value);
 }
 
-/**
- * Looks up one runbook entry by ID.
- *
- * @example
- * ```ts
- * runbookEntry('E3').summary; // 'bring-all-code-to-release-branch was not selected for the hotfix.'
- * ```
- */
+/** Looks up one runbook entry by ID. */
 export function runbookEntry(id: RunbookId): RunbookEntry {
   const entry = RUNBOOK.find((e) => e.id === id);
   // RUNBOOK is built from RUNBOOK_IDS, so every RunbookId has an entry.

@@ -21,7 +21,13 @@ describe(assertNoSecrets.name, () => {
     const r = assertNoSecrets(value, { sentinels: ['s3ntinel-value', ''] });
     expect(r.isOk()).toBe(false);
     if (r.isOk() || r.error.code !== 'secret-detected') return;
-    expect(r.error.pointers).toEqual(['/tool/version', '/extra/0', '/extra/1', '/extra/2', '/my-s3ntinel-value-key']);
+    expect(r.error.details.pointers).toEqual([
+      '/tool/version',
+      '/extra/0',
+      '/extra/1',
+      '/extra/2',
+      '/my-s3ntinel-value-key',
+    ]);
     expect(JSON.stringify(r.error)).not.toContain('glpat-');
   });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EvidenceError } from './evidence-error.js';
+import { type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { toJsonPointer } from './json-pointer.js';
 
@@ -15,14 +15,7 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /[?&](?:private_token|access_token|job_token)=/i,
 ];
 
-/**
- * Options for {@link findSecrets}: extra literal values (e.g. the configured token) that must never appear.
- *
- * @example
- * ```ts
- * const opts: SecretScanOptions = { sentinels: [token] };
- * ```
- */
+/** Options for {@link findSecrets}: extra literal values (e.g. the configured token) that must never appear. */
 export interface SecretScanOptions {
   /** Exact values to look for anywhere in strings and keys; empty strings are ignored. */
   readonly sentinels?: readonly string[];
@@ -70,13 +63,13 @@ export function findSecrets(value: unknown, options: SecretScanOptions = {}): st
  * @example
  * ```ts
  * const r = assertNoSecrets(bundle, { sentinels: [process.env.GITLAB_TOKEN ?? ''] });
- * if (!r.ok) throw new Error(describeEvidenceError(r.error));
+ * if (r.isErr()) console.error(describeError(r.error));
  * ```
  */
 export function assertNoSecrets(value: unknown, options: SecretScanOptions = {}): EvidenceResult<void, EvidenceError> {
   const pointers = findSecrets(value, options);
   if (pointers.length === 0) return okResult(undefined);
-  return errResult({ code: 'secret-detected', message: `${pointers.length} token-like value(s) found`, pointers });
+  return errResult(evidenceError('secret-detected', `${pointers.length} token-like value(s) found`, { pointers }));
 }
 
 /**

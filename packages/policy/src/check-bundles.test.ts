@@ -115,9 +115,12 @@ describe(checkBundles.name, () => {
     const bad = await checkBundles([], { maxEvidenceAgeMs: -1 });
     expect(bad._unsafeUnwrapErr()).toMatchObject({
       code: 'invalid-options',
-      issues: [{ pointer: '/maxEvidenceAgeMs' }],
+      details: { issues: [{ pointer: '/maxEvidenceAgeMs' }] },
     });
     const key = await checkBundles([], { trustedKeys: [{ publicKey: 'not a key' }] });
-    expect(key._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-trusted-key', pointer: '/trustedKeys/0/publicKey' });
+    expect(key._unsafeUnwrapErr()).toMatchObject({
+      code: 'invalid-trusted-key',
+      details: { pointer: '/trustedKeys/0/publicKey' },
+    });
   });
 });

@@ -4,23 +4,16 @@ import { errAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { type CheckOptions, checkOptionsSchema } from './check-options.js';
 import { buildReport, type CheckReport } from './check-report.js';
-import { CONTROL_CATALOG } from './control-catalog.js';
+import { controlDefinition } from './control-catalog.js';
 import type { ControlResult } from './control-result.js';
 import { checkLiveFacts } from './controls/live-controls.js';
 import { type BundleEvaluation, type EngineConfig, evaluateBundle, toResult } from './evaluate-bundle.js';
 import { mergeExpected, withBasis } from './expectations.js';
-import type { PolicyError } from './policy-error.js';
-import { type PolicyFile, parsePolicyFile } from './policy-file.js';
+import { type PolicyError, policyError } from './policy-error.js';
+import { parsePolicyFile, type PolicyFile } from './policy-file.js';
 import { applyWaivers, authorizedWaivers, type Waiver } from './waivers.js';
 
-/**
- * One input to check: raw text (a bundle or DSSE envelope file's content) or an already parsed value.
- *
- * @example
- * ```ts
- * const input: CheckInput = { name: 'evidence.json', text: readFileSync('evidence.json', 'utf8') };
- * ```
- */
+/** One input to check: raw text (a bundle or DSSE envelope file's content) or an already parsed value. */
 export type CheckInput =
   | { readonly name: string; readonly text: string }
   | { readonly name: string; readonly value: unknown };
@@ -34,7 +27,7 @@ const inputsSchema = z
   )
   .max(100_000);
 
-const liveDef = CONTROL_CATALOG.find((c) => c.id === 'live-facts') as (typeof CONTROL_CATALOG)[number];
+const liveDef = controlDefinition('live-facts');
 
 /**
  * Checks evidence bundles (or DSSE envelopes of them) against the control catalog, applying waivers and,
@@ -61,7 +54,7 @@ export function checkBundles(
   const opts = checkOptionsSchema.safeParse(options);
   if (!opts.success) {
     const issues = opts.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
-    return errAsync({ code: 'invalid-options', message: 'invalid check options', issues });
+    return errAsync(policyError('invalid-options', 'invalid check options', { issues }));
   }
   const parsedInputs = inputsSchema.safeParse(inputs);
   if (!parsedInputs.success) {
@@ -69,7 +62,7 @@ export function checkBundles(
       pointer: toJsonPointer(['inputs', ...i.path]),
       message: i.message,
     }));
-    return errAsync({ code: 'invalid-options', message: 'invalid inputs', issues });
+    return errAsync(policyError('invalid-options', 'invalid inputs', { issues }));
   }
   const o = opts.data;
   let policy: PolicyFile | undefined;
@@ -89,7 +82,7 @@ export function checkBundles(
   ];
   for (const { k, pointer } of keySources) {
     const id = keyIdOf(k.publicKey);
-    if (!id.isOk()) return errAsync({ code: 'invalid-trusted-key', message: id.error.message, pointer });
+    if (!id.isOk()) return errAsync(policyError('invalid-trusted-key', id.error.message, { pointer }));
     trustedKeys.push({ publicKey: createPublicKey(k.publicKey), keyid: k.keyid ?? id.value });
   }
   const expected = mergeExpected(o, policy);
@@ -156,7 +149,7 @@ function evaluateUnreadable(name: string, message: string): BundleEvaluation {
     name,
     bundle: undefined,
     digest: null,
-    results: [toResult(CONTROL_CATALOG[0], name, null, { status: 'error', message, pointer: '' })],
+    results: [toResult(controlDefinition('bundle-schema'), name, null, { status: 'error', message, pointer: '' })],
   };
 }
 

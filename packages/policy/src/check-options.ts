@@ -6,11 +6,6 @@ import type { LiveFacts } from './live-facts.js';
  * The options of {@link checkBundles}, as a zod schema holding every default.
  * Expectations come from the caller and the policy file, never from the bundle; the two action names
  * default to the runbook's values (S4, S5).
- *
- * @example
- * ```ts
- * checkOptionsSchema.parse({ maxEvidenceAgeMs: 3_600_000 });
- * ```
  */
 export const checkOptionsSchema = z.object({
   /** The clock: "now" for freshness, ISO 8601 UTC. Default: the current time. */
@@ -68,22 +63,8 @@ export const checkOptionsSchema = z.object({
   live: z.custom<LiveFacts>((v) => typeof v === 'function', 'expected a function').optional(),
 });
 
-/**
- * The options a caller passes to {@link checkBundles} (defaults optional).
- *
- * @example
- * ```ts
- * const options: CheckOptions = { now: '2026-11-30T02:00:00Z', trustedKeys: [{ publicKey: pem }] };
- * ```
- */
+/** The options a caller passes to {@link checkBundles} (defaults optional). */
 export type CheckOptions = z.input<typeof checkOptionsSchema>;
 
-/**
- * The options after defaults.
- *
- * @example
- * ```ts
- * const age = (o: ResolvedCheckOptions) => o.maxEvidenceAgeMs;
- * ```
- */
+/** The options after defaults. */
 export type ResolvedCheckOptions = z.output<typeof checkOptionsSchema>;

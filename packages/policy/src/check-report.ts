@@ -1,14 +1,7 @@
 import type { ControlResult, ControlStatus } from './control-result.js';
 import { exitCodeFor } from './exit-code.js';
 
-/**
- * One input's part of a report.
- *
- * @example
- * ```ts
- * const failed = (b: BundleReport) => b.results.filter((r) => r.status === 'fail');
- * ```
- */
+/** One input's part of a report. */
 export interface BundleReport {
   /** The input name (e.g. the file path). */
   readonly name: string;
@@ -22,12 +15,6 @@ export interface BundleReport {
 
 /**
  * One evaluation of one or more inputs, from which every reporter renders.
- *
- * @example
- * ```ts
- * const r = await checkBundles([{ name: 'evidence.json', text }]);
- * if (r.isOk()) process.exitCode = r.value.exitCode;
- * ```
  */
 export interface CheckReport {
   /** `pass` (exit 0), `fail` (exit 1) or `error` (exit 2: could not be evaluated). */

@@ -1,43 +1,53 @@
 import type { RunbookId } from '@hotfix-release/evidence';
 
-/**
- * A runbook reference: one stable ID, or a range such as `S2–S7` for controls spanning steps.
- *
- * @example
- * ```ts
- * const ref: RunbookRef = 'E3';
- * ```
- */
+/** A runbook reference: one stable ID, or a range such as `S2–S7` for controls spanning steps. */
 export type RunbookRef = RunbookId | `${RunbookId}–${RunbookId}`;
 
 /**
  * When a control applies: always, only for governed delivery work (E8), only when a signing key is
  * configured or a signature is required (CI), only for a signed (DSSE) input, only for rolled-back targets, or only with live facts.
- *
- * @example
- * ```ts
- * const when: AppliesWhen = 'governed';
- * ```
  */
 export type AppliesWhen = 'always' | 'governed' | 'signature-expected' | 'envelope' | 'rolled-back' | 'live-facts';
 
 /**
- * One control of the catalog, as data.
- *
- * @example
- * ```ts
- * const e3 = CONTROL_CATALOG.find((c) => c.id === 'E3');
- * ```
+ * The id of every control, in evaluation order: the runbook ID for E1–E8, kebab-case otherwise.
+ * The catalog below has exactly these ids in this order (checked by a type test and a test), so
+ * code names a control by a typed id, never by a string or a position in the catalog.
  */
+export const CONTROL_IDS = [
+  'bundle-schema',
+  'bundle-digest',
+  'bundle-signature',
+  'bundle-claims',
+  'bundle-subject',
+  'promoted-targets',
+  'E1',
+  'E2',
+  'E3',
+  'E4',
+  'E5',
+  'E6',
+  'E7',
+  'E8',
+  'step-order',
+  'evidence-freshness',
+  'rollback-records',
+  'live-facts',
+] as const;
+
+/** The id of a control in {@link CONTROL_CATALOG}. */
+export type ControlId = (typeof CONTROL_IDS)[number];
+
+/** One control of the catalog, as data. */
 export interface ControlDefinition {
   /** Stable id: the runbook ID for E1–E8, kebab-case otherwise. */
-  readonly id: string;
+  readonly id: ControlId;
   /** What the control proves, in one line. */
   readonly title: string;
   /** The runbook requirement behind it. */
   readonly runbookRef: RunbookRef;
   /** Controls evaluated first; an `error` in one of them makes this control `error` too. */
-  readonly dependencies: readonly string[];
+  readonly dependencies: readonly ControlId[];
   /** Whether it is judged once per bundle or once per target project (D4). */
   readonly scope: 'bundle' | 'target';
   /** When the control applies; otherwise its result is `not_applicable`. */
@@ -52,11 +62,6 @@ export interface ControlDefinition {
 
 /**
  * The control catalog, in evaluation order (every dependency comes before its dependents).
- *
- * @example
- * ```ts
- * CONTROL_CATALOG.map((c) => c.id); // ['bundle-schema', 'bundle-digest', …, 'E8', …]
- * ```
  * @see E1–E8, D4, S2–S7, R2
  */
 export const CONTROL_CATALOG = [
@@ -265,37 +270,15 @@ export const CONTROL_CATALOG = [
   },
 ] as const satisfies readonly ControlDefinition[];
 
-/**
- * The id of a control in {@link CONTROL_CATALOG}.
- *
- * @example
- * ```ts
- * const id: ControlId = 'E3';
- * ```
- */
-export type ControlId = (typeof CONTROL_CATALOG)[number]['id'];
-
-/**
- * Tells whether a string is the id of a catalog control.
- *
- * @example
- * ```ts
- * isControlId('E3'); // true
- * isControlId('E9'); // false
- * ```
- */
+/** Tells whether a string is the id of a catalog control. */
 export function isControlId(value: unknown): value is ControlId {
-  return typeof value === 'string' && CONTROL_CATALOG.some((c) => c.id === value);
+  return typeof value === 'string' && (CONTROL_IDS as readonly string[]).includes(value);
 }
 
-/**
- * Looks up a control definition by id.
- *
- * @example
- * ```ts
- * controlDefinition('E6').waivable; // true
- * ```
- */
+/** Looks up a control definition by id. */
 export function controlDefinition(id: ControlId): ControlDefinition {
-  return CONTROL_CATALOG.find((c) => c.id === id) as ControlDefinition;
+  // Present for every id: the catalog holds exactly CONTROL_IDS (pinned by control-catalog.test.ts).
+  return BY_ID.get(id)!;
 }
+
+const BY_ID = new Map<ControlId, ControlDefinition>(CONTROL_CATALOG.map((c) => [c.id, c]));

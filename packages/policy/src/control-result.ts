@@ -1,23 +1,9 @@
 import type { ControlId, RunbookRef } from './control-catalog.js';
 
-/**
- * A control's verdict: `pass`, `fail`, `error` (could not evaluate), `not_applicable`, or `waived`.
- *
- * @example
- * ```ts
- * const s: ControlStatus = 'not_applicable';
- * ```
- */
+/** A control's verdict: `pass`, `fail`, `error` (could not evaluate), `not_applicable`, or `waived`. */
 export type ControlStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'waived';
 
-/**
- * What a control function returns before waivers and catalog data are applied.
- *
- * @example
- * ```ts
- * const o: ControlOutcome = { status: 'fail', message: 'deployment failed', pointer: '/targets/0/deployment', expected: 'success', actual: 'failed' };
- * ```
- */
+/** What a control function returns before waivers and catalog data are applied. */
 export interface ControlOutcome {
   /** The verdict (never `waived`: waivers are applied afterwards). */
   readonly status: Exclude<ControlStatus, 'waived'>;
@@ -31,14 +17,7 @@ export interface ControlOutcome {
   readonly actual?: unknown;
 }
 
-/**
- * One control's result for one bundle and, for target controls, one target.
- *
- * @example
- * ```ts
- * const failed = (r: ControlResult) => r.status === 'fail';
- * ```
- */
+/** One control's result for one bundle and, for target controls, one target. */
 export interface ControlResult extends Omit<ControlOutcome, 'status'> {
   /** The control id. */
   readonly id: ControlId;

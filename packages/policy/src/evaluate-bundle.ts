@@ -1,13 +1,13 @@
 import {
   type DsseTrustedKey,
-  describeEvidenceError,
+  describeError,
   findSecrets,
   type PromotionBundle,
   parseBundle,
   parseStatement,
   verifyEnvelope,
 } from '@hotfix-release/evidence';
-import { CONTROL_CATALOG, type ControlDefinition, type ControlId } from './control-catalog.js';
+import { CONTROL_CATALOG, type ControlDefinition, type ControlId, controlDefinition } from './control-catalog.js';
 import type { ControlOutcome, ControlResult } from './control-result.js';
 import {
   checkClaims,
@@ -78,7 +78,7 @@ export function toResult(
   o: ControlOutcome,
 ): ControlResult {
   return {
-    id: def.id as ControlId,
+    id: def.id,
     title: def.title,
     runbookRef: def.runbookRef,
     remediation: def.remediation,
@@ -88,7 +88,7 @@ export function toResult(
   };
 }
 
-const schemaDef = CONTROL_CATALOG[0];
+const schemaDef = controlDefinition('bundle-schema');
 
 function unreadable(name: string, message: string, pointer = ''): BundleEvaluation {
   return {
@@ -116,13 +116,12 @@ function decode(
   let verification: { ok: true; keyid: string } | { ok: false; message: string } | null = null;
   if (keysConfigured) {
     const v = verifyEnvelope(value, config.trustedKeys);
-    if (!v.isOk() && v.error.code !== 'signature-invalid')
-      return { ok: false, message: describeEvidenceError(v.error) };
+    if (!v.isOk() && v.error.code !== 'signature-invalid') return { ok: false, message: describeError(v.error) };
     verification = v.isOk() ? { ok: true, keyid: v.value.keyid } : { ok: false, message: v.error.message };
   }
   if (typeof env.payload !== 'string') return { ok: false, message: 'the envelope has no base64 payload' };
   const statement = parseStatement(Buffer.from(env.payload, 'base64'));
-  if (!statement.isOk()) return { ok: false, message: describeEvidenceError(statement.error) };
+  if (!statement.isOk()) return { ok: false, message: describeError(statement.error) };
   return {
     ok: true,
     facts: {
@@ -144,8 +143,8 @@ export function evaluateBundle(name: string, value: unknown, config: EngineConfi
   const parsed = parseBundle(decoded.facts.raw);
   if (!parsed.isOk()) {
     const e = parsed.error;
-    const pointer = e.code === 'invalid-bundle' ? (e.issues[0]?.pointer ?? '') : '/schemaVersion';
-    return unreadable(name, describeEvidenceError(e), pointer);
+    const pointer = e.code === 'invalid-bundle' ? (e.details.issues[0]?.pointer ?? '') : '/schemaVersion';
+    return unreadable(name, describeError(e), pointer);
   }
   const bundle = parsed.value;
   const secrets = findSecrets(decoded.facts.raw);
@@ -192,7 +191,7 @@ export function runControl(
   def: ControlDefinition,
   check: ControlCheck,
   ctx: ControlContext,
-  find: (id: string, target: string | null) => ControlResult | undefined,
+  find: (id: ControlId, target: string | null) => ControlResult | undefined,
   target: string | null,
 ): ControlOutcome {
   let na: string | undefined;

@@ -5,22 +5,10 @@ import type { ControlResult } from './control-result.js';
  * The CLI's exit codes: 0 every required control passed; 1 a control failed (or a waiver expired);
  * 2 the evidence could not be evaluated (unreadable, invalid schema, bad digest or signature, an
  * `error` result, or zero evaluated controls); 3 bad configuration or waiver file.
- *
- * @example
- * ```ts
- * process.exitCode = EXIT_CODES.configuration; // 3
- * ```
  */
 export const EXIT_CODES = { ok: 0, failed: 1, unevaluable: 2, configuration: 3 } as const;
 
-/**
- * One of {@link EXIT_CODES}.
- *
- * @example
- * ```ts
- * const code: ExitCode = 2;
- * ```
- */
+/** One of {@link EXIT_CODES}. */
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 const INTEGRITY = new Set<string>(CONTROL_CATALOG.filter((c) => c.kind === 'integrity').map((c) => c.id));

@@ -1,14 +1,7 @@
 import { gitShaSchema, sha256DigestSchema } from '@hotfix-release/evidence';
 import { z } from 'zod';
 
-/**
- * What the policy asks a {@link LiveFacts} provider to re-read from GitLab for one target.
- *
- * @example
- * ```ts
- * const q: LiveFactsQuery = { gitlabUrl: 'https://gitlab.example.com', target: 'fleet/api', pipeline: { project: 'evenergi/develop', id: 5000 }, environment: 'staging', mr: { project: 'fleet/api', iid: 42 }, noteId: 61000, label: 'Validated in Staging' };
- * ```
- */
+/** What the policy asks a {@link LiveFacts} provider to re-read from GitLab for one target. */
 export interface LiveFactsQuery {
   /** The GitLab instance the bundle names. */
   readonly gitlabUrl: string;
@@ -26,14 +19,7 @@ export interface LiveFactsQuery {
   readonly label: string;
 }
 
-/**
- * The facts as GitLab reports them now; validated with zod because a provider is outside input.
- *
- * @example
- * ```ts
- * liveFactsSnapshotSchema.parse({ pipelineInputs: { action: 'deploy-release-branch-to-staging' }, deployedSha: null, labelPresent: false, note: null });
- * ```
- */
+/** The facts as GitLab reports them now; validated with zod because a provider is outside input. */
 export const liveFactsSnapshotSchema = z.object({
   pipelineInputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
   deployedSha: gitShaSchema.nullable(),
@@ -41,24 +27,12 @@ export const liveFactsSnapshotSchema = z.object({
   note: z.object({ bodyDigest: sha256DigestSchema }).nullable(),
 });
 
-/**
- * The facts GitLab reports now for one target.
- *
- * @example
- * ```ts
- * const s: LiveFactsSnapshot = { pipelineInputs: null, deployedSha: null, labelPresent: false, note: null };
- * ```
- */
+/** The facts GitLab reports now for one target. */
 export type LiveFactsSnapshot = z.infer<typeof liveFactsSnapshotSchema>;
 
 /**
  * A function the caller provides (the CLI wires it to the SDK) that re-reads, from GitLab, the facts a
  * bundle claims: pipeline inputs, deployed SHA, label and note. A rejection makes `live-facts` an `error`.
- *
- * @example
- * ```ts
- * const live: LiveFacts = async (q) => ({ pipelineInputs: await readInputs(q), deployedSha: null, labelPresent: true, note: null });
- * ```
  * @see E2, E5, E7, E8
  */
 export type LiveFacts = (query: LiveFactsQuery) => Promise<LiveFactsSnapshot>;

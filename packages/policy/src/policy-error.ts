@@ -1,60 +1,36 @@
-import type { BundleIssue } from '@hotfix-release/evidence';
+import type { ErrorIssue, ErrorShape } from '@hotfix-release/evidence';
+import type { ControlId } from './control-catalog.js';
 
-/**
- * Every configuration error of the policy (exit code 3), keyed by a stable kebab-case `code`.
- *
- * @example
- * ```ts
- * const e: PolicyError = { code: 'unknown-control', message: 'no control E9', controlId: 'E9', pointer: '/waivers/0/control' };
- * ```
- */
-export type PolicyError =
-  | { readonly code: 'invalid-options'; readonly message: string; readonly issues: readonly BundleIssue[] }
-  | { readonly code: 'invalid-waivers'; readonly message: string; readonly issues: readonly BundleIssue[] }
-  | { readonly code: 'invalid-policy-file'; readonly message: string; readonly issues: readonly BundleIssue[] }
-  | { readonly code: 'waivers-not-authorized'; readonly message: string; readonly pointer: string }
-  | { readonly code: 'unknown-control'; readonly message: string; readonly controlId: string; readonly pointer: string }
-  | {
-      readonly code: 'control-not-waivable';
-      readonly message: string;
-      readonly controlId: string;
-      readonly pointer: string;
-      readonly runbookRef: string;
-    }
-  | { readonly code: 'invalid-trusted-key'; readonly message: string; readonly pointer: string };
+/** The typed context of each policy configuration error code (exit code 3). */
+export interface PolicyErrorDetails {
+  /** The check options or inputs do not match their schema. */
+  'invalid-options': { readonly issues: readonly ErrorIssue[] };
+  /** The waiver file is not JSON or does not match its schema. */
+  'invalid-waivers': { readonly issues: readonly ErrorIssue[] };
+  /** The gate's policy file is not JSON or does not match its schema. */
+  'invalid-policy-file': { readonly issues: readonly ErrorIssue[] };
+  /** Waivers that carry no authority: unsigned by a trusted key and not read from a protected ref, or approved by the MR's author. */
+  'waivers-not-authorized': { readonly pointer: string };
+  /** A waiver names a control the catalog does not have. */
+  'unknown-control': { readonly controlId: string; readonly pointer: string };
+  /** A waiver names a control that may not be waived. */
+  'control-not-waivable': { readonly controlId: ControlId; readonly pointer: string };
+  /** A trusted key is unreadable or not ed25519. */
+  'invalid-trusted-key': { readonly pointer: string };
+}
 
-/**
- * The `code` of a {@link PolicyError}.
- *
- * @example
- * ```ts
- * const c: PolicyErrorCode = 'invalid-waivers';
- * ```
- */
-export type PolicyErrorCode = PolicyError['code'];
+/** The `code` of a {@link PolicyError}. */
+export type PolicyErrorCode = keyof PolicyErrorDetails;
 
-/**
- * Renders any {@link PolicyError} as one human line naming its code.
- *
- * @example
- * ```ts
- * describePolicyError({ code: 'invalid-trusted-key', message: 'not ed25519', pointer: '/trustedKeys/0' });
- * // 'invalid-trusted-key: not ed25519 at /trustedKeys/0'
- * ```
- */
-export function describePolicyError(error: PolicyError): string {
-  switch (error.code) {
-    case 'invalid-options':
-    case 'invalid-policy-file':
-    case 'invalid-waivers': {
-      const issues = error.issues.slice(0, 5).map((i) => `${i.pointer || '/'}: ${i.message}`);
-      return `${error.code}: ${error.message}${issues.length ? ` (${issues.join('; ')})` : ''}`;
-    }
-    case 'unknown-control':
-    case 'waivers-not-authorized':
-    case 'invalid-trusted-key':
-      return `${error.code}: ${error.message} at ${error.pointer}`;
-    case 'control-not-waivable':
-      return `${error.code} [${error.runbookRef}]: ${error.message} at ${error.pointer}`;
-  }
+/** Every configuration error of the policy: the one error shape, keyed by `code`. */
+export type PolicyError = { [C in PolicyErrorCode]: ErrorShape<C, PolicyErrorDetails[C]> }[PolicyErrorCode];
+
+/** Builds a policy error of the given code; `runbookRef` only where a runbook step is at stake. */
+export function policyError<C extends PolicyErrorCode>(
+  code: C,
+  message: string,
+  details: PolicyErrorDetails[C],
+  runbookRef?: ErrorShape['runbookRef'],
+): Extract<PolicyError, { code: C }> {
+  return { code, message, runbookRef, details } as unknown as Extract<PolicyError, { code: C }>;
 }

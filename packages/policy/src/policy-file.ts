@@ -1,7 +1,7 @@
 import { httpUrlSchema, projectPathSchema, toJsonPointer } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
-import type { PolicyError } from './policy-error.js';
+import { type PolicyError, policyError } from './policy-error.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -87,13 +87,13 @@ export function parsePolicyFile(input: unknown): Result<PolicyFile, PolicyError>
     try {
       json = JSON.parse(input);
     } catch {
-      return err({ code: 'invalid-policy-file', message: 'the policy file is not JSON', issues: [] });
+      return err(policyError('invalid-policy-file', 'the policy file is not JSON', { issues: [] }));
     }
   }
   const parsed = policyFileSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
-    return err({ code: 'invalid-policy-file', message: 'the policy file does not match its schema', issues });
+    return err(policyError('invalid-policy-file', 'the policy file does not match its schema', { issues }));
   }
   return ok(parsed.data);
 }

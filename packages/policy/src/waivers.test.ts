@@ -28,7 +28,7 @@ describe(parseWaivers.name, () => {
   it('returns unknown-control for an id not in the catalog', () => {
     expect(parseWaivers(waiver({ control: 'E9' }))._unsafeUnwrapErr()).toMatchObject({
       code: 'unknown-control',
-      pointer: '/waivers/0/control',
+      details: { pointer: '/waivers/0/control' },
     });
   });
 
@@ -42,10 +42,10 @@ describe(parseWaivers.name, () => {
   it('returns invalid-waivers naming the field for a missing scope, bad expiry or bad JSON', () => {
     expect(parseWaivers(waiver({ scope: {} }))._unsafeUnwrapErr()).toMatchObject({
       code: 'invalid-waivers',
-      issues: [{ pointer: '/waivers/0/scope' }],
+      details: { issues: [{ pointer: '/waivers/0/scope' }] },
     });
     expect(parseWaivers(waiver({ expiresAt: 'tomorrow' }))._unsafeUnwrapErr()).toMatchObject({
-      issues: [{ pointer: '/waivers/0/expiresAt' }],
+      details: { issues: [{ pointer: '/waivers/0/expiresAt' }] },
     });
     expect(parseWaivers('{"version":')._unsafeUnwrapErr().code).toBe('invalid-waivers');
   });

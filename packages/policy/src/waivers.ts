@@ -2,10 +2,11 @@ import {
   type DsseEnvelope,
   type DsseSigner,
   type DsseTrustedKey,
-  describeEvidenceError,
+  describeError,
   type EvidenceError,
   gitShaSchema,
   isoUtcSchema,
+  isRunbookId,
   type PromotionBundle,
   projectPathSchema,
   signEnvelope,
@@ -14,18 +15,13 @@ import {
 } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
-import { CONTROL_CATALOG, type ControlId, isControlId } from './control-catalog.js';
+import { type ControlId, controlDefinition, isControlId } from './control-catalog.js';
 import type { ControlResult } from './control-result.js';
-import type { PolicyError } from './policy-error.js';
+import { type PolicyError, policyError } from './policy-error.js';
 
 /**
  * The waiver file: a version and a list of waivers, each naming a control, a scope (project, MR as
  * `group/project!iid`, commit; every given field must match), a reason, an approver and an expiry.
- *
- * @example
- * ```ts
- * waiverFileSchema.parse({ version: 1, waivers: [{ control: 'E8', scope: { project: 'fleet/api' }, reason: 'label service down, tracked in OPS-12', approver: 'lead.bob', expiresAt: '2026-12-01T00:00:00Z' }] });
- * ```
  */
 export const waiverFileSchema = z.object({
   version: z.literal(1),
@@ -54,25 +50,13 @@ export const waiverFileSchema = z.object({
     .max(500),
 });
 
-/**
- * One waiver.
- *
- * @example
- * ```ts
- * const expired = (w: Waiver, now: number) => Date.parse(w.expiresAt) <= now;
- * ```
- */
+/** One waiver. */
 export type Waiver = z.infer<typeof waiverFileSchema>['waivers'][number] & { readonly control: ControlId };
 
 /**
  * Parses a waiver file (text or parsed JSON).
  *
  * Errors (exit 3): `invalid-waivers` naming the field, `unknown-control`, `control-not-waivable`.
- *
- * @example
- * ```ts
- * const w = parseWaivers(readFileSync('waivers.json', 'utf8'));
- * ```
  * @see E6, E7, E8
  */
 export function parseWaivers(input: unknown): Result<readonly Waiver[], PolicyError> {
@@ -81,33 +65,32 @@ export function parseWaivers(input: unknown): Result<readonly Waiver[], PolicyEr
     try {
       json = JSON.parse(input);
     } catch {
-      return err({ code: 'invalid-waivers', message: 'the waiver file is not JSON', issues: [] });
+      return err(policyError('invalid-waivers', 'the waiver file is not JSON', { issues: [] }));
     }
   }
   const parsed = waiverFileSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ pointer: toJsonPointer(i.path), message: i.message }));
-    return err({ code: 'invalid-waivers', message: 'the waiver file does not match its schema', issues });
+    return err(policyError('invalid-waivers', 'the waiver file does not match its schema', { issues }));
   }
   const waivers: Waiver[] = [];
   for (const [i, w] of parsed.data.waivers.entries()) {
     const pointer = `/waivers/${i}/control`;
     if (!isControlId(w.control))
-      return err({
-        code: 'unknown-control',
-        message: `no control "${w.control}" in the catalog`,
-        controlId: w.control,
-        pointer,
-      });
-    const def = CONTROL_CATALOG.find((c) => c.id === w.control);
-    if (!def?.waivable) {
-      return err({
-        code: 'control-not-waivable',
-        message: `control ${w.control} may not be waived`,
-        controlId: w.control,
-        pointer,
-        runbookRef: def?.runbookRef ?? '',
-      });
+      return err(
+        policyError('unknown-control', `no control "${w.control}" in the catalog`, { controlId: w.control, pointer }),
+      );
+    const def = controlDefinition(w.control);
+    if (!def.waivable) {
+      const ref = isRunbookId(def.runbookRef) ? def.runbookRef : undefined;
+      return err(
+        policyError(
+          'control-not-waivable',
+          `control ${w.control} may not be waived`,
+          { controlId: w.control, pointer },
+          ref,
+        ),
+      );
     }
     waivers.push({ ...w, control: w.control });
   }
@@ -134,7 +117,7 @@ export function signWaivers(text: string, signer: DsseSigner): Result<DsseEnvelo
   const parsed = parseWaivers(text);
   if (parsed.isErr()) return err(parsed.error);
   const env = signEnvelope(Buffer.from(text, 'utf8'), WAIVERS_PAYLOAD_TYPE, signer);
-  if (!env.isOk()) return err({ code: 'invalid-waivers', message: describeEvidenceError(env.error), issues: [] });
+  if (!env.isOk()) return err(policyError('invalid-waivers', describeError(env.error), { issues: [] }));
   return ok(env.value);
 }
 
@@ -158,41 +141,24 @@ export function authorizedWaivers(
     try {
       value = JSON.parse(input);
     } catch {
-      return err({ code: 'invalid-waivers', message: 'the waiver file is not JSON', issues: [] });
+      return err(policyError('invalid-waivers', 'the waiver file is not JSON', { issues: [] }));
     }
   }
   let waivers: Result<readonly Waiver[], PolicyError>;
   if (looksLikeEnvelope(value)) {
     if (trustedKeys.length === 0)
-      return err({
-        code: 'waivers-not-authorized',
-        message: 'the waiver file is signed but no trusted key is configured to verify it',
-        pointer: '/signatures',
-      });
+      return err(policyError('waivers-not-authorized', 'the waiver file is signed but no trusted key is configured to verify it', { pointer: '/signatures' }));
     const v = verifyEnvelope(value, trustedKeys);
     if (!v.isOk())
-      return err({
-        code: 'waivers-not-authorized',
-        message: `the waiver signature does not verify with a trusted key: ${describe(v.error)}`,
-        pointer: '/signatures',
-      });
+      return err(policyError('waivers-not-authorized', `the waiver signature does not verify with a trusted key: ${describe(v.error)}`, { pointer: '/signatures' }));
     if (v.value.payloadType !== WAIVERS_PAYLOAD_TYPE)
-      return err({
-        code: 'waivers-not-authorized',
-        message: `the signed payload is ${v.value.payloadType}, not a waiver file (${WAIVERS_PAYLOAD_TYPE})`,
-        pointer: '/payloadType',
-      });
+      return err(policyError('waivers-not-authorized', `the signed payload is ${v.value.payloadType}, not a waiver file (${WAIVERS_PAYLOAD_TYPE})`, { pointer: '/payloadType' }));
     waivers = parseWaivers(v.value.payload.toString('utf8'));
   } else {
     // Read the file first so a malformed one is reported as such; then refuse it without authority.
     waivers = parseWaivers(value);
     if (waivers.isErr() || source === 'protected-ref') return waivers.isErr() ? waivers : withAuthor(waivers, mrAuthor);
-    return err({
-      code: 'waivers-not-authorized',
-      message:
-        'the waiver file is neither signed by a trusted key nor read from a protected ref: a waiver added in the merge request under review has no authority',
-      pointer: '',
-    });
+    return err(policyError('waivers-not-authorized', 'the waiver file is neither signed by a trusted key nor read from a protected ref: a waiver added in the merge request under review has no authority', { pointer: '' }));
   }
   return withAuthor(waivers, mrAuthor);
 }
@@ -204,16 +170,12 @@ function withAuthor(
   if (waivers.isErr() || mrAuthor === undefined) return waivers;
   const i = waivers.value.findIndex((w) => w.approver === mrAuthor);
   if (i >= 0)
-    return err({
-      code: 'waivers-not-authorized',
-      message: `waiver ${i} is approved by ${mrAuthor}, who authored the merge request (GitLab, read live): the approver must be someone else`,
-      pointer: `/waivers/${i}/approver`,
-    });
+    return err(policyError('waivers-not-authorized', `waiver ${i} is approved by ${mrAuthor}, who authored the merge request (GitLab, read live): the approver must be someone else`, { pointer: `/waivers/${i}/approver` }));
   return waivers;
 }
 
 function describe(e: EvidenceError): string {
-  return describeEvidenceError(e);
+  return describeError(e);
 }
 
 function matches(w: Waiver, r: ControlResult, bundle: PromotionBundle | undefined): boolean {

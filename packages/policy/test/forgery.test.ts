@@ -8,7 +8,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { type PromotionBundle, sealBundle, signBundle } from '@hotfix-release/evidence';
 import { describe, expect, it } from 'vitest';
-import { type CheckOptions, checkBundles, describePolicyError, formatText, signWaivers } from '../src/index.js';
+import { type CheckOptions, checkBundles, describeError, formatText, signWaivers } from '../src/index.js';
 import {
   buildPromotionBundle,
   clone,
@@ -40,7 +40,7 @@ function edited(fn: (b: PromotionBundle) => void): PromotionBundle {
 
 async function gate(value: unknown, options: CheckOptions = CI): Promise<{ exitCode: number; text: string }> {
   const r = await checkBundles([{ name: 'evidence.dsse.json', value }], options);
-  if (r.isErr()) return { exitCode: 3, text: describePolicyError(r.error) };
+  if (r.isErr()) return { exitCode: 3, text: describeError(r.error) };
   return { exitCode: r.value.exitCode, text: formatText(r.value, { verbose: true }) };
 }
 

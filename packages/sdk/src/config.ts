@@ -74,11 +74,6 @@ export type ClientConfig = z.output<typeof clientConfigSchema>;
 /**
  * Validates client configuration, applying defaults; a bad field is an `invalid-input`
  * error naming it.
- *
- * @example
- * ```ts
- * const cfg = parseClientConfig({ gitlabUrl: 'https://gitlab.example.com', token: process.env.GITLAB_TOKEN! });
- * ```
  */
 export function parseClientConfig(input: unknown): Result<ClientConfig, HotfixError> {
   const parsed = clientConfigSchema.safeParse(input);
@@ -87,9 +82,9 @@ export function parseClientConfig(input: unknown): Result<ClientConfig, HotfixEr
   return err(
     hotfixError(
       'invalid-input',
-      `Invalid client configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      `Invalid client configuration: ${issues.map((i) => `${i.pointer}: ${i.message}`).join('; ')}`,
       {
-        details: { field: issues[0]?.path ?? '', issues },
+        details: { pointer: issues[0]?.pointer ?? '', issues },
       },
     ),
   );

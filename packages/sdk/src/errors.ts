@@ -1,15 +1,20 @@
 /**
- * One error model for the whole SDK: plain data, a discriminated union keyed by a
- * stable kebab-case `code`, each with typed `details`, the runbook ID it relates to,
- * and whether retrying the same call may help. Nothing in the SDK throws across the
+ * The SDK's errors in the one error dialect of hotfix-release (`ErrorShape` from the evidence
+ * package: `code`, `message`, `runbookRef`, `details`, locations as JSON Pointers), plus whether
+ * retrying the same call may help and the error underneath. Nothing in the SDK throws across the
  * package boundary; every fallible operation returns a neverthrow Result of this type.
  */
-import type { RunbookId } from '@hotfix-release/evidence';
+import type { ErrorIssue, RunbookId } from '@hotfix-release/evidence';
+
+export { describeError } from '@hotfix-release/evidence';
 
 /** The typed context each error code carries. */
 export interface ErrorDetailsByCode {
-  /** A configuration or options object failed validation. */
-  'invalid-input': { readonly field: string; readonly issues: readonly { path: string; message: string }[] };
+  /**
+   * A configuration or options object failed validation: `pointer` is the first bad field,
+   * `issues` all of them, each located by JSON Pointer into the input.
+   */
+  'invalid-input': { readonly pointer: string; readonly issues: readonly ErrorIssue[] };
   /** GitLab answered 401: the token is missing, expired or revoked. */
   'gitlab-unauthorized': GitLabHttpDetails;
   /** GitLab answered 403: the token lacks the role or scope for this call. */
@@ -32,7 +37,7 @@ export interface ErrorDetailsByCode {
   'response-invalid': {
     readonly method: string;
     readonly route: string;
-    readonly issues: readonly { path: string; message: string }[];
+    readonly issues: readonly ErrorIssue[];
   };
   /**
    * A side-effecting request was sent but its response was lost, and reading state
@@ -106,7 +111,11 @@ export interface GitLabHttpDetails {
 /** Every stable error code. */
 export type ErrorCode = keyof ErrorDetailsByCode;
 
-/** An SDK error: plain, serialisable data keyed by `code`. */
+/**
+ * An SDK error: the one error shape (`ErrorShape` of the evidence package: plain, serialisable
+ * data keyed by `code`) plus `retryable` and an optional `cause`. Spelled out rather than built
+ * on `ErrorShape`, because `cause` refers back to this type; errors.test.ts checks it still is one.
+ */
 export type HotfixError = {
   [C in ErrorCode]: {
     /** Stable kebab-case code: branch on this, never on `message`. */
@@ -115,10 +124,10 @@ export type HotfixError = {
     readonly message: string;
     /** The runbook ID this error relates to, when one does. */
     readonly runbookRef: RunbookId | undefined;
+    /** Typed context for this code; locations inside a value are JSON Pointers. */
+    readonly details: ErrorDetailsByCode[C];
     /** Whether the same call may succeed if tried again later. */
     readonly retryable: boolean;
-    /** Typed context for this code. */
-    readonly details: ErrorDetailsByCode[C];
     /** The error underneath, when there is one (also token-free). */
     readonly cause?: HotfixError | { readonly name: string; readonly message: string };
   };
@@ -127,17 +136,7 @@ export type HotfixError = {
 /** The error of one given code. */
 export type HotfixErrorOf<C extends ErrorCode> = Extract<HotfixError, { code: C }>;
 
-/**
- * Builds an error of the given code.
- *
- * @example
- * ```ts
- * const err = hotfixError('forbidden-action', 'The cut-off action is never sent for a hotfix.', {
- *   runbookRef: 'S5',
- *   details: { action: 'bring-all-code-to-release-branch', source: 'options.action' },
- * });
- * ```
- */
+/** Builds an error of the given code. */
 export function hotfixError<C extends ErrorCode>(
   code: C,
   message: string,
@@ -173,14 +172,7 @@ function toCause(cause: unknown): HotfixError | { name: string; message: string 
   return { name: 'Unknown', message: String(cause) };
 }
 
-/**
- * Tells whether a value is an SDK error (has a string `code`, `message` and `details`).
- *
- * @example
- * ```ts
- * if (isHotfixError(value)) console.error(describeError(value));
- * ```
- */
+/** Tells whether a value is an SDK error (has a string `code`, `message` and `details`). */
 export function isHotfixError(value: unknown): value is HotfixError {
   return (
     typeof value === 'object' &&
@@ -189,17 +181,4 @@ export function isHotfixError(value: unknown): value is HotfixError {
     typeof (value as { message?: unknown }).message === 'string' &&
     typeof (value as { details?: unknown }).details === 'object'
   );
-}
-
-/**
- * Renders any SDK error as one human line: code, runbook ID, message.
- *
- * @example
- * ```ts
- * describeError(err); // "forbidden-action [S5]: The cut-off action is never sent for a hotfix."
- * ```
- */
-export function describeError(error: HotfixError): string {
-  const ref = error.runbookRef ? ` [${error.runbookRef}]` : '';
-  return `${error.code}${ref}: ${error.message}`;
 }

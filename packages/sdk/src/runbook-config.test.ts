@@ -36,8 +36,8 @@ describe('parseRunbookConfig', () => {
     const r = parseRunbookConfig({ services: [{ project: 'not-a-path', smokeChecks: [{ name: 'x', url: 'nope' }] }] });
     const e = r._unsafeUnwrapErr();
     expect(e.code).toBe('invalid-input');
-    expect(e.message).toContain('services[0].project');
-    expect(e.message).toContain('services[0].smokeChecks[0].url');
+    expect(e.message).toContain('/services/0/project');
+    expect(e.message).toContain('/services/0/smokeChecks/0/url');
   });
 
   it('fills service defaults from the runbook configuration (D5)', () => {

@@ -11,21 +11,11 @@ import { type HotfixError, hotfixError } from './errors.js';
 
 /**
  * The weekly cut-off action (S5): never sent for a hotfix.
- *
- * @example
- * ```ts
- * isCutOffAction(CUT_OFF_ACTION); // true
- * ```
  * @see S5 E3
  */
 export const CUT_OFF_ACTION = 'bring-all-code-to-release-branch';
 /**
  * The action a hotfix promotion uses (S4).
- *
- * @example
- * ```ts
- * parseRunbookConfig({})._unsafeUnwrap().orchestration.deployAction === DEPLOY_ACTION; // true
- * ```
  * @see S4 E2
  */
 export const DEPLOY_ACTION = 'deploy-release-branch-to-staging';
@@ -191,18 +181,13 @@ export type SmokeCheck = z.output<typeof smokeCheckSchema>;
 /**
  * Validates runbook configuration. A cut-off `deployAction` is refused as
  * `forbidden-action` (S5); any other bad field is `invalid-input` naming it.
- *
- * @example
- * ```ts
- * const cfg = parseRunbookConfig({ services: [{ project: 'evenergi/charging-api', smokeChecks: [] }] });
- * ```
  * @see S4 S5 D5
  */
 export function parseRunbookConfig(input: unknown): Result<RunbookConfig, HotfixError> {
   const parsed = runbookConfigSchema.safeParse(input ?? {});
   if (parsed.success) return ok(parsed.data);
   const issues = zodIssues(parsed.error);
-  const cutOff = issues.find((i) => i.path === 'orchestration.deployAction' && i.message.includes('(S5)'));
+  const cutOff = issues.find((i) => i.pointer === '/orchestration/deployAction' && i.message.includes('(S5)'));
   if (cutOff) {
     return err(
       hotfixError('forbidden-action', `orchestration.deployAction ${cutOff.message}.`, {
@@ -217,9 +202,9 @@ export function parseRunbookConfig(input: unknown): Result<RunbookConfig, Hotfix
   return err(
     hotfixError(
       'invalid-input',
-      `Invalid runbook configuration: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      `Invalid runbook configuration: ${issues.map((i) => `${i.pointer}: ${i.message}`).join('; ')}`,
       {
-        details: { field: issues[0]?.path ?? '', issues },
+        details: { pointer: issues[0]?.pointer ?? '', issues },
       },
     ),
   );
@@ -227,11 +212,6 @@ export function parseRunbookConfig(input: unknown): Result<RunbookConfig, Hotfix
 
 /**
  * The descriptor for a target project, with the runbook's defaults filled in.
- *
- * @example
- * ```ts
- * serviceFor(config, 'evenergi/charging-api')?.releaseBranch; // 'release' unless the descriptor says otherwise
- * ```
  * @see P5 D5
  */
 export function serviceFor(

@@ -5,7 +5,7 @@
  * names its reason; nothing is sent to GitLab before these pass.
  */
 import { resolve } from 'node:path';
-import { bundleDigest, describeEvidenceError, parseStatement, verifyEnvelope } from '@hotfix-release/evidence';
+import { bundleDigest, describeError, parseStatement, verifyEnvelope } from '@hotfix-release/evidence';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem } from '../problem.js';
 import { parseJsonText, readTextFile } from './_files.js';
@@ -87,7 +87,7 @@ export async function checkBundleSignature(
   if (!verified.isOk())
     throw refuse(
       'signature',
-      `${envelopePath}: ${describeEvidenceError(verified.error)}`,
+      `${envelopePath}: ${describeError(verified.error)}`,
       envelopePath,
       EXIT_CODES.unevaluable,
     );

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { describeEvidenceError, type PromotionBundle, parseBundle } from '@hotfix-release/evidence';
+import { type PromotionBundle, parseBundle } from '@hotfix-release/evidence';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem } from '../problem.js';
+import { errorDetail, problemFromError } from '../sdk-problem.js';
 
 /** Reads a file as text; a missing or unreadable file is a problem with the given code and exit code. */
 export async function readTextFile(path: string, what: string, code: string, exitCode: number): Promise<string> {
@@ -44,11 +45,10 @@ export async function readBundle(path: string): Promise<PromotionBundle> {
   const bundle = parseBundle(value);
   if (!bundle.isOk())
     throw new ProblemError(
-      problem({
-        code: bundle.error.code,
-        detail: `${path}: ${describeEvidenceError(bundle.error)}`,
+      problemFromError(bundle.error, {
+        detail: `${path}: ${errorDetail(bundle.error)}`,
         exitCode: EXIT_CODES.unevaluable,
-        extra: { file: path, error: bundle.error },
+        extra: { file: path },
       }),
     );
   return bundle.value;

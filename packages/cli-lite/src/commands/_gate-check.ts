@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { CheckInput, CheckOptions } from '@hotfix-release/policy';
 import { flag, type OptionTable, type Parsed, str, strs } from '../args.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
-import type { CommandContext } from '../run.js';
+import type { CommandContext } from '../types.js';
 import {
   callerExpectations,
   gateEnvironment,

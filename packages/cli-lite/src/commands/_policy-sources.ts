@@ -8,8 +8,8 @@ import type { CheckOptions } from '@hotfix-release/policy';
 import { type Parsed, parseMr, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem } from '../problem.js';
-import type { CommandContext } from '../run.js';
-import { describeSdkError } from '../sdk-problem.js';
+import { errorDetail } from '../sdk-problem.js';
+import type { CommandContext } from '../types.js';
 
 /** The CI facts the gate binds a bundle to, from the environment (the CLI reads it only through deps.env). */
 export interface GateEnvironment {
@@ -88,7 +88,7 @@ export async function readFromDefaultBranch(
   const { connect } = await import('../gitlab.js');
   const gl = await connect(ctx.deps, p);
   const proj = await gl.client.project(project);
-  if (proj.isErr()) throw configProblem('policy-source-unreadable', describeSdkError(proj.error));
+  if (proj.isErr()) throw configProblem('policy-source-unreadable', errorDetail(proj.error));
   const def = proj.value.default_branch ?? undefined;
   if (!def || ref !== def)
     throw configProblem(
@@ -97,7 +97,7 @@ export async function readFromDefaultBranch(
     );
   const text = await gl.client.rawFile(project, path, ref);
   if (text.isErr())
-    throw configProblem('policy-source-unreadable', `${project}@${ref}:${path}: ${describeSdkError(text.error)}`);
+    throw configProblem('policy-source-unreadable', `${project}@${ref}:${path}: ${errorDetail(text.error)}`);
   return text.value;
 }
 
@@ -110,6 +110,6 @@ export async function liveMrAuthor(
   const { connect } = await import('../gitlab.js');
   const gl = await connect(ctx.deps, p);
   const r = await gl.client.mergeRequest(mr.project, mr.iid);
-  if (r.isErr()) throw configProblem('policy-source-unreadable', describeSdkError(r.error));
+  if (r.isErr()) throw configProblem('policy-source-unreadable', errorDetail(r.error));
   return r.value.author?.username;
 }

@@ -11,8 +11,8 @@ import { EXIT_CODES } from '../exit-codes.js';
 import type { GitLab } from '../gitlab.js';
 import { problem } from '../problem.js';
 import { createProgress } from '../progress.js';
-import type { CommandContext } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
+import type { CommandContext } from '../types.js';
 import type { WorkspaceSession } from './_workspace.js';
 
 /** The journal that belongs to an evidence file: `evidence.json` → `evidence.journal.json`. */

@@ -53,7 +53,7 @@ function workspaceProblem(title: string, detail: string, extra: Record<string, u
       detail,
       exitCode: EXIT_CODES.configuration,
       runbookRef: 'D3',
-      extra: { field: 'workspaceDir', ...extra },
+      extra: { details: { pointer: '/workspaceDir', ...extra } },
     }),
   );
 }

@@ -5,7 +5,7 @@
 import { COMMON_OPTIONS, type OptionSpec, type OptionTable, parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { usageProblem } from '../problem.js';
-import type { Command, CommandEntry } from '../run.js';
+import type { Command, CommandEntry } from '../types.js';
 
 /** One command as completion sees it: its words, summary and every flag it takes. */
 export interface CompletionCommand {

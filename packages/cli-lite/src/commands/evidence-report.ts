@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { checkBundles, describePolicyError, renderHtmlReport } from '@hotfix-release/policy';
+import { checkBundles, renderHtmlReport } from '@hotfix-release/policy';
 import { type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { ProblemError, problem, usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import { ProblemError, usageProblem } from '../problem.js';
+import { problemFromError } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { gateCheck, gateFlags } from './_gate-check.js';
 
 const flags: OptionTable = { html: { type: 'string' }, ...gateFlags };
@@ -49,14 +50,7 @@ Example:
     if (checked.isErr()) {
       const e = checked.error;
       return ctx.io.fail(
-        problem({
-          code: e.code,
-          title: 'Bad policy configuration',
-          detail: describePolicyError(e).replace(`${e.code}: `, ''),
-          exitCode: EXIT_CODES.configuration,
-          ...('runbookRef' in e ? { runbookRef: e.runbookRef } : {}),
-          extra: { error: e },
-        }),
+        problemFromError(e, { title: 'Bad policy configuration', exitCode: EXIT_CODES.configuration }),
       );
     }
     const report = checked.value;

@@ -1,7 +1,7 @@
 import { evidenceJsonSchema } from '@hotfix-release/evidence';
 import { type OptionTable, parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 
 const flags: OptionTable = {};
 

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type DsseEnvelope, describeEvidenceError, signBundle } from '@hotfix-release/evidence';
-import { describePolicyError, signWaivers } from '@hotfix-release/policy';
+import { type DsseEnvelope, describeError, signBundle } from '@hotfix-release/evidence';
+import { signWaivers } from '@hotfix-release/policy';
 import { flag, type OptionTable, parseCommand, required, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
-import type { Command, CommandContext } from '../run.js';
+import { problemFromError } from '../sdk-problem.js';
+import type { Command, CommandContext } from '../types.js';
 import { readBundle, readTextFile } from './_files.js';
 
 const flags: OptionTable = {
@@ -42,7 +43,7 @@ Example:
       const env = signWaivers(text, { privateKey, ...(keyid ? { keyid } : {}) });
       if (env.isErr())
         return ctx.io.fail(
-          problem({ code: env.error.code, detail: describePolicyError(env.error), exitCode: EXIT_CODES.configuration }),
+          problem({ code: env.error.code, detail: describeError(env.error), exitCode: EXIT_CODES.configuration }),
         );
       return writeEnvelope(ctx, file, env.value, str(p, 'output'));
     }
@@ -51,9 +52,7 @@ Example:
     const signed = signBundle(bundle, { privateKey, ...(keyid ? { keyid } : {}) });
     if (!signed.isOk())
       return ctx.io.fail(
-        problem({
-          code: signed.error.code,
-          detail: describeEvidenceError(signed.error),
+        problemFromError(signed.error, {
           exitCode: signed.error.code === 'invalid-key' ? EXIT_CODES.configuration : EXIT_CODES.unevaluable,
         }),
       );

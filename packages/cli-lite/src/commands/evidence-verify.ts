@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import {
-  describeEvidenceError,
+  describeError,
   EVIDENCE_PREDICATE_TYPE,
   IN_TOTO_PAYLOAD_TYPE,
   parseStatement,
@@ -9,7 +9,8 @@ import {
 import { type OptionTable, parseCommand, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { problem, usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import { errorDetail, problemFromError } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { parseJsonText, readTextFile } from './_files.js';
 
 const flags: OptionTable = { key: { type: 'string', multiple: true } };
@@ -45,10 +46,10 @@ Example:
     const verified = verifyEnvelope(envelope, keys);
     if (!verified.isOk())
       return ctx.io.fail(
-        problem({
-          code: verified.error.code,
-          detail: `${file}: ${describeEvidenceError(verified.error)}`,
+        problemFromError(verified.error, {
+          detail: `${file}: ${errorDetail(verified.error)}`,
           exitCode: verified.error.code === 'invalid-key' ? EXIT_CODES.configuration : EXIT_CODES.unevaluable,
+          extra: { file },
         }),
       );
     // A valid signature over something else is not evidence: the payload must be our in-toto statement.
@@ -65,7 +66,7 @@ Example:
       return ctx.io.fail(
         problem({
           code: 'invalid-statement',
-          detail: `${file}: ${statement.isOk() ? `the statement's predicate type is ${statement.value.predicateType}, not ${EVIDENCE_PREDICATE_TYPE}` : describeEvidenceError(statement.error)}`,
+          detail: `${file}: ${statement.isOk() ? `the statement's predicate type is ${statement.value.predicateType}, not ${EVIDENCE_PREDICATE_TYPE}` : describeError(statement.error)}`,
           exitCode: EXIT_CODES.unevaluable,
         }),
       );

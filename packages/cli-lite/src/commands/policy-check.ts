@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import {
   type CheckReport,
   checkBundles,
-  describePolicyError,
   formatCodeQuality,
   formatJson,
   formatJunit,
@@ -14,7 +13,8 @@ import {
 import { flag, type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import { problemFromError } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { gateCheck, gateFlags } from './_gate-check.js';
 
 const FORMATS = ['text', 'json', 'junit', 'markdown', 'codequality'] as const;
@@ -78,14 +78,7 @@ Example:
     if (checked.isErr()) {
       const e = checked.error;
       return ctx.io.fail(
-        problem({
-          code: e.code,
-          title: 'Bad policy configuration',
-          detail: describePolicyError(e).replace(`${e.code}: `, ''),
-          exitCode: EXIT_CODES.configuration,
-          ...('runbookRef' in e ? { runbookRef: e.runbookRef } : {}),
-          extra: { error: e },
-        }),
+        problemFromError(e, { title: 'Bad policy configuration', exitCode: EXIT_CODES.configuration }),
       );
     }
     const report = checked.value;

@@ -1,8 +1,8 @@
 import { type OptionTable, parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
-import type { Command } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { mrOf, targetsOf } from './_mr.js';
 
 const flags: OptionTable = { mr: { type: 'string' }, target: { type: 'string', multiple: true } };

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type OptionTable, parseCommand, str, strs } from '../args.js';
 import { connect } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 import { journalPathFor, runPromotion } from './_promotion.js';
 import { readWorkspaceNote, workspaceSession } from './_workspace.js';
 
@@ -37,9 +37,9 @@ Example:
     const dir = resolve(cwd, dirFlag);
     const evidenceFlag = str(p, 'evidence');
     const note = await readWorkspaceNote(dir, evidenceFlag ? resolve(cwd, evidenceFlag) : undefined, journalPathFor);
-    const { readJournal, describeEvidenceError } = await import('@hotfix-release/evidence');
+    const { readJournal, describeError } = await import('@hotfix-release/evidence');
     const state = await readJournal(note.journal);
-    if (!state.isOk()) return ctx.io.fail(usageProblem(`${note.journal}: ${describeEvidenceError(state.error)}`));
+    if (!state.isOk()) return ctx.io.fail(usageProblem(`${note.journal}: ${describeError(state.error)}`));
     const gl = await connect(ctx.deps, p);
     const session = workspaceSession(gl.sdk, dir, note, strs(p, 'accept'));
     const { bundle } = state.value;

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { describeEvidenceError, readJournal, sealBundle } from '@hotfix-release/evidence';
+import { describeError, readJournal, sealBundle } from '@hotfix-release/evidence';
 import { type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
-import { problem, usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import { usageProblem } from '../problem.js';
+import { problemFromError } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { evidencePathFor, runPromotion } from './_promotion.js';
 
 const flags: OptionTable = { evidence: { type: 'string' } };
@@ -33,12 +34,7 @@ Example:
     const state = await readJournal(journalPath);
     if (!state.isOk())
       return ctx.io.fail(
-        problem({
-          code: state.error.code,
-          detail: describeEvidenceError(state.error),
-          exitCode: EXIT_CODES.unevaluable,
-          extra: { journal: journalPath },
-        }),
+        problemFromError(state.error, { exitCode: EXIT_CODES.unevaluable, extra: { journal: journalPath } }),
       );
     const { bundle, complete } = state.value;
     const mr = { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid };

@@ -5,8 +5,8 @@ import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import { problem } from '../problem.js';
 import { createProgress } from '../progress.js';
-import type { Command } from '../run.js';
 import { exitCodeOf, problemFromSdk } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { checkBundleInstance, checkBundleSeal, checkBundleSignature } from './_bundle-trust.js';
 import { readBundle } from './_files.js';
 
@@ -57,7 +57,7 @@ Example:
           detail: `The bundle was deployed by ${bundle.settings.orchestrationProject} but the configuration names ${gl.config.orchestration.project}; rerunning "the same pipeline" needs the same orchestration project (R2).`,
           exitCode: EXIT_CODES.configuration,
           runbookRef: 'R2',
-          extra: { field: 'runbook.orchestration.project', file: gl.settings.file ?? null },
+          extra: { details: { pointer: '/runbook/orchestration/project' }, file: gl.settings.file ?? null },
         }),
       );
     const only = strs(p, 'target');

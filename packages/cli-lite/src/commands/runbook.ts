@@ -2,7 +2,7 @@ import { RUNBOOK } from '@hotfix-release/evidence';
 import { type OptionTable, parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { usageProblem } from '../problem.js';
-import type { Command } from '../run.js';
+import type { Command } from '../types.js';
 
 const flags: OptionTable = {};
 

@@ -3,8 +3,8 @@ import type { TargetRecord } from '@hotfix-release/evidence';
 import { type OptionTable, parseCommand, required } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab } from '../gitlab.js';
-import type { Command } from '../run.js';
 import { problemFromSdk } from '../sdk-problem.js';
+import type { Command } from '../types.js';
 import { readBundle } from './_files.js';
 
 const flags: OptionTable = { evidence: { type: 'string' } };

@@ -33,11 +33,6 @@ export const SCHEMA_VERSION = '2.0.0';
  * `schemaVersion` has the same major; minor versions only add optional fields (readers ignore fields
  * they do not know, and the content digest still covers them); patch versions only tighten docs.
  * Removing, renaming or changing the meaning of a field is a new major.
- *
- * @example
- * ```ts
- * SCHEMA_MAJOR; // 2
- * ```
  */
 export const SCHEMA_MAJOR = 2;
 
@@ -47,24 +42,12 @@ export const SCHEMA_MAJOR = 2;
  */
 export const READABLE_MAJORS: readonly number[] = [1, SCHEMA_MAJOR];
 
-/**
- * A target's outcome: `promoted` (S4–S7 done), `failed`, `rolled_back` (D6/R1/R2) or `pending` (not finished).
- *
- * @example
- * ```ts
- * targetOutcomeSchema.parse('promoted');
- * ```
- */
+/** A target's outcome: `promoted` (S4–S7 done), `failed`, `rolled_back` (D6/R1/R2) or `pending` (not finished). */
 export const targetOutcomeSchema = z.enum(['promoted', 'failed', 'rolled_back', 'pending']);
 
 /**
  * Every record backing E1–E8 for one target project (D4: one entry per target). Records of steps that
  * have not happened yet are absent, so a partial bundle from a journal is still valid.
- *
- * @example
- * ```ts
- * targetRecordSchema.shape.outcome;
- * ```
  */
 export const targetRecordSchema = z.object({
   project: projectPathSchema,
@@ -84,11 +67,6 @@ export const targetRecordSchema = z.object({
 
 /**
  * The evidence of one promotion (schema {@link SCHEMA_VERSION}): who, when, with what, which MR, and per target the records.
- *
- * @example
- * ```ts
- * const r = promotionBundleSchema.safeParse(JSON.parse(text));
- * ```
  */
 export const promotionBundleSchema = z.object({
   schemaVersion: z.string().regex(/^[12]\.\d+\.\d+$/, 'expected a 2.x.y (or 1.x.y) schema version'),
@@ -127,32 +105,13 @@ export const promotionBundleSchema = z.object({
 
 /**
  * One promotion's evidence bundle (the zod output type).
- *
- * @example
- * ```ts
- * function promoted(b: PromotionBundle): string[] { return [...b.promotedTargets]; }
- * ```
  */
 export type PromotionBundle = z.infer<typeof promotionBundleSchema>;
 
-/**
- * The records of one target project.
- *
- * @example
- * ```ts
- * const outcome: TargetRecord['outcome'] = 'promoted';
- * ```
- */
+/** The records of one target project. */
 export type TargetRecord = z.infer<typeof targetRecordSchema>;
 
-/**
- * A target's outcome.
- *
- * @example
- * ```ts
- * const o: TargetOutcome = 'rolled_back';
- * ```
- */
+/** A target's outcome. */
 export type TargetOutcome = z.infer<typeof targetOutcomeSchema>;
 
 /**

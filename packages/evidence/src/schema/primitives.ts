@@ -1,13 +1,6 @@
 import { z } from 'zod';
 
-/**
- * An ISO 8601 timestamp in UTC with a `Z` suffix, e.g. `2026-11-30T01:40:02.123Z`.
- *
- * @example
- * ```ts
- * isoUtcSchema.parse('2026-11-30T01:40:02Z');
- * ```
- */
+/** An ISO 8601 timestamp in UTC with a `Z` suffix, e.g. `2026-11-30T01:40:02.123Z`. */
 export const isoUtcSchema = z.iso.datetime();
 
 /**
@@ -31,34 +24,13 @@ export function reportedIso(time: ReportedTime): string | undefined {
   return typeof time === 'string' ? time : undefined;
 }
 
-/**
- * A git object id: 40 hex digits (SHA-1) or 64 (SHA-256), lower case.
- *
- * @example
- * ```ts
- * gitShaSchema.parse('a'.repeat(40));
- * ```
- */
+/** A git object id: 40 hex digits (SHA-1) or 64 (SHA-256), lower case. */
 export const gitShaSchema = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, 'expected a lower-case git SHA');
 
-/**
- * A content digest `sha256:<64 hex>`.
- *
- * @example
- * ```ts
- * sha256DigestSchema.parse(`sha256:${'0'.repeat(64)}`);
- * ```
- */
+/** A content digest `sha256:<64 hex>`. */
 export const sha256DigestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 hex digits>');
 
-/**
- * An http(s) URL that carries no credentials: no user info and no token query parameter.
- *
- * @example
- * ```ts
- * httpUrlSchema.parse('https://gitlab.example.com/api/v4/projects/1');
- * ```
- */
+/** An http(s) URL that carries no credentials: no user info and no token query parameter. */
 export const httpUrlSchema = z
   .string()
   .regex(/^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/, 'expected an http(s) URL')
@@ -68,14 +40,7 @@ export const httpUrlSchema = z
     'URL must not carry a token query parameter',
   );
 
-/**
- * A GitLab project path such as `group/sub/service`.
- *
- * @example
- * ```ts
- * projectPathSchema.parse('fleet/charging-api');
- * ```
- */
+/** A GitLab project path such as `group/sub/service`. */
 export const projectPathSchema = z
   .string()
   .min(3)
@@ -85,11 +50,6 @@ export const projectPathSchema = z
 /**
  * Where and when a record was observed: the GitLab API URL it was read from and the time.
  * Every evidence record extends this base.
- *
- * @example
- * ```ts
- * observationSchema.parse({ apiUrl: 'https://gitlab.example.com/api/v4/projects/1', observedAt: '2026-11-30T01:40:02Z' });
- * ```
  */
 export const observationSchema = z.object({
   /** The API URL (or health endpoint URL) the facts were read from. */
@@ -98,22 +58,8 @@ export const observationSchema = z.object({
   observedAt: isoUtcSchema,
 });
 
-/**
- * Where and when a record was observed.
- *
- * @example
- * ```ts
- * const o: Observation = { apiUrl: 'https://gitlab.example.com/api/v4/projects/1', observedAt: '2026-11-30T01:40:02Z' };
- * ```
- */
+/** Where and when a record was observed. */
 export type Observation = z.infer<typeof observationSchema>;
 
-/**
- * A pipeline input or variable value as GitLab reports it.
- *
- * @example
- * ```ts
- * inputValueSchema.parse(true);
- * ```
- */
+/** A pipeline input or variable value as GitLab reports it. */
 export const inputValueSchema = z.union([z.string().max(10_000), z.number(), z.boolean()]);

@@ -10,14 +10,7 @@ import {
   sha256DigestSchema,
 } from './primitives.js';
 
-/**
- * E1 (S2, S3): the release branch before and after, and each cherry-pick with its trailer.
- *
- * @example
- * ```ts
- * pickRecordSchema.shape.picks;
- * ```
- */
+/** E1 (S2, S3): the release branch before and after, and each cherry-pick with its trailer. */
 export const pickRecordSchema = observationSchema.extend({
   releaseBranch: z.string().min(1).max(255),
   headBefore: gitShaSchema,
@@ -45,14 +38,7 @@ export const pickRecordSchema = observationSchema.extend({
     .max(100),
 });
 
-/**
- * S3/R3: the drift report, typed but opaque to the schema: what kinds of drift, which commits, and the verdict.
- *
- * @example
- * ```ts
- * driftReportSchema.parse({ apiUrl: 'https://gl.example/api/v4/projects/1/repository/compare', observedAt: '2026-11-30T01:40:02Z', ok: true, base: 'a'.repeat(40), head: 'b'.repeat(40), kinds: [], extraCommits: [], missingCommits: [] });
- * ```
- */
+/** S3/R3: the drift report, typed but opaque to the schema: what kinds of drift, which commits, and the verdict. */
 export const driftReportSchema = observationSchema.extend({
   ok: z.boolean(),
   base: gitShaSchema,
@@ -62,14 +48,7 @@ export const driftReportSchema = observationSchema.extend({
   missingCommits: z.array(gitShaSchema).max(1000),
 });
 
-/**
- * D3: one conflict resolved on a local release branch before pushing.
- *
- * @example
- * ```ts
- * conflictResolutionSchema.shape.paths;
- * ```
- */
+/** D3: one conflict resolved on a local release branch before pushing. */
 export const conflictResolutionSchema = observationSchema.extend({
   originalSha: gitShaSchema,
   paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
@@ -78,14 +57,7 @@ export const conflictResolutionSchema = observationSchema.extend({
   verified: z.boolean(),
 });
 
-/**
- * E2: the orchestration pipeline as GitLab reports it, with inputs and variables read back from GitLab.
- *
- * @example
- * ```ts
- * pipelineRecordSchema.shape.inputs;
- * ```
- */
+/** E2: the orchestration pipeline as GitLab reports it, with inputs and variables read back from GitLab. */
 export const pipelineRecordSchema = observationSchema.extend({
   id: z.number().int().positive(),
   iid: z.number().int().positive(),
@@ -111,14 +83,7 @@ export const pipelineRecordSchema = observationSchema.extend({
     .max(200),
 });
 
-/**
- * E3: the enumeration proving no cut-off pipeline ran for the target in the promotion window.
- *
- * @example
- * ```ts
- * enumerationRecordSchema.shape.pagesExhausted;
- * ```
- */
+/** E3: the enumeration proving no cut-off pipeline ran for the target in the promotion window. */
 export const enumerationRecordSchema = observationSchema.extend({
   /** The list query as sent (path and parameters), without credentials. */
   query: z.string().min(1).max(2000),
@@ -130,14 +95,7 @@ export const enumerationRecordSchema = observationSchema.extend({
   offendingPipelineIds: z.array(z.number().int().positive()).max(1000),
 });
 
-/**
- * E4: the downstream pipeline, the deploy job and the deployment.
- *
- * @example
- * ```ts
- * deploymentRecordSchema.shape.deployment;
- * ```
- */
+/** E4: the downstream pipeline, the deploy job and the deployment. */
 export const deploymentRecordSchema = z.object({
   downstreamPipeline: observationSchema.extend({
     id: z.number().int().positive(),
@@ -161,14 +119,7 @@ export const deploymentRecordSchema = z.object({
   }),
 });
 
-/**
- * E5: the deployed SHA as the environment reports it and as the health endpoint reports it.
- *
- * @example
- * ```ts
- * deployedShaRecordSchema.shape.health;
- * ```
- */
+/** E5: the deployed SHA as the environment reports it and as the health endpoint reports it. */
 export const deployedShaRecordSchema = z.object({
   environment: observationSchema.extend({ name: z.string().min(1).max(255), sha: gitShaSchema }),
   health: observationSchema.extend({
@@ -178,14 +129,7 @@ export const deployedShaRecordSchema = z.object({
   }),
 });
 
-/**
- * E6: one smoke or acceptance check and its result.
- *
- * @example
- * ```ts
- * smokeCheckRecordSchema.shape.result;
- * ```
- */
+/** E6: one smoke or acceptance check and its result. */
 export const smokeCheckRecordSchema = observationSchema.extend({
   name: z.string().min(1).max(255),
   kind: z.enum(['http', 'script']),
@@ -195,14 +139,7 @@ export const smokeCheckRecordSchema = observationSchema.extend({
   outputDigest: sha256DigestSchema,
 });
 
-/**
- * E7: the MR note recording what was validated and for which service.
- *
- * @example
- * ```ts
- * noteRecordSchema.shape.bodyDigest;
- * ```
- */
+/** E7: the MR note recording what was validated and for which service. */
 export const noteRecordSchema = observationSchema.extend({
   id: z.number().int().positive(),
   url: httpUrlSchema,
@@ -212,14 +149,7 @@ export const noteRecordSchema = observationSchema.extend({
   service: projectPathSchema,
 });
 
-/**
- * E8: the MR label as read back from GitLab, when it was added, and whether this is governed delivery work.
- *
- * @example
- * ```ts
- * labelRecordSchema.shape.addedAt;
- * ```
- */
+/** E8: the MR label as read back from GitLab, when it was added, and whether this is governed delivery work. */
 export const labelRecordSchema = observationSchema.extend({
   name: z.string().min(1).max(255),
   governed: z.boolean(),
@@ -227,14 +157,7 @@ export const labelRecordSchema = observationSchema.extend({
   addedAt: isoUtcSchema.nullable(),
 });
 
-/**
- * R1/R2: one rollback: the revert commit, the rerun pipeline and the revalidation.
- *
- * @example
- * ```ts
- * rollbackRecordSchema.shape.revalidation;
- * ```
- */
+/** R1/R2: one rollback: the revert commit, the rerun pipeline and the revalidation. */
 export const rollbackRecordSchema = observationSchema.extend({
   reason: z.string().min(1).max(2000),
   runbookRef: z.enum(['R1', 'R2']),

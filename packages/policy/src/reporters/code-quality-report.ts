@@ -2,14 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CheckReport } from '../check-report.js';
 import { CONTROL_CATALOG } from '../control-catalog.js';
 
-/**
- * One GitLab Code Quality issue (the subset of the Code Climate format GitLab reads).
- *
- * @example
- * ```ts
- * const blocking = (i: CodeQualityIssue) => i.severity === 'blocker';
- * ```
- */
+/** One GitLab Code Quality issue (the subset of the Code Climate format GitLab reads). */
 export interface CodeQualityIssue {
   readonly description: string;
   readonly check_name: string;
@@ -22,11 +15,6 @@ export interface CodeQualityIssue {
  * Converts failures and errors into GitLab Code Quality issues: `error` and integrity failures are
  * blockers, other failures critical (or major when waivable). Fingerprints are stable per control,
  * input, target and pointer.
- *
- * @example
- * ```ts
- * toCodeQuality(report).length; // number of findings
- * ```
  */
 export function toCodeQuality(report: CheckReport): CodeQualityIssue[] {
   return report.results
@@ -48,14 +36,7 @@ export function toCodeQuality(report: CheckReport): CodeQualityIssue[] {
     });
 }
 
-/**
- * Renders the GitLab Code Quality JSON (see {@link toCodeQuality}).
- *
- * @example
- * ```ts
- * writeFileSync('gl-code-quality-report.json', formatCodeQuality(report));
- * ```
- */
+/** Renders the GitLab Code Quality JSON (see {@link toCodeQuality}). */
 export function formatCodeQuality(report: CheckReport): string {
   return `${JSON.stringify(toCodeQuality(report), null, 2)}\n`;
 }

@@ -131,7 +131,7 @@ describe(renderHtmlReport.name, () => {
         },
       ],
     };
-    const html = await render(signed(b), { ...baseOptions, waivers });
+    const html = await render(signed(b), { ...baseOptions, waivers, waiverSource: 'protected-ref' });
     const pick = html.indexOf('Cherry-picked to release');
     const conflict = html.indexOf('Conflict resolved (D3)');
     expect(conflict).toBeGreaterThan(pick);

@@ -1,14 +1,7 @@
 import type { CheckReport } from '../check-report.js';
 import type { ControlStatus } from '../control-result.js';
 
-/**
- * The machine-readable report: a `status` and one entry per control result.
- *
- * @example
- * ```ts
- * const failed = (j: JsonReport) => j.controls.filter((c) => c.status === 'fail').map((c) => c.id);
- * ```
- */
+/** The machine-readable report: a `status` and one entry per control result. */
 export interface JsonReport {
   /** `pass`, `fail` or `error`. */
   readonly status: CheckReport['status'];
@@ -38,14 +31,7 @@ export interface JsonReport {
   }[];
 }
 
-/**
- * Converts a report into its JSON form (see {@link JsonReport}).
- *
- * @example
- * ```ts
- * toJsonReport(report).controls[0]?.id; // 'bundle-schema'
- * ```
- */
+/** Converts a report into its JSON form (see {@link JsonReport}). */
 export function toJsonReport(report: CheckReport): JsonReport {
   return {
     status: report.status,
@@ -70,14 +56,7 @@ export function toJsonReport(report: CheckReport): JsonReport {
   };
 }
 
-/**
- * Renders a report as pretty JSON text (see {@link JsonReport}).
- *
- * @example
- * ```ts
- * writeFileSync('policy.json', formatJson(report));
- * ```
- */
+/** Renders a report as pretty JSON text (see {@link JsonReport}). */
 export function formatJson(report: CheckReport): string {
   return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
 }

@@ -41,11 +41,6 @@ function testcase(r: ControlResult): string {
 /**
  * Renders a report as JUnit XML for GitLab's test-report widget: one test suite per input, one test case
  * per control per target; `fail` is a failure, `error` an error, `waived` and `not_applicable` are skipped.
- *
- * @example
- * ```ts
- * writeFileSync('policy-junit.xml', formatJunit(report));
- * ```
  */
 export function formatJunit(report: CheckReport): string {
   const count = (rs: readonly ControlResult[], ...statuses: string[]) =>

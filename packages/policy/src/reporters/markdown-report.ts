@@ -22,11 +22,6 @@ function cell(text: string): string {
 /**
  * Renders a compact Markdown summary for an MR note: overall status, then one table row per result that
  * is not a plain pass (or every row with `all`). Lines that GitLab would execute as quick actions are neutralised.
- *
- * @example
- * ```ts
- * await notes.create(project, iid, formatMarkdown(report));
- * ```
  */
 export function formatMarkdown(report: CheckReport, options: { readonly all?: boolean } = {}): string {
   const s = report.summary;

@@ -65,7 +65,7 @@ function refuse(route: string, path: string, message: string): StoreError {
   return new StoreError(
     hotfixError('response-invalid', `GitLab's answer to GET ${route} is refused: ${message}.`, {
       runbookRef: 'D3',
-      details: { method: 'GET', route, issues: [{ path, message }] },
+      details: { method: 'GET', route, issues: [{ pointer: '', message: `${JSON.stringify(path)}: ${message}` }] },
     }),
   );
 }

@@ -15,9 +15,9 @@ export function parseOptions<S extends z.ZodType>(
   return err(
     hotfixError(
       'invalid-input',
-      `Invalid ${what} options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      `Invalid ${what} options: ${issues.map((i) => `${i.pointer}: ${i.message}`).join('; ')}`,
       {
-        details: { field: issues[0]?.path ?? '', issues },
+        details: { pointer: issues[0]?.pointer ?? '', issues },
       },
     ),
   );

@@ -165,7 +165,7 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
           kind: 'error',
           connected: false,
           error: hotfixError('invalid-input', 'The token provider failed.', {
-            details: { field: 'token', issues: [{ path: 'token', message: 'provider threw' }] },
+            details: { pointer: '/token', issues: [{ pointer: '/token', message: 'provider threw' }] },
             // The provider's own message may hold anything (even the secret): keep only its type.
             cause: {
               name: 'TokenProviderError',
@@ -203,7 +203,7 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
             'response-invalid',
             `GitLab's answer to ${req.method} ${req.route} exceeds ${config.maxResponseBytes} bytes.`,
             {
-              details: { method: req.method, route: req.route, issues: [{ path: '', message: 'body too large' }] },
+              details: { method: req.method, route: req.route, issues: [{ pointer: '', message: 'body too large' }] },
             },
           ),
         };
@@ -226,7 +226,7 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
                 'response-invalid',
                 `GitLab's answer to ${req.method} ${req.route} is not valid JSON.`,
                 {
-                  details: { method: req.method, route: req.route, issues: [{ path: '', message: 'invalid JSON' }] },
+                  details: { method: req.method, route: req.route, issues: [{ pointer: '', message: 'invalid JSON' }] },
                 },
               ),
             };
@@ -284,7 +284,7 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
       const reason = (e as Error).message;
       return errAsync(
         hotfixError('invalid-input', reason, {
-          details: { field: 'params', issues: [{ path: 'params', message: reason }] },
+          details: { pointer: '/params', issues: [{ pointer: '/params', message: reason }] },
         }),
       );
     }

@@ -17,7 +17,7 @@ export function validate<S extends z.ZodType>(
   return err(
     hotfixError(
       'response-invalid',
-      `GitLab's answer to ${method} ${route} does not have the expected shape${first ? `: ${first.path || '(body)'}: ${first.message}` : ''}.`,
+      `GitLab's answer to ${method} ${route} does not have the expected shape${first ? `: ${first.pointer || '(body)'}: ${first.message}` : ''}.`,
       { details: { method, route, issues } },
     ),
   );

@@ -1,12 +1,7 @@
+import { type ErrorIssue, toJsonPointer } from '@hotfix-release/evidence';
 import type { z } from 'zod';
 
-/** Flattens zod issues into `{ path, message }` with dotted paths (`retry.maxAttempts`, `items[2].id`). */
-export function zodIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.reduce<string>(
-      (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)),
-      '',
-    ),
-    message: issue.message,
-  }));
+/** Flattens zod issues into `{ pointer, message }`, located by JSON Pointer (`/retry/maxAttempts`, `/items/2/id`). */
+export function zodIssues(error: z.ZodError): ErrorIssue[] {
+  return error.issues.map((issue) => ({ pointer: toJsonPointer(issue.path), message: issue.message }));
 }

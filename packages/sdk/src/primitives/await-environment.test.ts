@@ -272,7 +272,7 @@ describe('awaitEnvironment', () => {
       pipeline: { id: 1 },
       maxWaitMs: undefined,
     } as unknown as AwaitEnvironmentOptions);
-    expect(b._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'maxWaitMs' } });
+    expect(b._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/maxWaitMs' } });
     expect(w.gitlabRequests()).toEqual([]);
   });
 

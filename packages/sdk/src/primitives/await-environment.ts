@@ -55,8 +55,8 @@ export type AwaitEnvironmentOptions = z.input<typeof awaitEnvironmentOptionsSche
 
 function invalid(prefix: string, error: z.ZodError): HotfixError {
   const issues = zodIssues(error);
-  return hotfixError('invalid-input', `${prefix}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-    details: { field: issues[0]?.path ?? '', issues },
+  return hotfixError('invalid-input', `${prefix}: ${issues.map((i) => `${i.pointer}: ${i.message}`).join('; ')}`, {
+    details: { pointer: issues[0]?.pointer ?? '', issues },
   });
 }
 
@@ -102,7 +102,7 @@ export function awaitEnvironment(
         `No service descriptor for ${o.target}: add it to the runbook configuration (P5, D5).`,
         {
           runbookRef: 'P5',
-          details: { field: 'target', issues: [{ path: 'target', message: 'no service descriptor' }] },
+          details: { pointer: '/target', issues: [{ pointer: '/target', message: 'no service descriptor' }] },
         },
       ),
     );

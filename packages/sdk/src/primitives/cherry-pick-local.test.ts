@@ -79,15 +79,18 @@ describe(cherryPickLocal.name, () => {
   it('returns invalid-input naming the field when an option is wrong', async () => {
     const { gitdir, pick } = repo();
     const noEmail = await cherryPickLocal({ gitdir, ref: 'release', commit: pick, committer: { name: 'x' } as never });
-    expect(noEmail._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'committer.email' } });
+    expect(noEmail._unsafeUnwrapErr()).toMatchObject({
+      code: 'invalid-input',
+      details: { pointer: '/committer/email' },
+    });
     const badCommit = await cherryPickLocal({ gitdir, ref: 'release', commit: 'not-a-sha', committer });
-    expect(badCommit._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'commit' } });
+    expect(badCommit._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/commit' } });
   });
 
   it('returns invalid-input for mainline on a commit that is not a merge', async () => {
     const { gitdir, pick } = repo();
     const result = await cherryPickLocal({ gitdir, ref: 'release', commit: pick, committer, mainline: 1 });
-    expect(result._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'mainline' } });
+    expect(result._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/mainline' } });
   });
 
   it('returns a git error for a missing ref, without throwing', async () => {

@@ -112,6 +112,6 @@ describe('cherryPickToRelease', () => {
     ).toMatchObject({ code: 'mr-not-merged', runbookRef: 'D1' });
     expect(
       (await cherryPickToRelease(client, config, { mr: { project: 'x/y', iid: 0 } }))._unsafeUnwrapErr(),
-    ).toMatchObject({ code: 'invalid-input', details: { field: 'mr.iid' } });
+    ).toMatchObject({ code: 'invalid-input', details: { pointer: '/mr/iid' } });
   });
 });

@@ -162,7 +162,7 @@ describe('preflight', () => {
     );
     expect((await preflight(client, config, { mr: { project: '', iid: -1 } }))._unsafeUnwrapErr()).toMatchObject({
       code: 'invalid-input',
-      details: { field: 'mr.project' },
+      details: { pointer: '/mr/project' },
     });
   });
 });

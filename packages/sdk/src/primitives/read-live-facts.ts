@@ -36,11 +36,6 @@ export interface LiveFacts {
  * successful deployment, whether the MR carries the label, and the digest of the MR note.
  *
  * Errors: `invalid-input`, `forbidden-action` (configuration), `gitlab-*` and transport errors.
- *
- * @example
- * ```ts
- * const facts = await readLiveFacts(client, config, { target: 'evenergi/charging-api', pipeline: { project: 'evenergi/develop', id: 5000 }, environment: 'staging', mr: { project: 'evenergi/charging-api', iid: 7 }, noteId: 61000, label: 'Validated in Staging' });
- * ```
  * @see E2 E5 E7 E8
  */
 export function readLiveFacts(

@@ -76,11 +76,6 @@ export function renderValidationNote(input: ValidationNoteInput): string {
 /**
  * Writes the validation note on the MR (E7), or finds the one an earlier run of the same
  * promotion wrote. A POST whose answer was lost is reconciled by listing the notes.
- *
- * @example
- * ```ts
- * const note = await writeValidationNote(client, { promotionId, project, iid, service: project, environment: 'staging', deployedSha, checks });
- * ```
  * @see S7 E7
  */
 export function writeValidationNote(
@@ -132,11 +127,6 @@ export interface LabelResult {
  *
  * Errors: `validation-failed` (a check did not pass; nothing is labelled),
  * `label-missing`, transport errors.
- *
- * @example
- * ```ts
- * const label = await labelValidated(client, { project, iid, label: 'Validated in Staging', checks });
- * ```
  * @see S7 E8
  */
 export function labelValidated(

@@ -156,7 +156,7 @@ describe('resolveConflict', () => {
       committer,
       resolver: () => null,
     });
-    expect(noMainline._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'mainline' } });
+    expect(noMainline._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/mainline' } });
     const r = await resolveConflict(client, {
       project,
       commit: conflict.original,
@@ -183,9 +183,9 @@ describe('resolveConflict', () => {
     const gaveUp = await resolveConflict(client, { ...base(), resolver: () => null });
     expect(gaveUp._unsafeUnwrapErr()).toMatchObject({ code: 'conflict', details: { paths: [PATH] } });
     const bad = await resolveConflict(client, { ...base(), gitToken: '', resolver: () => null });
-    expect(bad._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'gitToken' } });
+    expect(bad._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/gitToken' } });
     const both = await resolveConflict(client, { ...base(), resolver: () => null, workspaceDir: '/tmp/x' });
-    expect(both._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'resolver' } });
+    expect(both._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/resolver' } });
   });
 });
 

@@ -67,11 +67,6 @@ const gitSchema = {
 /**
  * Options of {@link resolveConflict}: what to pick (a conflict outcome, or a commit) and how to
  * resolve (a `resolver`, or a `workspaceDir` for a human). A bad option is `invalid-input` naming the field.
- *
- * @example
- * ```ts
- * resolveConflictOptionsSchema.safeParse({ project: 'g/p', commit: sha, gitToken, resolver }).success;
- * ```
  * @see D3
  */
 export const resolveConflictOptionsSchema = z
@@ -113,11 +108,6 @@ export type ResolveConflictOptions = z.input<typeof resolveConflictOptionsSchema
 
 /**
  * Options of {@link continueConflictResolution}: the workspace folder and the push credentials.
- *
- * @example
- * ```ts
- * continueConflictOptionsSchema.parse({ workspaceDir: './resolve', gitToken });
- * ```
  * @see D3
  */
 export const continueConflictOptionsSchema = z.object({
@@ -132,10 +122,10 @@ export type ContinueConflictOptions = z.input<typeof continueConflictOptionsSche
 
 function invalidInput(error: z.ZodError): HotfixError {
   const issues = zodIssues(error);
-  const field = issues[0]?.path || 'options';
+  const field = issues[0]?.pointer || 'options';
   return hotfixError('invalid-input', `Invalid option ${field}: ${issues[0]?.message ?? 'invalid'}.`, {
     runbookRef: 'D3',
-    details: { field, issues },
+    details: { pointer: issues[0]?.pointer ?? '', issues },
   });
 }
 
@@ -242,7 +232,7 @@ export function resolveConflict(
         const message = `The workspace ${o.workspaceDir} is not empty; use an empty (or new) folder, or continue the resolution in it.`;
         return hotfixError('invalid-input', message, {
           runbookRef: 'D3',
-          details: { field: 'workspaceDir', issues: [{ path: 'workspaceDir', message }] },
+          details: { pointer: '/workspaceDir', issues: [{ pointer: '/workspaceDir', message }] },
         });
       }
     }
@@ -283,7 +273,7 @@ export function continueConflictResolution(
       const message = `No resolution state in ${o.workspaceDir}; start with resolveConflict({ workspaceDir }).`;
       return hotfixError('invalid-input', message, {
         runbookRef: 'D3',
-        details: { field: 'workspaceDir', issues: [{ path: 'workspaceDir', message }] },
+        details: { pointer: '/workspaceDir', issues: [{ pointer: '/workspaceDir', message }] },
       });
     }
     let releaseHead = state.releaseHead;

@@ -72,11 +72,6 @@ export function revertsCommit(message: string, sha: string): boolean {
  * Reverts the picked commits from release, newest first, through GitLab's revert API.
  *
  * Errors: `invalid-input`, `gitlab-not-found`, transport errors. Conflicts and denials are outcomes.
- *
- * @example
- * ```ts
- * const r = await revertFromRelease(client, { project: 'evenergi/charging-api', picked: [pickSha] });
- * ```
  * @see R1 R2 D6
  */
 export function revertFromRelease(

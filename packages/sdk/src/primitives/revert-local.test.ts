@@ -37,7 +37,7 @@ describe(revertLocal.name, () => {
     const sha = fi.run(dir).get(merge)!;
     const gitdir = join(dir, '.git');
     const missing = await revertLocal({ gitdir, ref: 'release', commit: sha, committer });
-    expect(missing._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'mainline' } });
+    expect(missing._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/mainline' } });
     const value = (await revertLocal({ gitdir, ref: 'release', commit: sha, committer, mainline: 1 }))._unsafeUnwrap();
     expect(value.kind).toBe('clean');
     if (value.kind !== 'clean') return;

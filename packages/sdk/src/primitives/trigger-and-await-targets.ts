@@ -82,9 +82,9 @@ export function triggerAndAwaitTargets(
     return errAsync(
       hotfixError(
         'invalid-input',
-        `Invalid triggerAndAwaitTargets options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        `Invalid triggerAndAwaitTargets options: ${issues.map((i) => `${i.pointer}: ${i.message}`).join('; ')}`,
         {
-          details: { field: issues[0]?.path ?? '', issues },
+          details: { pointer: issues[0]?.pointer ?? '', issues },
         },
       ),
     );

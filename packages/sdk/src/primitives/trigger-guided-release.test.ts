@@ -261,7 +261,7 @@ describe('triggerGuidedRelease', () => {
 
   it('returns invalid-input naming the field for a bad target', async () => {
     const e = (await triggerGuidedRelease(w.client, w.config, { target: 'not-a-path' }))._unsafeUnwrapErr();
-    expect(e).toMatchObject({ code: 'invalid-input', details: { field: 'target' } });
+    expect(e).toMatchObject({ code: 'invalid-input', details: { pointer: '/target' } });
     expect(w.gitlabRequests()).toEqual([]);
   });
 });

@@ -99,9 +99,9 @@ export function triggerGuidedRelease(
     return errAsync(
       hotfixError(
         'invalid-input',
-        `Invalid triggerGuidedRelease options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        `Invalid triggerGuidedRelease options: ${issues.map((i) => `${i.pointer}: ${i.message}`).join('; ')}`,
         {
-          details: { field: issues[0]?.path ?? '', issues },
+          details: { pointer: issues[0]?.pointer ?? '', issues },
         },
       ),
     );

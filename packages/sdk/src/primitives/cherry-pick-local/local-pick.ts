@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { mergeTrees } from '../../_internal/merge/merge-trees.js';
 import type { CommitData, ConflictReason, GitSignature } from '../../_internal/merge/types.js';
 import { createGitdirStore, type GitdirStore } from '../../_internal/object-store.js';
+import { zodIssues } from '../../_internal/zod-issues.js';
 import { type HotfixError, hotfixError } from '../../errors.js';
 
 const signatureSchema = z.object({
@@ -104,12 +105,12 @@ export function runLocalPick(
 ): ResultAsync<LocalPickResult, HotfixError> {
   const parsed = localPickOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    const field = issues[0]?.path || 'options';
+    const issues = zodIssues(parsed.error);
+    const field = issues[0]?.pointer || 'options';
     return errAsync(
       hotfixError('invalid-input', `Invalid option ${field}: ${issues[0]?.message ?? 'invalid'}.`, {
         runbookRef: 'S2',
-        details: { field, issues },
+        details: { pointer: issues[0]?.pointer ?? '', issues },
       }),
     );
   }
@@ -201,7 +202,7 @@ function pickParent(picked: CommitData, mainline: number | undefined): string | 
     new Known(
       hotfixError('invalid-input', message, {
         runbookRef: 'S2',
-        details: { field: 'mainline', issues: [{ path: 'mainline', message }] },
+        details: { pointer: '/mainline', issues: [{ pointer: '/mainline', message }] },
       }),
     );
   if (n > 1 && mainline === undefined) throw invalid(`The commit is a merge of ${n} parents; pass mainline.`);

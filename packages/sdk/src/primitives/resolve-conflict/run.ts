@@ -37,11 +37,6 @@ export interface ConflictContext {
 /**
  * A programmatic resolver: called once per conflicted path, in path order, with the pick it
  * belongs to.
- *
- * @example
- * ```ts
- * const resolver: ConflictResolver = (c) => (c.reason === 'content' ? myMerge(c.base, c.ours, c.theirs) : null);
- * ```
  * @see D3
  */
 export type ConflictResolver = (
@@ -236,7 +231,7 @@ export async function runResolution(
     if (e instanceof PlanError) {
       return hotfixError('invalid-input', e.message, {
         runbookRef: 'D3',
-        details: { field: 'mainline', issues: [{ path: 'mainline', message: e.message }] },
+        details: { pointer: '/mainline', issues: [{ pointer: '/mainline', message: e.message }] },
       });
     }
     if (isHotfixError(e)) return e;

@@ -82,8 +82,8 @@ export function guidedAction(config: RunbookConfig): Result<GuidedAction, Hotfix
     return err(
       hotfixError('invalid-input', 'orchestration.deployAction is missing from the runbook configuration.', {
         details: {
-          field: 'orchestration.deployAction',
-          issues: [{ path: 'orchestration.deployAction', message: 'required' }],
+          pointer: '/orchestration/deployAction',
+          issues: [{ pointer: '/orchestration/deployAction', message: 'required' }],
         },
       }),
     );
@@ -136,8 +136,8 @@ export function guidedRequest(
     return err(
       hotfixError('invalid-input', 'orchestration.inputNames must name three different inputs.', {
         details: {
-          field: 'orchestration.inputNames',
-          issues: [{ path: 'orchestration.inputNames', message: 'not distinct' }],
+          pointer: '/orchestration/inputNames',
+          issues: [{ pointer: '/orchestration/inputNames', message: 'not distinct' }],
         },
       }),
     );
