@@ -10,7 +10,7 @@ import { checkLiveFacts } from './controls/live-controls.js';
 import { type BundleEvaluation, type EngineConfig, evaluateBundle, toResult } from './evaluate-bundle.js';
 import { mergeExpected, withBasis } from './expectations.js';
 import { type PolicyError, policyError } from './policy-error.js';
-import { parsePolicyFile, type PolicyFile } from './policy-file.js';
+import { type PolicyFile, parsePolicyFile } from './policy-file.js';
 import { applyWaivers, authorizedWaivers, type Waiver } from './waivers.js';
 
 /** One input to check: raw text (a bundle or DSSE envelope file's content) or an already parsed value. */

@@ -147,18 +147,42 @@ export function authorizedWaivers(
   let waivers: Result<readonly Waiver[], PolicyError>;
   if (looksLikeEnvelope(value)) {
     if (trustedKeys.length === 0)
-      return err(policyError('waivers-not-authorized', 'the waiver file is signed but no trusted key is configured to verify it', { pointer: '/signatures' }));
+      return err(
+        policyError(
+          'waivers-not-authorized',
+          'the waiver file is signed but no trusted key is configured to verify it',
+          { pointer: '/signatures' },
+        ),
+      );
     const v = verifyEnvelope(value, trustedKeys);
     if (!v.isOk())
-      return err(policyError('waivers-not-authorized', `the waiver signature does not verify with a trusted key: ${describe(v.error)}`, { pointer: '/signatures' }));
+      return err(
+        policyError(
+          'waivers-not-authorized',
+          `the waiver signature does not verify with a trusted key: ${describe(v.error)}`,
+          { pointer: '/signatures' },
+        ),
+      );
     if (v.value.payloadType !== WAIVERS_PAYLOAD_TYPE)
-      return err(policyError('waivers-not-authorized', `the signed payload is ${v.value.payloadType}, not a waiver file (${WAIVERS_PAYLOAD_TYPE})`, { pointer: '/payloadType' }));
+      return err(
+        policyError(
+          'waivers-not-authorized',
+          `the signed payload is ${v.value.payloadType}, not a waiver file (${WAIVERS_PAYLOAD_TYPE})`,
+          { pointer: '/payloadType' },
+        ),
+      );
     waivers = parseWaivers(v.value.payload.toString('utf8'));
   } else {
     // Read the file first so a malformed one is reported as such; then refuse it without authority.
     waivers = parseWaivers(value);
     if (waivers.isErr() || source === 'protected-ref') return waivers.isErr() ? waivers : withAuthor(waivers, mrAuthor);
-    return err(policyError('waivers-not-authorized', 'the waiver file is neither signed by a trusted key nor read from a protected ref: a waiver added in the merge request under review has no authority', { pointer: '' }));
+    return err(
+      policyError(
+        'waivers-not-authorized',
+        'the waiver file is neither signed by a trusted key nor read from a protected ref: a waiver added in the merge request under review has no authority',
+        { pointer: '' },
+      ),
+    );
   }
   return withAuthor(waivers, mrAuthor);
 }
@@ -170,7 +194,13 @@ function withAuthor(
   if (waivers.isErr() || mrAuthor === undefined) return waivers;
   const i = waivers.value.findIndex((w) => w.approver === mrAuthor);
   if (i >= 0)
-    return err(policyError('waivers-not-authorized', `waiver ${i} is approved by ${mrAuthor}, who authored the merge request (GitLab, read live): the approver must be someone else`, { pointer: `/waivers/${i}/approver` }));
+    return err(
+      policyError(
+        'waivers-not-authorized',
+        `waiver ${i} is approved by ${mrAuthor}, who authored the merge request (GitLab, read live): the approver must be someone else`,
+        { pointer: `/waivers/${i}/approver` },
+      ),
+    );
   return waivers;
 }
 
