@@ -28,7 +28,7 @@ function cellWidth(cp: number): number {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Makes text from outside safe to print on a terminal: every control character shown as `\\uXXXX`. */
+/** Makes text from outside safe to print on a terminal: every control character shown as its escape (`\\u001b`). */
 export function inert(text: string): string {
   return text.replace(UNSAFE, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 }

@@ -148,7 +148,7 @@ describe('preflight', () => {
     for (const bad of ['../../etc/passwd', '/etc/passwd', 'ftp://x/y', 'a b.md']) {
       expect(
         parseRunbookConfig({ services: [{ project: 'g/p', ownStagingProcess: bad }] })._unsafeUnwrapErr().details,
-      ).toMatchObject({ field: 'services[0].ownStagingProcess' });
+      ).toMatchObject({ pointer: '/services/0/ownStagingProcess' });
     }
     expect(
       parseRunbookConfig({ services: [{ project: 'g/p', ownStagingProcess: 'https://wiki.example/staging' }] }).isOk(),

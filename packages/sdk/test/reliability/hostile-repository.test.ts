@@ -146,7 +146,7 @@ describe('hostile repositories against resolveConflict (workspace mode)', () => 
     const { r, files } = await attempt('dot-git-hooks', head);
     expect(r._unsafeUnwrapErr()).toMatchObject({
       code: 'response-invalid',
-      details: { issues: [{ path: '.git', message: expect.stringContaining('git-dir') }] },
+      details: { issues: [{ pointer: '', message: expect.stringMatching(/^"\.git": .*git-dir/) }] },
     });
     expect(files).toEqual([]);
   });

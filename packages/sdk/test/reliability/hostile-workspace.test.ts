@@ -135,7 +135,7 @@ describe('hostile workspaces against continueConflictResolution', () => {
     const ws = await mkdtemp(join(sandbox, 'stale-'));
     await writeFile(join(ws, 'stale.ts'), 'old answer');
     const r = await resolveConflict(client, { project, conflict, gitToken: sim.token, committer, workspaceDir: ws });
-    expect(r._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { field: 'workspaceDir' } });
+    expect(r._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/workspaceDir' } });
   });
 
   it('takes a file the operator names with accept as the answer, and still verifies it (markers left: no push)', async () => {
