@@ -210,7 +210,8 @@ export const deploymentSchema = z.object({
 
 /** GET /projects/:id/environments/:environment_id. */
 export const environmentDetailSchema = environmentSchema.extend({
-  last_deployment: deploymentSchema.nullable().optional(),
+  /** Its `updated_at` is absent from the documented answer: not read from here. */
+  last_deployment: deploymentSchema.partial({ updated_at: true }).nullable().optional(),
 });
 
 /** A project label. */
