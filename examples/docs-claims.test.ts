@@ -21,17 +21,8 @@ import { itWithRealisticFailures, simModeOptions } from '../test-support/sim-mod
 import { SIM_WAIT, simConfig } from './_sim-support.js';
 import { takeHotfixSide } from './resolve-conflict-in-flow.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: [
-      'docs/conflict-resolution.md: promote --resolve, edit, resolve --continue promotes, and the bundle passes the policy',
-    ],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 describe('documented limitations', () => {
   let dir: string;

@@ -13,20 +13,8 @@ import { main as promoteOne } from './promote-one-mr.js';
 import { main as promoteThree } from './promote-to-three-services.js';
 import { main as resolveInFlow } from './resolve-conflict-in-flow.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: [
-      'promote-one-mr promotes one MR and writes a bundle the policy passes',
-      'promote-to-three-services promotes to three targets and records all three (D4)',
-      'custom-smoke-check validates with a check written as code, and rolls back when it fails (D6)',
-      'resolve-conflict-in-flow resolves the conflicting pick (D3) and promotes',
-    ],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 const MR = demo.mergeRequests.cleanPick;
 const SERVICE = MR.project;

@@ -13,15 +13,8 @@ import { itWithRealisticFailures } from '../../../test-support/sim-mode.js';
 import { allOutput, runCli } from './support/cli.js';
 import { type CliWorld, SENTINEL_TOKEN, startCliWorld } from './support/world.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: ['promotes, reads the state live, passes the policy against GitLab, and rolls back (R2)'],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 const MAIN = demo.mergeRequests.cleanPick.project;
 const mrRef = (m: { project: string; iid: number }) => `${m.project}!${m.iid}`;

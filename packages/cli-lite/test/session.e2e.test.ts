@@ -9,18 +9,8 @@ import { itWithRealisticFailures } from '../../../test-support/sim-mode.js';
 import { allOutput, runCli, runInPty } from './support/cli.js';
 import { type CliWorld, SENTINEL_TOKEN, startCliWorld } from './support/world.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: [
-      'shows live progress (spinner, elapsed time, steps, links) on a TTY, without colour under NO_COLOR',
-      'stops cleanly on Ctrl-C during the wait (130), says how to resume, and resume finishes it',
-    ],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 let w: CliWorld;
 const mrRef = (m: { project: string; iid: number }) => `${m.project}!${m.iid}`;

@@ -11,18 +11,8 @@ import { itWithRealisticFailures } from '../../../test-support/sim-mode.js';
 import { allOutput, runCli } from './support/cli.js';
 import { type CliWorld, SENTINEL_TOKEN, startCliWorld } from './support/world.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: [
-      'exits 4 with the resume command, and resume finishes without a second pick or pipeline',
-      'exits 5 (awaiting a human) with the instruction and the resume command',
-    ],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 let w: CliWorld;
 const MR = demo.mergeRequests.squashMerged;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPromotionBundle } from '../test/policy-fixtures.js';
 import { controlDefinition } from './control-catalog.js';
-import type { ControlContext } from './controls/control-context.js';
+import { type ControlContext, RUNBOOK_ORCHESTRATOR } from './controls/control-context.js';
 import { runControl } from './evaluate-bundle.js';
 import { exitCodeFor } from './exit-code.js';
 
@@ -19,6 +19,7 @@ const ctx: ControlContext = {
     label: 'L',
     sources: {},
     allowUnsigned: false,
+    orchestrator: RUNBOOK_ORCHESTRATOR,
   },
   nowMs: 0,
   maxEvidenceAgeMs: 1,

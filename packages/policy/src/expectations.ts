@@ -1,6 +1,6 @@
 import type { ResolvedCheckOptions } from './check-options.js';
 import type { ControlResult } from './control-result.js';
-import type { ExpectedValues } from './controls/control-context.js';
+import { type ExpectedValues, RUNBOOK_ORCHESTRATOR } from './controls/control-context.js';
 import type { PolicyFile } from './policy-file.js';
 
 /**
@@ -32,6 +32,12 @@ export function mergeExpected(o: ResolvedCheckOptions, policy: PolicyFile | unde
     governedProjects: pick('governed', e.governedProjects, policy?.governedProjects),
     sources,
     allowUnsigned: policy?.signing?.allowUnsigned ?? false,
+    orchestrator: {
+      inputNames: policy?.orchestration?.inputNames ?? RUNBOOK_ORCHESTRATOR.inputNames,
+      projectValue: policy?.orchestration?.projectValue ?? RUNBOOK_ORCHESTRATOR.projectValue,
+      fingerprints: policy?.orchestration?.fingerprints ?? RUNBOOK_ORCHESTRATOR.fingerprints,
+      acceptUnverified: policy?.orchestration?.acceptUnverified ?? false,
+    },
   };
 }
 

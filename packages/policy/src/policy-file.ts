@@ -20,7 +20,34 @@ export const policyFileSchema = z
     gitlab: z.object({ url: httpUrlSchema }).strict().optional(),
     /** The orchestration project and the ref its pipeline must run on (S4). */
     orchestration: z
-      .object({ project: projectPathSchema, ref: z.string().min(1).max(255) })
+      .object({
+        project: projectPathSchema,
+        ref: z.string().min(1).max(255),
+        /**
+         * The orchestrator's fingerprints E2/E3 judge by (job or bridge names, or `/regex/`); default the
+         * runbook's orchestrator. The profile a bundle records is a claim, never the yardstick.
+         */
+        fingerprints: z
+          .object({
+            deploy: z.array(z.string().min(1).max(200)).min(1).max(20),
+            cutOff: z.array(z.string().min(1).max(200)).min(1).max(20),
+          })
+          .strict()
+          .optional(),
+        /** The names of the guided inputs (default `action`, `project`, `confirm`). */
+        inputNames: z
+          .object({
+            action: z.string().min(1).max(255),
+            project: z.string().min(1).max(255),
+            confirm: z.string().min(1).max(255),
+          })
+          .strict()
+          .optional(),
+        /** The `project` input's value for a target: its full path (default) or its short name. */
+        projectValue: z.enum(['full-path', 'short-name']).optional(),
+        /** Accept E2 resting on what was sent or reported without observation (`unverified`); refused by default. */
+        acceptUnverified: z.boolean().optional(),
+      })
       .strict()
       .optional(),
     /** The release branch (S2), the environment (S6) and the label (S7/E8). */

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CUT_OFF_ACTION, isCutOffAction, parseRunbookConfig, serviceFor } from './runbook-config.js';
+import { planGuidedRelease } from './primitives/trigger-guided-release.js';
+import {
+  CUT_OFF_ACTION,
+  isCutOffAction,
+  matchesFingerprint,
+  orchestratorFor,
+  parseRunbookConfig,
+  projectInputValue,
+  serviceFor,
+} from './runbook-config.js';
 
 describe('parseRunbookConfig', () => {
   it("applies the runbook's defaults", () => {
@@ -68,5 +77,59 @@ describe('isCutOffAction', () => {
       { seed: 42, numRuns: 300 },
     );
     expect(isCutOffAction('deploy-release-branch-to-staging')).toBe(false);
+  });
+});
+
+describe('orchestrator profile (orchestration)', () => {
+  it("defaults to the runbook's orchestrator: full path, its deploy and cut-off fingerprints, bridge then trigger API", () => {
+    const o = parseRunbookConfig({})._unsafeUnwrap().orchestration;
+    expect(o.projectValue).toBe('full-path');
+    expect(o.fingerprints).toEqual({
+      deploy: ['deploy-release-branch-to-staging'],
+      cutOff: ['bring-all-code-to-release-branch', 'deploy-after-cut-off'],
+    });
+    expect(o.downstream.reach).toEqual(['bridge', 'trigger-api']);
+  });
+
+  it('lets a service override the project value, fingerprints and downstream; others keep the defaults', () => {
+    const cfg = parseRunbookConfig({
+      orchestration: { projectValue: 'short-name' },
+      services: [
+        {
+          project: 'g/billing-api',
+          orchestration: {
+            projectValue: { map: { 'g/billing-api': 'billing' } },
+            fingerprints: { deploy: ['/^deploy-/'] },
+          },
+        },
+        { project: 'g/charging-api' },
+      ],
+    })._unsafeUnwrap();
+    const billing = orchestratorFor(cfg, 'g/billing-api');
+    expect(projectInputValue(billing, 'g/billing-api')._unsafeUnwrap()).toBe('billing');
+    expect(billing.fingerprints.deploy).toEqual(['/^deploy-/']);
+    expect(billing.fingerprints.cutOff).toEqual(cfg.orchestration.fingerprints.cutOff);
+    expect(projectInputValue(orchestratorFor(cfg, 'g/charging-api'), 'g/charging-api')._unsafeUnwrap()).toBe(
+      'charging-api',
+    );
+    const sent = planGuidedRelease(cfg, 'g/charging-api')._unsafeUnwrap().body;
+    expect(sent).toMatchObject({ inputs: { project: 'charging-api', action: 'deploy-release-branch-to-staging' } });
+    expect(planGuidedRelease(cfg, 'g/billing-api')._unsafeUnwrap().body).toMatchObject({
+      inputs: { project: 'billing' },
+    });
+    const missing = projectInputValue(billing, 'g/other')._unsafeUnwrapErr();
+    expect(missing).toMatchObject({ code: 'invalid-input', runbookRef: 'S4' });
+    expect(missing.message).toContain('orchestration.projectValue.map');
+  });
+
+  it('matches fingerprints by exact name or /regex/, and refuses an invalid pattern naming the field', () => {
+    expect(matchesFingerprint('deploy-release-branch-to-staging', 'deploy-release-branch-to-staging')).toBe(true);
+    expect(matchesFingerprint('deploy-release-branch-to-staging-2', 'deploy-release-branch-to-staging')).toBe(false);
+    expect(matchesFingerprint('deploy-eu', '/^deploy-(eu|us)$/')).toBe(true);
+    expect(matchesFingerprint('deploy-asia', '/^deploy-(eu|us)$/')).toBe(false);
+    const e = parseRunbookConfig({ orchestration: { fingerprints: { deploy: ['/(/'], cutOff: ['x'] } } });
+    expect(e._unsafeUnwrapErr().message).toContain('orchestration.fingerprints.deploy[0]');
+    const unknown = parseRunbookConfig({ orchestration: { downstream: { reach: ['carrier-pigeon'] } } });
+    expect(unknown._unsafeUnwrapErr().message).toContain('orchestration.downstream');
   });
 });

@@ -50,6 +50,88 @@ export function isCutOffAction(action: string, cutOff: string = CUT_OFF_ACTION):
   return normalizeAction(action) === normalizeAction(cutOff);
 }
 
+/**
+ * One fingerprint entry: a job or bridge name matched exactly, or `/regex/` (anchored by the
+ * writer, at most 200 characters) matched against the name.
+ */
+export const fingerprintEntrySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((s) => !isPattern(s) || patternOf(s) !== undefined, 'must be a job name or a valid /regex/');
+
+function isPattern(s: string): boolean {
+  return s.length > 2 && s.startsWith('/') && s.endsWith('/');
+}
+
+function patternOf(s: string): RegExp | undefined {
+  try {
+    return new RegExp(s.slice(1, -1), 'u');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a job or bridge name matches one fingerprint entry (exact name, or `/regex/`).
+ *
+ * @see E2 E3
+ */
+export function matchesFingerprint(name: string, entry: string): boolean {
+  if (!isPattern(entry)) return name === entry;
+  return patternOf(entry)?.test(name) ?? false;
+}
+
+/** Ways the target's deploy can be reached from the orchestration pipeline, tried in order. */
+export const downstreamReachSchema = z.enum(['bridge', 'trigger-api', 'environment']);
+
+/**
+ * The value the orchestrator's `project` input takes for a service: its full path, its short
+ * name (the last path segment), or an explicit map from full path to value.
+ */
+export const projectValueSchema = z.union([
+  z.enum(['full-path', 'short-name']),
+  z.strictObject({ map: z.record(z.string().min(1), z.string().min(1)) }),
+]);
+
+/** The fingerprints of the orchestrator's actions in what GitLab shows (job and bridge names). */
+export const fingerprintsSchema = z.strictObject({
+  /** A deploy run (S4) contains a job or bridge matching each entry. */
+  deploy: z.array(fingerprintEntrySchema).min(1).max(20),
+  /** Only a cut-off run (S5) contains a job or bridge matching any entry. */
+  cutOff: z.array(fingerprintEntrySchema).min(1).max(20),
+});
+
+/** How the target's deploy is reached and recognised (E2, D4). */
+export const downstreamSchema = z.strictObject({
+  /** Tried in order: a bridge of the orchestration pipeline, a trigger-API pipeline in the target, the environment's deployment. */
+  reach: z.array(downstreamReachSchema).min(1).max(3),
+  /** `source` values a trigger-API pipeline in the target may have (`trigger` for a trigger token, `pipeline` for `CI_JOB_TOKEN`). */
+  sources: z.array(z.string().min(1)).min(1).max(5),
+  /** How long after the deploy job started its trigger-API pipeline may be created. */
+  windowMs: z.number().int().min(1_000).max(86_400_000),
+});
+
+/** The runbook orchestrator's fingerprints: its deploy bridge and its cut-off jobs. */
+export const RUNBOOK_FINGERPRINTS: z.output<typeof fingerprintsSchema> = {
+  deploy: [DEPLOY_ACTION],
+  cutOff: [CUT_OFF_ACTION, 'deploy-after-cut-off'],
+};
+
+/** The runbook orchestrator's downstream: a bridge, else a trigger-API pipeline in the target. */
+export const RUNBOOK_DOWNSTREAM: z.output<typeof downstreamSchema> = {
+  reach: ['bridge', 'trigger-api'],
+  sources: ['trigger', 'pipeline'],
+  windowMs: 30 * 60_000,
+};
+
+/** What a service may override of the orchestrator profile. */
+export const orchestratorOverrideSchema = z.strictObject({
+  projectValue: projectValueSchema.optional(),
+  fingerprints: fingerprintsSchema.partial().optional(),
+  downstream: downstreamSchema.partial().optional(),
+});
+
 /** One smoke or acceptance check of a service (P6, S7). */
 export const smokeCheckSchema = z.object({
   /** A short name shown in progress, the MR note and evidence. */
@@ -110,6 +192,8 @@ export const serviceDescriptorSchema = z.object({
       'must be an http(s) URL or a document path inside the repository (no scheme, no spaces, no leading "/", no "..")',
     )
     .optional(),
+  /** This service's overrides of the orchestrator profile (`orchestration`). */
+  orchestration: orchestratorOverrideSchema.optional(),
 });
 
 /** The runbook configuration schema (single source of truth for types and defaults). */
@@ -132,6 +216,12 @@ export const runbookConfigSchema = z
         cutOffAction: z.string().min(1).default(CUT_OFF_ACTION),
         /** Type of `confirm` as the orchestrator declares it. */
         confirmType: z.enum(['boolean', 'string']).default('boolean'),
+        /** The `project` input's value for a service (full path, short name or a map). */
+        projectValue: projectValueSchema.default('full-path'),
+        /** What a deploy run and a cut-off run contain, as GitLab shows them. */
+        fingerprints: fingerprintsSchema.default(RUNBOOK_FINGERPRINTS),
+        /** How the target's deploy is reached from the orchestration pipeline. */
+        downstream: downstreamSchema.default(RUNBOOK_DOWNSTREAM),
       })
       .default({
         project: 'evenergi/develop',
@@ -141,6 +231,9 @@ export const runbookConfigSchema = z
         deployAction: DEPLOY_ACTION,
         cutOffAction: CUT_OFF_ACTION,
         confirmType: 'boolean',
+        projectValue: 'full-path',
+        fingerprints: RUNBOOK_FINGERPRINTS,
+        downstream: RUNBOOK_DOWNSTREAM,
       }),
     releaseBranch: z.string().min(1).default('release'),
     environment: z.string().min(1).default('staging'),
@@ -225,4 +318,55 @@ export function serviceFor(
     releaseBranch: s.releaseBranch ?? config.releaseBranch,
     environment: s.environment ?? config.environment,
   };
+}
+
+/** The orchestrator profile for one target: the runbook configuration's `orchestration` with the service's overrides. */
+export type OrchestratorProfile = RunbookConfig['orchestration'];
+
+/**
+ * The orchestrator profile that applies to a target: `orchestration`, with what the target's
+ * service descriptor overrides (`projectValue`, `fingerprints`, `downstream`).
+ *
+ * @see S4 E2 E3 D5
+ */
+export function orchestratorFor(config: RunbookConfig, target: string): OrchestratorProfile {
+  const base = config.orchestration;
+  const o = config.services.find((d) => d.project === target)?.orchestration;
+  if (!o) return base;
+  return {
+    ...base,
+    projectValue: o.projectValue ?? base.projectValue,
+    fingerprints: {
+      deploy: o.fingerprints?.deploy ?? base.fingerprints.deploy,
+      cutOff: o.fingerprints?.cutOff ?? base.fingerprints.cutOff,
+    },
+    downstream: {
+      reach: o.downstream?.reach ?? base.downstream.reach,
+      sources: o.downstream?.sources ?? base.downstream.sources,
+      windowMs: o.downstream?.windowMs ?? base.downstream.windowMs,
+    },
+  };
+}
+
+/**
+ * The value the orchestrator's `project` input takes for a target (S4): its full path, its
+ * short name, or the configured map's entry. A map without the target is `invalid-input`.
+ *
+ * @see S4 D5
+ */
+export function projectInputValue(profile: OrchestratorProfile, target: string): Result<string, HotfixError> {
+  const pv = profile.projectValue;
+  if (pv === 'full-path') return ok(target);
+  if (pv === 'short-name') return ok(target.slice(target.lastIndexOf('/') + 1));
+  const v = Object.hasOwn(pv.map, target) ? pv.map[target] : undefined;
+  if (v !== undefined) return ok(v);
+  return err(
+    hotfixError('invalid-input', `orchestration.projectValue.map has no value for ${target}.`, {
+      runbookRef: 'S4',
+      details: {
+        pointer: '/orchestration/projectValue/map',
+        issues: [{ pointer: '/orchestration/projectValue/map', message: `no entry for ${target}` }],
+      },
+    }),
+  );
 }

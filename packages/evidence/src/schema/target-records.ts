@@ -57,7 +57,44 @@ export const conflictResolutionSchema = observationSchema.extend({
   verified: z.boolean(),
 });
 
-/** E2: the orchestration pipeline as GitLab reports it, with inputs and variables read back from GitLab. */
+/**
+ * E2: what GitLab observably shows the orchestration pipeline ran: its job and bridge names against the
+ * deploy and cut-off fingerprints, and the downstream pipeline it reached in the target.
+ */
+export const pipelineObservationSchema = observationSchema.extend({
+  /** The names of the pipeline's jobs and bridges as GitLab lists them. */
+  jobs: z.array(z.string().min(1).max(255)).max(500),
+  /** The deploy fingerprint the SDK matched them against (names or `/regex/`). */
+  deployFingerprint: z.array(z.string().min(1).max(200)).min(1).max(20),
+  /** The cut-off fingerprint the SDK matched them against. */
+  cutOffFingerprint: z.array(z.string().min(1).max(200)).min(1).max(20),
+  /** The downstream pipeline it reached in the target, and how (a bridge or the trigger API). */
+  downstream: z
+    .object({
+      project: projectPathSchema,
+      pipelineId: z.number().int().positive(),
+      ref: z.string().min(1).max(255),
+      via: z.enum(['bridge', 'trigger-api']),
+    })
+    .nullable(),
+});
+
+/**
+ * E2: the request body exactly as sent to create the pipeline (journaled before the POST): its guided
+ * inputs, or its guided variables.
+ */
+export const sentPipelineRequestSchema = z.object({
+  ref: z.string().min(1).max(255),
+  inputs: z.record(z.string().max(255), inputValueSchema).optional(),
+  variables: z
+    .array(z.object({ key: z.string().min(1).max(255), value: z.string().max(10_000) }))
+    .max(20)
+    .optional(),
+});
+
+/**
+ * E2: the orchestration pipeline as GitLab reports it, with inputs and variables read back from GitLab.
+ */
 export const pipelineRecordSchema = observationSchema.extend({
   id: z.number().int().positive(),
   iid: z.number().int().positive(),
@@ -81,6 +118,12 @@ export const pipelineRecordSchema = observationSchema.extend({
       ]),
     )
     .max(200),
+  /**
+   * Provenance beyond what GitLab reports (`inputs`, `variables`): `sent`, the request body as sent;
+   * `observed`, what the pipeline observably ran. GitLab never reports inputs back, so E2 rests on these.
+   */
+  sent: sentPipelineRequestSchema.optional(),
+  observed: pipelineObservationSchema.optional(),
 });
 
 /** E3: the enumeration proving no cut-off pipeline ran for the target in the promotion window. */

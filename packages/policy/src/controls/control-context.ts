@@ -20,7 +20,28 @@ export interface ExpectedValues {
   readonly sources: Readonly<Record<string, string>>;
   /** Whether unsigned evidence is acceptable under a signature requirement (policy `signing.allowUnsigned`). */
   readonly allowUnsigned: boolean;
+  /** The orchestrator E2/E3 judge by (the policy file's, else the runbook's own), never the bundle's. */
+  readonly orchestrator: OrchestratorExpectation;
 }
+
+/** The gate's orchestrator: input names, the `project` value, fingerprints, and whether `unverified` is accepted. */
+export interface OrchestratorExpectation {
+  readonly inputNames: { readonly action: string; readonly project: string; readonly confirm: string };
+  readonly projectValue: 'full-path' | 'short-name';
+  readonly fingerprints: { readonly deploy: readonly string[]; readonly cutOff: readonly string[] };
+  readonly acceptUnverified: boolean;
+}
+
+/** The runbook's own orchestrator: the gate's default expectation for E2/E3. */
+export const RUNBOOK_ORCHESTRATOR: OrchestratorExpectation = {
+  inputNames: { action: 'action', project: 'project', confirm: 'confirm' },
+  projectValue: 'full-path',
+  fingerprints: {
+    deploy: ['deploy-release-branch-to-staging'],
+    cutOff: ['bring-all-code-to-release-branch', 'deploy-after-cut-off'],
+  },
+  acceptUnverified: false,
+};
 
 /** Thrown by {@link need}; `runControl` turns it into an `error` outcome naming the missing expectation. Internal. */
 export class MissingExpectation extends Error {}

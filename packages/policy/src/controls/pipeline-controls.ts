@@ -16,7 +16,7 @@ export function foldActionName(value: unknown): string {
 function readInput(pipeline: PipelineRecord, name: string): { value: unknown; pointer: string[] } | undefined {
   if (Object.hasOwn(pipeline.inputs, name))
     return { value: pipeline.inputs[name], pointer: ['pipeline', 'inputs', name] };
-  const i = pipeline.variables.findIndex((v) => v.key.toLowerCase() === name);
+  const i = pipeline.variables.findIndex((v) => v.key.toLowerCase() === name.toLowerCase());
   const variable = pipeline.variables[i];
   if (!variable) return undefined;
   // A guided input recorded only as a hash cannot prove its value: it reads as absent.
@@ -25,8 +25,32 @@ function readInput(pipeline: PipelineRecord, name: string): { value: unknown; po
     : { value: undefined, pointer: ['pipeline', 'variables', String(i), 'sha256'] };
 }
 
-/** The guided inputs, the only variables evidence may record in clear (S4). */
-const GUIDED = new Set(['action', 'project', 'confirm']);
+/** A guided input as the request sent it (journaled before the POST). Internal. */
+function sentInput(pipeline: PipelineRecord, name: string): { value: unknown; pointer: string[] } | undefined {
+  const sent = pipeline.sent;
+  if (!sent) return undefined;
+  if (sent.inputs && Object.hasOwn(sent.inputs, name))
+    return { value: sent.inputs[name], pointer: ['pipeline', 'sent', 'inputs', name] };
+  const i = (sent.variables ?? []).findIndex((v) => v.key === name);
+  return i >= 0
+    ? { value: sent.variables?.[i]?.value, pointer: ['pipeline', 'sent', 'variables', String(i), 'value'] }
+    : undefined;
+}
+
+/** Whether a job or bridge name matches a fingerprint entry (exact name, or `/regex/`). Internal. */
+function matchesEntry(name: string, entry: string): boolean {
+  if (!(entry.length > 2 && entry.startsWith('/') && entry.endsWith('/'))) return name === entry;
+  try {
+    return new RegExp(entry.slice(1, -1), 'u').test(name);
+  } catch {
+    return false;
+  }
+}
+
+/** The `project` input's value the gate expects for a target. Internal. */
+function expectedProjectValue(target: string, projectValue: 'full-path' | 'short-name'): string {
+  return projectValue === 'short-name' ? target.slice(target.lastIndexOf('/') + 1) : target;
+}
 
 /** E2 (S4, S5): action, project and confirm as read back from GitLab; the cut-off action in any disguise fails. Internal. */
 export const checkE2: ControlCheck = (ctx) => {
@@ -40,6 +64,23 @@ export const checkE2: ControlCheck = (ctx) => {
       'none',
     );
   const cutoff = foldActionName(ctx.expected.cutoffAction);
+  const orch = ctx.expected.orchestrator;
+  const names = orch.inputNames;
+  const guided = new Set([names.action, names.project, names.confirm].map((n) => n.toLowerCase()));
+  const sentValues = [
+    ...Object.entries(p.sent?.inputs ?? {}),
+    ...(p.sent?.variables ?? []).map((v) => [v.key, v.value]),
+  ];
+  for (const [key, value] of sentValues) {
+    if (foldActionName(key).includes(cutoff) || foldActionName(value).includes(cutoff)) {
+      return outcome.fail(
+        'the request sent for the pipeline carries the cut-off action (S5)',
+        targetPointer(ctx, 'pipeline', 'sent'),
+        ctx.expected.action,
+        value,
+      );
+    }
+  }
   for (const [key, value] of Object.entries(p.inputs)) {
     if (foldActionName(key).includes(cutoff) || foldActionName(value).includes(cutoff)) {
       return outcome.fail(
@@ -51,7 +92,7 @@ export const checkE2: ControlCheck = (ctx) => {
     }
   }
   for (const [i, v] of p.variables.entries()) {
-    if ('value' in v && !GUIDED.has(v.key.toLowerCase())) {
+    if ('value' in v && !guided.has(v.key.toLowerCase())) {
       return outcome.fail(
         `variable ${v.key} is recorded in clear: evidence carries only the guided inputs in clear, any other variable as the sha256 of its value (it may be a secret)`,
         targetPointer(ctx, 'pipeline', 'variables', i, 'value'),
@@ -87,38 +128,131 @@ export const checkE2: ControlCheck = (ctx) => {
       p.ref,
     );
   }
-  const action = readInput(p, 'action');
+  if (!p.sent && !p.observed) return judgeReported(ctx, p, t.project);
+  return judgeProvenance(ctx, p, t.project);
+};
+
+/** Legacy records (no `sent`, no `observed`): action, project and confirm as GitLab reported them. Internal. */
+function judgeReported(ctx: Parameters<ControlCheck>[0], p: PipelineRecord, target: string) {
+  const names = ctx.expected.orchestrator.inputNames;
+  const mismatch = compareInputs(ctx, target, (n) => readInput(p, n), ['pipeline', 'inputs']);
+  if (mismatch) return mismatch;
+  return outcome.pass(
+    `pipeline ${p.id} ran ${ctx.expected.action} for ${target} with ${names.confirm}=true`,
+    targetPointer(ctx, 'pipeline', 'inputs'),
+  );
+}
+
+/** The first guided input whose value (from one source) is not the expected one, as a failure. Internal. */
+function compareInputs(
+  ctx: Parameters<ControlCheck>[0],
+  target: string,
+  read: (name: string) => { value: unknown; pointer: string[] } | undefined,
+  where: string[],
+  source = '',
+) {
+  const orch = ctx.expected.orchestrator;
+  const names = orch.inputNames;
+  const action = read(names.action);
   if (action?.value !== ctx.expected.action) {
     return outcome.fail(
-      'the pipeline action is not the deploy action',
-      targetPointer(ctx, ...(action?.pointer ?? ['pipeline', 'inputs', 'action'])),
+      `the pipeline action${source} is not the deploy action`,
+      targetPointer(ctx, ...(action?.pointer ?? [...where, names.action])),
       ctx.expected.action,
       action?.value ?? null,
     );
   }
-  const project = readInput(p, 'project');
-  if (project?.value !== t.project) {
+  const project = read(names.project);
+  const want = expectedProjectValue(target, orch.projectValue);
+  if (project?.value !== want) {
     return outcome.fail(
-      'the pipeline targets another project',
-      targetPointer(ctx, ...(project?.pointer ?? ['pipeline', 'inputs', 'project'])),
-      t.project,
+      `the pipeline${source} targets another project`,
+      targetPointer(ctx, ...(project?.pointer ?? [...where, names.project])),
+      want,
       project?.value ?? null,
     );
   }
-  const confirm = readInput(p, 'confirm');
+  const confirm = read(names.confirm);
   if (confirm?.value !== true && confirm?.value !== 'true') {
     return outcome.fail(
-      'the pipeline was not confirmed',
-      targetPointer(ctx, ...(confirm?.pointer ?? ['pipeline', 'inputs', 'confirm'])),
+      `the pipeline was not confirmed${source}`,
+      targetPointer(ctx, ...(confirm?.pointer ?? [...where, names.confirm])),
       true,
       confirm?.value ?? null,
     );
   }
-  return outcome.pass(
-    `pipeline ${p.id} ran ${ctx.expected.action} for ${t.project} with confirm=true`,
-    targetPointer(ctx, 'pipeline', 'inputs'),
+  return undefined;
+}
+
+/**
+ * E2 by provenance: `sent` (the request body), `reported` (inputs or variables GitLab showed) and
+ * `observed` (jobs and bridges against the gate's fingerprints, the downstream in the target on the
+ * release branch). Any source contradicting the deploy fails; `observed` passes; `sent` or
+ * `reported` alone is unverified, refused unless the gate's policy file accepts it. Internal.
+ */
+function judgeProvenance(ctx: Parameters<ControlCheck>[0], p: PipelineRecord, target: string) {
+  const orch = ctx.expected.orchestrator;
+  if (p.sent) {
+    const bad = compareInputs(ctx, target, (n) => sentInput(p, n), ['pipeline', 'sent', 'inputs'], ' as sent');
+    if (bad) return bad;
+  }
+  const hasReported = Object.keys(p.inputs).length > 0 || p.variables.some((v) => 'value' in v);
+  if (hasReported) {
+    const bad = compareInputs(ctx, target, (n) => readInput(p, n), ['pipeline', 'inputs'], ' as GitLab reported it');
+    if (bad) return bad;
+  }
+  const o = p.observed;
+  if (o) {
+    const cutOffJobs = o.jobs.filter((j) => orch.fingerprints.cutOff.some((e) => matchesEntry(j, e)));
+    if (cutOffJobs.length) {
+      return outcome.fail(
+        `the pipeline observably ran the cut-off (S5): job(s) ${cutOffJobs.join(', ')} match the cut-off fingerprint`,
+        targetPointer(ctx, 'pipeline', 'observed', 'jobs'),
+        [],
+        cutOffJobs,
+      );
+    }
+    const missing = orch.fingerprints.deploy.filter((e) => !o.jobs.some((j) => matchesEntry(j, e)));
+    if (missing.length) {
+      return outcome.fail(
+        `the pipeline's jobs do not match the deploy fingerprint (${missing.join(', ')}): what it ran contradicts the deploy${p.sent ? ' that was sent' : ''}`,
+        targetPointer(ctx, 'pipeline', 'observed', 'jobs'),
+        orch.fingerprints.deploy,
+        o.jobs,
+      );
+    }
+    const releaseBranch = ctx.expected.releaseBranch;
+    const d = o.downstream;
+    if (d && (d.project !== target || (releaseBranch !== undefined && d.ref !== releaseBranch))) {
+      return outcome.fail(
+        'the pipeline observably deployed another project or branch than the target’s release branch',
+        targetPointer(ctx, 'pipeline', 'observed', 'downstream'),
+        { project: target, ref: releaseBranch ?? null },
+        { project: d.project, ref: d.ref },
+      );
+    }
+    if (d) {
+      return outcome.pass(
+        `pipeline ${p.id} observably ran ${ctx.expected.action} (jobs match the deploy fingerprint, no cut-off job) and deployed ${target} from ${d.ref} (${d.via}); resting on observed`,
+        targetPointer(ctx, 'pipeline', 'observed'),
+      );
+    }
+  }
+  const basis = hasReported ? 'reported by GitLab' : 'sent';
+  const verify = `what would verify it: the pipeline's jobs matching the deploy fingerprint (${orch.fingerprints.deploy.join(', ')}) and its downstream pipeline in ${target}`;
+  if (orch.acceptUnverified) {
+    return outcome.pass(
+      `unverified, accepted by the gate's policy file: pipeline ${p.id} rests on what was ${basis} (${verify})`,
+      targetPointer(ctx, 'pipeline'),
+    );
+  }
+  return outcome.fail(
+    `unverified: pipeline ${p.id} rests only on what was ${basis}; ${verify} (the gate's policy file may accept unverified with orchestration.acceptUnverified)`,
+    targetPointer(ctx, 'pipeline', 'observed'),
+    'observed',
+    basis,
   );
-};
+}
 
 /** E3 (S5): a complete enumeration of the promotion window found no cut-off pipeline. Internal. */
 export const checkE3: ControlCheck = (ctx) => {

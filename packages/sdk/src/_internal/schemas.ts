@@ -147,7 +147,8 @@ export const pipelineVariableSchema = z.object({
 
 const jobPipelineSchema = z.object({
   id: z.number(),
-  project_id: z.number(),
+  /** Omitted in some documented answers (a deployment's `deployable.pipeline`): derived from where it was read. */
+  project_id: z.number().optional(),
   ref: z.string().optional(),
   sha: z.string().optional(),
   status: z.string().optional(),
@@ -174,7 +175,8 @@ export const bridgeSchema = jobSchema.extend({
   downstream_pipeline: z
     .object({
       id: z.number(),
-      project_id: z.number(),
+      /** Omitted in GitLab's documented example: derived by reading the pipeline in the target. */
+      project_id: z.number().optional(),
       sha: z.string(),
       ref: z.string(),
       status: z.string(),
@@ -208,7 +210,8 @@ export const deploymentSchema = z.object({
 
 /** GET /projects/:id/environments/:environment_id. */
 export const environmentDetailSchema = environmentSchema.extend({
-  last_deployment: deploymentSchema.nullable().optional(),
+  /** Its `updated_at` is absent from the documented answer: not read from here. */
+  last_deployment: deploymentSchema.partial({ updated_at: true }).nullable().optional(),
 });
 
 /** A project label. */

@@ -20,6 +20,7 @@ import type { AwaitObserved } from '../primitives/await-environment/types.js';
 import type { PickOutcome } from '../primitives/cherry-pick-to-release.js';
 import type { LabelResult, ValidationNote } from '../primitives/record-validation.js';
 import type { SmokeCheckResult } from '../primitives/run-smoke-checks.js';
+import type { FingerprintMatch } from '../primitives/trigger-guided-release/reconcile.js';
 import type { TriggeredPipeline } from '../primitives/trigger-guided-release.js';
 
 /** ISO 8601 UTC with `Z`, whatever offset GitLab used. */
@@ -112,6 +113,35 @@ export function pipelineRecord(
     source: p.source ?? 'api',
     inputs: { ...p.reported.inputs },
     variables: recordVariables(p.reported.variables, guidedKeys),
+    sent:
+      p.request.via === 'inputs'
+        ? { ref: p.request.ref, inputs: { ...p.request.inputs } }
+        : { ref: p.request.ref, variables: p.request.variables.map((v) => ({ key: v.key, value: v.value })) },
+  };
+}
+
+/**
+ * E2: what the orchestration pipeline observably ran: its job and bridge names against the profile's
+ * fingerprints, and the downstream pipeline the wait reached in the target (and how).
+ */
+export function pipelineObservation(
+  client: GitLabClient,
+  pipeline: { readonly project: string; readonly id: number },
+  match: FingerprintMatch,
+  fingerprints: { readonly deploy: readonly string[]; readonly cutOff: readonly string[] },
+  downstream: AwaitObserved['downstream'],
+  observedAt: string,
+): NonNullable<PipelineRecord['observed']> {
+  return {
+    apiUrl: apiUrl(client, pipeline.project, `/pipelines/${pipeline.id}/jobs`),
+    observedAt: utc(observedAt),
+    jobs: [...match.jobs],
+    deployFingerprint: [...fingerprints.deploy],
+    cutOffFingerprint: [...fingerprints.cutOff],
+    downstream:
+      downstream?.ref && downstream.reachedVia
+        ? { project: downstream.project, pipelineId: downstream.id, ref: downstream.ref, via: downstream.reachedVia }
+        : null,
   };
 }
 

@@ -8,8 +8,9 @@ import { must } from '../_internal/must.js';
 import { hotfixError } from '../errors.js';
 import type { AwaitOutcome } from '../primitives/await-environment/types.js';
 import { awaitEnvironment } from '../primitives/await-environment.js';
+import { observeFingerprint } from '../primitives/trigger-guided-release/reconcile.js';
 import { planGuidedRelease, triggerGuidedRelease } from '../primitives/trigger-guided-release.js';
-import { serviceFor } from '../runbook-config.js';
+import { orchestratorFor, serviceFor } from '../runbook-config.js';
 import { awaitPipelineFinished } from './_await-downstream.js';
 import { type PromotionContext, waitOptions } from './_promotion-context.js';
 import * as rec from './_records.js';
@@ -28,7 +29,18 @@ interface Pinned {
  */
 async function adoptJournaled(ctx: PromotionContext, journaled: PipelineRecord | undefined) {
   const inputName = ctx.config.orchestration.inputNames.project;
-  if (!journaled || journaled.inputs[inputName] !== ctx.target) return undefined;
+  if (!journaled) return undefined;
+  // The journal holds what was sent (GitLab reports no inputs back): the pipeline is ours for this
+  // target when the request sent for it, or what GitLab reported, names this target.
+  const sentValue = planGuidedRelease(ctx.config, ctx.target).map((r) =>
+    'inputs' in r.body ? r.body.inputs[inputName] : r.body.variables.find((v) => v.key === inputName)?.value,
+  );
+  const sent = journaled.sent;
+  const sentFor = sent?.inputs?.[inputName] ?? sent?.variables?.find((v) => v.key === inputName)?.value ?? undefined;
+  const ours =
+    journaled.inputs[inputName] === ctx.target ||
+    (sentFor !== undefined && sentValue.isOk() && sentFor === sentValue.value);
+  if (!ours) return undefined;
   const live = await ctx.client.pipeline(journaled.project, journaled.id);
   if (live.isErr()) {
     if (live.error.code !== 'gitlab-not-found') throw live.error;
@@ -112,6 +124,30 @@ async function downstreamEnd(
   return { deployment: ended, stop: { reason, outcome: finished.timedOut ? 'pending' : 'failed', message } };
 }
 
+/**
+ * E2: records what the orchestration pipeline observably ran (jobs and bridges against the target's
+ * deploy and cut-off fingerprints, and the downstream the wait reached), beside what was sent.
+ */
+async function observePipeline(ctx: PromotionContext, id: number): Promise<void> {
+  const record = ctx.state.record.pipeline;
+  if (!record) return;
+  const fingerprints = orchestratorFor(ctx.config, ctx.target).fingerprints;
+  const match = await observeFingerprint(ctx.client, record.project, id, fingerprints, ctx.runner.signal ?? undefined);
+  if (match.isErr()) throw match.error;
+  const observed = rec.pipelineObservation(
+    ctx.client,
+    record,
+    match.value,
+    fingerprints,
+    ctx.state.observed?.downstream,
+    ctx.runner.nowIso(),
+  );
+  const updated = { ...record, observed };
+  ctx.state.record.pipeline = updated;
+  // The bundle is rebuilt from the journal: the latest pipeline record of the target wins.
+  await ctx.runner.journal({ step: 'trigger', target: ctx.target, record: updated });
+}
+
 /** S6: follow the exact run to the deployment and the health endpoint. */
 export const deployStep = defineStep<PromotionContext, undefined>({
   name: 'deploy',
@@ -135,6 +171,7 @@ export const deployStep = defineStep<PromotionContext, undefined>({
       }),
     );
     state.observed = waited.observed;
+    await observePipeline(ctx, pipeline.id);
     const recorded = rec.deploymentRecord(ctx.client, waited.observed);
     if (recorded) {
       const ended = await downstreamEnd(ctx, waited, recorded);

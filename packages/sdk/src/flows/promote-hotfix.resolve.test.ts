@@ -9,15 +9,8 @@ import { makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js
 import { parseRunbookConfig, type RunbookConfig } from '../runbook-config.js';
 import { promoteHotfix } from './promote-hotfix.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: ['resolves the conflicting pick, journals a conflict record and promotes the pushed head'],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 const { project } = demo.mergeRequests.conflictingPick;
 

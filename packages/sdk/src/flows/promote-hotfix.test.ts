@@ -11,19 +11,8 @@ import { makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js
 import { parseRunbookConfig, type RunbookConfig } from '../runbook-config.js';
 import { type FlowEvent, promoteHotfix } from './promote-hotfix.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: [
-      'promotes one hotfix to two targets (D4) and the bundle passes the policy',
-      'rolls back when validation fails (D6): revert, rerun the pipeline, no label',
-      'resumes after a crash at every step boundary without repeating a side effect',
-    ],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 const MAIN = demo.mergeRequests.cleanPick.project;
 const COPY = 'evenergi/charging-api-eu';

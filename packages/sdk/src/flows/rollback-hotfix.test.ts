@@ -10,18 +10,8 @@ import { promoteHotfix } from './promote-hotfix.js';
 import { resumeHotfix } from './resume-hotfix.js';
 import { rollbackHotfix } from './rollback-hotfix.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: [
-      'backs a deployed hotfix out (R2): revert, rerun the pipeline with the same inputs, revalidate',
-      'resumes from a journal alone and refuses a missing journal',
-    ],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 const MAIN = demo.mergeRequests.cleanPick.project;
 
@@ -63,7 +53,8 @@ describe('rollbackHotfix and resumeHotfix', () => {
     ]);
     const t = r.bundle.targets[0]!;
     expect(t.outcome).toBe('rolled_back');
-    expect(t.rollbacks[0]?.rerunPipeline?.inputs).toMatchObject({
+    // What was sent (journaled before the POST): GitLab reports inputs back only through a pipeline name.
+    expect(t.rollbacks[0]?.rerunPipeline?.sent?.inputs).toMatchObject({
       action: 'deploy-release-branch-to-staging',
       project: MAIN,
       confirm: true,

@@ -5,20 +5,8 @@ import type { ReleaseEvent } from './await-environment/types.js';
 import { type AwaitEnvironmentOptions, awaitEnvironment } from './await-environment.js';
 import { triggerGuidedRelease } from './trigger-guided-release.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because: 'the deploy starts through the trigger API: there is no bridge to follow to the downstream pipeline',
-    tests: [
-      'returns awaiting_human (deployment-blocked) when the environment needs an approval',
-      'returns failure (deploy-job-missing) when the descriptor names a job the pipeline does not have (D5)',
-      'returns failure (sha-mismatch) when our run deploys another commit than expected (R3)',
-      'keeps waiting while health reports another SHA, and times out saying so',
-      'returns failure (health-unstable) when health goes bad within stableForMs',
-    ],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 describe('awaitEnvironment (approvals and health)', () => {
   let w: ReleaseWorld;

@@ -4,18 +4,8 @@ import { makeReleaseWorld, type ReleaseWorld, TARGET } from '../../test/release-
 import { type AwaitEnvironmentOptions, awaitEnvironment } from './await-environment.js';
 import { triggerGuidedRelease } from './trigger-guided-release.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because: 'the deploy starts through the trigger API: there is no bridge to follow to the downstream pipeline',
-    tests: [
-      'reports our failure although an earlier unrelated pipeline deployed the same SHA successfully',
-      'reports our failure although an unrelated pipeline started meanwhile deploys the same SHA successfully later',
-      'reports our success although an unrelated pipeline started meanwhile is canceled mid-deploy',
-    ],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 /** Our run is followed by ids, never by "the latest deployment of staging". */
 describe('awaitEnvironment (other pipelines deploying to the same environment)', () => {

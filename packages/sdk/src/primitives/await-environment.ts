@@ -9,7 +9,7 @@ import { zodIssues } from '../_internal/zod-issues.js';
 import { type Clock, isClock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
-import { type RunbookConfig, serviceFor } from '../runbook-config.js';
+import { orchestratorFor, type RunbookConfig, serviceFor } from '../runbook-config.js';
 import { pollDeployment, pollHealth } from './await-environment/follow-deployment.js';
 import { pollDownstream } from './await-environment/follow-downstream.js';
 import { type FollowContext, initialState, snapshot, type Terminal } from './await-environment/follow-state.js';
@@ -114,6 +114,8 @@ export function awaitEnvironment(
     expectedSha: o.expectedSha.toLowerCase(),
     environment: service.environment,
     deployJobs: service.deployJobs,
+    releaseBranch: service.releaseBranch,
+    profile: orchestratorFor(config, o.target),
     health: service.health,
     stableForMs: o.stableForMs,
     maxDepth: o.maxDepth,

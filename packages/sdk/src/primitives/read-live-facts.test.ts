@@ -6,15 +6,8 @@ import { promoteHotfix } from '../flows/promote-hotfix.js';
 import { parseRunbookConfig } from '../runbook-config.js';
 import { readLiveFacts } from './read-live-facts.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: ['re-reads what a promotion recorded: inputs, deployed SHA, label and note digest'],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 const MAIN = demo.mergeRequests.cleanPick.project;
 

@@ -3,14 +3,8 @@ import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
 import { makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js';
 import { triggerAndAwaitTargets } from './trigger-and-await-targets.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because: 'the deploy starts through the trigger API: there is no bridge to follow to the downstream pipeline',
-    tests: ['keeps each target outcome separate: one failing target does not hide the others'],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 const CHARGING = 'evenergi/charging-api';
 const BILLING = 'evenergi/billing-service';

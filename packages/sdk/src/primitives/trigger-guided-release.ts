@@ -10,6 +10,7 @@ import { type Clock, isClock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
+import { orchestratorFor } from '../runbook-config.js';
 import type { ReleaseEvent } from './await-environment/types.js';
 import {
   type GuidedRequest,
@@ -21,9 +22,13 @@ import { pinned, type TriggeredPipeline, withLock } from './trigger-guided-relea
 import {
   findOurPipeline,
   type NamedPipeline,
+  observeFingerprint,
   readPipeline,
   readVariables,
 } from './trigger-guided-release/reconcile.js';
+
+/** Pipelines this process created (or adopted after a lost answer) per GitLab, project, ref and target. */
+const sentHere = new Map<string, Set<number>>();
 
 export type { TriggeredPipeline } from './trigger-guided-release/pinned.js';
 
@@ -110,7 +115,8 @@ export function triggerGuidedRelease(
   const req = guidedRequest(config, action.value, o.target);
   if (req.isErr()) return errAsync(req.error);
   const project = config.orchestration.project;
-  const task = () => run(client, project, o.target, req.value, o);
+  const fingerprints = orchestratorFor(config, o.target).fingerprints;
+  const task = () => run(client, project, o.target, req.value, o, fingerprints);
   const result = o.allowConcurrent ? task() : withLock(`${client.gitlabUrl}|${project}|${o.target}`, task);
   return ResultAsync.fromSafePromise(result).andThen((r) => r);
 }
@@ -156,7 +162,19 @@ async function run(
   target: string,
   req: GuidedRequest,
   o: Parsed,
+  fingerprints: RunbookConfig['orchestration']['fingerprints'],
 ): Promise<Result<TriggeredPipeline, HotfixError>> {
+  const sentKey = `${client.gitlabUrl}|${project}|${req.ref}|${target}`;
+  const sent = sentHere.get(sentKey) ?? new Set<number>();
+  sentHere.set(sentKey, sent);
+  // Where GitLab reports no name (most orchestrators set no workflow:name), a pipeline is ours for
+  // this target when this process sent it; after a lost answer, when it observably ran a deploy
+  // (the deploy fingerprint, no cut-off job) and is newer than every pipeline listed before the POST.
+  const sentByUs = async (p: NamedPipeline) => ok(sent.has(p.id));
+  const ranADeploy = async (p: NamedPipeline) =>
+    (await observeFingerprint(client, project, p.id, fingerprints, o.signal)).map(
+      (m) => m.deploy && m.cutOffJobs.length === 0,
+    );
   const clock = o.clock ?? client.clock;
   const now = () => clock.now();
   const sleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms, signal);
@@ -184,7 +202,7 @@ async function run(
   };
   // Before creating: adopt a pipeline of ours for this target created inside the reuse window.
   const inWindow = (p: NamedPipeline) => Date.parse(p.created_at) >= reuseSince;
-  const existing = await findOurPipeline(client, query, req, o.allowConcurrent ? () => false : inWindow);
+  const existing = await findOurPipeline(client, query, req, o.allowConcurrent ? () => false : inWindow, sentByUs);
   if (existing.isErr()) return err(existing.error);
   if (existing.value.found)
     return ok(pinned(project, target, req, existing.value.found, 'adopted-existing', now, emit));
@@ -205,6 +223,7 @@ async function run(
     ]);
     if (p.isErr()) return err(p.error);
     if (vars.isErr()) return err(vars.error);
+    sent.add(p.value.id);
     return ok(pinned(project, target, req, { pipeline: p.value, variables: vars.value }, 'created', now, emit));
   }
   const e = created.error;
@@ -214,9 +233,10 @@ async function run(
   // every one listed before the POST can be the one it created.
   for (let i = 0; i < o.readBackAttempts; i++) {
     if (i > 0) await sleep(1_000 * 2 ** (i - 1), o.signal);
-    const found = await findOurPipeline(client, query, req, (p) => p.id > seenBefore);
+    const found = await findOurPipeline(client, query, req, (p) => p.id > seenBefore, ranADeploy);
     if (found.isErr()) return err(found.error);
     if (found.value.found) {
+      sent.add(found.value.found.pipeline.id);
       return ok(pinned(project, target, req, found.value.found, 'adopted-after-lost-response', now, emit));
     }
   }

@@ -8,15 +8,8 @@ import { promoteHotfix } from '../../src/flows/promote-hotfix.js';
 import { makeReleaseWorld, type ReleaseWorld } from '../release-world.js';
 import { reliabilityConfig, SENTINEL_TOKEN, sideEffectCounts } from './fault-matrix.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'E2 evidence and the deploy wait rely on an input-derived pipeline name and a bridge, which a realistic GitLab does not give',
-    tests: ['two promotions of the same MR at once: one pick, one pipeline, release holds the change once'],
-  },
-]);
+/** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
+const it = itWithRealisticFailures([]);
 
 const MAIN = demo.mergeRequests.cleanPick.project;
 

@@ -40,7 +40,7 @@ async function jobFailure(ctx: FollowContext, s: FollowState, job: ObservedJob):
     const jobs = await counted(s, ctx.client.pipelineJobs(s.downstream.projectId, job.pipelineId, listOpts(ctx, 100)));
     if (jobs.isErr()) return err(jobs.error);
     const bad = culprit(jobs.value.items);
-    const failing = bad ? observeJob(ctx, bad) : job;
+    const failing = bad ? observeJob(ctx, s.downstream.projectId, bad) : job;
     return ok({
       outcome: 'failure',
       reason: 'job-failed',
@@ -87,7 +87,7 @@ async function findDeployJob(ctx: FollowContext, s: FollowState): Promise<Step |
   if (bridges.isErr()) return err(bridges.error);
   for (const b of bridges.value.items) {
     const d = b.downstream_pipeline;
-    if (d && d.project_id === ds.projectId && !s.pipelineIds.has(d.id)) s.pipelineIds.add(d.id);
+    if (d && (d.project_id ?? ds.projectId) === ds.projectId && !s.pipelineIds.has(d.id)) s.pipelineIds.add(d.id);
   }
   return undefined;
 }
@@ -121,7 +121,7 @@ export async function pollDeployment(ctx: FollowContext, s: FollowState): Promis
     (x) => x.deployable && s.pipelineIds.has(x.deployable.pipeline.id) && ctx.deployJobs.includes(x.deployable.name),
   );
   if (!d?.deployable) return diagnoseMissing(ctx, s);
-  const job = observeJob(ctx, d.deployable);
+  const job = observeJob(ctx, ds.projectId, d.deployable);
   s.job = job;
   pinDeployment(ctx, s, d);
   if (!shaMatches(d.sha, ctx.expectedSha)) {
@@ -197,7 +197,7 @@ async function diagnoseMissing(ctx: FollowContext, s: FollowState): Promise<Step
     };
     return ok(failure);
   }
-  const job = observeJob(ctx, found);
+  const job = observeJob(ctx, s.downstream?.projectId ?? found.pipeline.project_id ?? 0, found);
   s.job = job;
   if (job.status === 'manual') {
     return ok({ outcome: 'awaiting_human', reason: 'manual-job', instruction: manualInstruction(job, false), job });

@@ -4,8 +4,9 @@
  * pipeline for a ref": only pipelines reached from our own run count.
  */
 import { err, ok } from 'neverthrow';
-import type { GitLabBridge } from '../../_internal/schemas.js';
+import type { GitLabBridge, GitLabPipeline } from '../../_internal/schemas.js';
 import type { HotfixError } from '../../errors.js';
+import { matchesFingerprint } from '../../runbook-config.js';
 import {
   counted,
   culprit,
@@ -23,12 +24,73 @@ import {
 import type { ObservedJob } from './types.js';
 
 type Found = { readonly path: ObservedJob[]; readonly bridge: GitLabBridge };
+
+/** How long after our deploy job finished its trigger-API pipeline may still show up in the list. */
+const TRIGGER_SETTLE_MS = 60_000;
+
+type Triggered = { readonly job: ObservedJob; readonly pipeline: GitLabPipeline };
+type TriggerSearch = { found: Triggered | undefined; deployJobs: ObservedJob[]; settling: boolean };
+
+/**
+ * The trigger-API reach: our orchestration pipeline's jobs that match the deploy fingerprint, and
+ * for the first one that started, the earliest pipeline in the target project on its release
+ * branch, with a configured `source`, created (by `created_at`, filtered here, never trusting the
+ * list's filters) between the job's start and its end (bounded by the profile's window).
+ */
+async function searchTriggerApi(
+  ctx: FollowContext,
+  s: FollowState,
+  orchestrationId: number,
+): Promise<TriggerSearch | HotfixError> {
+  const { client, orchestration: orch, profile } = ctx;
+  const jobs = await counted(
+    s,
+    client.pipelineJobs(orch.project, orch.pipelineId, {
+      perPage: 100,
+      maxPages: 2,
+      onLimit: 'partial',
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }),
+  );
+  if (jobs.isErr()) return jobs.error;
+  const deployJobs = jobs.value.items
+    .filter((j) => profile.fingerprints.deploy.some((e) => matchesFingerprint(j.name, e)))
+    .map((j) => observeJob(ctx, orchestrationId, j));
+  const started = deployJobs.filter((j) => j.startedAt).sort((a, b) => a.id - b.id);
+  if (!started.length || s.targetProjectId === undefined) return { found: undefined, deployJobs, settling: false };
+  const list = await counted(
+    s,
+    client.pipelines(
+      s.targetProjectId,
+      { ref: ctx.releaseBranch, order_by: 'id', sort: 'desc' },
+      { perPage: 50, maxPages: 2, onLimit: 'partial', ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    ),
+  );
+  if (list.isErr()) return list.error;
+  let settling = false;
+  for (const job of started) {
+    const from = Date.parse(job.startedAt ?? '');
+    const end = job.finishedAt ? Date.parse(job.finishedAt) + TRIGGER_SETTLE_MS : ctx.now();
+    const to = Math.min(from + profile.downstream.windowMs, end);
+    if (!job.finishedAt || ctx.now() <= to) settling = true;
+    const candidates = list.value.items
+      .filter((p) => profile.downstream.sources.includes(p.source ?? '') && p.ref === ctx.releaseBranch)
+      .filter((p) => {
+        const at = Date.parse(p.created_at);
+        return at >= from && at <= to;
+      })
+      .sort((a, b) => a.id - b.id);
+    const first = candidates[0];
+    if (first) return { found: { job, pipeline: first }, deployJobs, settling };
+  }
+  return { found: undefined, deployJobs, settling };
+}
 type Search = { found: Found | undefined; waiting: ObservedJob[] };
 
 async function search(
   ctx: FollowContext,
   s: FollowState,
-  project: string | number,
+  project: number,
   pipelineId: number,
   depth: number,
   path: ObservedJob[],
@@ -43,23 +105,70 @@ async function search(
     }),
   );
   if (r.isErr()) return r.error;
+  if (depth === 1 && r.value.items.length === 0) s.noBridges = true;
   const waiting: ObservedJob[] = [];
   for (const b of r.value.items) {
-    const obs = observeJob(ctx, b);
+    const obs = observeJob(ctx, project, b);
     const d = b.downstream_pipeline;
     if (!d) {
       waiting.push(obs);
       continue;
     }
-    if (d.project_id === s.targetProjectId) return { found: { path: [...path, obs], bridge: b }, waiting };
-    if (depth < ctx.maxDepth) {
-      const deeper = await search(ctx, s, d.project_id, d.id, depth + 1, [...path, obs]);
+    const downstreamProject = d.project_id ?? (await projectOfDownstream(ctx, s, d));
+    if (typeof downstreamProject !== 'number') return downstreamProject;
+    if (downstreamProject === s.targetProjectId) {
+      return {
+        found: { path: [...path, obs], bridge: { ...b, downstream_pipeline: { ...d, project_id: downstreamProject } } },
+        waiting,
+      };
+    }
+    if (depth < ctx.maxDepth && downstreamProject >= 0) {
+      const deeper = await search(ctx, s, downstreamProject, d.id, depth + 1, [...path, obs]);
       if (!('found' in deeper)) return deeper;
       if (deeper.found) return deeper;
       waiting.push(...deeper.waiting);
     }
   }
   return { found: undefined, waiting };
+}
+
+function pinDownstream(
+  ctx: FollowContext,
+  s: FollowState,
+  d: { readonly id: number; readonly project_id: number; readonly web_url: string },
+): Step {
+  s.pipelineIds.add(d.id);
+  s.phase = 'deployment';
+  emitOnce(ctx, s, `downstream:${d.id}`, {
+    type: 'downstream-found',
+    at: isoNow(ctx),
+    target: ctx.target,
+    projectId: d.project_id,
+    pipelineId: d.id,
+    webUrl: d.web_url,
+  });
+  return ok(undefined);
+}
+
+/**
+ * The project of a downstream pipeline whose bridge omits `project_id` (GitLab's documented
+ * answer does): derived from its `web_url` (`<host>/<project path>/-/pipelines/<id>`) and read
+ * once; -1 when the URL names none (then it is not followed deeper).
+ */
+async function projectOfDownstream(
+  ctx: FollowContext,
+  s: FollowState,
+  d: { readonly id: number; readonly web_url: string },
+): Promise<number | HotfixError> {
+  const base = `${ctx.client.gitlabUrl.replace(/\/+$/, '')}/`;
+  const rest = d.web_url.startsWith(base) ? d.web_url.slice(base.length) : '';
+  const m = /^(.+?)\/-\/pipelines\/(\d+)\/?$/.exec(rest);
+  if (!m?.[1] || Number(m[2]) !== d.id) return -1;
+  const path = decodeURIComponent(m[1]);
+  if (path === ctx.target && s.targetProjectId !== undefined) return s.targetProjectId;
+  const r = await counted(s, ctx.client.project(path));
+  if (r.isOk()) return r.value.id;
+  return r.error.code === 'gitlab-not-found' ? -1 : r.error;
 }
 
 /** One poll of the downstream phase. */
@@ -70,6 +179,7 @@ export async function pollDownstream(ctx: FollowContext, s: FollowState): Promis
     if (p.isErr()) return err(p.error);
     s.targetProjectId = p.value.id;
   }
+  const targetId = s.targetProjectId;
   const pr = await counted(s, client.pipeline(orch.project, orch.pipelineId));
   if (pr.isErr()) return err(pr.error);
   const pipe = pr.value;
@@ -92,7 +202,11 @@ export async function pollDownstream(ctx: FollowContext, s: FollowState): Promis
     apiUrl: pipelineApiUrl(ctx, orch.project, pipe.id),
     observedAt: isoNow(ctx),
   };
-  const found = await search(ctx, s, orch.project, orch.pipelineId, 1, []);
+  const reach = ctx.profile.downstream.reach;
+  const found: Search | HotfixError =
+    reach.includes('bridge') && !s.noBridges
+      ? await search(ctx, s, pipe.project_id, orch.pipelineId, 1, [])
+      : { found: undefined, waiting: [] };
   if (!('found' in found)) return err(found);
   if (found.found) {
     const d = found.found.bridge.downstream_pipeline;
@@ -100,27 +214,51 @@ export async function pollDownstream(ctx: FollowContext, s: FollowState): Promis
     s.bridges = found.found.path;
     s.downstream = {
       id: d.id,
-      projectId: d.project_id,
+      projectId: targetId,
       project: ctx.target,
       status: d.status,
       sha: d.sha,
       ref: d.ref,
       webUrl: d.web_url,
       ...(d.created_at ? { createdAt: d.created_at } : {}),
-      apiUrl: pipelineApiUrl(ctx, d.project_id, d.id),
+      apiUrl: pipelineApiUrl(ctx, targetId, d.id),
       observedAt: isoNow(ctx),
+      reachedVia: 'bridge',
     };
-    s.pipelineIds.add(d.id);
-    s.phase = 'deployment';
-    emitOnce(ctx, s, `downstream:${d.id}`, {
-      type: 'downstream-found',
-      at: isoNow(ctx),
-      target: ctx.target,
-      projectId: d.project_id,
-      pipelineId: d.id,
-      webUrl: d.web_url,
-    });
-    return ok(undefined);
+    return pinDownstream(ctx, s, { ...d, project_id: targetId });
+  }
+  // A bridge that has not started its downstream yet is the way in: no trigger-API guess beside it.
+  if (reach.includes('trigger-api') && !found.waiting.length) {
+    const t = await searchTriggerApi(ctx, s, pipe.project_id);
+    if (!('found' in t)) return err(t);
+    if (t.found) {
+      const d = t.found.pipeline;
+      s.bridges = [t.found.job];
+      s.downstream = {
+        id: d.id,
+        projectId: d.project_id,
+        project: ctx.target,
+        status: d.status,
+        sha: d.sha,
+        ref: d.ref,
+        webUrl: d.web_url,
+        createdAt: d.created_at,
+        apiUrl: pipelineApiUrl(ctx, d.project_id, d.id),
+        observedAt: isoNow(ctx),
+        reachedVia: 'trigger-api',
+      };
+      return pinDownstream(ctx, s, d);
+    }
+    const failedDeploy = t.deployJobs.find((j) => UNSUCCESSFUL.has(j.status) && j.status !== 'skipped');
+    if (failedDeploy) {
+      return ok({
+        outcome: 'failure',
+        reason: 'bridge-failed',
+        message: `Deploy job "${failedDeploy.name}" ended ${failedDeploy.status} before a pipeline in ${ctx.target} existed${failedDeploy.failureReason ? ` (${failedDeploy.failureReason})` : ''}.`,
+        failingJob: failedDeploy,
+      });
+    }
+    if (t.settling) return ok(undefined);
   }
   const failedBridge = found.waiting.find((b) => UNSUCCESSFUL.has(b.status));
   if (failedBridge) {
@@ -152,7 +290,7 @@ export async function pollDownstream(ctx: FollowContext, s: FollowState): Promis
     }),
   );
   if (jobs.isErr()) return err(jobs.error);
-  const observed = jobs.value.items.map((j) => observeJob(ctx, j));
+  const observed = jobs.value.items.map((j) => observeJob(ctx, pipe.project_id, j));
   if (pipe.status === 'manual') {
     const gate = observed.find((j) => j.status === 'manual');
     if (gate) {

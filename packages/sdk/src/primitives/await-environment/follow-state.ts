@@ -3,6 +3,7 @@ import type { Result } from 'neverthrow';
 import type { GitLabJob } from '../../_internal/schemas.js';
 import type { HotfixError } from '../../errors.js';
 import type { GitLabClient } from '../../gitlab-client.js';
+import type { OrchestratorProfile } from '../../runbook-config.js';
 import type { HealthSpec } from './health.js';
 import type {
   AwaitFailureReason,
@@ -46,6 +47,10 @@ export interface FollowContext {
   readonly expectedSha: string;
   readonly environment: string;
   readonly deployJobs: readonly string[];
+  /** The target's release branch: a trigger-API downstream runs on it. */
+  readonly releaseBranch: string;
+  /** The orchestrator profile for this target: deploy fingerprint and how the downstream is reached. */
+  readonly profile: Pick<OrchestratorProfile, 'fingerprints' | 'downstream'>;
   readonly health: HealthSpec | undefined;
   readonly stableForMs: number;
   readonly maxDepth: number;
@@ -62,7 +67,7 @@ export interface FollowState {
   targetProjectId: number | undefined;
   orchestration: ObservedPipeline | undefined;
   bridges: ObservedJob[];
-  downstream: (ObservedPipeline & { project: string }) | undefined;
+  downstream: (ObservedPipeline & { project: string; reachedVia?: 'bridge' | 'trigger-api' }) | undefined;
   /** Our downstream pipeline and child pipelines of it in the target project. */
   pipelineIds: Set<number>;
   job: ObservedJob | undefined;
@@ -72,6 +77,8 @@ export interface FollowState {
   requests: number;
   /** Keys of one-time events already emitted. */
   emitted: Set<string>;
+  /** The orchestration pipeline has no trigger job (GitLab creates them with the pipeline): not asked again. */
+  noBridges?: boolean;
 }
 
 /** A fresh state. */
@@ -122,9 +129,13 @@ export function emitOnce(ctx: FollowContext, s: FollowState, key: string, event:
   ctx.emit(event);
 }
 
-/** A job (or trigger job, or a deployment's deployable) as observed now. */
+/**
+ * A job (or trigger job, or a deployment's deployable) as observed now; `readIn` is the project
+ * it was read from, its project when GitLab's answer omits `pipeline.project_id`.
+ */
 export function observeJob(
   ctx: FollowContext,
+  readIn: number,
   j: Pick<GitLabJob, 'id' | 'name' | 'status' | 'pipeline'> & {
     readonly web_url?: string | undefined;
     readonly started_at?: string | null | undefined;
@@ -137,7 +148,7 @@ export function observeJob(
     name: j.name,
     status: j.status,
     webUrl: j.web_url,
-    projectId: j.pipeline.project_id,
+    projectId: j.pipeline.project_id ?? readIn,
     pipelineId: j.pipeline.id,
     startedAt: j.started_at ?? null,
     finishedAt: j.finished_at ?? null,

@@ -75,8 +75,10 @@ export interface AwaitObserved {
   readonly orchestration: ObservedPipeline | undefined;
   /** The trigger jobs followed, in order, from the orchestration pipeline to the target. */
   readonly bridges: readonly ObservedJob[];
-  /** The downstream pipeline in the target project. */
-  readonly downstream: (ObservedPipeline & { readonly project: string }) | undefined;
+  /** The downstream pipeline in the target project, and how it was reached from ours (a bridge, or the trigger API). */
+  readonly downstream:
+    | (ObservedPipeline & { readonly project: string; readonly reachedVia?: 'bridge' | 'trigger-api' })
+    | undefined;
   /** The deploy job (named in the service descriptor's `deployJobs`). */
   readonly job: ObservedJob | undefined;
   readonly deployment: ObservedDeployment | undefined;

@@ -5,7 +5,13 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import { type HotfixError, hotfixError } from '../../errors.js';
-import { CUT_OFF_ACTION, normalizeAction, type RunbookConfig } from '../../runbook-config.js';
+import {
+  CUT_OFF_ACTION,
+  normalizeAction,
+  orchestratorFor,
+  projectInputValue,
+  type RunbookConfig,
+} from '../../runbook-config.js';
 
 declare const guided: unique symbol;
 
@@ -142,13 +148,16 @@ export function guidedRequest(
       }),
     );
   }
+  const value = projectInputValue(orchestratorFor(config, target), target);
+  if (value.isErr()) return err(value.error);
+  const projectValue = value.value;
   if (o.inputsVia === 'variables') {
     return ok({
       via: 'variables',
       ref: o.ref,
       variables: [
         { key: names.action, value: action },
-        { key: names.project, value: target },
+        { key: names.project, value: projectValue },
         { key: names.confirm, value: 'true' },
       ],
     });
@@ -158,7 +167,7 @@ export function guidedRequest(
     ref: o.ref,
     inputs: {
       [names.action]: action,
-      [names.project]: target,
+      [names.project]: projectValue,
       [names.confirm]: o.confirmType === 'boolean' ? true : 'true',
     },
   });

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { pipelineSchema, pipelineVariableSchema } from '../../_internal/schemas.js';
 import type { HotfixError } from '../../errors.js';
 import type { GitLabClient } from '../../gitlab-client.js';
+import { matchesFingerprint, type OrchestratorProfile } from '../../runbook-config.js';
 import type { GuidedRequest } from './guard.js';
 
 /** A pipeline as the list and the single view report it, with its `name`. */
@@ -106,16 +107,67 @@ export function inputsFromName(req: GuidedRequest, name: string | null | undefin
   return out;
 }
 
+/** Whether what GitLab reports for a pipeline contradicts our request (a name or variables that say otherwise). */
+export function contradictsRequest(
+  req: GuidedRequest,
+  read: { name?: string | null | undefined; variables?: readonly ReadVariable[] },
+): boolean {
+  if (req.via === 'variables') {
+    const vars = read.variables ?? [];
+    return req.variables.some((w) => vars.some((v) => v.key === w.key && v.value !== w.value));
+  }
+  return Boolean(read.name?.trim()) && !reportsRequest(req, { name: read.name });
+}
+
+/** What a pipeline observably ran, against the profile's fingerprints (E2, E3). */
+export interface FingerprintMatch {
+  /** Names of its jobs and bridges. */
+  readonly jobs: readonly string[];
+  /** Every deploy fingerprint entry matches one of them. */
+  readonly deploy: boolean;
+  /** Names matching a cut-off fingerprint entry. */
+  readonly cutOffJobs: readonly string[];
+}
+
+/** Reads a pipeline's jobs and bridges (one bounded read each) and matches them to the fingerprints. */
+export async function observeFingerprint(
+  client: GitLabClient,
+  project: string | number,
+  id: number,
+  fingerprints: OrchestratorProfile['fingerprints'],
+  signal?: AbortSignal,
+): Promise<Result<FingerprintMatch, HotfixError>> {
+  const opts = { perPage: 100, maxPages: 2, onLimit: 'partial' as const, ...(signal ? { signal } : {}) };
+  const [jobs, bridges] = await Promise.all([
+    client.pipelineJobs(project, id, opts),
+    client.pipelineBridges(project, id, opts),
+  ]);
+  if (jobs.isErr()) return err(jobs.error);
+  if (bridges.isErr()) return err(bridges.error);
+  const names = [...jobs.value.items, ...bridges.value.items].map((j) => j.name);
+  return ok({
+    jobs: names,
+    deploy: fingerprints.deploy.every((e) => names.some((n) => matchesFingerprint(n, e))),
+    cutOffJobs: names.filter((n) => fingerprints.cutOff.some((e) => matchesFingerprint(n, e))),
+  });
+}
+
+/** How a candidate is recognised as ours when its name reports nothing. */
+export type Recognise = (p: NamedPipeline, vars: readonly ReadVariable[]) => Promise<Result<boolean, HotfixError>>;
+
 /**
  * Lists this user's API pipelines on the orchestration ref created after the window
  * start, newest first, bounded in pages, and returns the first accepted one that reports
- * our request (with its variables read back), and the highest pipeline id listed.
+ * our request (with its variables read back), or, when GitLab reports nothing that
+ * contradicts it, one that `recognise` accepts by what it observably ran; and the highest
+ * pipeline id listed. Pipelines are filtered by `created_at` here, whatever the list honours.
  */
 export async function findOurPipeline(
   client: GitLabClient,
   q: ReconcileQuery,
   req: GuidedRequest,
   accept: (p: NamedPipeline) => boolean,
+  recognise?: Recognise,
 ): Promise<Result<{ found: ReadBack | undefined; maxId: number }, HotfixError>> {
   let maxId = 0;
   for (let page = 1; page <= q.maxPages; page++) {
@@ -142,11 +194,16 @@ export async function findOurPipeline(
     for (const p of r.value) maxId = Math.max(maxId, p.id);
     for (const p of r.value) {
       if (Date.parse(p.created_at) < Date.parse(q.createdAfter) || !accept(p)) continue;
-      if (req.via === 'inputs' && !reportsRequest(req, { name: p.name })) continue;
+      if (req.via === 'inputs' && !recognise && !reportsRequest(req, { name: p.name })) continue;
+      if (req.via === 'inputs' && contradictsRequest(req, { name: p.name })) continue;
       const vars = await readVariables(client, q.project, p.id);
       if (vars.isErr()) return err(vars.error);
-      if (reportsRequest(req, { name: p.name, variables: vars.value }))
-        return ok({ found: { pipeline: p, variables: vars.value }, maxId });
+      const read = { name: p.name, variables: vars.value };
+      if (reportsRequest(req, read)) return ok({ found: { pipeline: p, variables: vars.value }, maxId });
+      if (!recognise || contradictsRequest(req, read)) continue;
+      const ours = await recognise(p, vars.value);
+      if (ours.isErr()) return err(ours.error);
+      if (ours.value) return ok({ found: { pipeline: p, variables: vars.value }, maxId });
     }
     if (r.value.length < q.perPage) break;
   }
