@@ -128,8 +128,8 @@ describe('orchestrator profile (orchestration)', () => {
     expect(matchesFingerprint('deploy-eu', '/^deploy-(eu|us)$/')).toBe(true);
     expect(matchesFingerprint('deploy-asia', '/^deploy-(eu|us)$/')).toBe(false);
     const e = parseRunbookConfig({ orchestration: { fingerprints: { deploy: ['/(/'], cutOff: ['x'] } } });
-    expect(e._unsafeUnwrapErr().message).toContain('orchestration.fingerprints.deploy[0]');
+    expect(e._unsafeUnwrapErr().message).toContain('/orchestration/fingerprints/deploy/0');
     const unknown = parseRunbookConfig({ orchestration: { downstream: { reach: ['carrier-pigeon'] } } });
-    expect(unknown._unsafeUnwrapErr().message).toContain('orchestration.downstream');
+    expect(unknown._unsafeUnwrapErr().message).toContain('/orchestration/downstream');
   });
 });
