@@ -76,7 +76,12 @@ for (const p of PACKAGES) {
 // 2. publint and attw on the tarballs themselves.
 for (const p of PACKAGES) {
   run(`publint ${p.name}`, 'pnpm', ['exec', 'publint', 'run', p.tarball, '--strict'], { cwd: root });
-  run(`attw ${p.name}`, 'pnpm', ['exec', 'attw', p.tarball, '--format', 'table-flipped'], { cwd: root });
+  // The node16 profile: node16 (CJS and ESM) and bundler resolution. The packages need Node >= 20.19 and
+  // publish subpaths (`@hotfix-release/sdk/gitlab`) through `exports`, which TypeScript's legacy
+  // `moduleResolution: node` (node10) cannot see by design.
+  run(`attw ${p.name}`, 'pnpm', ['exec', 'attw', p.tarball, '--profile', 'node16', '--format', 'table-flipped'], {
+    cwd: root,
+  });
 }
 
 // 3. A scratch project outside the workspace, installed by npm from the tarballs and the registry.
