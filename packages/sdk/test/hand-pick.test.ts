@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { promoteHotfix } from '../src/flows/promote-hotfix.js';
 import { cherryPickToRelease } from '../src/primitives/cherry-pick-to-release.js';
 import { parseRunbookConfig } from '../src/runbook-config.js';
-import { makeReleaseWorld, type ReleaseWorld } from './release-world.js';
+import { gateExpectations, makeReleaseWorld, type ReleaseWorld } from './release-world.js';
 import { gitOk } from './support/native-git.js';
 
 const { project, iid } = demo.mergeRequests.cleanPick;
@@ -107,15 +107,7 @@ describe('a pick made by hand without the trailer', () => {
     const report = (
       await checkBundles([{ name: 'bundle', value: result.bundle }], {
         now: new Date(w.sim.clock.now() + 60_000).toISOString(),
-        // The gate's expectations come from what this test set up, never from the bundle.
-        policy: {
-          version: 1,
-          gitlab: { url: w.sim.url },
-          orchestration: { project: config.orchestration.project, ref: config.orchestration.ref },
-          release: { branch: config.releaseBranch, environment: config.environment, label: config.label },
-          governedProjects: config.governed ? [project] : [],
-        },
-        expected: { mr: { project, iid } },
+        ...gateExpectations(w.sim.url, config, { project, iid }),
       })
     )._unsafeUnwrap();
     const e1 = report.bundles[0]?.results.find((c) => c.id === 'E1');

@@ -144,3 +144,24 @@ export async function makeReleaseWorld(
     close: () => sim.close(),
   };
 }
+
+/**
+ * What a gate expects of a promotion this test set up: its own policy file (instance, orchestration,
+ * release branch, environment, label, governed projects) and the MR, never read back from the bundle.
+ */
+export function gateExpectations(
+  simUrl: string,
+  config: RunbookConfig,
+  mr: { readonly project: string; readonly iid: number },
+) {
+  return {
+    policy: {
+      version: 1,
+      gitlab: { url: simUrl },
+      orchestration: { project: config.orchestration.project, ref: config.orchestration.ref },
+      release: { branch: config.releaseBranch, environment: config.environment, label: config.label },
+      governedProjects: config.governed ? [mr.project] : [],
+    },
+    expected: { mr: { project: mr.project, iid: mr.iid } },
+  } as const;
+}

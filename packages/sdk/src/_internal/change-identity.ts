@@ -67,6 +67,33 @@ export function changePath(f: Pick<DiffFile, 'old_path' | 'new_path' | 'deleted_
 }
 
 /**
+ * The blob ids of `files` on both sides of the change, read in one prefetch per side: before
+ * (the parent; none for a root commit or an added file) and after (none for a deleted file).
+ */
+function bothSides(
+  store: BlobReader,
+  source: ChangeSource,
+  files: readonly DiffFile[],
+): Promise<[Map<string, string>, Map<string, string>]> {
+  return Promise.all([
+    source.parent === undefined
+      ? new Map<string, string>()
+      : unwrap(
+          store.prefetch(
+            source.parent,
+            files.filter((f) => !f.new_file).map((f) => f.old_path),
+          ),
+        ),
+    unwrap(
+      store.prefetch(
+        source.commit,
+        files.filter((f) => !f.deleted_file).map((f) => f.new_path),
+      ),
+    ),
+  ]);
+}
+
+/**
  * The identity of each path's change: a digest of its exact changed lines (from GitLab's diff
  * text, or from the blobs where it was omitted) plus its mode, rename and deletion.
  * Throws the `HotfixError` of a failed blob read.
@@ -74,22 +101,7 @@ export function changePath(f: Pick<DiffFile, 'old_path' | 'new_path' | 'deleted_
 export async function changeIdentity(store: BlobReader, source: ChangeSource): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const omitted = source.files.filter(diffOmitted);
-  const [before, after] = await Promise.all([
-    source.parent === undefined
-      ? new Map<string, string>()
-      : unwrap(
-          store.prefetch(
-            source.parent,
-            omitted.filter((f) => !f.new_file).map((f) => f.old_path),
-          ),
-        ),
-    unwrap(
-      store.prefetch(
-        source.commit,
-        omitted.filter((f) => !f.deleted_file).map((f) => f.new_path),
-      ),
-    ),
-  ]);
+  const [before, after] = await bothSides(store, source, omitted);
   for (const f of source.files) {
     let digest: string;
     if (!diffOmitted(f)) digest = changeDigest(f.diff);
@@ -160,22 +172,7 @@ async function withBlobIds(store: BlobReader, source: ChangeSource): Promise<Git
   const binary = (f: DiffFile) => /^Binary files /m.test(f.diff);
   const needed = source.files.filter((f) => binary(f) || f.diff === '');
   if (needed.length === 0) return [...source.files];
-  const [before, after] = await Promise.all([
-    source.parent === undefined
-      ? new Map<string, string>()
-      : unwrap(
-          store.prefetch(
-            source.parent,
-            needed.filter((f) => !f.new_file).map((f) => f.old_path),
-          ),
-        ),
-    unwrap(
-      store.prefetch(
-        source.commit,
-        needed.filter((f) => !f.deleted_file).map((f) => f.new_path),
-      ),
-    ),
-  ]);
+  const [before, after] = await bothSides(store, source, needed);
   const out: GitLabFileDiff[] = [];
   for (const f of source.files) {
     if (!needed.includes(f)) {

@@ -7,7 +7,7 @@ import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
 import { checkBundles } from '@hotfix-release/policy';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
-import { makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js';
+import { gateExpectations, makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js';
 import { parseRunbookConfig, type RunbookConfig } from '../runbook-config.js';
 import { type FlowEvent, promoteHotfix } from './promote-hotfix.js';
 
@@ -101,15 +101,7 @@ describe('promoteHotfix', () => {
     const report = (
       await checkBundles([{ name: 'bundle', value: result.bundle }], {
         now: new Date(w.sim.clock.now() + 60_000).toISOString(),
-        // The gate's expectations come from what this test set up, never from the bundle.
-        policy: {
-          version: 1,
-          gitlab: { url: w.sim.url },
-          orchestration: { project: config.orchestration.project, ref: config.orchestration.ref },
-          release: { branch: config.releaseBranch, environment: config.environment, label: config.label },
-          governedProjects: config.governed ? [demo.mergeRequests.cleanPick.project] : [],
-        },
-        expected: { mr: demo.mergeRequests.cleanPick },
+        ...gateExpectations(w.sim.url, config, demo.mergeRequests.cleanPick),
       })
     )._unsafeUnwrap();
     const failing = report.bundles.flatMap((b) =>
