@@ -28,9 +28,15 @@ afterAll(async () => {
 });
 
 /** Runs `hotfix <args>` in a detached tmux window `columns` wide and returns the whole screen and scrollback. */
-async function inTmux(columns: number, args: readonly string[]): Promise<{ screen: string; rows: string[] }> {
+async function inTmux(
+  columns: number,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ screen: string; rows: string[] }> {
   const session = `w${columns}`;
-  const env = { ...w.env, NO_COLOR: '', FORCE_COLOR: '0', TERM: 'xterm-256color' };
+  // The tmux server inherits this process's environment; under CI=true (as `.ci/run` runs) the CLI rightly
+  // prints plain lines, so the window is told it is an operator's terminal, not a CI job.
+  const env = { ...w.env, NO_COLOR: '', FORCE_COLOR: '0', TERM: 'xterm-256color', CI: '', GITLAB_CI: '', ...extraEnv };
   const line = [process.execPath, ...cliNodeArgs(), ...args].map(quote).join(' ');
   tmux(
     'new-session',
@@ -88,4 +94,18 @@ describe('hotfix promote in a real terminal', () => {
       expect(screen).not.toContain(SENTINEL_TOKEN);
     });
   }
+
+  it('prints plain timestamped lines, never a spinner, when CI=true even in a terminal', async () => {
+    const mr = demo.mergeRequests.fastForward;
+    const { screen } = await inTmux(
+      100,
+      ['promote', '--mr', `${mr.project}!${mr.iid}`, '--evidence', 'tty-ci.json'],
+      { CI: 'true' },
+    );
+    expect(screen).toContain('EXIT=0');
+    expect(screen).not.toMatch(SPINNER);
+    expect(screen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z pick \S+ start: /m);
+    expect(screen).not.toMatch(/✓ \d\d:\d\d pick/);
+    expect(screen).not.toContain(SENTINEL_TOKEN);
+  });
 });
