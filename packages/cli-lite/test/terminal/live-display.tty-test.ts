@@ -97,11 +97,9 @@ describe('hotfix promote in a real terminal', () => {
 
   it('prints plain timestamped lines, never a spinner, when CI=true even in a terminal', async () => {
     const mr = demo.mergeRequests.fastForward;
-    const { screen } = await inTmux(
-      100,
-      ['promote', '--mr', `${mr.project}!${mr.iid}`, '--evidence', 'tty-ci.json'],
-      { CI: 'true' },
-    );
+    const { screen } = await inTmux(100, ['promote', '--mr', `${mr.project}!${mr.iid}`, '--evidence', 'tty-ci.json'], {
+      CI: 'true',
+    });
     expect(screen).toContain('EXIT=0');
     expect(screen).not.toMatch(SPINNER);
     expect(screen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z pick \S+ start: /m);
