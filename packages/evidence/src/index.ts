@@ -38,6 +38,7 @@ export type {
   DeployedShaRecord,
   DeploymentRecord,
   DriftReport,
+  EnumeratedPipeline,
   EnumerationRecord,
   LabelRecord,
   NoteRecord,

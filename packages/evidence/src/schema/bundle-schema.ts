@@ -150,6 +150,13 @@ export type PipelineRecord = z.infer<typeof pipelineRecordSchema>;
  */
 export type EnumerationRecord = z.infer<typeof enumerationRecordSchema>;
 /**
+ * One pipeline of the E3 window with its classification. @example
+ * ```ts
+ * const offending = (p: EnumeratedPipeline) => p.classification === 'cut-off';
+ * ```
+ */
+export type EnumeratedPipeline = NonNullable<EnumerationRecord['pipelines']>[number];
+/**
  * E4 deployment record type. @example
  * ```ts
  * const status = (d: DeploymentRecord) => d.deployment.status;

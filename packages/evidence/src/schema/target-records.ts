@@ -126,6 +126,26 @@ export const pipelineRecordSchema = observationSchema.extend({
   observed: pipelineObservationSchema.optional(),
 });
 
+/**
+ * E3: one pipeline of the promotion window, classified by what it observably ran: `deploy` (its jobs
+ * match the deploy fingerprint), `cut-off` (a job matches the cut-off fingerprint, or GitLab reported the
+ * cut-off action), `other` (neither), or `unreadable` (its jobs could not be read; `reason` says why).
+ */
+export const enumeratedPipelineSchema = z.object({
+  id: z.number().int().positive(),
+  /** `created_at` as GitLab reported it; the window is applied to it locally, whatever the list filters did. */
+  createdAt: isoUtcSchema,
+  classification: z.enum(['deploy', 'cut-off', 'other', 'unreadable']),
+  /** What the classification rests on: the jobs and bridges GitLab lists (`observed`) or a name/variables (`reported`). */
+  basis: z.enum(['observed', 'reported']),
+  /** The target the pipeline aimed at, when GitLab reported it (a variable or the name); absent when unknown. */
+  target: z.string().min(1).max(255).optional(),
+  /** The job and bridge names that decided a `cut-off` classification. */
+  matched: z.array(z.string().min(1).max(255)).max(50).optional(),
+  /** Why an `unreadable` pipeline could not be classified (for example an HTTP 403 on its jobs). */
+  reason: z.string().min(1).max(500).optional(),
+});
+
 /** E3: the enumeration proving no cut-off pipeline ran for the target in the promotion window. */
 export const enumerationRecordSchema = observationSchema.extend({
   /** The list query as sent (path and parameters), without credentials. */
@@ -136,6 +156,10 @@ export const enumerationRecordSchema = observationSchema.extend({
   pagesExhausted: z.boolean(),
   pipelinesExamined: z.number().int().nonnegative(),
   offendingPipelineIds: z.array(z.number().int().positive()).max(1000),
+  /** Each pipeline created inside the window, classified; pipelines the list returned outside it are left out. */
+  pipelines: z.array(enumeratedPipelineSchema).max(1000).optional(),
+  /** How many listed pipelines fell outside the window by their `created_at` (an instance that ignores the filters). */
+  outsideWindow: z.number().int().nonnegative().optional(),
 });
 
 /** E4: the downstream pipeline, the deploy job and the deployment. */
