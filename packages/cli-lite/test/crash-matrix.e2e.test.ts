@@ -12,15 +12,8 @@ import { itWithRealisticFailures } from '../../../test-support/sim-mode.js';
 import { cliNodeArgs, runCli } from './support/cli.js';
 import { type CliWorld, SENTINEL_TOKEN, startCliWorld } from './support/world.js';
 
-/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them. */
-const it = itWithRealisticFailures([
-  {
-    issue: 17,
-    because:
-      'the request is not yet journaled before the POST: a new process cannot recognise an unnamed pipeline its predecessor created',
-    tests: ['in the middle of the pipeline request, after GitLab acted'],
-  },
-]);
+/** Tests expected to fail in realistic mode (HOTFIX_SIM_MODE=realistic), and the issue that fixes them: none left. */
+const it = itWithRealisticFailures([]);
 
 const MR = demo.mergeRequests.cleanPick;
 const SIDE_EFFECTS: Record<string, RegExp> = {

@@ -41,6 +41,34 @@ describe(EvidenceJournal.name, () => {
     expect(read.value.bundle.targets[0]?.pick).toEqual(t0.pick);
   });
 
+  it('tells a pipeline request journaled before its POST as pending until its pipeline record follows (S4)', async () => {
+    const path = tempPath();
+    const j = (await EvidenceJournal.create(path, header))._unsafeUnwrap();
+    const pipeline = t0.pipeline as NonNullable<typeof t0.pipeline>;
+    const intent = {
+      project: pipeline.project,
+      sent: {
+        ref: pipeline.ref,
+        inputs: { action: 'deploy-release-branch-to-staging', project: t0.project, confirm: true },
+      },
+      seenBeforeId: pipeline.id - 1,
+    };
+    (await j.append({ step: 'trigger-intent', target: t0.project, record: intent }))._unsafeUnwrap();
+    const pending = (await readJournal(path))._unsafeUnwrap();
+    expect(pending.pendingPipelines).toEqual({ [t0.project]: intent });
+    // The intent is not evidence of its own: the bundle has no pipeline record yet.
+    expect(pending.bundle.targets[0]?.pipeline).toBeUndefined();
+    expect(parseBundle(JSON.parse(JSON.stringify(pending.bundle))).isOk()).toBe(true);
+    (await j.append({ step: 'trigger', target: t0.project, record: pipeline }))._unsafeUnwrap();
+    expect((await readJournal(path))._unsafeUnwrap().pendingPipelines).toEqual({});
+    const bad = await j.append({
+      step: 'trigger-intent',
+      target: t0.project,
+      record: { ...intent, seenBeforeId: -1 },
+    });
+    expect(bad._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-journal-entry' });
+  });
+
   it('rebuilds the full fixture when every step is journaled', async () => {
     const path = tempPath();
     const created = await EvidenceJournal.create(path, header);

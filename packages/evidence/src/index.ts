@@ -25,8 +25,8 @@ export {
   statementSubjects,
   toStatement,
 } from './in-toto-statement.js';
-export type { JournalEntry, JournalHeader, JournalStep } from './journal-schema.js';
-export { journalEntrySchema, journalHeaderSchema } from './journal-schema.js';
+export type { JournalEntry, JournalHeader, JournalStep, PipelineIntent } from './journal-schema.js';
+export { journalEntrySchema, journalHeaderSchema, pipelineIntentSchema } from './journal-schema.js';
 export { toJsonPointer } from './json-pointer.js';
 export { parseBundle } from './parse-bundle.js';
 export type { CompletedStep, JournalState } from './read-journal.js';

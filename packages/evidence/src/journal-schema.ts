@@ -12,6 +12,7 @@ import {
   pickRecordSchema,
   pipelineRecordSchema,
   rollbackRecordSchema,
+  sentPipelineRequestSchema,
   smokeCheckRecordSchema,
 } from './schema/target-records.js';
 
@@ -33,11 +34,30 @@ export type JournalHeader = z.infer<typeof journalHeaderSchema>;
 
 const target = { target: projectPathSchema };
 
+/**
+ * S4, journaled BEFORE the create-pipeline POST: the exact request about to be sent, and the newest
+ * pipeline id this user had on the ref before it. A resumed run that finds an intent without a
+ * pipeline record reads back (pipelines newer than `seenBeforeId` that observably ran a deploy)
+ * before it ever sends again: the answer of the first POST may have been lost with the process.
+ */
+export const pipelineIntentSchema = z.object({
+  /** The orchestration project the request goes to. */
+  project: projectPathSchema,
+  /** The request body exactly as it is about to be sent. */
+  sent: sentPipelineRequestSchema,
+  /** The newest pipeline id of this user on the ref listed before the POST (0 when none). */
+  seenBeforeId: z.number().int().nonnegative(),
+});
+
+/** A pipeline intent (see {@link pipelineIntentSchema}). */
+export type PipelineIntent = z.infer<typeof pipelineIntentSchema>;
+
 /** One completed step and its record. Target steps name their target project; `complete` ends the promotion. */
 export const journalEntrySchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('pick'), ...target, record: pickRecordSchema }),
   z.object({ step: z.literal('drift'), ...target, record: driftReportSchema }),
   z.object({ step: z.literal('conflict'), ...target, record: conflictResolutionSchema }),
+  z.object({ step: z.literal('trigger-intent'), ...target, record: pipelineIntentSchema }),
   z.object({ step: z.literal('trigger'), ...target, record: pipelineRecordSchema }),
   z.object({ step: z.literal('enumerate'), ...target, record: enumerationRecordSchema }),
   z.object({ step: z.literal('deploy'), ...target, record: deploymentRecordSchema }),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
-import { type JournalFile, type JournalStep, journalFileSchema } from './journal-schema.js';
+import { type JournalFile, type JournalStep, journalFileSchema, type PipelineIntent } from './journal-schema.js';
 import { issuesFromZod } from './parse-bundle.js';
 import { rebuildBundle } from './rebuild-bundle.js';
 import type { PromotionBundle } from './schema/bundle-schema.js';
@@ -34,6 +34,11 @@ export interface JournalState {
   readonly completed: readonly CompletedStep[];
   /** Whether the `complete` step was journaled. */
   readonly complete: boolean;
+  /**
+   * Per target, the pipeline request journaled before its POST when no pipeline record followed it:
+   * the POST may have reached GitLab, so a resumed run reads back before sending again (S4).
+   */
+  readonly pendingPipelines: Readonly<Record<string, PipelineIntent>>;
 }
 
 /**
@@ -83,9 +88,15 @@ export function stateOf(file: JournalFile): JournalState {
     at: e.at,
     ...('target' in e ? { target: e.target } : {}),
   }));
+  const pending = new Map<string, PipelineIntent>();
+  for (const e of file.entries) {
+    if (e.step === 'trigger-intent') pending.set(e.target, e.record);
+    else if (e.step === 'trigger') pending.delete(e.target);
+  }
   return {
     bundle: rebuildBundle(file.header, file.entries),
     completed,
     complete: file.entries.some((e) => e.step === 'complete'),
+    pendingPipelines: Object.fromEntries(pending),
   };
 }

@@ -36,6 +36,9 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
       case 'conflict':
         t.conflicts = [...t.conflicts, entry.record];
         break;
+      case 'trigger-intent':
+        // Not evidence of its own: the pipeline record carries what was sent once GitLab answered.
+        break;
       case 'trigger':
         t.pipeline = entry.record;
         break;

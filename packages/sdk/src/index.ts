@@ -47,6 +47,7 @@ export type { MultiTargetResult, TriggerAndAwaitTargetsOptions } from './primiti
 export { triggerAndAwaitTargets } from './primitives/trigger-and-await-targets.js';
 export type {
   GuidedPipelineRequest,
+  PipelineSendIntent,
   TriggeredPipeline,
   TriggerGuidedReleaseOptions,
 } from './primitives/trigger-guided-release.js';

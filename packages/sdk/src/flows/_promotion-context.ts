@@ -2,7 +2,7 @@
  * What the promotion steps of one target share: the fixed inputs, the runner, and the
  * state the steps hand on to each other (the target's record grows as steps complete).
  */
-import type { TargetRecord } from '@hotfix-release/evidence';
+import type { PipelineIntent, TargetRecord } from '@hotfix-release/evidence';
 import type { PickPlan } from '../_internal/pick-plan.js';
 import type { Clock } from '../clock.js';
 import type { GitLabClient } from '../gitlab-client.js';
@@ -34,6 +34,8 @@ export interface PromotionContext {
   readonly plan: PickPlan;
   readonly promotionId: string;
   readonly startedAt: string;
+  /** The pipeline request a previous run journaled before its POST without a pipeline record after it. */
+  readonly pendingPipeline?: PipelineIntent | undefined;
   /** The waits' bounds and the smoke checks, as validated options. */
   readonly settings: Pick<
     PromoteSettings,

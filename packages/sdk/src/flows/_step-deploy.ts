@@ -9,7 +9,11 @@ import { hotfixError } from '../errors.js';
 import type { AwaitOutcome } from '../primitives/await-environment/types.js';
 import { awaitEnvironment } from '../primitives/await-environment.js';
 import { observeFingerprint } from '../primitives/trigger-guided-release/reconcile.js';
-import { planGuidedRelease, triggerGuidedRelease } from '../primitives/trigger-guided-release.js';
+import {
+  type PipelineSendIntent,
+  planGuidedRelease,
+  triggerGuidedRelease,
+} from '../primitives/trigger-guided-release.js';
 import { orchestratorFor, serviceFor } from '../runbook-config.js';
 import { awaitPipelineFinished } from './_await-downstream.js';
 import { type PromotionContext, waitOptions } from './_promotion-context.js';
@@ -66,6 +70,15 @@ async function pinPipeline(ctx: PromotionContext, journaled: PipelineRecord | un
       clock: ctx.clock,
       ...(ctx.runner.signal ? { signal: ctx.runner.signal } : {}),
       onEvent: (e) => ctx.runner.emit(e),
+      // E2 `sent`, journaled before the POST: a successor that finds it without a pipeline record
+      // reads back by what the pipeline observably ran before it ever sends again (S4).
+      beforeSend: (intent) =>
+        ctx.runner.journal({
+          step: 'trigger-intent',
+          target: ctx.target,
+          record: { project: intent.project, sent: sentRecord(intent.body), seenBeforeId: intent.seenBeforeId },
+        }),
+      ...(ctx.pendingPipeline ? { previouslySent: { seenBeforeId: ctx.pendingPipeline.seenBeforeId } } : {}),
     }),
   );
   const { id, projectId, webUrl } = triggered;
@@ -75,6 +88,13 @@ async function pinPipeline(ctx: PromotionContext, journaled: PipelineRecord | un
     webUrl,
     record: rec.pipelineRecord(ctx.client, triggered, Object.values(ctx.config.orchestration.inputNames)),
   };
+}
+
+/** The request body in the evidence's shape (mutable arrays and records, copied). */
+function sentRecord(body: PipelineSendIntent['body']): NonNullable<PipelineRecord['sent']> {
+  return 'inputs' in body
+    ? { ref: body.ref, inputs: { ...body.inputs } }
+    : { ref: body.ref, variables: [...body.variables] };
 }
 
 /** S4/S5: the guided pipeline (adopted, never duplicated, on resume). */

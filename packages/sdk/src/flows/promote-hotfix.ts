@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import {
   EvidenceJournal,
   type JournalHeader,
+  type PipelineIntent,
   type PromotionBundle,
   SCHEMA_VERSION,
   sealBundle,
@@ -122,8 +123,10 @@ async function run(
   const shared = { client, config, mr: { ...o.mr, webUrl: mr.web_url }, plan, startedAt, settings: o, clock, runner };
   const results: PromotionTargetResult[] = [];
   for (const target of targets) {
-    const previous = journal?.state().bundle.targets.find((t) => t.project === target);
-    const ctx = promotionContext(shared, target, `${o.mr.project}!${o.mr.iid}@${startedAt}`);
+    const state = journal?.state();
+    const previous = state?.bundle.targets.find((t) => t.project === target);
+    const pending = state?.pendingPipelines[target];
+    const ctx = promotionContext(shared, target, `${o.mr.project}!${o.mr.iid}@${startedAt}`, pending);
     results.push(await promoteTarget(ctx, previous));
   }
   await labelAndClose(client, config, o, results, runner);
@@ -132,13 +135,21 @@ async function run(
 
 /** The context of one target's steps. */
 function promotionContext(
-  shared: Omit<PromotionContext, 'target' | 'branch' | 'promotionId' | 'state'>,
+  shared: Omit<PromotionContext, 'target' | 'branch' | 'promotionId' | 'state' | 'pendingPipeline'>,
   target: string,
   promotionId: string,
+  pendingPipeline?: PipelineIntent,
 ): PromotionContext {
   const record: TargetRecord = { project: target, outcome: 'pending', conflicts: [], smokeChecks: [], rollbacks: [] };
   const branch = serviceFor(shared.config, target)?.releaseBranch ?? shared.config.releaseBranch;
-  return { ...shared, target, branch, promotionId, state: { record, resolvedPaths: [], expectedSha: '' } };
+  return {
+    ...shared,
+    target,
+    branch,
+    promotionId,
+    ...(pendingPipeline ? { pendingPipeline } : {}),
+    state: { record, resolvedPaths: [], expectedSha: '' },
+  };
 }
 
 /** S1: preflight problems stop the promotion before anything changes (`preflight-failed`). */

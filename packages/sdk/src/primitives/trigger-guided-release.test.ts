@@ -173,6 +173,79 @@ describe('triggerGuidedRelease', () => {
     expect(events).toMatchObject([{ type: 'pipeline-adopted', why: 'lost-response', pipelineId: p.id }]);
   });
 
+  it('hands the exact request to beforeSend before the POST; a failing beforeSend sends nothing', async () => {
+    const seen: { body: unknown; posts: number; seenBeforeId: number }[] = [];
+    const p = (
+      await triggerGuidedRelease(w.client, w.config, {
+        target: TARGET,
+        clock: w.clock,
+        beforeSend: (intent) => {
+          seen.push({
+            body: intent.body,
+            posts: w.sim.controls.find('POST', '/projects/:id/pipeline').length,
+            seenBeforeId: intent.seenBeforeId,
+          });
+        },
+      })
+    )._unsafeUnwrap();
+    expect(seen).toEqual([
+      {
+        body: p.request.via === 'inputs' ? { ref: 'main', inputs: p.request.inputs } : {},
+        posts: 0,
+        seenBeforeId: expect.any(Number),
+      },
+    ]);
+    expect(seen[0]?.seenBeforeId).toBeLessThan(p.id);
+    await w.advance(10 * 60_000);
+    w.sim.controls.clearLog();
+    const e = (
+      await triggerGuidedRelease(w.client, w.config, {
+        target: TARGET,
+        clock: w.clock,
+        beforeSend: async () => {
+          throw new Error('disk full');
+        },
+      })
+    )._unsafeUnwrapErr();
+    expect(e).toMatchObject({ code: 'internal', runbookRef: 'S4', details: { reason: 'disk full' } });
+    expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toEqual([]);
+  });
+
+  it('given previouslySent, adopts the pipeline a predecessor process created (no name needed), never a second POST', async () => {
+    const listed = await w.api('GET', '/projects/evenergi%2Fdevelop/pipelines?order_by=id&sort=desc&per_page=1');
+    const seenBeforeId = (listed.body as { id: number }[])[0]?.id ?? 0;
+    // The predecessor's POST reached GitLab; its answer died with the process (nothing shared in memory).
+    const theirs = await w.api('POST', '/projects/evenergi%2Fdevelop/pipeline', {
+      ref: 'main',
+      inputs: { action: 'deploy-release-branch-to-staging', project: TARGET, confirm: true },
+    });
+    expect(theirs.status).toBe(201);
+    await w.advance(1_000);
+    w.sim.controls.clearLog();
+    const p = (
+      await triggerGuidedRelease(w.client, w.config, {
+        target: TARGET,
+        clock: w.clock,
+        reuseWindowMs: 0,
+        previouslySent: { seenBeforeId },
+      })
+    )._unsafeUnwrap();
+    expect([p.id, p.how]).toEqual([(theirs.body as { id: number }).id, 'adopted-after-lost-response']);
+    expect(w.sim.controls.find('POST', '/projects/:id/pipeline')).toEqual([]);
+    // A bound at or above it says the pipeline was there before the request: it is not adopted.
+    await w.advance(10 * 60_000);
+    const fresh = (
+      await triggerGuidedRelease(w.client, w.config, {
+        target: TARGET,
+        clock: w.clock,
+        reuseWindowMs: 0,
+        previouslySent: { seenBeforeId: p.id },
+      })
+    )._unsafeUnwrap();
+    expect(fresh.how).toBe('created');
+    expect(fresh.id).toBeGreaterThan(p.id);
+  });
+
   it('returns outcome-unknown, without a second POST, when the POST failed and nothing shows up', async () => {
     w.sim.fault({ method: 'POST', route: '/projects/:id/pipeline', kind: 'drop-before' });
     const e = (await triggerGuidedRelease(w.client, w.config, { target: TARGET, clock: w.clock }))._unsafeUnwrapErr();

@@ -7,7 +7,7 @@ import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { zodIssues } from '../_internal/zod-issues.js';
 import { type Clock, isClock } from '../clock.js';
-import { type HotfixError, hotfixError } from '../errors.js';
+import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import { orchestratorFor } from '../runbook-config.js';
@@ -58,7 +58,28 @@ export const triggerGuidedReleaseOptionsSchema = z.strictObject({
   readBackAttempts: z.number().int().min(1).max(10).default(3),
   /** Receives progress events (for the CLI to render); an exception thrown by it is ignored. */
   onEvent: fn<(event: ReleaseEvent) => void>('a function').optional(),
+  /**
+   * Called with the exact request right before the POST, to journal it (E2 `sent`, S4). When it
+   * throws or rejects, nothing is sent and the error is returned.
+   */
+  beforeSend: fn<(intent: PipelineSendIntent) => Promise<void> | void>('a function').optional(),
+  /**
+   * A previous run journaled this request before its POST and never saw the answer: a pipeline
+   * newer than `seenBeforeId` that this user created on the ref and that observably ran a deploy
+   * is adopted before anything is sent.
+   */
+  previouslySent: z.strictObject({ seenBeforeId: z.number().int().nonnegative() }).optional(),
 });
+
+/** The request about to be sent, handed to `beforeSend`. */
+export interface PipelineSendIntent {
+  /** The orchestration project. */
+  readonly project: string;
+  /** The body exactly as it is about to be sent. */
+  readonly body: GuidedPipelineRequest['body'];
+  /** The newest pipeline id this user had on the ref before the POST (0 when none). */
+  readonly seenBeforeId: number;
+}
 
 /** Options of `triggerGuidedRelease` as callers write them. */
 export type TriggerGuidedReleaseOptions = z.input<typeof triggerGuidedReleaseOptionsSchema>;
@@ -206,6 +227,16 @@ async function run(
   if (existing.isErr()) return err(existing.error);
   if (existing.value.found)
     return ok(pinned(project, target, req, existing.value.found, 'adopted-existing', now, emit));
+  if (o.previouslySent) {
+    // A predecessor may have sent the POST and died before the answer: read back, never send twice.
+    const bound = o.previouslySent.seenBeforeId;
+    const found = await findOurPipeline(client, query, req, (p) => p.id > bound, ranADeploy);
+    if (found.isErr()) return err(found.error);
+    if (found.value.found) {
+      sent.add(found.value.found.pipeline.id);
+      return ok(pinned(project, target, req, found.value.found, 'adopted-after-lost-response', now, emit));
+    }
+  }
   const seenBefore = existing.value.maxId;
   if (o.signal?.aborted) {
     return err(
@@ -215,6 +246,8 @@ async function run(
     );
   }
   const body = pipelineBody(req);
+  const journaled = await announce(o, { project, body, seenBeforeId: seenBefore });
+  if (journaled) return err(journaled);
   const created = await client.createPipeline(project, body);
   if (created.isOk()) {
     const [p, vars] = await Promise.all([
@@ -252,4 +285,20 @@ async function run(
       },
     ),
   );
+}
+
+/** Hands the request to `beforeSend`; its failure is returned as an error and stops the POST. */
+async function announce(o: Parsed, intent: PipelineSendIntent): Promise<HotfixError | undefined> {
+  if (!o.beforeSend) return undefined;
+  try {
+    await o.beforeSend(intent);
+    return undefined;
+  } catch (cause) {
+    if (isHotfixError(cause)) return cause;
+    return hotfixError('internal', 'Recording the pipeline request before sending it failed; nothing was sent.', {
+      runbookRef: 'S4',
+      details: { reason: cause instanceof Error ? cause.message : String(cause) },
+      cause,
+    });
+  }
 }
