@@ -25,8 +25,12 @@ export const promoteOptionsSchema = z.object({
   minDelayMs: z.number().int().min(1).default(2_000),
   maxDelayMs: z.number().int().min(1).default(30_000),
   stableForMs: z.number().int().min(0).default(0),
-  /** Revert and redeploy when validation fails (D6); otherwise stop and report. */
-  rollbackOnFailure: z.boolean().default(true),
+  /**
+   * Back the hotfix out when its own deployment or its validation fails (D6: R1 revert, or R2 revert and
+   * redeploy). Off by default: D6 leaves "revert or replace with a corrected hotfix" to the operator, and
+   * a doubt about what staging runs (R3) never reverts anything, whatever this says.
+   */
+  rollbackOnFailure: z.boolean().default(false),
   /** Smoke checks written as code, per target project. */
   customChecks: z.record(z.string(), z.array(z.custom<CustomSmokeCheck>())).default({}),
   /** Progress: step boundaries and the wait's events. */

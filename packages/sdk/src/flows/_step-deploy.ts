@@ -199,7 +199,7 @@ export const deployStep = defineStep<PromotionContext, undefined>({
       await runner.journal({ step: 'deploy', target, record: ended.deployment });
       if (ended.stop) return err(ended.stop);
     }
-    if (waited.outcome !== 'success') return stopAfterWait(ctx, waited);
+    if (waited.outcome !== 'success') return await stopAfterWait(ctx, waited);
     const sha = rec.deployedShaRecord(waited.observed);
     if (sha) {
       state.record.deployedSha = sha;
@@ -224,10 +224,42 @@ export const deployStep = defineStep<PromotionContext, undefined>({
   },
 });
 
-function stopAfterWait(
+/**
+ * R3: our run deployed another commit than release's head after the pick. Nothing is reverted or
+ * changed (the pick may be running in staging beside someone else's commits); the stop names the
+ * commits the deployment holds beyond ours, read from GitLab's compare, and how to recover.
+ */
+async function deployedSomethingElse(ctx: PromotionContext, deployedSha: string | undefined): Promise<Stop> {
+  const ours = ctx.state.expectedSha;
+  const recover =
+    'Nothing was reverted or changed. Find out who moved release, validate what staging runs or restore release (R3), then resume or promote again.';
+  if (!deployedSha)
+    return { reason: 'drift', outcome: 'failed', message: `Staging did not run ${ours.slice(0, 12)} (R3). ${recover}` };
+  const [beyond, missing] = await Promise.all([
+    ctx.client.compare(ctx.target, ours, deployedSha),
+    ctx.client.compare(ctx.target, deployedSha, ours),
+  ]);
+  const list = (r: typeof beyond) =>
+    r.isOk() ? r.value.commits.map((c) => `${c.id.slice(0, 12)} ${c.title ?? ''}`.trim()) : undefined;
+  const foreign = list(beyond);
+  const lacking = list(missing);
+  const what =
+    foreign && foreign.length > 0 && lacking?.length === 0
+      ? `it holds ${foreign.length} commit(s) beyond this promotion's: ${foreign.join('; ')}`
+      : lacking && lacking.length > 0
+        ? `it lacks ${lacking.length} commit(s) of this promotion's release: ${lacking.join('; ')}`
+        : 'GitLab could not say how it differs';
+  return {
+    reason: 'drift',
+    outcome: 'failed',
+    message: `Our run deployed ${deployedSha.slice(0, 12)} to staging, not ${ours.slice(0, 12)}; ${what} (R3). ${recover}`,
+  };
+}
+
+async function stopAfterWait(
   ctx: PromotionContext,
   waited: Exclude<AwaitOutcome, { outcome: 'success' }>,
-): Result<never, Stop> {
+): Promise<Result<never, Stop>> {
   const sha = ctx.state.expectedSha.slice(0, 12);
   switch (waited.outcome) {
     case 'awaiting_human':
@@ -241,6 +273,8 @@ function stopAfterWait(
     case 'aborted':
       return stop('aborted', 'pending', 'Stopped by the operator; resume with the same journal to continue.');
     case 'failure': {
+      if (waited.reason === 'sha-mismatch')
+        return err(await deployedSomethingElse(ctx, waited.observed.deployment?.sha));
       const why = `deployment failed: ${waited.message}`;
       if (ctx.settings.rollbackOnFailure) {
         return stop('deploy-failed', 'rolled_back', `${waited.message}; the hotfix was reverted from release (R1).`, {

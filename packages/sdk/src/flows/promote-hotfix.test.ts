@@ -119,7 +119,75 @@ describe('promoteHotfix', () => {
     expect(journal.entries.at(-1)?.step).toBe('complete');
   });
 
-  it('rolls back when validation fails (D6): revert, rerun the pipeline, no label', async () => {
+  it('with rollbackOnFailure off (the default), a failed validation stops failed and changes nothing after it (D6)', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w, [MAIN]);
+    let writesFrom = 0;
+    const r = (
+      await promoteHotfix(w.client, config, {
+        mr: demo.mergeRequests.cleanPick,
+        clock: w.clock,
+        onEvent: (e) => {
+          if (e.type === 'step' && e.step === 'smoke' && e.status === 'start') writesFrom = sideEffects().length;
+        },
+        customChecks: {
+          [MAIN]: [{ name: 'checkout works', run: async () => ({ ok: false, output: 'HTTP 500 on /checkout' }) }],
+        },
+      })
+    )._unsafeUnwrap();
+    expect(r.targets[0]).toMatchObject({ outcome: 'failed', reason: 'validation-failed' });
+    expect(r.targets[0]?.message).toContain('Revert or replace the hotfix (D6)');
+    expect(r.bundle.targets[0]?.rollbacks).toEqual([]);
+    expect(writesFrom).toBeGreaterThan(0);
+    expect(sideEffects().slice(writesFrom)).toEqual([]);
+  });
+
+  it('stops R3, naming the foreign commit and changing nothing, when our run deploys a descendant (even with rollbackOnFailure)', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w, [MAIN]);
+    let foreign = '';
+    let writesAfter = 0;
+    const r = (
+      await promoteHotfix(
+        w.client,
+        config,
+        {
+          mr: demo.mergeRequests.cleanPick,
+          clock: w.clock,
+          rollbackOnFailure: true,
+          journalPath: join(dir, 'foreign.journal.json'),
+        },
+        {
+          // Another operator's commit lands on release after our drift check, before the pipeline runs.
+          afterStep: async (step) => {
+            if (step !== 'drift' || foreign) return;
+            const c = await w.api('POST', `/projects/${encodeURIComponent(MAIN)}/repository/commits`, {
+              branch: 'release',
+              commit_message: 'someone else: tweak the timeout\n',
+              actions: [{ action: 'create', file_path: 'FOREIGN.md', content: 'not validated\n' }],
+            });
+            expect(c.status).toBe(201);
+            foreign = (c.body as { id: string }).id;
+            writesAfter = sideEffects().length;
+          },
+        },
+      )
+    )._unsafeUnwrap();
+    expect(r.targets[0]).toMatchObject({ outcome: 'failed', reason: 'drift' });
+    expect(r.targets[0]?.message).toContain(foreign.slice(0, 12));
+    expect(r.targets[0]?.message).toContain('(R3)');
+    expect(r.targets[0]?.message).toContain('Nothing was reverted');
+    // After the foreign commit: only our pipeline was created; no revert, no note, no label.
+    expect(
+      sideEffects()
+        .slice(writesAfter)
+        .map((e) => `${e.method} ${e.route}`),
+    ).toEqual(['POST /projects/:id/pipeline']);
+    expect(await w.head(MAIN, 'release')).toBe(foreign);
+    expect(r.bundle.targets[0]?.rollbacks).toEqual([]);
+  });
+
+  it('rolls back when validation fails with rollbackOnFailure (D6): revert, rerun the pipeline, no label', async () => {
     w = await makeReleaseWorld({ start: new Date() });
     const config = configFor(w, [MAIN]);
     const before = await w.head(MAIN, 'release');
@@ -127,6 +195,7 @@ describe('promoteHotfix', () => {
       await promoteHotfix(w.client, config, {
         mr: demo.mergeRequests.cleanPick,
         clock: w.clock,
+        rollbackOnFailure: true,
         customChecks: {
           [MAIN]: [{ name: 'checkout works', run: async () => ({ ok: false, output: 'HTTP 500 on /checkout' }) }],
         },
@@ -166,7 +235,18 @@ describe('promoteHotfix', () => {
   });
 
   it('resumes after a crash at every step boundary without repeating a side effect', async () => {
-    const steps = ['pick', 'drift', 'trigger', 'deploy', 'verify-sha', 'enumerate', 'smoke', 'note', 'label'];
+    const steps = [
+      'pick',
+      'drift',
+      'trigger-intent',
+      'trigger',
+      'deploy',
+      'verify-sha',
+      'enumerate',
+      'smoke',
+      'note',
+      'label',
+    ];
     for (const crashAfter of steps) {
       w = await makeReleaseWorld({ start: new Date() });
       const config = configFor(w, [MAIN]);
