@@ -14,7 +14,7 @@ import { enc, type Json, testApi } from './helpers.js';
 const ORCH = enc(demoScenarioInfo.orchestrator);
 const TARGET = demoScenarioInfo.services[0];
 const SVC = enc(TARGET);
-const { developer, maintainer } = demoScenarioInfo.users;
+const { developer, maintainer, reporter } = demoScenarioInfo.users;
 const DEPLOY = { action: 'deploy-release-branch-to-staging', project: TARGET, confirm: true };
 const CUT_OFF = { action: 'bring-all-code-to-release-branch', project: TARGET, confirm: true };
 
@@ -254,5 +254,42 @@ describe('omitOptionalFields', () => {
       await w.sim.close();
       sim = undefined;
     }
+  });
+});
+
+describe('a cut-off run someone else started (E3 reads it by its jobs)', () => {
+  it('shows its cut-off fingerprint jobs to a Developer, and nothing that names its inputs', async () => {
+    const w = await world(true);
+    const cut = await w.orchestrate(CUT_OFF, maintainer.token);
+    expect(cut.status).toBe(201);
+    const id = cut.body.id;
+    const token = developer.token;
+    const jobs = await w.api.call('GET', `/projects/${ORCH}/pipelines/${id}/jobs`, undefined, token);
+    expect(jobs.status).toBe(200);
+    // Trigger-API orchestrator: the cut-off's deploy is a job, not a bridge.
+    expect((jobs.body as Json[]).map((j) => j.name).sort()).toEqual([
+      'bring-all-code-to-release-branch',
+      'deploy-after-cut-off',
+    ]);
+    const bridges = await w.api.call('GET', `/projects/${ORCH}/pipelines/${id}/bridges`, undefined, token);
+    expect([bridges.status, bridges.body]).toEqual([200, []]);
+    const listed: Json[] = await w.api.get(`/projects/${ORCH}/pipelines?created_after=2999-01-01T00:00:00Z`);
+    expect(listed.find((p) => p.id === id)).toMatchObject({ name: null });
+    const vars = await w.api.call('GET', `/projects/${ORCH}/pipelines/${id}/variables`, undefined, developer.token);
+    expect(vars.status).toBe(403);
+    // Not a member of the (private) orchestration project: GitLab hides it.
+    const hidden = await w.api.call('GET', `/projects/${ORCH}/pipelines/${id}/jobs`, undefined, reporter.token);
+    expect(hidden.status).toBe(404);
+  });
+
+  it('keeps the cut-off deploy a bridge in the cooperative demo', async () => {
+    const w = await world(false);
+    const cut = await w.orchestrate(CUT_OFF, maintainer.token);
+    const jobs: Json[] = await w.api.get(`/projects/${ORCH}/pipelines/${cut.body.id}/jobs`);
+    const bridges: Json[] = await w.api.get(`/projects/${ORCH}/pipelines/${cut.body.id}/bridges`);
+    expect([jobs.map((j) => j.name), bridges.map((b) => b.name)]).toEqual([
+      ['bring-all-code-to-release-branch'],
+      ['deploy-after-cut-off'],
+    ]);
   });
 });

@@ -4,8 +4,14 @@
  * takes no wall time), and helpers that shape the world only through the simulator's
  * HTTP APIs (REST and /-/sim controls).
  */
-import { demoScenarioInfo, type GitLabSim, type LoggedRequest, startGitLabSim } from '@hotfix-release/gitlab-sim';
-import { simModeOptions } from '../../../test-support/sim-mode.js';
+import {
+  demoScenarioInfo,
+  type GitLabSim,
+  type LoggedRequest,
+  type RealisticOption,
+  startGitLabSim,
+} from '@hotfix-release/gitlab-sim';
+import { SIM_MODE, simModeOptions } from '../../../test-support/sim-mode.js';
 import type { Clock } from '../src/clock.js';
 import { createGitLabClient, type GitLabClient } from '../src/gitlab-client.js';
 import { parseRunbookConfig, type RunbookConfig, type RunbookConfigInput } from '../src/runbook-config.js';
@@ -45,6 +51,8 @@ export async function makeReleaseWorld(
     start?: Date;
     token?: string;
     timeoutMs?: number;
+    /** Realistic switches turned on (or off) over the run's mode, for a test that needs one GitLab behaviour. */
+    realistic?: Exclude<RealisticOption, boolean>;
   } = {},
 ): Promise<ReleaseWorld> {
   const sim = await startGitLabSim({
@@ -52,6 +60,7 @@ export async function makeReleaseWorld(
     virtualClock: opts.start ?? new Date('2026-03-02T10:00:00.000Z'),
     ...(opts.token ? { token: opts.token } : {}),
     ...simModeOptions,
+    ...(opts.realistic ? { realistic: { ...SIM_MODE.realistic, ...opts.realistic } } : {}),
   });
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${sim.url}${path}`, {
@@ -143,6 +152,23 @@ export async function makeReleaseWorld(
     gitlabRequests: () => sim.controls.requests.filter((r) => r.route !== 'control' && r.route !== 'git'),
     close: () => sim.close(),
   };
+}
+
+/**
+ * The runbook configuration of a promotion in this world: each target with its health endpoint and
+ * one smoke check that staging reports the hotfix SHA.
+ */
+export function promotionConfig(w: ReleaseWorld, targets: readonly string[]): RunbookConfig {
+  return parseRunbookConfig({
+    services: targets.map((project) => {
+      const health = `${w.sim.url}/-/sim/services/${project}/staging/health`;
+      return {
+        project,
+        health: { url: health },
+        smokeChecks: [{ name: 'staging reports the hotfix', url: health, jsonPath: 'version', equals: '{sha}' }],
+      };
+    }),
+  })._unsafeUnwrap();
 }
 
 /**

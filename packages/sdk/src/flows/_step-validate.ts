@@ -21,7 +21,13 @@ export const enumerateStep = defineStep<PromotionContext, undefined>({
     const { runner, target, state } = ctx;
     const end = new Date(ctx.clock.now() + 1000).toISOString();
     const enumeration = await must(
-      enumerateCutOff(ctx.client, ctx.config, target, { start: ctx.startedAt, end }, { clock: ctx.clock }),
+      enumerateCutOff(
+        ctx.client,
+        ctx.config,
+        target,
+        { start: ctx.startedAt, end },
+        { clock: ctx.clock, ...(runner.signal ? { signal: runner.signal } : {}) },
+      ),
     );
     state.record.enumeration = runner.stamp(enumeration);
     await runner.journal({ step: 'enumerate', target, record: enumeration });

@@ -7,8 +7,7 @@ import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
 import { checkBundles } from '@hotfix-release/policy';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
-import { gateExpectations, makeReleaseWorld, type ReleaseWorld } from '../../test/release-world.js';
-import { parseRunbookConfig, type RunbookConfig } from '../runbook-config.js';
+import { gateExpectations, makeReleaseWorld, promotionConfig, type ReleaseWorld } from '../../test/release-world.js';
 import { type FlowEvent, promoteHotfix } from './promote-hotfix.js';
 
 /** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
@@ -44,19 +43,6 @@ async function addCopy(w: ReleaseWorld): Promise<void> {
   });
 }
 
-function configFor(w: ReleaseWorld, targets: readonly string[]): RunbookConfig {
-  return parseRunbookConfig({
-    services: targets.map((project) => {
-      const health = `${w.sim.url}/-/sim/services/${project}/staging/health`;
-      return {
-        project,
-        health: { url: health },
-        smokeChecks: [{ name: 'staging reports the hotfix', url: health, jsonPath: 'version', equals: '{sha}' }],
-      };
-    }),
-  })._unsafeUnwrap();
-}
-
 describe('promoteHotfix', () => {
   let w: ReleaseWorld;
   let dir: string;
@@ -80,7 +66,7 @@ describe('promoteHotfix', () => {
   it('promotes one hotfix to two targets (D4) and the bundle passes the policy', async () => {
     w = await makeReleaseWorld({ start: new Date() });
     await addCopy(w);
-    const config = configFor(w, [MAIN, COPY]);
+    const config = promotionConfig(w, [MAIN, COPY]);
     const journalPath = join(dir, 'two.journal.json');
     const r = await promoteHotfix(w.client, config, {
       mr: demo.mergeRequests.cleanPick,
@@ -189,7 +175,7 @@ describe('promoteHotfix', () => {
 
   it('rolls back when validation fails with rollbackOnFailure (D6): revert, rerun the pipeline, no label', async () => {
     w = await makeReleaseWorld({ start: new Date() });
-    const config = configFor(w, [MAIN]);
+    const config = promotionConfig(w, [MAIN]);
     const before = await w.head(MAIN, 'release');
     const r = (
       await promoteHotfix(w.client, config, {
@@ -216,7 +202,7 @@ describe('promoteHotfix', () => {
 
   it('stops a conflicting pick with the paths to resolve (D3) and changes nothing', async () => {
     w = await makeReleaseWorld({ start: new Date() });
-    const config = configFor(w, [MAIN]);
+    const config = promotionConfig(w, [MAIN]);
     const r = (
       await promoteHotfix(w.client, config, { mr: demo.mergeRequests.conflictingPick, clock: w.clock })
     )._unsafeUnwrap();
@@ -228,7 +214,7 @@ describe('promoteHotfix', () => {
   it('refuses to start when preflight fails, listing every problem', async () => {
     w = await makeReleaseWorld({ start: new Date() });
     const e = (
-      await promoteHotfix(w.client, configFor(w, [MAIN]), { mr: demo.mergeRequests.open, clock: w.clock })
+      await promoteHotfix(w.client, promotionConfig(w, [MAIN]), { mr: demo.mergeRequests.open, clock: w.clock })
     )._unsafeUnwrapErr();
     expect(e).toMatchObject({ code: 'preflight-failed', runbookRef: 'D1' });
     expect(sideEffects()).toEqual([]);
@@ -249,7 +235,7 @@ describe('promoteHotfix', () => {
     ];
     for (const crashAfter of steps) {
       w = await makeReleaseWorld({ start: new Date() });
-      const config = configFor(w, [MAIN]);
+      const config = promotionConfig(w, [MAIN]);
       const journalPath = join(dir, `crash-${crashAfter}.journal.json`);
       const opts = { mr: demo.mergeRequests.cleanPick, journalPath, clock: w.clock };
       const crashed = await promoteHotfix(w.client, config, opts, {

@@ -127,6 +127,8 @@ export interface FingerprintMatch {
   readonly deploy: boolean;
   /** Names matching a cut-off fingerprint entry. */
   readonly cutOffJobs: readonly string[];
+  /** Every page of both lists was read: an absent name is absent, not merely beyond the bound. */
+  readonly complete: boolean;
 }
 
 /** Reads a pipeline's jobs and bridges (one bounded read each) and matches them to the fingerprints. */
@@ -149,6 +151,7 @@ export async function observeFingerprint(
     jobs: names,
     deploy: fingerprints.deploy.every((e) => names.some((n) => matchesFingerprint(n, e))),
     cutOffJobs: names.filter((n) => fingerprints.cutOff.some((e) => matchesFingerprint(n, e))),
+    complete: jobs.value.exhausted && bridges.value.exhausted,
   });
 }
 
