@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   A,
@@ -52,6 +53,14 @@ describe('policy file: the orchestrator profile per service', () => {
       '/orchestration/projectValue/map/fleet~1charging-api',
     ]);
     expect(pointers(orchestration({ projectValue: 'short' }))).toEqual(['/orchestration/projectValue']);
+  });
+
+  it('reads the example of docs/policy-in-ci.md ("The orchestrator, per service")', () => {
+    const page = readFileSync(new URL('../../../docs/policy-in-ci.md', import.meta.url), 'utf8');
+    const section = page.slice(page.indexOf('### The orchestrator, per service'));
+    const json = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(json).toContain('"services"');
+    expect(parsePolicyFile(json).isOk()).toBe(true);
   });
 
   it('publishes services and the project value map in its JSON Schema', () => {

@@ -1,6 +1,6 @@
 import type { EnumeratedPipeline, EnumerationRecord } from '@hotfix-release/evidence';
 import { describe, expect, it } from 'vitest';
-import { buildPromotionBundle, clone } from '../../test/policy-fixtures.js';
+import { buildPromotionBundle, clone, documentedProvenance } from '../../test/policy-fixtures.js';
 import { type ControlContext, type OrchestratorExpectation, RUNBOOK_ORCHESTRATOR } from './control-context.js';
 import { checkE3 } from './enumeration-controls.js';
 
@@ -172,6 +172,10 @@ describe('E3 by provenance (classified pipelines of the window)', () => {
       expect(o.accepted).toBeUndefined();
     });
   }
+
+  it('the table is the one documented in docs/policy-in-ci.md', () => {
+    expect(new Map(table.map(([name, , status]) => [name, status]))).toEqual(documentedProvenance('E3'));
+  });
 
   it('a gate that accepts unverified marks unverified E3 accepted (never pass) and still fails a cut-off', () => {
     const unreadable = withPipelines([pipeline(4001, { classification: 'unreadable', reason: 'HTTP 403' })]);

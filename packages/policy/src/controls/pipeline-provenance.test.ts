@@ -1,6 +1,6 @@
 import type { PipelineRecord } from '@hotfix-release/evidence';
 import { describe, expect, it } from 'vitest';
-import { buildPromotionBundle, clone } from '../../test/policy-fixtures.js';
+import { buildPromotionBundle, clone, documentedProvenance } from '../../test/policy-fixtures.js';
 import { type ControlContext, type OrchestratorExpectation, RUNBOOK_ORCHESTRATOR } from './control-context.js';
 import { checkE2 } from './pipeline-controls.js';
 
@@ -62,33 +62,85 @@ function record(has: { sent: boolean; reported: boolean; observed: boolean }): P
 const statusOf = (p: PipelineRecord, o?: OrchestratorExpectation) => checkE2(contextFor(p, o));
 
 describe('E2 by provenance (sent / reported / observed)', () => {
-  // The documented status of every combination (docs/policy-in-ci.md, "E2 and E3 by provenance");
-  // `reported only` is also what a legacy record (before sent/observed existed) holds.
-  type Row = [string, { sent: boolean; reported: boolean; observed: boolean }, 'pass' | 'fail' | 'unverified', RegExp];
+  // The documented status of every combination (docs/policy-in-ci.md, "E2 and E3 by provenance", checked
+  // below); `reported only` is also what a legacy record (before sent/observed existed) holds.
+  type Has = { sent: boolean; reported: boolean; observed: boolean };
+  type Row = [string, () => PipelineRecord, 'pass' | 'fail' | 'unverified', RegExp];
+  const only = (has: Has) => () => record(has);
+  const changed = (has: Has, change: (p: PipelineRecord) => void) => () => {
+    const p = record(has);
+    change(p);
+    return p;
+  };
+  const all = { sent: true, reported: true, observed: true };
   const table: Row[] = [
-    ['observed only', { sent: false, reported: false, observed: true }, 'pass', /resting on observed/],
-    ['sent + observed', { sent: true, reported: false, observed: true }, 'pass', /resting on observed/],
-    ['reported + observed', { sent: false, reported: true, observed: true }, 'pass', /resting on observed/],
-    ['sent + reported + observed', { sent: true, reported: true, observed: true }, 'pass', /resting on observed/],
-    ['sent only', { sent: true, reported: false, observed: false }, 'unverified', /rests only on what was sent,/],
+    ['observed only', only({ sent: false, reported: false, observed: true }), 'pass', /resting on observed/],
+    ['sent + observed', only({ sent: true, reported: false, observed: true }), 'pass', /resting on observed/],
+    ['reported + observed', only({ sent: false, reported: true, observed: true }), 'pass', /resting on observed/],
+    ['sent + reported + observed', only(all), 'pass', /resting on observed/],
+    ['sent only', only({ sent: true, reported: false, observed: false }), 'unverified', /rests only on what was sent,/],
     [
       'sent + reported agree',
-      { sent: true, reported: true, observed: false },
+      only({ sent: true, reported: true, observed: false }),
       'unverified',
       /rests only on what was sent and reported by GitLab/,
     ],
-    ['reported only (legacy)', { sent: false, reported: true, observed: false }, 'unverified', /reported by GitLab/],
-    ['nothing', { sent: false, reported: false, observed: false }, 'fail', /action is not the deploy action/],
+    [
+      'reported only (legacy)',
+      only({ sent: false, reported: true, observed: false }),
+      'unverified',
+      /rests only on what was reported by GitLab/,
+    ],
+    [
+      'observed jobs without a downstream',
+      changed(all, (p) => {
+        p.observed = { ...observed, downstream: null };
+      }),
+      'unverified',
+      /observed without a downstream in the target/,
+    ],
+    ['nothing', only({ sent: false, reported: false, observed: false }), 'fail', /action is not the deploy action/],
+    [
+      'reported contradicting sent',
+      changed({ sent: true, reported: true, observed: false }, (p) => {
+        p.inputs = { ...reported, project: 'fleet/other-service' };
+      }),
+      'fail',
+      /as GitLab reported it targets another project/,
+    ],
+    [
+      'observed contradicting sent (downstream in another target)',
+      changed({ sent: true, reported: false, observed: true }, (p) => {
+        p.observed = { ...observed, downstream: { ...observed.downstream!, project: 'fleet/other-service' } };
+      }),
+      'fail',
+      /observably deployed another project/,
+    ],
+    [
+      'cut-off fingerprint job observed',
+      changed(all, (p) => {
+        p.observed = { ...observed, jobs: [...observed.jobs, 'deploy-after-cut-off'] };
+      }),
+      'fail',
+      /observably ran the cut-off \(S5\): job\(s\) deploy-after-cut-off/,
+    ],
   ];
-  for (const [name, has, status, message] of table) {
-    it(`${name}: ${status}`, () => {
-      const o = statusOf(record(has));
+  for (const [name, build, status, message] of table) {
+    it(`${name}: ${status}, refused by default and only marked accepted by an accepting gate`, () => {
+      const o = statusOf(build());
       expect(o.status).toBe(status);
       expect(o.message).toMatch(message);
-      // Refused by default: an unverified outcome is never marked accepted without the gate's word.
       expect(o.accepted).toBeUndefined();
+      const accepting = statusOf(build(), { ...RUNBOOK_ORCHESTRATOR, acceptUnverified: true });
+      expect(accepting.status).toBe(status);
+      expect(accepting.accepted).toBe(status === 'unverified' ? true : undefined);
     });
   }
+
+  it('the table is the one documented in docs/policy-in-ci.md', () => {
+    const documented = documentedProvenance('E2');
+    expect(new Map(table.map(([name, , status]) => [name, status]))).toEqual(documented);
+  });
 
   it('says what would verify an unverified record; a gate that accepts unverified marks it accepted, never pass', () => {
     for (const has of [
@@ -104,32 +156,6 @@ describe('E2 by provenance (sent / reported / observed)', () => {
       expect(accepting).toMatchObject({ status: 'unverified', accepted: true });
       expect(accepting.message).toMatch(/^unverified, accepted by the gate's policy file/);
     }
-  });
-
-  it('observed jobs without a downstream in the target is unverified, not pass', () => {
-    const p = record({ sent: true, reported: false, observed: true });
-    p.observed = { ...observed, downstream: null };
-    expect(statusOf(p)).toMatchObject({
-      status: 'unverified',
-      message: expect.stringMatching(/observed without a downstream/),
-    });
-  });
-
-  it('reported contradicting sent fails, and so does a cut-off fingerprint job observed even with an accepting gate', () => {
-    const contradicting = record({ sent: true, reported: true, observed: false });
-    contradicting.inputs = { ...reported, project: 'fleet/other-service' };
-    const accepting = { ...RUNBOOK_ORCHESTRATOR, acceptUnverified: true };
-    expect(statusOf(contradicting, accepting)).toMatchObject({
-      status: 'fail',
-      message: expect.stringMatching(/as GitLab reported it targets another project/),
-    });
-    const cutOff = record({ sent: true, reported: false, observed: true });
-    cutOff.observed = { ...observed, jobs: [...observed.jobs, 'deploy-after-cut-off'] };
-    expect(statusOf(cutOff, accepting)).toMatchObject({
-      status: 'fail',
-      pointer: '/targets/0/pipeline/observed/jobs',
-      actual: ['deploy-after-cut-off'],
-    });
   });
 
   it('fails a forged observed record that contradicts what was sent (another target downstream)', () => {
