@@ -19,7 +19,7 @@ const orchestration = (extra: Record<string, unknown>) => ({
 const pointers = (input: unknown) => {
   const r = parsePolicyFile(input);
   if (r.isOk()) return [];
-  const details = r.error.details as { issues: { pointer: string }[] };
+  const details = r.error.details as unknown as { issues: { pointer: string }[] };
   return details.issues.map((i) => i.pointer);
 };
 
