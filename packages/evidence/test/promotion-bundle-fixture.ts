@@ -88,6 +88,16 @@ function target(project: string, index: number, hotfixSha: string): TargetRecord
       source: 'api',
       inputs: { action: 'deploy-release-branch-to-staging', project, confirm: true },
       variables: [],
+      // E2 provenance: the request as sent, and what the pipeline observably ran (jobs, downstream).
+      sent: { ref: 'main', inputs: { action: 'deploy-release-branch-to-staging', project, confirm: true } },
+      observed: {
+        apiUrl: `${API}/projects/${enc(ORCHESTRATION)}/pipelines/${pipelineId}/bridges`,
+        observedAt: at(5, index),
+        jobs: ['confirmation-required', 'deploy-release-branch-to-staging'],
+        deployFingerprint: ['deploy-release-branch-to-staging'],
+        cutOffFingerprint: ['bring-all-code-to-release-branch', 'deploy-after-cut-off'],
+        downstream: { project, pipelineId: downstreamId, ref: 'release', via: 'bridge' },
+      },
     },
     enumeration: {
       apiUrl: `${API}/projects/${enc(ORCHESTRATION)}/pipelines?updated_after=${at(0)}&per_page=100`,
@@ -99,6 +109,12 @@ function target(project: string, index: number, hotfixSha: string): TargetRecord
       pagesExhausted: true,
       pipelinesExamined: 131,
       offendingPipelineIds: [],
+      // E3: each pipeline of the window classified by its jobs (this promotion's own, and another run).
+      pipelines: [
+        { id: 4990, createdAt: at(0, 30), classification: 'other', basis: 'observed' },
+        { id: pipelineId, createdAt: at(2, index), classification: 'deploy', basis: 'observed', target: project },
+      ],
+      outsideWindow: 0,
     },
     deployment: {
       downstreamPipeline: {

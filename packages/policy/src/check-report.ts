@@ -27,7 +27,7 @@ export interface CheckReport {
   readonly bundles: readonly BundleReport[];
   /** Every result of every input, flattened. */
   readonly results: readonly ControlResult[];
-  /** How many results have each status. */
+  /** How many results have each status (`unverified` counts accepted and refused ones alike). */
   readonly summary: Readonly<Record<ControlStatus, number>>;
   /** What the reader must see first (e.g. that unsigned evidence was accepted); every reporter leads with them. */
   readonly notices: readonly string[];
@@ -46,7 +46,23 @@ export function buildReport(
   const bundles = inputs.map((b) => ({ ...b, status: statusOf(exitCodeFor(b.results)) }));
   const results = inputs.flatMap((b) => b.results);
   const exitCode = exitCodeFor(results);
-  const summary: Record<ControlStatus, number> = { pass: 0, fail: 0, error: 0, not_applicable: 0, waived: 0 };
+  const summary: Record<ControlStatus, number> = {
+    pass: 0,
+    fail: 0,
+    error: 0,
+    unverified: 0,
+    not_applicable: 0,
+    waived: 0,
+  };
   for (const r of results) summary[r.status] += 1;
-  return { status: statusOf(exitCode), exitCode, checkedAt, bundles, results, summary, notices };
+  const accepted = results.filter((r) => r.status === 'unverified' && r.accepted === true);
+  const all = accepted.length
+    ? [
+        ...notices,
+        `UNVERIFIED accepted by the gate's policy file (orchestration.acceptUnverified): ${accepted
+          .map((r) => (r.target ? `${r.id} [${r.target}]` : r.id))
+          .join(', ')} rest(s) on what was sent or reported, not on what GitLab showed`,
+      ]
+    : notices;
+  return { status: statusOf(exitCode), exitCode, checkedAt, bundles, results, summary, notices: all };
 }

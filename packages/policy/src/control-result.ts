@@ -1,7 +1,12 @@
 import type { ControlId, RunbookRef } from './control-catalog.js';
 
-/** A control's verdict: `pass`, `fail`, `error` (could not evaluate), `not_applicable`, or `waived`. */
-export type ControlStatus = 'pass' | 'fail' | 'error' | 'not_applicable' | 'waived';
+/**
+ * A control's verdict: `pass`, `fail`, `error` (could not evaluate), `unverified` (rests only on what was
+ * sent or reported, not on what was observed; the message says what would verify it), `not_applicable`,
+ * or `waived`. The gate refuses `unverified` (exit 1) unless its policy file accepts it
+ * (`orchestration.acceptUnverified`); an accepted one stays `unverified` with `accepted: true`, never `pass`.
+ */
+export type ControlStatus = 'pass' | 'fail' | 'error' | 'unverified' | 'not_applicable' | 'waived';
 
 /** What a control function returns before waivers and catalog data are applied. */
 export interface ControlOutcome {
@@ -15,6 +20,11 @@ export interface ControlOutcome {
   readonly expected?: unknown;
   /** What the bundle holds there. */
   readonly actual?: unknown;
+  /**
+   * Only with `unverified`: `true` when the gate's policy file accepts unverified results
+   * (`orchestration.acceptUnverified`), so it does not fail the check; it is still reported as `unverified`.
+   */
+  readonly accepted?: boolean;
 }
 
 /** One control's result for one bundle and, for target controls, one target. */

@@ -25,8 +25,9 @@ import {
   need,
 } from './controls/control-context.js';
 import { checkE4, checkE5 } from './controls/deployment-controls.js';
+import { checkE3 } from './controls/enumeration-controls.js';
 import { checkFreshness, checkStepOrder } from './controls/order-controls.js';
-import { checkE2, checkE3 } from './controls/pipeline-controls.js';
+import { checkE2 } from './controls/pipeline-controls.js';
 import { checkE1 } from './controls/release-controls.js';
 import { checkRollback } from './controls/rollback-controls.js';
 import { checkE6, checkE7, checkE8, isGoverned } from './controls/validation-controls.js';

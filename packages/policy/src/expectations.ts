@@ -37,6 +37,7 @@ export function mergeExpected(o: ResolvedCheckOptions, policy: PolicyFile | unde
       projectValue: policy?.orchestration?.projectValue ?? RUNBOOK_ORCHESTRATOR.projectValue,
       fingerprints: policy?.orchestration?.fingerprints ?? RUNBOOK_ORCHESTRATOR.fingerprints,
       acceptUnverified: policy?.orchestration?.acceptUnverified ?? false,
+      services: policy?.orchestration?.services ?? {},
     },
   };
 }
@@ -48,14 +49,17 @@ const SELF = new Set<string>(['bundle-schema', 'bundle-digest', 'bundle-signatur
 
 /**
  * Marks each evaluated result of one bundle with what it rests on: `live facts` (re-read by `--live`), a
- * `verified signature` (a trusted key signed the evidence), or `the bundle's word`. Internal.
+ * `verified signature` (a trusted key signed the evidence), or `the bundle's word`. An `unverified` result
+ * is never marked `live facts`: it rests on a signed (or bare) claim of what was sent or reported. Internal.
  */
 export function withBasis(results: readonly ControlResult[]): ControlResult[] {
   const signed = results.some((r) => r.id === 'bundle-signature' && r.status === 'pass');
   const liveTargets = new Set(results.filter((r) => r.id === 'live-facts' && r.status === 'pass').map((r) => r.target));
   return results.map((r) => {
     if (SELF.has(r.id) || r.status === 'not_applicable' || r.status === 'error') return r;
-    if (LIVE_BACKED.has(r.id) && liveTargets.has(r.target)) return { ...r, basis: 'live facts' };
+    // An `unverified` result rests on what was sent or reported; live-facts re-reads none of what would verify it.
+    if (LIVE_BACKED.has(r.id) && liveTargets.has(r.target) && r.status !== 'unverified')
+      return { ...r, basis: 'live facts' };
     return { ...r, basis: signed ? 'verified signature' : "the bundle's word" };
   });
 }

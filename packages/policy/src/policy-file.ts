@@ -5,6 +5,40 @@ import { type PolicyError, policyError } from './policy-error.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A job or bridge name, or `/regex/` (which must compile: a broken pattern would match nothing). */
+const fingerprintEntry = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((e) => {
+    if (!(e.length > 2 && e.startsWith('/') && e.endsWith('/'))) return true;
+    try {
+      new RegExp(e.slice(1, -1), 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a valid /regex/');
+const fingerprintEntries = z.array(fingerprintEntry).min(1).max(20);
+
+/** The orchestrator's fingerprints E2/E3 judge by (job or bridge names, or `/regex/`). */
+const fingerprintsSchema = z.object({ deploy: fingerprintEntries, cutOff: fingerprintEntries }).strict();
+
+/** The names of the guided inputs. */
+const inputNamesSchema = z
+  .object({
+    action: z.string().min(1).max(255),
+    project: z.string().min(1).max(255),
+    confirm: z.string().min(1).max(255),
+  })
+  .strict();
+
+/** The `project` input's value for a target: full path, short name, or an explicit map (as in the SDK's profile). */
+const projectValueSchema = z.union([
+  z.enum(['full-path', 'short-name']),
+  z.object({ map: z.record(projectPathSchema, z.string().min(1).max(255)) }).strict(),
+]);
+
 /**
  * The gate's own policy file: what the gate expects, never taken from the bundle it judges.
  * Every expectation is optional in the file so one file can serve several pipelines; a control that
@@ -27,25 +61,34 @@ export const policyFileSchema = z
          * The orchestrator's fingerprints E2/E3 judge by (job or bridge names, or `/regex/`); default the
          * runbook's orchestrator. The profile a bundle records is a claim, never the yardstick.
          */
-        fingerprints: z
-          .object({
-            deploy: z.array(z.string().min(1).max(200)).min(1).max(20),
-            cutOff: z.array(z.string().min(1).max(200)).min(1).max(20),
-          })
-          .strict()
-          .optional(),
+        fingerprints: fingerprintsSchema.optional(),
         /** The names of the guided inputs (default `action`, `project`, `confirm`). */
-        inputNames: z
-          .object({
-            action: z.string().min(1).max(255),
-            project: z.string().min(1).max(255),
-            confirm: z.string().min(1).max(255),
-          })
-          .strict()
+        inputNames: inputNamesSchema.optional(),
+        /**
+         * The `project` input's value for a target: its full path (default), its short name, or an explicit
+         * map `{ "map": { "<full path>": "<value>" } }` (the SDK's `orchestration.projectValue`).
+         */
+        projectValue: projectValueSchema.optional(),
+        /**
+         * Per-service overrides, keyed by the target's full project path (the SDK's per-service
+         * `orchestration`): input names, `project` value, either fingerprint. E2/E3 judge each target by its own.
+         */
+        services: z
+          .record(
+            projectPathSchema,
+            z
+              .object({
+                inputNames: inputNamesSchema.optional(),
+                projectValue: projectValueSchema.optional(),
+                fingerprints: fingerprintsSchema.partial().optional(),
+              })
+              .strict(),
+          )
           .optional(),
-        /** The `project` input's value for a target: its full path (default) or its short name. */
-        projectValue: z.enum(['full-path', 'short-name']).optional(),
-        /** Accept E2 resting on what was sent or reported without observation (`unverified`); refused by default. */
+        /**
+         * Accept E2/E3 resting on what was sent or reported without observation: the result stays
+         * `unverified` (never `pass`) but exits 0 and is named in the report's notices. Refused by default.
+         */
         acceptUnverified: z.boolean().optional(),
       })
       .strict()

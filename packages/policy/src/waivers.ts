@@ -221,7 +221,7 @@ function matches(w: Waiver, r: ControlResult, bundle: PromotionBundle | undefine
 }
 
 /**
- * Applies waivers to results: a matching, unexpired waiver turns a `fail` into `waived`; a matching
+ * Applies waivers to results: a matching, unexpired waiver turns a `fail` or an `unverified` into `waived`; a matching
  * expired waiver makes the result `fail` (unless it is an `error`), so stale waivers are renewed or removed.
  * Internal (used by `checkBundles`).
  */
@@ -242,9 +242,10 @@ export function applyWaivers(
       expired,
     });
     if (live) {
-      return r.status === 'fail'
+      // A waiver covers an unverified result like a failed one (only waivable controls can be waived).
+      return r.status === 'fail' || r.status === 'unverified'
         ? {
-            ...r,
+            ...withoutAccepted(r),
             status: 'waived' as const,
             message: `waived by ${live.approver} until ${live.expiresAt}: ${live.reason} (was: ${r.message})`,
             waiver: info(live, false),
@@ -254,10 +255,16 @@ export function applyWaivers(
     const expired = matching[0] as Waiver;
     if (r.status === 'error') return r;
     return {
-      ...r,
+      ...withoutAccepted(r),
       status: 'fail' as const,
       message: `waiver by ${expired.approver} expired at ${expired.expiresAt} (${r.status}: ${r.message})`,
       waiver: info(expired, true),
     };
   });
+}
+
+/** A result without the `accepted` mark, which belongs only to `unverified`. Internal. */
+function withoutAccepted(r: ControlResult): ControlResult {
+  const { accepted: _accepted, ...rest } = r;
+  return rest;
 }

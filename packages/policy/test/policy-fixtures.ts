@@ -3,6 +3,7 @@
  * (one place to swap for a bundle recorded from a real simulator promotion), sealed and optionally signed.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type PromotionBundle, sealBundle, signBundle } from '@hotfix-release/evidence';
 import {
   buildPromotionBundle,
@@ -90,4 +91,22 @@ export function mutateTarget(fn: (t: Target, b: PromotionBundle) => void): () =>
 /** `id@target` of every `fail` or `error` result. */
 export function failing(report: CheckReport): string[] {
   return [...withStatus(report, 'fail'), ...withStatus(report, 'error')];
+}
+
+/**
+ * The documented status of each provenance row of `docs/policy-in-ci.md` ("E2 and E3 by provenance"), by the
+ * row's name, so the mutation tables and the page cannot drift apart.
+ */
+export function documentedProvenance(control: 'E2' | 'E3'): Map<string, string> {
+  const page = readFileSync(new URL('../../../docs/policy-in-ci.md', import.meta.url), 'utf8');
+  const block = new RegExp(`<!-- provenance-table: ${control} -->\\n([\\s\\S]*?)<!-- /provenance-table -->`).exec(
+    page,
+  )?.[1];
+  if (!block) throw new Error(`docs/policy-in-ci.md has no ${control} provenance table`);
+  const rows = block
+    .split('\n')
+    .slice(2)
+    .filter((line) => line.startsWith('|'))
+    .map((line) => line.split('|').map((cell) => cell.trim()));
+  return new Map(rows.map((cells) => [cells[1] ?? '', cells[2] ?? '']));
 }

@@ -60,8 +60,10 @@ CI_MERGE_REQUEST_IID, evidence must be signed by a trusted key (unless the polic
 unsigned evidence), and a policy or waiver file inside CI_PROJECT_DIR is refused.
 --live re-reads the pipeline inputs, deployed SHA, label, note and the MR author from GitLab.
 
-Exit codes: 0 every required control passed, 1 a control failed, 2 the evidence could not be
-evaluated (unsigned in CI, untrusted signature, evidence of something else), 3 bad configuration.
+Exit codes: 0 every required control passed, 1 a control failed or is unverified (rests only on
+what was sent or reported; accepted, and then exit 0, only when the policy file sets
+orchestration.acceptUnverified), 2 the evidence could not be evaluated (unsigned in CI, untrusted
+signature, evidence of something else), 3 bad configuration.
 
 Example:
   hotfix policy check evidence.dsse.json --policy /etc/hotfix/policy.json --mr evenergi/api!42

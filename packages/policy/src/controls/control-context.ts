@@ -24,12 +24,29 @@ export interface ExpectedValues {
   readonly orchestrator: OrchestratorExpectation;
 }
 
+/**
+ * The `project` input's value for a target: its full path, its short name (the last path segment), or an
+ * explicit map from full path to value (the SDK's `orchestration.projectValue`). Internal.
+ */
+export type ProjectValueExpectation = 'full-path' | 'short-name' | { readonly map: Readonly<Record<string, string>> };
+
+/** What one service overrides of the gate's orchestrator (the policy file's `orchestration.services`). Internal. */
+export interface OrchestratorOverride {
+  readonly inputNames?: { readonly action: string; readonly project: string; readonly confirm: string } | undefined;
+  readonly projectValue?: ProjectValueExpectation | undefined;
+  readonly fingerprints?:
+    | { readonly deploy?: readonly string[] | undefined; readonly cutOff?: readonly string[] | undefined }
+    | undefined;
+}
+
 /** The gate's orchestrator: input names, the `project` value, fingerprints, and whether `unverified` is accepted. */
 export interface OrchestratorExpectation {
   readonly inputNames: { readonly action: string; readonly project: string; readonly confirm: string };
-  readonly projectValue: 'full-path' | 'short-name';
+  readonly projectValue: ProjectValueExpectation;
   readonly fingerprints: { readonly deploy: readonly string[]; readonly cutOff: readonly string[] };
   readonly acceptUnverified: boolean;
+  /** Per-service overrides by target project path; {@link orchestratorFor} applies them. */
+  readonly services?: Readonly<Record<string, OrchestratorOverride>> | undefined;
 }
 
 /** The runbook's own orchestrator: the gate's default expectation for E2/E3. */
@@ -42,6 +59,38 @@ export const RUNBOOK_ORCHESTRATOR: OrchestratorExpectation = {
   },
   acceptUnverified: false,
 };
+
+/**
+ * The gate's orchestrator for one target: the policy file's `orchestration` with what
+ * `orchestration.services[target]` overrides (input names, project value, either fingerprint). Internal.
+ */
+export function orchestratorFor(orch: OrchestratorExpectation, target: string): OrchestratorExpectation {
+  const o = orch.services && Object.hasOwn(orch.services, target) ? orch.services[target] : undefined;
+  if (!o) return orch;
+  return {
+    inputNames: o.inputNames ?? orch.inputNames,
+    projectValue: o.projectValue ?? orch.projectValue,
+    fingerprints: {
+      deploy: o.fingerprints?.deploy ?? orch.fingerprints.deploy,
+      cutOff: o.fingerprints?.cutOff ?? orch.fingerprints.cutOff,
+    },
+    acceptUnverified: orch.acceptUnverified,
+  };
+}
+
+/**
+ * The `project` input's value the gate expects for a target; a map without the target is a missing
+ * expectation (the control is an `error`), never a fallback to the bundle's word. Internal.
+ */
+export function expectedProjectValue(orch: OrchestratorExpectation, target: string): string {
+  const pv = orch.projectValue;
+  if (pv === 'full-path') return target;
+  if (pv === 'short-name') return target.slice(target.lastIndexOf('/') + 1);
+  if (Object.hasOwn(pv.map, target)) return pv.map[target] as string;
+  throw new MissingExpectation(
+    `no expectation for the project input of ${target}: the policy file's orchestration.projectValue.map (or orchestration.services["${target}"].projectValue) has no entry for it; the gate never takes it from the bundle`,
+  );
+}
 
 /** Thrown by {@link need}; `runControl` turns it into an `error` outcome naming the missing expectation. Internal. */
 export class MissingExpectation extends Error {}
@@ -117,6 +166,21 @@ export const outcome = {
     ...(actual === undefined ? {} : { actual }),
   }),
   error: (message: string, pointer: string): ControlOutcome => ({ status: 'error', message, pointer }),
+  /** Rests only on what was sent or reported; `accepted` when the gate's policy file accepts unverified. */
+  unverified: (
+    message: string,
+    pointer: string,
+    accepted: boolean,
+    expected?: unknown,
+    actual?: unknown,
+  ): ControlOutcome => ({
+    status: 'unverified',
+    message,
+    pointer,
+    ...(expected === undefined ? {} : { expected }),
+    ...(actual === undefined ? {} : { actual }),
+    ...(accepted ? { accepted: true } : {}),
+  }),
   notApplicable: (message: string, pointer: string): ControlOutcome => ({ status: 'not_applicable', message, pointer }),
 };
 

@@ -1,5 +1,15 @@
-import { type PipelineRecord, reportedIso } from '@hotfix-release/evidence';
-import { type ControlCheck, ms, need, outcome, requireTarget, targetPointer } from './control-context.js';
+import type { PipelineRecord } from '@hotfix-release/evidence';
+import {
+  type ControlCheck,
+  type ControlContext,
+  expectedProjectValue,
+  need,
+  type OrchestratorExpectation,
+  orchestratorFor,
+  outcome,
+  requireTarget,
+  targetPointer,
+} from './control-context.js';
 
 /**
  * Folds a value to lower-case ASCII letters and digits after NFKC, so that case, whitespace, underscores,
@@ -38,18 +48,13 @@ function sentInput(pipeline: PipelineRecord, name: string): { value: unknown; po
 }
 
 /** Whether a job or bridge name matches a fingerprint entry (exact name, or `/regex/`). Internal. */
-function matchesEntry(name: string, entry: string): boolean {
+export function matchesEntry(name: string, entry: string): boolean {
   if (!(entry.length > 2 && entry.startsWith('/') && entry.endsWith('/'))) return name === entry;
   try {
     return new RegExp(entry.slice(1, -1), 'u').test(name);
   } catch {
     return false;
   }
-}
-
-/** The `project` input's value the gate expects for a target. Internal. */
-function expectedProjectValue(target: string, projectValue: 'full-path' | 'short-name'): string {
-  return projectValue === 'short-name' ? target.slice(target.lastIndexOf('/') + 1) : target;
 }
 
 /** E2 (S4, S5): action, project and confirm as read back from GitLab; the cut-off action in any disguise fails. Internal. */
@@ -63,53 +68,9 @@ export const checkE2: ControlCheck = (ctx) => {
       'a pipeline record',
       'none',
     );
-  const cutoff = foldActionName(ctx.expected.cutoffAction);
-  const orch = ctx.expected.orchestrator;
-  const names = orch.inputNames;
-  const guided = new Set([names.action, names.project, names.confirm].map((n) => n.toLowerCase()));
-  const sentValues = [
-    ...Object.entries(p.sent?.inputs ?? {}),
-    ...(p.sent?.variables ?? []).map((v) => [v.key, v.value]),
-  ];
-  for (const [key, value] of sentValues) {
-    if (foldActionName(key).includes(cutoff) || foldActionName(value).includes(cutoff)) {
-      return outcome.fail(
-        'the request sent for the pipeline carries the cut-off action (S5)',
-        targetPointer(ctx, 'pipeline', 'sent'),
-        ctx.expected.action,
-        value,
-      );
-    }
-  }
-  for (const [key, value] of Object.entries(p.inputs)) {
-    if (foldActionName(key).includes(cutoff) || foldActionName(value).includes(cutoff)) {
-      return outcome.fail(
-        'the pipeline carries the cut-off action (S5)',
-        targetPointer(ctx, 'pipeline', 'inputs', key),
-        ctx.expected.action,
-        value,
-      );
-    }
-  }
-  for (const [i, v] of p.variables.entries()) {
-    if ('value' in v && !guided.has(v.key.toLowerCase())) {
-      return outcome.fail(
-        `variable ${v.key} is recorded in clear: evidence carries only the guided inputs in clear, any other variable as the sha256 of its value (it may be a secret)`,
-        targetPointer(ctx, 'pipeline', 'variables', i, 'value'),
-        { key: v.key, sha256: 'sha256:<hex>' },
-        { key: v.key, value: '[not repeated]' },
-      );
-    }
-    const value = 'value' in v ? v.value : '';
-    if (foldActionName(v.key).includes(cutoff) || foldActionName(value).includes(cutoff)) {
-      return outcome.fail(
-        'a pipeline variable carries the cut-off action (S5)',
-        targetPointer(ctx, 'pipeline', 'variables', i, 'value'),
-        ctx.expected.action,
-        value,
-      );
-    }
-  }
+  const orch = orchestratorFor(ctx.expected.orchestrator, t.project);
+  const disguised = cutOffInRecord(ctx, p, orch);
+  if (disguised) return disguised;
   const orchestrationProject = need(ctx, 'orchestrationProject');
   if (p.project !== orchestrationProject) {
     return outcome.fail(
@@ -128,30 +89,71 @@ export const checkE2: ControlCheck = (ctx) => {
       p.ref,
     );
   }
-  if (!p.sent && !p.observed) return judgeReported(ctx, p, t.project);
-  return judgeProvenance(ctx, p, t.project);
+  return judgeProvenance(ctx, p, t.project, orch);
 };
 
-/** Legacy records (no `sent`, no `observed`): action, project and confirm as GitLab reported them. Internal. */
-function judgeReported(ctx: Parameters<ControlCheck>[0], p: PipelineRecord, target: string) {
-  const names = ctx.expected.orchestrator.inputNames;
-  const mismatch = compareInputs(ctx, target, (n) => readInput(p, n), ['pipeline', 'inputs']);
-  if (mismatch) return mismatch;
-  return outcome.pass(
-    `pipeline ${p.id} ran ${ctx.expected.action} for ${target} with ${names.confirm}=true`,
-    targetPointer(ctx, 'pipeline', 'inputs'),
-  );
+/**
+ * The cut-off action in any disguise, in what was sent, in the inputs or in a variable, as a failure; a
+ * variable other than the guided inputs recorded in clear fails too (it may be a secret). Internal.
+ */
+function cutOffInRecord(ctx: ControlContext, p: PipelineRecord, orch: OrchestratorExpectation) {
+  const cutoff = foldActionName(ctx.expected.cutoffAction);
+  const names = orch.inputNames;
+  const guided = new Set([names.action, names.project, names.confirm].map((n) => n.toLowerCase()));
+  const carries = (key: unknown, value: unknown) =>
+    foldActionName(key).includes(cutoff) || foldActionName(value).includes(cutoff);
+  const sentValues = [
+    ...Object.entries(p.sent?.inputs ?? {}),
+    ...(p.sent?.variables ?? []).map((v) => [v.key, v.value]),
+  ];
+  for (const [key, value] of sentValues) {
+    if (carries(key, value))
+      return outcome.fail(
+        'the request sent for the pipeline carries the cut-off action (S5)',
+        targetPointer(ctx, 'pipeline', 'sent'),
+        ctx.expected.action,
+        value,
+      );
+  }
+  for (const [key, value] of Object.entries(p.inputs)) {
+    if (carries(key, value))
+      return outcome.fail(
+        'the pipeline carries the cut-off action (S5)',
+        targetPointer(ctx, 'pipeline', 'inputs', key),
+        ctx.expected.action,
+        value,
+      );
+  }
+  for (const [i, v] of p.variables.entries()) {
+    if ('value' in v && !guided.has(v.key.toLowerCase())) {
+      return outcome.fail(
+        `variable ${v.key} is recorded in clear: evidence carries only the guided inputs in clear, any other variable as the sha256 of its value (it may be a secret)`,
+        targetPointer(ctx, 'pipeline', 'variables', i, 'value'),
+        { key: v.key, sha256: 'sha256:<hex>' },
+        { key: v.key, value: '[not repeated]' },
+      );
+    }
+    const value = 'value' in v ? v.value : '';
+    if (carries(v.key, value))
+      return outcome.fail(
+        'a pipeline variable carries the cut-off action (S5)',
+        targetPointer(ctx, 'pipeline', 'variables', i, 'value'),
+        ctx.expected.action,
+        value,
+      );
+  }
+  return undefined;
 }
 
 /** The first guided input whose value (from one source) is not the expected one, as a failure. Internal. */
 function compareInputs(
-  ctx: Parameters<ControlCheck>[0],
+  ctx: ControlContext,
+  orch: OrchestratorExpectation,
   target: string,
   read: (name: string) => { value: unknown; pointer: string[] } | undefined,
   where: string[],
   source = '',
 ) {
-  const orch = ctx.expected.orchestrator;
   const names = orch.inputNames;
   const action = read(names.action);
   if (action?.value !== ctx.expected.action) {
@@ -163,7 +165,7 @@ function compareInputs(
     );
   }
   const project = read(names.project);
-  const want = expectedProjectValue(target, orch.projectValue);
+  const want = expectedProjectValue(orch, target);
   if (project?.value !== want) {
     return outcome.fail(
       `the pipeline${source} targets another project`,
@@ -187,117 +189,102 @@ function compareInputs(
 /**
  * E2 by provenance: `sent` (the request body), `reported` (inputs or variables GitLab showed) and
  * `observed` (jobs and bridges against the gate's fingerprints, the downstream in the target on the
- * release branch). Any source contradicting the deploy fails; `observed` passes; `sent` or
- * `reported` alone is unverified, refused unless the gate's policy file accepts it. Internal.
+ * release branch). Any source contradicting the deploy fails; `observed` passes; `sent` or `reported`
+ * alone (a legacy record too) is `unverified`, refused unless the gate's policy file accepts it; a record
+ * with none of them fails (nothing shows the deploy). Internal.
  */
-function judgeProvenance(ctx: Parameters<ControlCheck>[0], p: PipelineRecord, target: string) {
-  const orch = ctx.expected.orchestrator;
-  if (p.sent) {
-    const bad = compareInputs(ctx, target, (n) => sentInput(p, n), ['pipeline', 'sent', 'inputs'], ' as sent');
-    if (bad) return bad;
-  }
+function judgeProvenance(ctx: ControlContext, p: PipelineRecord, target: string, orch: OrchestratorExpectation) {
   const hasReported = Object.keys(p.inputs).length > 0 || p.variables.some((v) => 'value' in v);
-  if (hasReported) {
-    const bad = compareInputs(ctx, target, (n) => readInput(p, n), ['pipeline', 'inputs'], ' as GitLab reported it');
+  if (!p.sent && !p.observed && !hasReported)
+    // Nothing shows the deploy: judged as an empty report, which names the first missing input.
+    return (
+      compareInputs(ctx, orch, target, () => undefined, ['pipeline', 'inputs']) ??
+      outcome.fail('nothing shows the deploy', targetPointer(ctx, 'pipeline'))
+    );
+  if (p.sent) {
+    const bad = compareInputs(ctx, orch, target, (n) => sentInput(p, n), ['pipeline', 'sent', 'inputs'], ' as sent');
     if (bad) return bad;
   }
-  const o = p.observed;
-  if (o) {
-    const cutOffJobs = o.jobs.filter((j) => orch.fingerprints.cutOff.some((e) => matchesEntry(j, e)));
-    if (cutOffJobs.length) {
-      return outcome.fail(
-        `the pipeline observably ran the cut-off (S5): job(s) ${cutOffJobs.join(', ')} match the cut-off fingerprint`,
-        targetPointer(ctx, 'pipeline', 'observed', 'jobs'),
-        [],
-        cutOffJobs,
-      );
-    }
-    const missing = orch.fingerprints.deploy.filter((e) => !o.jobs.some((j) => matchesEntry(j, e)));
-    if (missing.length) {
-      return outcome.fail(
-        `the pipeline's jobs do not match the deploy fingerprint (${missing.join(', ')}): what it ran contradicts the deploy${p.sent ? ' that was sent' : ''}`,
-        targetPointer(ctx, 'pipeline', 'observed', 'jobs'),
-        orch.fingerprints.deploy,
-        o.jobs,
-      );
-    }
-    const releaseBranch = ctx.expected.releaseBranch;
-    const d = o.downstream;
-    if (d && (d.project !== target || (releaseBranch !== undefined && d.ref !== releaseBranch))) {
-      return outcome.fail(
-        'the pipeline observably deployed another project or branch than the target’s release branch',
-        targetPointer(ctx, 'pipeline', 'observed', 'downstream'),
-        { project: target, ref: releaseBranch ?? null },
-        { project: d.project, ref: d.ref },
-      );
-    }
-    if (d) {
-      return outcome.pass(
-        `pipeline ${p.id} observably ran ${ctx.expected.action} (jobs match the deploy fingerprint, no cut-off job) and deployed ${target} from ${d.ref} (${d.via}); resting on observed`,
-        targetPointer(ctx, 'pipeline', 'observed'),
-      );
-    }
-  }
-  const basis = hasReported ? 'reported by GitLab' : 'sent';
-  const verify = `what would verify it: the pipeline's jobs matching the deploy fingerprint (${orch.fingerprints.deploy.join(', ')}) and its downstream pipeline in ${target}`;
-  if (orch.acceptUnverified) {
-    return outcome.pass(
-      `unverified, accepted by the gate's policy file: pipeline ${p.id} rests on what was ${basis} (${verify})`,
-      targetPointer(ctx, 'pipeline'),
+  if (hasReported) {
+    const bad = compareInputs(
+      ctx,
+      orch,
+      target,
+      (n) => readInput(p, n),
+      ['pipeline', 'inputs'],
+      ' as GitLab reported it',
     );
+    if (bad) return bad;
   }
-  return outcome.fail(
-    `unverified: pipeline ${p.id} rests only on what was ${basis}; ${verify} (the gate's policy file may accept unverified with orchestration.acceptUnverified)`,
+  if (p.observed) {
+    const judged = judgeObserved(ctx, p, p.observed, target, orch);
+    if (judged) return judged;
+  }
+  const basis = [
+    ...(p.sent ? ['sent'] : []),
+    ...(hasReported ? ['reported by GitLab'] : []),
+    ...(p.observed ? ['observed without a downstream in the target'] : []),
+  ].join(' and ');
+  const verify = `what would verify it: the pipeline's jobs matching the deploy fingerprint (${orch.fingerprints.deploy.join(', ')}) and its downstream pipeline in ${target}`;
+  if (orch.acceptUnverified)
+    return outcome.unverified(
+      `unverified, accepted by the gate's policy file (orchestration.acceptUnverified): pipeline ${p.id} rests on what was ${basis}; ${verify}`,
+      targetPointer(ctx, 'pipeline', 'observed'),
+      true,
+      'observed',
+      basis,
+    );
+  return outcome.unverified(
+    `pipeline ${p.id} rests only on what was ${basis}, not on what GitLab showed it ran; ${verify} (the gate's policy file may accept unverified with orchestration.acceptUnverified)`,
     targetPointer(ctx, 'pipeline', 'observed'),
+    false,
     'observed',
     basis,
   );
 }
 
-/** E3 (S5): a complete enumeration of the promotion window found no cut-off pipeline. Internal. */
-export const checkE3: ControlCheck = (ctx) => {
-  const t = requireTarget(ctx);
-  const e = t.enumeration;
-  if (!e)
-    return outcome.error(
-      'no enumeration record: "not selected" must be proven, not assumed',
-      targetPointer(ctx, 'enumeration'),
-    );
-  if (!e.pagesExhausted) {
-    return outcome.error(
-      `enumeration stopped after ${e.pagesRead} page(s) without exhausting the list`,
-      targetPointer(ctx, 'enumeration', 'pagesExhausted'),
-    );
-  }
-  if (e.pagesRead < 1 || e.pipelinesExamined < 1) {
-    return outcome.error(
-      'the enumeration examined nothing, not even the promotion’s own pipeline',
-      targetPointer(ctx, 'enumeration', 'pipelinesExamined'),
-    );
-  }
-  const start = ms(e.windowStart);
-  const end = ms(e.windowEnd);
-  const created = t.pipeline ? reportedIso(t.pipeline.createdAt) : undefined;
-  const mustCover = [ms(ctx.bundle.startedAt), created !== undefined ? ms(created) : Number.NaN];
-  const finished = t.deployment?.deployment.finishedAt;
-  if (finished) mustCover.push(ms(finished));
-  const uncovered = mustCover.filter((x) => !Number.isNaN(x)).find((x) => x < start || x > end);
-  if (start > end || uncovered !== undefined) {
-    return outcome.error(
-      'the enumeration window does not cover the promotion',
-      targetPointer(ctx, 'enumeration', 'windowStart'),
-    );
-  }
-  if (e.offendingPipelineIds.length > 0) {
+/**
+ * The observed jobs and downstream against the gate's fingerprints: a failure when they contradict the
+ * deploy, a pass when they show it and its downstream, `undefined` when no downstream was observed. Internal.
+ */
+function judgeObserved(
+  ctx: ControlContext,
+  p: PipelineRecord,
+  o: NonNullable<PipelineRecord['observed']>,
+  target: string,
+  orch: OrchestratorExpectation,
+) {
+  const cutOffJobs = o.jobs.filter((j) => orch.fingerprints.cutOff.some((e) => matchesEntry(j, e)));
+  if (cutOffJobs.length) {
     return outcome.fail(
-      `cut-off pipeline(s) ran in the promotion window: ${e.offendingPipelineIds.join(', ')}`,
-      targetPointer(ctx, 'enumeration', 'offendingPipelineIds'),
+      `the pipeline observably ran the cut-off (S5): job(s) ${cutOffJobs.join(', ')} match the cut-off fingerprint`,
+      targetPointer(ctx, 'pipeline', 'observed', 'jobs'),
       [],
-      e.offendingPipelineIds,
+      cutOffJobs,
     );
   }
+  const missing = orch.fingerprints.deploy.filter((e) => !o.jobs.some((j) => matchesEntry(j, e)));
+  if (missing.length) {
+    return outcome.fail(
+      `the pipeline's jobs do not match the deploy fingerprint (${missing.join(', ')}): what it ran contradicts the deploy${p.sent ? ' that was sent' : ''}`,
+      targetPointer(ctx, 'pipeline', 'observed', 'jobs'),
+      orch.fingerprints.deploy,
+      o.jobs,
+    );
+  }
+  const releaseBranch = ctx.expected.releaseBranch;
+  const d = o.downstream;
+  if (d && (d.project !== target || (releaseBranch !== undefined && d.ref !== releaseBranch))) {
+    return outcome.fail(
+      'the pipeline observably deployed another project or branch than the target’s release branch',
+      targetPointer(ctx, 'pipeline', 'observed', 'downstream'),
+      { project: target, ref: releaseBranch ?? null },
+      { project: d.project, ref: d.ref },
+    );
+  }
+  if (!d) return undefined;
   return outcome.pass(
-    `${e.pipelinesExamined} pipelines on ${e.pagesRead} page(s) examined; no cut-off pipeline`,
-    targetPointer(ctx, 'enumeration'),
+    `pipeline ${p.id} observably ran ${ctx.expected.action} (jobs match the deploy fingerprint, no cut-off job) and deployed ${target} from ${d.ref} (${d.via}); resting on observed`,
+    targetPointer(ctx, 'pipeline', 'observed'),
   );
-};
+}

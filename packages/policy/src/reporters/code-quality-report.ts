@@ -12,22 +12,30 @@ export interface CodeQualityIssue {
 }
 
 /**
- * Converts failures and errors into GitLab Code Quality issues: `error` and integrity failures are
- * blockers, other failures critical (or major when waivable). Fingerprints are stable per control,
- * input, target and pointer.
+ * Converts failures, errors and `unverified` results into GitLab Code Quality issues: `error` and integrity
+ * failures are blockers, other failures critical (or major when waivable), a refused `unverified` major and
+ * one the gate's policy file accepts info. Fingerprints are stable per control, input, target and pointer.
  */
 export function toCodeQuality(report: CheckReport): CodeQualityIssue[] {
   return report.results
-    .filter((r) => r.status === 'fail' || r.status === 'error')
+    .filter((r) => r.status === 'fail' || r.status === 'error' || r.status === 'unverified')
     .map((r) => {
       const def = CONTROL_CATALOG.find((c) => c.id === r.id);
-      const severity =
-        r.status === 'error' || def?.kind === 'integrity' ? 'blocker' : def?.waivable ? 'major' : 'critical';
+      const severity: CodeQualityIssue['severity'] =
+        r.status === 'unverified'
+          ? r.accepted
+            ? 'info'
+            : 'major'
+          : r.status === 'error' || def?.kind === 'integrity'
+            ? 'blocker'
+            : def?.waivable
+              ? 'major'
+              : 'critical';
       const fingerprint = createHash('sha256')
         .update(`${r.id}\0${r.bundle}\0${r.target ?? ''}\0${r.pointer}`)
         .digest('hex');
       return {
-        description: `${r.id}${r.target ? ` [${r.target}]` : ''}: ${r.message} (runbook ${r.runbookRef}). ${r.remediation}`,
+        description: `${r.id}${r.target ? ` [${r.target}]` : ''}: ${r.status === 'unverified' ? `unverified${r.accepted ? ' (accepted)' : ''}: ` : ''}${r.message} (runbook ${r.runbookRef}). ${r.remediation}`,
         check_name: r.id,
         fingerprint,
         severity,

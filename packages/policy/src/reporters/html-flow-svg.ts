@@ -6,7 +6,7 @@ import { text } from './html-escape.js';
 import { FLOW_STEPS, type FlowStep } from './html-timeline-steps.js';
 
 /** What a step's box shows. */
-export type StepState = 'pass' | 'fail' | 'error' | 'waived' | 'absent' | 'not_applicable';
+export type StepState = 'pass' | 'fail' | 'error' | 'unverified' | 'waived' | 'absent' | 'not_applicable';
 
 const LABEL: Record<FlowStep, string> = {
   merge: 'merge',
@@ -26,6 +26,7 @@ export const STATE_MARK: Record<StepState, readonly [string, string]> = {
   pass: ['✓', 'passed'],
   fail: ['✗', 'FAILED'],
   error: ['!', 'could not be evaluated'],
+  unverified: ['◇', 'unverified (rests on what was sent or reported)'],
   waived: ['≈', 'waived'],
   absent: ['?', 'not recorded'],
   not_applicable: ['–', 'not applicable'],

@@ -95,6 +95,9 @@ function bundleSection(input: CheckInput, i: number, report: CheckReport): strin
 export function renderHtmlReport(inputs: readonly CheckInput[], report: CheckReport): string {
   const [mark, word] = STATUS_TEXT[report.status];
   const s = report.summary;
+  const accepted = report.results.filter((r) => r.status === 'unverified' && r.accepted).length;
+  // What the reader must see first (unsigned evidence accepted, unverified accepted), under the verdict.
+  const notices = report.notices.map((n) => `<p class="banner" role="note"><strong>${text(n)}</strong></p>`).join('');
   const nav = inputs.map((input, i) => `<li><a href="#b${i}-h">${text(input.name)}</a></li>`).join('');
   const sections = inputs
     .map((input, i) => {
@@ -119,7 +122,7 @@ export function renderHtmlReport(inputs: readonly CheckInput[], report: CheckRep
 </head>
 <body>
 <header class="top"><h1>Staging hotfix evidence report</h1>
-<p><span class="verdict ${report.status}" id="verdict"><span aria-hidden="true">${mark}</span> ${word}</span> exit ${report.exitCode} · ${s.pass} passed · ${s.fail} failed · ${s.error} errors · ${s.waived} waived · ${s.not_applicable} not applicable · checked ${time(report.checkedAt)}</p></header>
+<p><span class="verdict ${report.status}" id="verdict"><span aria-hidden="true">${mark}</span> ${word}</span> exit ${report.exitCode} · ${s.pass} passed · ${s.fail} failed · ${s.error} errors · ${s.unverified} unverified${accepted ? ` (${accepted} accepted)` : ''} · ${s.waived} waived · ${s.not_applicable} not applicable · checked ${time(report.checkedAt)}</p>${notices}</header>
 <nav aria-label="Evidence inputs"><ul>${nav}</ul></nav>
 <main>${sections || '<p>No input was checked.</p>'}</main>
 <footer><p>Policy controls E1–E8 and integrity controls of the runbook "Staging Hotfix Release". A self-contained file: no script, no external resource.</p></footer>

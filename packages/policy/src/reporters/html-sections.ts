@@ -14,14 +14,16 @@ export const STATUS_TEXT: Record<ControlStatus, readonly [string, string]> = {
   pass: ['✓', 'PASS'],
   fail: ['✗', 'FAIL'],
   error: ['⚠', 'ERROR'],
+  unverified: ['◇', 'UNVERIFIED'],
   not_applicable: ['–', 'N/A'],
   waived: ['≈', 'WAIVED'],
 };
 
-/** A status cell's content. */
-export function statusBadge(s: ControlStatus): string {
+/** A status cell's content; an `unverified` result the gate's policy file accepts reads "UNVERIFIED (accepted)". */
+export function statusBadge(s: ControlStatus, accepted = false): string {
   const [mark, word] = STATUS_TEXT[s];
-  return `<span class="status ${s}"><span aria-hidden="true">${mark}</span> ${word}</span>`;
+  const note = s === 'unverified' && accepted ? ' (accepted)' : '';
+  return `<span class="status ${s}"><span aria-hidden="true">${mark}</span> ${word}${note}</span>`;
 }
 
 function short(value: unknown): string {
@@ -35,7 +37,14 @@ export function controlsTable(results: readonly ControlResult[], caption: string
   // The provenance column appears once a result carries one (observed / reported / sent / live).
   const withProvenance = results.some((r) => provenanceOf(r) !== undefined);
   const rows = results.map((r) => {
-    const cls = r.status === 'fail' ? ' class="row-fail"' : r.status === 'error' ? ' class="row-error"' : '';
+    const cls =
+      r.status === 'fail'
+        ? ' class="row-fail"'
+        : r.status === 'error'
+          ? ' class="row-error"'
+          : r.status === 'unverified'
+            ? ' class="row-unverified"'
+            : '';
     const ev =
       'expected' in r || 'actual' in r
         ? `<br><span class="muted">expected</span> <code>${short(r.expected)}</code> <span class="muted">got</span> <code>${short(r.actual)}</code>`
@@ -44,13 +53,23 @@ export function controlsTable(results: readonly ControlResult[], caption: string
       ? `<br><span class="tag">waiver${r.waiver.expired ? ' EXPIRED' : ''}</span> ${text(r.waiver.approver)}: ${text(r.waiver.reason)} (until ${time(r.waiver.expiresAt)})`
       : '';
     const fix =
-      r.status === 'fail' || r.status === 'error' ? `<br><span class="muted">→ ${text(r.remediation)}</span>` : '';
-    return `<tr${cls}><td class="nw">${statusBadge(r.status)}</td><th scope="row"><code>${text(r.id)}</code> ${text(r.title)}</th><td class="nw">${text(r.runbookRef)}</td><td>${text(r.message)}${ev}${waiver}${fix}</td><td class="pc">${pointer(r.pointer)}</td>${withProvenance ? `<td>${text(provenanceOf(r) ?? '—')}</td>` : ''}</tr>`;
+      r.status === 'fail' || r.status === 'error' || (r.status === 'unverified' && !r.accepted)
+        ? `<br><span class="muted">→ ${text(r.remediation)}</span>`
+        : '';
+    return `<tr${cls}><td class="nw">${statusBadge(r.status, r.accepted === true)}</td><th scope="row"><code>${text(r.id)}</code> ${text(r.title)}</th><td class="nw">${text(r.runbookRef)}</td><td>${text(r.message)}${ev}${waiver}${fix}</td><td class="pc">${pointer(r.pointer)}</td>${withProvenance ? `<td>${text(provenanceOf(r) ?? '—')}</td>` : ''}</tr>`;
   });
   return `<table class="ct"><caption>${caption}</caption><thead><tr><th scope="col">Status</th><th scope="col">Control</th><th scope="col">Runbook</th><th scope="col">Finding</th><th scope="col">Evidence record</th>${withProvenance ? '<th scope="col">Provenance</th>' : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-const RANK: Record<StepState, number> = { fail: 5, error: 4, waived: 3, pass: 2, not_applicable: 1, absent: 0 };
+const RANK: Record<StepState, number> = {
+  fail: 6,
+  error: 5,
+  unverified: 4,
+  waived: 3,
+  pass: 2,
+  not_applicable: 1,
+  absent: 0,
+};
 
 /** Each step's state: failing where a failing result points into it (or its control has no better place), else from the records. */
 export function stepStates(
@@ -62,7 +81,7 @@ export function stepStates(
     if (RANK[st] > RANK[marked.get(s) ?? 'absent']) marked.set(s, st);
   };
   for (const r of results) {
-    if (r.status !== 'fail' && r.status !== 'error' && r.status !== 'waived') continue;
+    if (r.status !== 'fail' && r.status !== 'error' && r.status !== 'waived' && r.status !== 'unverified') continue;
     const st: StepState = r.status;
     const byPointer = events.filter(
       (e) => r.pointer && (r.pointer === e.pointer || r.pointer.startsWith(`${e.pointer}/`)),

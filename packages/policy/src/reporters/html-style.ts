@@ -1,6 +1,6 @@
 /** The HTML report's only stylesheet, inlined (the CSP allows inline styles and nothing else). Internal. */
 export const HTML_REPORT_CSS = `
-:root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#fff;--soft:#f6f8fa;--pass:#1a7f37;--fail:#cf222e;--error:#9a6700;--waived:#8250df;--na:#6e7781}
+:root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#fff;--soft:#f6f8fa;--pass:#1a7f37;--fail:#cf222e;--error:#9a6700;--waived:#8250df;--unverified:#bc4c00;--na:#6e7781}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}
 a{color:#0550ae}
@@ -34,9 +34,10 @@ thead th{background:var(--soft);font-weight:600}
 tbody th{font-weight:600}
 tr.row-fail td,tr.row-fail th{background:#ffebe9}
 tr.row-error td,tr.row-error th{background:#fff8c5}
+tr.row-unverified td,tr.row-unverified th{background:#fff1e5}
 tr.conflict td,tr.conflict th,tr.rollback td,tr.rollback th{background:#fbefff}
 .status{white-space:nowrap;font-weight:700}
-.status.pass{color:var(--pass)}.status.fail{color:var(--fail)}.status.error{color:var(--error)}.status.waived{color:var(--waived)}.status.not_applicable{color:var(--na);font-weight:400}
+.status.pass{color:var(--pass)}.status.fail{color:var(--fail)}.status.error{color:var(--error)}.status.waived{color:var(--waived)}.status.unverified{color:var(--unverified)}.status.not_applicable{color:var(--na);font-weight:400}
 .muted{color:var(--muted)}
 .tag{display:inline-block;border:1px solid var(--line);border-radius:10px;padding:0 7px;font-size:.8em;background:var(--soft)}
 .cp{font-family:ui-monospace,monospace;font-size:.8em;color:var(--fail);border:1px dashed var(--fail);border-radius:3px;padding:0 2px}
@@ -49,6 +50,7 @@ svg.flow .mark{font-size:15px}
 svg.flow .pass rect{fill:#dafbe1;stroke:var(--pass)}svg.flow .pass text{fill:#116329}
 svg.flow .fail rect{fill:#ffebe9;stroke:var(--fail);stroke-width:4}svg.flow .fail text{fill:#a40e26}
 svg.flow .error rect{fill:#fff8c5;stroke:var(--error);stroke-width:4;stroke-dasharray:6 3}svg.flow .error text{fill:#7d4e00}
+svg.flow .unverified rect{fill:#fff1e5;stroke:var(--unverified);stroke-width:3;stroke-dasharray:2 2}svg.flow .unverified text{fill:#953800}
 svg.flow .waived rect{fill:#fbefff;stroke:var(--waived)}svg.flow .waived text{fill:#6639ba}
 svg.flow .absent rect{stroke-dasharray:4 3}svg.flow .absent text,svg.flow .not_applicable text{fill:var(--na)}
 svg.flow .arrow{fill:none;stroke:var(--na);stroke-width:1.5}

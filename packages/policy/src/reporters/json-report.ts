@@ -26,6 +26,8 @@ export interface JsonReport {
     readonly expected?: unknown;
     readonly actual?: unknown;
     readonly waiver?: unknown;
+    /** Only on `unverified`: `true` when the gate's policy file accepts it (it did not fail the check). */
+    readonly accepted?: boolean;
     /** What the result rests on: live facts, a verified signature, or the bundle's word. */
     readonly basis?: string;
   }[];
@@ -51,6 +53,7 @@ export function toJsonReport(report: CheckReport): JsonReport {
       ...('expected' in r ? { expected: r.expected } : {}),
       ...('actual' in r ? { actual: r.actual } : {}),
       ...(r.waiver ? { waiver: r.waiver } : {}),
+      ...(r.accepted ? { accepted: true } : {}),
       ...(r.basis ? { basis: r.basis } : {}),
     })),
   };

@@ -29,6 +29,11 @@ function testcase(r: ControlResult): string {
   switch (r.status) {
     case 'pass':
       return `${open}</testcase>`;
+    case 'unverified':
+      // Refused: a failure (it fails the gate). Accepted by the gate's policy file: skipped, never a pass.
+      return r.accepted
+        ? `${open}\n      <skipped message="${escapeXml(`unverified (accepted by the gate's policy file): ${r.message}`)}"/>\n    </testcase>`
+        : `${open}\n      <failure message="${escapeXml(`unverified: ${r.message}`)}" type="${escapeXml(`${r.id} unverified`)}">${detail}</failure>\n    </testcase>`;
     case 'fail':
       return `${open}\n      <failure message="${message}" type="${escapeXml(r.id)}">${detail}</failure>\n    </testcase>`;
     case 'error':
@@ -40,16 +45,24 @@ function testcase(r: ControlResult): string {
 
 /**
  * Renders a report as JUnit XML for GitLab's test-report widget: one test suite per input, one test case
- * per control per target; `fail` is a failure, `error` an error, `waived` and `not_applicable` are skipped.
+ * per control per target; `fail` and a refused `unverified` are failures, `error` an error, `waived`,
+ * `not_applicable` and an `unverified` the gate's policy file accepts are skipped (with the reason).
  */
 export function formatJunit(report: CheckReport): string {
-  const count = (rs: readonly ControlResult[], ...statuses: string[]) =>
-    rs.filter((r) => statuses.includes(r.status)).length;
+  const kind = (r: ControlResult) =>
+    r.status === 'unverified'
+      ? r.accepted
+        ? 'skipped'
+        : 'fail'
+      : r.status === 'pass' || r.status === 'fail' || r.status === 'error'
+        ? r.status
+        : 'skipped';
+  const count = (rs: readonly ControlResult[], ...kinds: string[]) => rs.filter((r) => kinds.includes(kind(r))).length;
   const suites = report.bundles.map((b) => {
-    const attrs = `name="${escapeXml(b.name)}" tests="${b.results.length}" failures="${count(b.results, 'fail')}" errors="${count(b.results, 'error')}" skipped="${count(b.results, 'waived', 'not_applicable')}"`;
+    const attrs = `name="${escapeXml(b.name)}" tests="${b.results.length}" failures="${count(b.results, 'fail')}" errors="${count(b.results, 'error')}" skipped="${count(b.results, 'skipped')}"`;
     return `  <testsuite ${attrs}>\n${b.results.map(testcase).join('\n')}\n  </testsuite>`;
   });
   const rs = report.results;
-  const top = `name="hotfix-release policy" tests="${rs.length}" failures="${count(rs, 'fail')}" errors="${count(rs, 'error')}" skipped="${count(rs, 'waived', 'not_applicable')}"`;
+  const top = `name="hotfix-release policy" tests="${rs.length}" failures="${count(rs, 'fail')}" errors="${count(rs, 'error')}" skipped="${count(rs, 'skipped')}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ${top}>\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -1,7 +1,14 @@
 import type { CheckReport } from '../check-report.js';
 import type { ControlStatus } from '../control-result.js';
 
-const ICON: Record<ControlStatus, string> = { pass: '✅', fail: '❌', error: '⚠️', not_applicable: '➖', waived: '🟡' };
+const ICON: Record<ControlStatus, string> = {
+  pass: '✅',
+  fail: '❌',
+  error: '⚠️',
+  unverified: '❔',
+  not_applicable: '➖',
+  waived: '🟡',
+};
 
 /**
  * Neutralises GitLab quick actions: a line whose first non-blank character is `/` has that slash written
@@ -25,18 +32,21 @@ function cell(text: string): string {
  */
 export function formatMarkdown(report: CheckReport, options: { readonly all?: boolean } = {}): string {
   const s = report.summary;
+  const accepted = report.results.filter((r) => r.status === 'unverified' && r.accepted).length;
   const lines = [
     `### ${ICON[report.status]} Staging hotfix evidence: ${report.status.toUpperCase()}`,
     '',
-    `${s.pass} passed · ${s.fail} failed · ${s.error} errors · ${s.waived} waived · ${s.not_applicable} not applicable (checked ${report.checkedAt})`,
+    `${s.pass} passed · ${s.fail} failed · ${s.error} errors · ${s.unverified} unverified${accepted ? ` (${accepted} accepted)` : ''} · ${s.waived} waived · ${s.not_applicable} not applicable (checked ${report.checkedAt})`,
     '',
   ];
+  // What the reader must see first (unsigned evidence accepted, unverified accepted) comes before the table.
+  for (const n of report.notices) lines.push(`> **${cell(n)}**`, '');
   const rows = report.results.filter((r) => options.all || (r.status !== 'pass' && r.status !== 'not_applicable'));
   if (rows.length > 0) {
     lines.push('| | Control | Target | Runbook | Finding | Remediation |', '|---|---|---|---|---|---|');
     for (const r of rows) {
       lines.push(
-        `| ${ICON[r.status]} | ${cell(r.id)} | ${cell(r.target ?? '—')} | ${r.runbookRef} | ${cell(r.message)} | ${cell(r.remediation)} |`,
+        `| ${ICON[r.status]}${r.status === 'unverified' ? (r.accepted ? ' unverified (accepted)' : ' unverified') : ''} | ${cell(r.id)} | ${cell(r.target ?? '—')} | ${r.runbookRef} | ${cell(r.message)} | ${cell(r.remediation)} |`,
       );
     }
   } else {

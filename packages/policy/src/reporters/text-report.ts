@@ -5,12 +5,14 @@ const MARK: Record<ControlStatus, string> = {
   pass: 'PASS',
   fail: 'FAIL',
   error: 'ERROR',
+  unverified: 'UNVERIFIED',
   not_applicable: 'N/A',
   waived: 'WAIVED',
 };
 
 /**
- * Renders a report for a terminal: one line per result (failures first show the remediation), then a summary.
+ * Renders a report for a terminal: one line per result (failures and refused `unverified` results show the
+ * remediation; an accepted one reads `UNVERIFIED (accepted)`, never PASS), then a summary.
  *
  * @example
  * ```ts
@@ -25,15 +27,18 @@ export function formatText(report: CheckReport, options: { readonly verbose?: bo
     for (const r of b.results) {
       if (!options.verbose && (r.status === 'pass' || r.status === 'not_applicable')) continue;
       const where = r.target ? ` [${r.target}]` : '';
+      const mark = r.status === 'unverified' && r.accepted ? 'UNVERIFIED (accepted)' : MARK[r.status];
       lines.push(
-        `  ${MARK[r.status].padEnd(6)} ${r.id}${where} ${oneLine(r.message)}${r.pointer ? ` at ${r.pointer}` : ''} (runbook ${r.runbookRef}${r.basis ? `; rests on ${r.basis}` : ''})`,
+        `  ${mark.padEnd(6)} ${r.id}${where} ${oneLine(r.message)}${r.pointer ? ` at ${r.pointer}` : ''} (runbook ${r.runbookRef}${r.basis ? `; rests on ${r.basis}` : ''})`,
       );
-      if (r.status === 'fail' || r.status === 'error') lines.push(`         → ${r.remediation}`);
+      if (r.status === 'fail' || r.status === 'error' || (r.status === 'unverified' && !r.accepted))
+        lines.push(`         → ${r.remediation}`);
     }
   }
   const s = report.summary;
+  const accepted = report.results.filter((r) => r.status === 'unverified' && r.accepted).length;
   lines.push(
-    `${report.status.toUpperCase()} (exit ${report.exitCode}): ${s.pass} passed, ${s.fail} failed, ${s.error} errors, ${s.waived} waived, ${s.not_applicable} not applicable`,
+    `${report.status.toUpperCase()} (exit ${report.exitCode}): ${s.pass} passed, ${s.fail} failed, ${s.error} errors, ${s.unverified} unverified${accepted ? ` (${accepted} accepted)` : ''}, ${s.waived} waived, ${s.not_applicable} not applicable`,
   );
   return `${lines.join('\n')}\n`;
 }
