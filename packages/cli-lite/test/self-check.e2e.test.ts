@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { itWithRealisticFailures } from '../../../test-support/sim-mode.js';
+import { itWithRealisticFailures, SIM_MODE } from '../../../test-support/sim-mode.js';
 import { allOutput, runCli } from './support/cli.js';
 import { type CliWorld, SENTINEL_TOKEN, startCliWorld } from './support/world.js';
 
@@ -29,10 +29,17 @@ async function variant(name: string, change: (c: { wait: object; runbook: Record
   await writeFile(join(w.dir, name), JSON.stringify(config));
 }
 
+const CUT_OFF = ['bring-all-code-to-release-branch', 'deploy-after-cut-off'];
+/**
+ * A deploy fingerprint GitLab's jobs do not match. The cooperative simulator reaches the deploy through a
+ * bridge, so `["no-such-job"]` still deploys and only the evidence tells; a realistic GitLab's trigger-API
+ * downstream is found through the jobs matching the fingerprint, so there one entry must match for the
+ * deploy to happen at all (the other, `no-such-job`, still fails E2; `["no-such-job"]` alone stops the
+ * deploy, checked below).
+ */
+const NO_MATCH = SIM_MODE.name === 'realistic' ? ['deploy-release-branch-to-staging', 'no-such-job'] : ['no-such-job'];
 const noMatch = (c: { runbook: Record<string, unknown> }) => {
-  c.runbook.orchestration = {
-    fingerprints: { deploy: ['no-such-job'], cutOff: ['bring-all-code-to-release-branch', 'deploy-after-cut-off'] },
-  };
+  c.runbook.orchestration = { fingerprints: { deploy: NO_MATCH, cutOff: CUT_OFF } };
 };
 
 beforeAll(async () => {
@@ -160,5 +167,27 @@ describe('a promotion checks its own evidence before it reports promoted', () =>
     expect(human.stdout).toMatch(
       /✓ self-check: E1–E8 pass against this promotion's own configuration \(evenergi\/billing-service: E2 observed, E3 (observed|unclassified)\)/,
     );
+  });
+
+  it('a deploy fingerprint of only "no-such-job": never reported as promoted (realistic: the deploy is not even reached)', async () => {
+    const own = await startCliWorld();
+    try {
+      const config = JSON.parse(await readFile(join(own.dir, 'hotfix.config.json'), 'utf8'));
+      config.runbook.orchestration = { fingerprints: { deploy: ['no-such-job'], cutOff: CUT_OFF } };
+      await writeFile(join(own.dir, 'nothing.json'), JSON.stringify(config));
+      const mr = demo.mergeRequests.cleanPick;
+      const r = await runCli(['promote', '--mr', mrRef(mr), '--evidence', 'e.json', '--config', 'nothing.json'], {
+        cwd: own.dir,
+        env: own.env,
+      });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).not.toContain(`✓ ${mr.project}: promoted`);
+      expect(r.stdout).toMatch(
+        SIM_MODE.name === 'realistic' ? /rolled_back \(deploy-failed\)/ : /✗ self-check: E2 failed \[E2\]/,
+      );
+      expect(existsSync(join(own.dir, 'e.json'))).toBe(true);
+    } finally {
+      await own.close();
+    }
   });
 });
