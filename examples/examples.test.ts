@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { type PromotionBundle, parseBundle, signBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { itWithRealisticFailures, simModeOptions } from '../test-support/sim-mode.js';
+import { itWithRealisticFailures, SIM_MODE, simModeOptions } from '../test-support/sim-mode.js';
 import { copyService, healthUrl, SIM_WAIT, simConfig } from './_sim-support.js';
 import { main as customSmokeCheck, respondsFastWithSha } from './custom-smoke-check.js';
 import { main as policyCheck } from './policy-check-ci.js';
+import { main as promoteAndSelfCheck } from './promote-and-self-check.js';
 import { main as promoteOne } from './promote-one-mr.js';
 import { main as promoteThree } from './promote-to-three-services.js';
 import { main as resolveInFlow } from './resolve-conflict-in-flow.js';
@@ -94,6 +95,40 @@ describe('examples against the simulator', () => {
     const waivers = join(dir, 'waivers.json');
     await writeFile(waivers, JSON.stringify({ version: 1, waivers: [{ control: 'E1' }] }));
     expect(await policyCheck({ ...gate, bundlePath: signed, waiversPath: waivers })).toBe(3);
+  });
+
+  it('promote-and-self-check passes its own check, and refuses evidence whose deploy fingerprint matches nothing', async () => {
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
+    const base = { gitlabUrl: sim.url, token: sim.token, wait: SIM_WAIT, log };
+    const code = await promoteAndSelfCheck({
+      ...base,
+      config: simConfig(sim, [SERVICE]),
+      mr: MR,
+      evidencePath: join(dir, 'self.json'),
+    });
+    expect(code, lines.join('\n')).toBe(0);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^evenergi\/charging-api: promoted; self-check passed \(E2 observed, E3 \w+\)$/),
+    );
+
+    lines.length = 0;
+    const other = demo.mergeRequests.squashMerged;
+    // A realistic GitLab's trigger-API deploy is reached through the jobs matching the fingerprint, so there one
+    // entry must match for the deploy to happen; `no-such-job` still fails E2 (cooperative: a bridge reaches it).
+    const deploy =
+      SIM_MODE.name === 'realistic' ? ['deploy-release-branch-to-staging', 'no-such-job'] : ['no-such-job'];
+    const fingerprints = { deploy, cutOff: ['bring-all-code-to-release-branch'] };
+    const refused = await promoteAndSelfCheck({
+      ...base,
+      config: { ...simConfig(sim, [other.project]), orchestration: { fingerprints } },
+      mr: other,
+      evidencePath: join(dir, 'self-refused.json'),
+    });
+    expect(refused, lines.join('\n')).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^self-check: E2 failed \[E2\]: .*deploy fingerprint/));
+    // The evidence is still written: it is the proof of what happened (the deployment did happen).
+    const bundle = JSON.parse(await readFile(join(dir, 'self-refused.json'), 'utf8')) as PromotionBundle;
+    expect(bundle.promotedTargets).toEqual([other.project]);
   });
 
   it('promote-to-three-services promotes to three targets and records all three (D4)', async () => {

@@ -1,17 +1,20 @@
 /**
  * `pnpm demo`: the main job on the embedded default. Starts the bundled GitLab
  * simulator with the demo scenario (an orchestration project `evenergi/develop` and
- * service projects with merged hotfix MRs), then runs the runbook end to end through
+ * service projects with merged hotfix MRs) in its REALISTIC mode (a GitLab that does not
+ * cooperate: no pipeline names from inputs, inputs never echoed, a trigger-API downstream,
+ * list date filters ignored, …), then runs the runbook end to end through
  * the SDK: preflight refusals, a dry run of a conflicting pick, and a full promotion
  * of a clean hotfix to staging with evidence. Writes `demo-output/evidence.json`, signs it
  * with a key it generates (`demo-output/evidence.dsse.json`, public key `demo-output/evidence.pub`),
  * checks the signed envelope with the policy package the way GitLab CI does (signature
  * required, the gate's own policy file `demo-output/policy.json`) and writes the HTML report
- * people read, `demo-output/report.html`; exits non-zero if anything fails.
+ * people read, `demo-output/report.html`; prints what E2 and E3 rest on ("E2 observed, E3 observed")
+ * and exits non-zero if anything fails, or if E2 rests on less than what GitLab observably ran.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { signBundle } from '@hotfix-release/evidence';
+import { provenanceOf, signBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo, startGitLabSim } from '@hotfix-release/gitlab-sim';
 import { type CheckInput, checkBundles, formatText, renderHtmlReport } from '@hotfix-release/policy';
 import {
@@ -28,10 +31,11 @@ const out = new URL('../demo-output/', import.meta.url);
 const stamp = () => new Date().toISOString().slice(11, 19);
 const say = (line: string) => console.log(`${stamp()}  ${line}`);
 
-const sim = await startGitLabSim({ scenario: 'demo' });
+// Realistic mode: real GitLab is the yardstick, not the cooperative simulator.
+const sim = await startGitLabSim({ scenario: 'demo', realistic: true });
 let exitCode = 0;
 try {
-  say(`GitLab simulator at ${sim.url} with ${sim.projects.join(', ')}`);
+  say(`GitLab simulator (realistic mode) at ${sim.url} with ${sim.projects.join(', ')}`);
   const client = createGitLabClient({ gitlabUrl: sim.url, token: sim.token })._unsafeUnwrap();
   const config = parseRunbookConfig({
     services: demo.services.map((project) => {
@@ -114,7 +118,13 @@ try {
   const reportPath = new URL('report.html', out).pathname;
   await writeFile(reportPath, renderHtmlReport(inputs, report.value));
   say(`   HTML report for people: ${reportPath}`);
-  exitCode = result.value.ok ? report.value.exitCode : 1;
+  // What E2 and E3 rest on: GitLab never echoes inputs, so only what it observably ran proves the deploy.
+  const rests = result.value.bundle.targets.map((t) => ({ target: t.project, ...provenanceOf(t) }));
+  for (const r of rests) say(`   ${r.target}: E2 ${r.E2}, E3 ${r.E3}`);
+  // `unclassified`: an enumeration without per-pipeline classifications (an SDK before issue 17 item 2).
+  const weak = rests.filter((r) => r.E2 !== 'observed' || !['observed', 'unclassified'].includes(r.E3));
+  for (const r of weak) say(`   ✗ ${r.target}: E2 and E3 must rest on what GitLab observably ran`);
+  exitCode = result.value.ok && weak.length === 0 ? report.value.exitCode : 1;
   say(
     exitCode === 0
       ? 'Demo finished: the hotfix is in staging, validated, with passing evidence.'

@@ -39,12 +39,21 @@ function fieldProblem(settings: Settings, error: HotfixError, rename: (pointer: 
   );
 }
 
-/** Loads configuration, the SDK and a client; throws a {@link ProblemError} on bad configuration. */
-export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
+/**
+ * Loads configuration and the SDK and validates the runbook configuration, without a client (no token
+ * needed); throws a {@link ProblemError} on bad configuration.
+ */
+export async function loadRunbook(deps: CliDeps, parsed: Parsed): Promise<Omit<GitLab, 'client'>> {
   const settings = loadSettings(deps, parsed);
   const sdk = await import('@hotfix-release/sdk');
   const config = sdk.parseRunbookConfig(settings.runbook);
   if (config.isErr()) throw fieldProblem(settings, config.error, (p) => `/runbook${p}`);
+  return { sdk, config: config.value, settings };
+}
+
+/** Loads configuration, the SDK and a client; throws a {@link ProblemError} on bad configuration. */
+export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
+  const { sdk, config, settings } = await loadRunbook(deps, parsed);
   if (!settings.gitlabUrl)
     throw new ProblemError(
       problem({
@@ -76,5 +85,5 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
     throw fieldProblem(settings, client.error, (p) =>
       p === '/gitlabUrl' ? '/gitlab/url (or GITLAB_URL, --gitlab-url)' : p === '/timeoutMs' ? '/gitlab/timeoutMs' : p,
     );
-  return { sdk, client: client.value, config: config.value, settings };
+  return { sdk, client: client.value, config, settings };
 }

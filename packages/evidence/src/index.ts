@@ -29,6 +29,8 @@ export type { JournalEntry, JournalHeader, JournalStep, PipelineIntent } from '.
 export { journalEntrySchema, journalHeaderSchema, pipelineIntentSchema } from './journal-schema.js';
 export { toJsonPointer } from './json-pointer.js';
 export { parseBundle } from './parse-bundle.js';
+export type { E2Provenance, E3Provenance } from './provenance.js';
+export { provenanceOf } from './provenance.js';
 export type { CompletedStep, JournalState } from './read-journal.js';
 export { readJournal } from './read-journal.js';
 export type { CompletionCriterionId, RunbookEntry, RunbookId } from './runbook.js';

@@ -52,7 +52,7 @@ export type {
   TriggerGuidedReleaseOptions,
 } from './primitives/trigger-guided-release.js';
 export { triggerGuidedRelease } from './primitives/trigger-guided-release.js';
-export type { RunbookConfig, RunbookConfigInput } from './runbook-config.js';
-export { parseRunbookConfig } from './runbook-config.js';
+export type { OrchestratorProfile, RunbookConfig, RunbookConfigInput } from './runbook-config.js';
+export { orchestratorFor, parseRunbookConfig, projectInputValue, serviceFor } from './runbook-config.js';
 export type { UnsafePathReason } from './safe-path.js';
 export { checkRepoPath, UnsafeWriteError, writeFileInside } from './safe-path.js';

@@ -1,7 +1,8 @@
 /**
  * Runs (or resumes) a promotion through the SDK's promoteHotfix with a journal next to the
  * evidence file, renders progress, stops cleanly on Ctrl-C and maps target outcomes to one
- * exit code. Shared by `hotfix promote` and `hotfix resume`.
+ * exit code; before it reports `promoted` it checks its own sealed bundle with the policy
+ * (see `_self-check.ts`). Shared by `hotfix promote` and `hotfix resume`.
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -9,10 +10,11 @@ import { join } from 'node:path';
 import type { PromotionResult, PromotionTargetResult } from '@hotfix-release/sdk';
 import { EXIT_CODES } from '../exit-codes.js';
 import type { GitLab } from '../gitlab.js';
-import { problem } from '../problem.js';
+import { type ProblemDetails, problem } from '../problem.js';
 import { createProgress } from '../progress.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { CommandContext } from '../types.js';
+import { type SelfCheck, selfCheck, selfCheckDetail, selfCheckLines } from './_self-check.js';
 import type { WorkspaceSession } from './_workspace.js';
 
 /** The journal that belongs to an evidence file: `evidence.json` → `evidence.journal.json`. */
@@ -116,8 +118,46 @@ export async function runPromotion(
     const p = problemFromSdk(e, { journal: run.journalPath });
     return io.fail(p, existsSync(run.journalPath) && e.code !== 'preflight-failed' ? [resumeHint] : []);
   }
-  return report(ctx, result.value, { ...run, written }, controller.signal.aborted);
+  const check = { sdk: gl.sdk, config: gl.config, gitlabUrl: gl.settings.gitlabUrl };
+  return report(ctx, result.value, { ...run, written, check }, controller.signal.aborted);
 }
+
+/**
+ * The self-check of a promotion whose every target was promoted, written and reported before the
+ * outcome: an `ndjson` step event, or nothing yet for people (the caller prints the lines).
+ */
+export async function checkOwnEvidence(
+  ctx: CommandContext,
+  bundle: PromotionResult['bundle'],
+  run: { readonly evidencePath: string; readonly mr: { project: string; iid: number }; readonly check: SelfCheckInput },
+): Promise<SelfCheck> {
+  const s = await selfCheck(bundle, run.evidencePath, run.mr, run.check);
+  if (ctx.io.events)
+    ctx.io.event({
+      type: 'step',
+      at: new Date().toISOString(),
+      step: 'self-check',
+      status: s.status === 'pass' ? 'done' : 'failed',
+      message: s.status === 'pass' ? (selfCheckLines(s)[0] ?? 'self-check passed') : selfCheckDetail(s),
+    });
+  return s;
+}
+
+/** The problem of a promotion whose own evidence fails the self-check (exit 1), carrying the result document. */
+export function selfCheckProblem(s: SelfCheck, doc: Readonly<Record<string, unknown>>): ProblemDetails {
+  const first = s.failed[0] ?? s.unjudged[0];
+  return problem({
+    code: 'self-check-failed',
+    title: 'The promotion’s own evidence fails the policy',
+    detail: selfCheckDetail(s),
+    exitCode: EXIT_CODES.failed,
+    runbookRef: first?.runbookRef,
+    extra: { ...doc, ok: false, selfCheck: s },
+  });
+}
+
+/** What the self-check needs: the SDK and the promotion's own configuration and instance. */
+export type SelfCheckInput = Parameters<typeof selfCheck>[3];
 
 async function report(
   ctx: CommandContext,
@@ -129,43 +169,51 @@ async function report(
     readonly mr: { project: string; iid: number };
     readonly resolveDir?: string | undefined;
     readonly written: readonly string[];
+    readonly check: SelfCheckInput;
   },
   aborted: boolean,
 ): Promise<number> {
   const { io } = ctx;
+  // The evidence is written whatever the self-check says: it is the proof of what happened.
   await writeFile(run.evidencePath, `${JSON.stringify(r.bundle, null, 2)}\n`);
-  const code = exitCodeForTargets(r.targets, aborted);
+  const targetsCode = exitCodeForTargets(r.targets, aborted);
+  const check = targetsCode === EXIT_CODES.ok ? await checkOwnEvidence(ctx, r.bundle, run) : undefined;
+  const refused = check?.status === 'fail';
+  const code = refused ? EXIT_CODES.failed : targetsCode;
   const resumable = code === EXIT_CODES.interrupted || code === EXIT_CODES.timeout || code === EXIT_CODES.awaitingHuman;
   const resume = `hotfix resume ${run.journalPath}`;
-  if (io.json)
-    return io.result(
-      {
-        command: run.command,
-        ok: r.ok,
-        mr: `${run.mr.project}!${run.mr.iid}`,
-        evidence: run.evidencePath,
-        journal: run.journalPath,
-        digest: r.bundle.digest ?? null,
-        promotedTargets: r.bundle.promotedTargets,
-        targets: r.targets.map(targetDoc),
-        ...(resumable ? { resume } : {}),
-        ...(run.resolveDir && code === EXIT_CODES.conflict
-          ? {
-              workspace: run.resolveDir,
-              edit: [...new Set(run.written)],
-              continue: `hotfix resolve --continue ${run.resolveDir} --evidence ${run.evidencePath}`,
-            }
-          : {}),
-      },
-      code,
-    );
+  const doc = {
+    command: run.command,
+    ok: r.ok && !refused,
+    mr: `${run.mr.project}!${run.mr.iid}`,
+    evidence: run.evidencePath,
+    journal: run.journalPath,
+    digest: r.bundle.digest ?? null,
+    promotedTargets: r.bundle.promotedTargets,
+    targets: r.targets.map(targetDoc),
+    ...(check ? { selfCheck: check } : {}),
+    ...(resumable ? { resume } : {}),
+    ...(run.resolveDir && code === EXIT_CODES.conflict
+      ? {
+          workspace: run.resolveDir,
+          edit: [...new Set(run.written)],
+          continue: `hotfix resolve --continue ${run.resolveDir} --evidence ${run.evidencePath}`,
+        }
+      : {}),
+  };
+  if (io.json) return check && refused ? io.fail(selfCheckProblem(check, doc)) : io.result(doc, code);
   for (const t of r.targets) {
-    const mark = t.outcome === 'promoted' ? io.paint('green', '✓') : io.paint('red', '✗');
-    io.out(`${mark} ${t.target}: ${t.outcome}${t.reason ? ` (${t.reason})` : ''}: ${t.message}\n`);
+    const promoted = t.outcome === 'promoted' && !refused;
+    const mark = promoted ? io.paint('green', '✓') : io.paint('red', '✗');
+    const outcome = refused && t.outcome === 'promoted' ? 'deployed, not reported as promoted' : t.outcome;
+    io.out(`${mark} ${t.target}: ${outcome}${t.reason ? ` (${t.reason})` : ''}: ${t.message}\n`);
     for (const c of t.conflicts ?? []) io.out(`    conflict: ${c.path}\n`);
     if (t.instruction && t.instruction !== t.message) io.out(`    ${t.instruction}\n`);
   }
+  for (const line of check ? selfCheckLines(check) : [])
+    io.out(`${refused ? io.paint('red', '✗') : io.paint('green', '✓')} ${line}\n`);
   io.out(`Evidence: ${run.evidencePath} (journal ${run.journalPath})\n`);
+  if (check && refused) return io.fail(selfCheckProblem(check, doc));
   if (code === EXIT_CODES.conflict && run.resolveDir) {
     const files = [...new Set(run.written)].map((f) => join(run.resolveDir ?? '.', f));
     io.out(

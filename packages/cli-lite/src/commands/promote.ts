@@ -33,6 +33,12 @@ conflicting pick (D3) writes the conflicted files with markers into <dir>/<group
 <file>": only files you changed are taken, the tree is verified, pushed to release only if release has not
 moved, recorded as evidence, and the promotion goes on.
 
+Before it reports "promoted", the promotion checks its own sealed bundle with the policy (E1–E8,
+with this configuration as the expectations: instance, MR, orchestration project and ref, each
+target's release branch, environment and orchestrator profile, label; signatures are the gate's
+job): a failing control ends it with exit 1 naming the control and runbook ID ("self-check: E2
+failed [E2] …"), and the evidence file is still written.
+
 Example:
   hotfix promote --mr evenergi/charging-api!42 --target evenergi/charging-api --evidence evidence.json
   hotfix promote --mr evenergi/charging-api!42 --dry-run

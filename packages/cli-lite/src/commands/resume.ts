@@ -1,13 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { describeError, readJournal, sealBundle } from '@hotfix-release/evidence';
-import { type OptionTable, parseCommand, str } from '../args.js';
+import { readJournal, sealBundle } from '@hotfix-release/evidence';
+import { type OptionTable, type Parsed, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { connect } from '../gitlab.js';
+import { connect, loadRunbook } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import { problemFromError } from '../sdk-problem.js';
-import type { Command } from '../types.js';
-import { evidencePathFor, runPromotion } from './_promotion.js';
+import type { Command, CommandContext } from '../types.js';
+import { checkOwnEvidence, evidencePathFor, runPromotion, selfCheckProblem } from './_promotion.js';
+import { selfCheckLines } from './_self-check.js';
 
 const flags: OptionTable = { evidence: { type: 'string' } };
 
@@ -21,6 +22,10 @@ repeated. The evidence bundle is written next to the journal (or to --evidence).
 
 Example:
   hotfix resume evidence.journal.json
+
+Before it reports "promoted", the promotion checks its own sealed bundle with the policy (E1–E8,
+with this configuration as the expectations; signatures are the gate's job): a failing control
+ends it with exit 1 naming the control and runbook ID, and the evidence is still written.
 `,
   options: flags,
   async run(ctx, argv) {
@@ -39,31 +44,8 @@ Example:
     const { bundle, complete } = state.value;
     const mr = { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid };
     // A finished run journals `complete` even when a target stopped short; only a fully promoted one is done.
-    if (complete && bundle.promotedTargets.length === bundle.targets.length) {
-      const sealed = sealBundle(bundle);
-      if (sealed.isOk()) await writeFile(evidencePath, `${JSON.stringify(sealed.value, null, 2)}\n`);
-      const done = bundle.promotedTargets.length === bundle.targets.length;
-      const code = done ? EXIT_CODES.ok : EXIT_CODES.failed;
-      if (ctx.io.json)
-        return ctx.io.result(
-          {
-            command: 'resume',
-            ok: done,
-            complete: true,
-            mr: `${mr.project}!${mr.iid}`,
-            evidence: evidencePath,
-            journal: journalPath,
-            promotedTargets: bundle.promotedTargets,
-            targets: bundle.targets.map((t) => ({ target: t.project, outcome: t.outcome })),
-          },
-          code,
-        );
-      ctx.io.out(
-        `The promotion in ${file} is already complete: ${bundle.targets.map((t) => `${t.project} ${t.outcome}`).join(', ')}\n`,
-      );
-      ctx.io.out(`Evidence: ${evidencePath}\n`);
-      return code;
-    }
+    if (complete && bundle.promotedTargets.length === bundle.targets.length)
+      return alreadyComplete(ctx, p, bundle, { file, journalPath, evidencePath, mr });
     const gl = await connect(ctx.deps, p);
     ctx.io.err(
       `Resuming ${mr.project}!${mr.iid} for ${bundle.targets.map((t) => t.project).join(', ')} from ${file}\n`,
@@ -77,3 +59,43 @@ Example:
     });
   },
 };
+
+/** A journal whose promotion already finished: seal and write the bundle, self-check it, report. */
+async function alreadyComplete(
+  ctx: CommandContext,
+  p: Parsed,
+  bundle: Parameters<typeof sealBundle>[0],
+  run: { file: string; journalPath: string; evidencePath: string; mr: { project: string; iid: number } },
+): Promise<number> {
+  const { io } = ctx;
+  const sealed = sealBundle(bundle);
+  if (sealed.isErr()) return io.fail(problemFromError(sealed.error, { exitCode: EXIT_CODES.unevaluable }));
+  await writeFile(run.evidencePath, `${JSON.stringify(sealed.value, null, 2)}\n`);
+  const { sdk, config, settings } = await loadRunbook(ctx.deps, p);
+  const check = await checkOwnEvidence(ctx, sealed.value, {
+    evidencePath: run.evidencePath,
+    mr: run.mr,
+    check: { sdk, config, gitlabUrl: settings.gitlabUrl },
+  });
+  const refused = check.status === 'fail';
+  const code = refused ? EXIT_CODES.failed : EXIT_CODES.ok;
+  const doc = {
+    command: 'resume',
+    ok: !refused,
+    complete: true,
+    mr: `${run.mr.project}!${run.mr.iid}`,
+    evidence: run.evidencePath,
+    journal: run.journalPath,
+    promotedTargets: bundle.promotedTargets,
+    targets: bundle.targets.map((t) => ({ target: t.project, outcome: t.outcome })),
+    selfCheck: check,
+  };
+  if (io.json) return refused ? io.fail(selfCheckProblem(check, doc)) : io.result(doc, code);
+  io.out(
+    `The promotion in ${run.file} is already complete: ${bundle.targets.map((t) => `${t.project} ${t.outcome}`).join(', ')}\n`,
+  );
+  for (const line of selfCheckLines(check))
+    io.out(`${refused ? io.paint('red', '✗') : io.paint('green', '✓')} ${line}\n`);
+  io.out(`Evidence: ${run.evidencePath}\n`);
+  return refused ? io.fail(selfCheckProblem(check, doc)) : code;
+}

@@ -19,6 +19,8 @@ type Picked = Extract<PickOutcome, { kind: 'picked' | 'already_applied' }>;
 interface PickAdoption {
   readonly resolved: TargetRecord['conflicts'];
   readonly headBefore: string | undefined;
+  /** The previous run's pick record: a resumed run that finds the same picks keeps when they were first observed. */
+  readonly previous: PickRecord | undefined;
 }
 
 const pickOnce = (ctx: PromotionContext, dryRun = false) =>
@@ -85,6 +87,13 @@ async function pickRecordOf(
     picks: base.picks.map((p) => (resolvedShas.has(p.originalSha) ? { ...p, method: 'local' as const } : p)),
   };
   if (adopted.headBefore && pick.kind === 'already_applied') record = { ...record, headBefore: adopted.headBefore };
+  // Resumed after the pick was journaled: the same picked commits, re-verified now, were observed then. Keeping
+  // that time keeps the evidence's order true (the pick happened before the pipeline it led to; step-order, S2–S7).
+  const before = adopted.previous;
+  const samePicks = (a: PickRecord, b: PickRecord) =>
+    a.picks.length === b.picks.length && a.picks.every((p, i) => p.pickedSha === b.picks[i]?.pickedSha);
+  if (pick.kind === 'already_applied' && before && samePicks(before, record))
+    record = { ...record, observedAt: before.observedAt };
   // Found already on release (a resolved conflict, a resumed run, or an earlier promotion):
   // release before the pick is the parent of the first picked commit.
   const firstPicked = record.picks[0]?.pickedSha;
@@ -99,7 +108,11 @@ async function pickRecordOf(
 export const pickStep = defineStep<PromotionContext, PickAdoption>({
   name: 'pick',
   runbookIds: ['S2', 'D3', 'E1'],
-  adopt: (previous) => ({ resolved: previous?.conflicts ?? [], headBefore: previous?.pick?.headBefore }),
+  adopt: (previous) => ({
+    resolved: previous?.conflicts ?? [],
+    headBefore: previous?.pick?.headBefore,
+    previous: previous?.pick,
+  }),
   async run(ctx, adopted) {
     const { runner, target, state } = ctx;
     runner.progress('pick', 'start', `Cherry-picking into ${target}:${ctx.branch}`, target);
