@@ -12,7 +12,7 @@ import {
 } from '@hotfix-release/policy';
 import { flag, type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { ProblemError, problem, usageProblem } from '../problem.js';
+import { ProblemError, usageProblem } from '../problem.js';
 import { problemFromError } from '../sdk-problem.js';
 import type { Command } from '../types.js';
 import { gateCheck, gateFlags } from './_gate-check.js';

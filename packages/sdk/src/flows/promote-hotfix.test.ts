@@ -107,7 +107,7 @@ describe('promoteHotfix', () => {
 
   it('with rollbackOnFailure off (the default), a failed validation stops failed and changes nothing after it (D6)', async () => {
     w = await makeReleaseWorld({ start: new Date() });
-    const config = configFor(w, [MAIN]);
+    const config = promotionConfig(w, [MAIN]);
     let writesFrom = 0;
     const r = (
       await promoteHotfix(w.client, config, {
@@ -130,7 +130,7 @@ describe('promoteHotfix', () => {
 
   it('stops R3, naming the foreign commit and changing nothing, when our run deploys a descendant (even with rollbackOnFailure)', async () => {
     w = await makeReleaseWorld({ start: new Date() });
-    const config = configFor(w, [MAIN]);
+    const config = promotionConfig(w, [MAIN]);
     let foreign = '';
     let writesAfter = 0;
     const r = (
