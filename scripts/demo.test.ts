@@ -28,18 +28,11 @@ beforeAll(async () => {
 }, 240_000);
 
 describe('pnpm demo', () => {
-  it('promotes against the realistic simulator and its evidence passes the policy with E2 observed', () => {
+  it('promotes against the realistic simulator and its evidence passes the policy with E2 and E3 observed', () => {
     expect(run.code, run.out).toBe(0);
     expect(run.out).toMatch(/GitLab simulator \(realistic mode\) at http/);
     expect(run.out).toMatch(/PASS \(exit 0\): \d+ passed, 0 failed, 0 errors/);
-    expect(run.out).toMatch(/evenergi\/charging-api: E2 observed, E3 (observed|unclassified)$/m);
-    expect(run.out).toContain('Demo finished: the hotfix is in staging, validated, with passing evidence.');
-  });
-
-  // Expected to fail until the SDK's E3 enumeration classifies each window pipeline by its jobs (issue 17
-  // item 2; the evidence schema already holds the classifications). It turns red once that lands: then
-  // make it a plain `it` and drop `unclassified` from the demo's accepted E3 provenance.
-  it.fails('E3 rests on observed too [expected to fail until issue 17 item 2: E3 enumeration by observed jobs]', () => {
     expect(run.out).toMatch(/evenergi\/charging-api: E2 observed, E3 observed$/m);
+    expect(run.out).toContain('Demo finished: the hotfix is in staging, validated, with passing evidence.');
   });
 });

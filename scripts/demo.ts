@@ -121,8 +121,7 @@ try {
   // What E2 and E3 rest on: GitLab never echoes inputs, so only what it observably ran proves the deploy.
   const rests = result.value.bundle.targets.map((t) => ({ target: t.project, ...provenanceOf(t) }));
   for (const r of rests) say(`   ${r.target}: E2 ${r.E2}, E3 ${r.E3}`);
-  // `unclassified`: an enumeration without per-pipeline classifications (an SDK before issue 17 item 2).
-  const weak = rests.filter((r) => r.E2 !== 'observed' || !['observed', 'unclassified'].includes(r.E3));
+  const weak = rests.filter((r) => r.E2 !== 'observed' || r.E3 !== 'observed');
   for (const r of weak) say(`   ✗ ${r.target}: E2 and E3 must rest on what GitLab observably ran`);
   exitCode = result.value.ok && weak.length === 0 ? report.value.exitCode : 1;
   say(
