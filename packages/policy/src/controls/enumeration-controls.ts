@@ -207,7 +207,14 @@ function ownPipeline(
       'deploy',
       'cut-off',
     );
-  if (p.classification === 'other')
+  // The bundle classified it with the SDK's fingerprint; the gate's own is the yardstick. E2 records every
+  // job the pipeline ran (`observed.jobs`): where they match the gate's deploy fingerprint, it is a deploy.
+  const jobs = mine.observed?.jobs;
+  const deployByGate =
+    jobs !== undefined &&
+    orch.fingerprints.deploy.every((entry) => jobs.some((name) => matchesEntry(name, entry))) &&
+    !jobs.some((name) => orch.fingerprints.cutOff.some((entry) => matchesEntry(name, entry)));
+  if (p.classification === 'other' && !deployByGate)
     return outcome.fail(
       `the promotion's own pipeline ${mine.id} is classified "other": its jobs do not match the deploy fingerprint (${orch.fingerprints.deploy.join(', ')})`,
       targetPointer(ctx, 'enumeration', 'pipelines', i, 'classification'),

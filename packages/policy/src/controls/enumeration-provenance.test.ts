@@ -146,10 +146,10 @@ describe('E3 by provenance (classified pipelines of the window)', () => {
       /own pipeline 5000 is classified as a cut-off run \(S5\): jobs deploy-after-cut-off/,
     ],
     [
-      'own pipeline classified other',
+      'own pipeline classified other by the SDK, its observed jobs a deploy by the gate',
       { ...clone(enumeration), pipelines: [{ ...own, classification: 'other' }] },
-      'fail',
-      /own pipeline 5000 is classified "other"/,
+      'pass',
+      /no cut-off pipeline/,
     ],
     [
       'legacy enumeration (no classified pipelines)',
@@ -187,6 +187,18 @@ describe('E3 by provenance (classified pipelines of the window)', () => {
     expect(judge(legacy as EnumerationRecord, ACCEPT)).toMatchObject({ status: 'unverified', accepted: true });
     const cutOff = withPipelines([pipeline(4001, { classification: 'cut-off' })]);
     expect(judge(cutOff, ACCEPT).status).toBe('fail');
+  });
+
+  it("fails an own pipeline classified other that is no deploy by the gate's fingerprint either", () => {
+    const other = { ...clone(enumeration), pipelines: [{ ...own, classification: 'other' as const }] };
+    const gate: OrchestratorExpectation = {
+      ...RUNBOOK_ORCHESTRATOR,
+      fingerprints: { ...RUNBOOK_ORCHESTRATOR.fingerprints, deploy: ['no-such-job'] },
+    };
+    expect(judge(other, gate)).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/own pipeline 5000 is classified "other".*no-such-job/),
+    });
   });
 
   it("judges with the gate's cut-off fingerprint and project value, per service", () => {
