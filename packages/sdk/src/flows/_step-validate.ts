@@ -3,6 +3,7 @@
  * hotfix checks, and write the validation note. The label (E8) is the promotion's, not a
  * target's: it is written once every target passed.
  */
+import type { SmokeCheckRecord } from '@hotfix-release/evidence';
 import { must } from '../_internal/must.js';
 import { writeValidationNote } from '../primitives/record-validation.js';
 import { runSmokeChecks } from '../primitives/run-smoke-checks.js';
@@ -42,12 +43,39 @@ export const enumerateStep = defineStep<PromotionContext, undefined>({
 });
 
 /** S7/E6: the hotfix checks; a failure stops the target (and backs the hotfix out when configured, D6). */
-export const smokeStep = defineStep<PromotionContext, undefined>({
+export const smokeStep = defineStep<PromotionContext, readonly SmokeCheckRecord[] | undefined>({
   name: 'smoke',
   runbookIds: ['S7', 'E6', 'D6'],
-  adopt: noAdoption,
-  async run(ctx) {
+  // A passed validation the journal holds stands on resume while staging still runs what it validated:
+  // re-running the checks would stamp a validation later than the note (possibly already on the MR,
+  // its answer lost) and the label that rest on it (E7, E8).
+  adopt: (previous) =>
+    previous && previous.smokeChecks.length > 0 && previous.smokeChecks.every((c) => c.result === 'passed')
+      ? previous.smokeChecks
+      : undefined,
+  async run(ctx, recorded) {
     const { runner, target, state } = ctx;
+    const deployedAt = state.record.deployment?.deployment.finishedAt;
+    const stillValid =
+      recorded !== undefined &&
+      (deployedAt === null ||
+        deployedAt === undefined ||
+        recorded.every((c) => Date.parse(c.startedAt) >= Date.parse(deployedAt)));
+    if (recorded && stillValid) {
+      state.record.smokeChecks = [...recorded];
+      state.checks = recorded.map((r) => ({
+        name: r.name,
+        kind: r.kind,
+        result: r.result,
+        ...(r.kind === 'http' ? { url: r.apiUrl } : {}),
+        startedAt: r.startedAt,
+        durationMs: r.durationMs,
+        outputDigest: r.outputDigest,
+        message: 'passed before the resume (recorded in the validation note)',
+      }));
+      runner.progress('smoke', 'done', `${recorded.length} check(s) passed (recorded before the resume)`, target);
+      return CONTINUE;
+    }
     runner.progress('smoke', 'start', 'Running the hotfix checks', target);
     const smokeStarted = ctx.clock.now();
     const checks = await must(
