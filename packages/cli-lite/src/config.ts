@@ -43,6 +43,8 @@ export const configFileSchema = z.strictObject({
       stableForMs: z.number().int().min(0).optional(),
     })
     .optional(),
+  /** Back a hotfix out (D6: R1, or R2 with a redeploy) when its deployment or validation fails; default off. */
+  rollbackOnFailure: z.boolean().optional(),
   runbook: z.unknown().optional(),
 });
 
@@ -56,6 +58,8 @@ export interface Settings {
   readonly timeoutMs: number | undefined;
   readonly runbook: unknown;
   readonly wait: { maxWaitMs: number; minDelayMs: number; maxDelayMs: number; stableForMs: number };
+  /** Whether a failed deployment or validation backs the hotfix out (D6); `--rollback-on-failure` turns it on. */
+  readonly rollbackOnFailure: boolean;
   /** The MR of the pipeline this job runs for, in GitLab CI. */
   readonly ciMr: { project: string; iid: number } | undefined;
 }
@@ -198,6 +202,7 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
       maxDelayMs: data.wait?.maxDelayMs ?? 30_000,
       stableForMs: data.wait?.stableForMs ?? 0,
     },
+    rollbackOnFailure: data.rollbackOnFailure ?? false,
     ciMr: env.CI_PROJECT_PATH && Number.isInteger(iid) && iid > 0 ? { project: env.CI_PROJECT_PATH, iid } : undefined,
   };
 }

@@ -97,7 +97,14 @@ describe('a promotion checks its own evidence before it reports promoted', () =>
       command: 'resume',
       ok: false,
       complete: true,
-      selfCheck: { status: 'fail', failed: [{ control: 'E2', runbookRef: 'E2', target: mr.project, status: 'fail' }] },
+      // E3 refuses it too: the promotion's own pipeline, judged by the same fingerprint, is not a deploy.
+      selfCheck: {
+        status: 'fail',
+        failed: [
+          { control: 'E2', runbookRef: 'E2', target: mr.project, status: 'fail' },
+          { control: 'E3', runbookRef: 'E3', target: mr.project, status: 'fail' },
+        ],
+      },
     });
     expect(existsSync(join(w.dir, 'again.json'))).toBe(true);
     // With the runbook's own fingerprints the same finished promotion passes its self-check.
@@ -140,7 +147,12 @@ describe('a promotion checks its own evidence before it reports promoted', () =>
       command: 'resume',
       evidence: join(w.dir, 'slow.json'),
       targets: [{ target: mr.project, outcome: 'promoted' }],
-      selfCheck: { failed: [{ control: 'E2', target: mr.project }] },
+      selfCheck: {
+        failed: [
+          { control: 'E2', target: mr.project },
+          { control: 'E3', target: mr.project },
+        ],
+      },
     });
     expect(existsSync(join(w.dir, 'slow.json'))).toBe(true);
   });
@@ -157,15 +169,14 @@ describe('a promotion checks its own evidence before it reports promoted', () =>
         policyExitCode: 0,
         failed: [],
         unjudged: [],
-        // E3 rests on what this SDK records: `observed` once the enumeration classifies each window pipeline by
-        // its jobs (issue 17 item 2), `unclassified` before; never `failed`, `reported` or `unreadable` here.
-        restsOn: [{ target: mr.project, E2: 'observed', E3: expect.stringMatching(/^(observed|unclassified)$/) }],
+        // Both rest on what GitLab observably ran: the pipeline's jobs, and each window pipeline's jobs.
+        restsOn: [{ target: mr.project, E2: 'observed', E3: 'observed' }],
       },
     });
     const human = await cli(['resume', 'normal.journal.json']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(
-      /✓ self-check: E1–E8 pass against this promotion's own configuration \(evenergi\/billing-service: E2 observed, E3 (observed|unclassified)\)/,
+      /✓ self-check: E1–E8 pass against this promotion's own configuration \(evenergi\/billing-service: E2 observed, E3 observed\)/,
     );
   });
 
@@ -183,8 +194,13 @@ describe('a promotion checks its own evidence before it reports promoted', () =>
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).not.toContain(`✓ ${mr.project}: promoted`);
       expect(r.stdout).toMatch(
-        SIM_MODE.name === 'realistic' ? /rolled_back \(deploy-failed\)/ : /✗ self-check: E2 failed \[E2\]/,
+        SIM_MODE.name === 'realistic'
+          ? /✗ evenergi\/charging-api: failed \(deploy-failed\)/
+          : /✗ self-check: E2 failed \[E2\]/,
       );
+      // Rollback on failure is off by default (D6): nothing was reverted, and the summary says so.
+      if (SIM_MODE.name === 'realistic')
+        expect(r.stdout).toContain('Rollback on failure is off: nothing was reverted.');
       expect(existsSync(join(own.dir, 'e.json'))).toBe(true);
     } finally {
       await own.close();

@@ -68,6 +68,8 @@ export async function runPromotion(
     readonly resolveDir?: string | undefined;
     /** The resolver over that workspace (see workspaceSession). */
     readonly session?: WorkspaceSession | undefined;
+    /** `--rollback-on-failure` was given (else the config file decides; off by default). */
+    readonly rollbackFlag?: boolean;
   },
 ): Promise<number> {
   const { io } = ctx;
@@ -95,6 +97,7 @@ export async function runPromotion(
       minDelayMs: w.minDelayMs,
       maxDelayMs: w.maxDelayMs,
       stableForMs: w.stableForMs,
+      rollbackOnFailure: run.rollbackFlag === true || gl.settings.rollbackOnFailure,
       onEvent: progress.onEvent,
       signal: controller.signal,
       ...resolveConflicts,
@@ -119,7 +122,8 @@ export async function runPromotion(
     return io.fail(p, existsSync(run.journalPath) && e.code !== 'preflight-failed' ? [resumeHint] : []);
   }
   const check = { sdk: gl.sdk, config: gl.config, gitlabUrl: gl.settings.gitlabUrl };
-  return report(ctx, result.value, { ...run, written, check }, controller.signal.aborted);
+  const rollbackOnFailure = run.rollbackFlag === true || gl.settings.rollbackOnFailure;
+  return report(ctx, result.value, { ...run, written, check, rollbackOnFailure }, controller.signal.aborted);
 }
 
 /**
@@ -170,6 +174,7 @@ async function report(
     readonly resolveDir?: string | undefined;
     readonly written: readonly string[];
     readonly check: SelfCheckInput;
+    readonly rollbackOnFailure: boolean;
   },
   aborted: boolean,
 ): Promise<number> {
@@ -191,6 +196,7 @@ async function report(
     digest: r.bundle.digest ?? null,
     promotedTargets: r.bundle.promotedTargets,
     targets: r.targets.map(targetDoc),
+    rollbackOnFailure: run.rollbackOnFailure,
     ...(check ? { selfCheck: check } : {}),
     ...(resumable ? { resume } : {}),
     ...(run.resolveDir && code === EXIT_CODES.conflict
@@ -210,6 +216,10 @@ async function report(
     for (const c of t.conflicts ?? []) io.out(`    conflict: ${c.path}\n`);
     if (t.instruction && t.instruction !== t.message) io.out(`    ${t.instruction}\n`);
   }
+  if (!run.rollbackOnFailure && r.targets.some((t) => t.outcome === 'failed' && t.reason !== 'drift'))
+    io.out(
+      '  Rollback on failure is off: nothing was reverted. Revert with "hotfix rollback" or replace the hotfix with a corrected one (D6); --rollback-on-failure backs it out automatically.\n',
+    );
   for (const line of check ? selfCheckLines(check) : [])
     io.out(`${refused ? io.paint('red', '✗') : io.paint('green', '✓')} ${line}\n`);
   io.out(`Evidence: ${run.evidencePath} (journal ${run.journalPath})\n`);

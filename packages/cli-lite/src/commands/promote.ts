@@ -15,12 +15,13 @@ const flags: OptionTable = {
   'dry-run': { type: 'boolean' },
   evidence: { type: 'string' },
   resolve: { type: 'string' },
+  'rollback-on-failure': { type: 'boolean' },
 };
 
 /** `hotfix promote`: the whole runbook for one merged hotfix, or its plan with `--dry-run`. */
 export const promoteCommand: Command = {
   help: `Usage: hotfix promote --mr <group/project>!<iid> [--target <group/project>]... [--dry-run]
-                      [--evidence <file>] [--resolve <workspace-dir>]
+                      [--evidence <file>] [--resolve <workspace-dir>] [--rollback-on-failure]
 
 Run the runbook for one merged hotfix: preflight, cherry-pick into release (S2), verify release
 (S3), start the orchestration pipeline with action=deploy-release-branch-to-staging (S4, never the
@@ -32,6 +33,12 @@ conflicting pick (D3) writes the conflicted files with markers into <dir>/<group
 (<dir> must be empty or new); edit them, then run "hotfix resolve --continue <dir> --evidence
 <file>": only files you changed are taken, the tree is verified, pushed to release only if release has not
 moved, recorded as evidence, and the promotion goes on.
+
+When the deployment or the validation fails, nothing is reverted unless --rollback-on-failure (or
+"rollbackOnFailure": true in hotfix.config.json) is given: D6 leaves "revert or replace with a
+corrected hotfix" to you. With it, the hotfix is reverted from release (R1), and redeployed and
+revalidated when it had reached staging (R2). A deployment of anything but this promotion's commit
+(release moved: someone else's commit rides along) is an R3 stop that never reverts anything.
 
 Before it reports "promoted", the promotion checks its own sealed bundle with the policy (E1–E8,
 with this configuration as the expectations: instance, MR, orchestration project and ref, each
@@ -61,7 +68,16 @@ Example:
       const note = await readWorkspaceNote(resolveDir, evidencePath, journalPathFor);
       session = workspaceSession(gl.sdk, resolveDir, note, []);
     }
-    return runPromotion(ctx, gl, { mr, targets, evidencePath, journalPath, command: 'promote', resolveDir, session });
+    return runPromotion(ctx, gl, {
+      mr,
+      targets,
+      evidencePath,
+      journalPath,
+      command: 'promote',
+      resolveDir,
+      session,
+      rollbackFlag: flag(p, 'rollback-on-failure'),
+    });
   },
 };
 

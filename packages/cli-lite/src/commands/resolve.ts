@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type OptionTable, parseCommand, str, strs } from '../args.js';
+import { flag, type OptionTable, parseCommand, str, strs } from '../args.js';
 import { connect } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import type { Command } from '../types.js';
@@ -10,11 +10,12 @@ const flags: OptionTable = {
   continue: { type: 'string' },
   evidence: { type: 'string' },
   accept: { type: 'string', multiple: true },
+  'rollback-on-failure': { type: 'boolean' },
 };
 
 /** `hotfix resolve --continue`: the human conflict path (D3), continuing the promotion with the edited files. */
 export const resolveCommand: Command = {
-  help: `Usage: hotfix resolve --continue <workspace-dir> [--evidence <file>] [--accept <path>]...
+  help: `Usage: hotfix resolve --continue <workspace-dir> [--evidence <file>] [--accept <path>]... [--rollback-on-failure]
 
 After "hotfix promote --resolve <workspace-dir>" stopped on a conflicting pick (exit 6) and wrote
 the conflicted files into the workspace, edit them (remove every conflict marker), then continue:
@@ -51,6 +52,7 @@ Example:
       command: 'resolve',
       resolveDir: dir,
       session,
+      rollbackFlag: flag(p, 'rollback-on-failure'),
     });
   },
 };

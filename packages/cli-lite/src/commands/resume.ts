@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readJournal, sealBundle } from '@hotfix-release/evidence';
-import { type OptionTable, type Parsed, parseCommand, str } from '../args.js';
+import { flag, type OptionTable, type Parsed, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, loadRunbook } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
@@ -10,11 +10,11 @@ import type { Command, CommandContext } from '../types.js';
 import { checkOwnEvidence, evidencePathFor, runPromotion, selfCheckProblem } from './_promotion.js';
 import { selfCheckLines } from './_self-check.js';
 
-const flags: OptionTable = { evidence: { type: 'string' } };
+const flags: OptionTable = { evidence: { type: 'string' }, 'rollback-on-failure': { type: 'boolean' } };
 
 /** `hotfix resume`: continues an interrupted promotion; the journal names the MR and targets. */
 export const resumeCommand: Command = {
-  help: `Usage: hotfix resume <journal> [--evidence <file>]
+  help: `Usage: hotfix resume <journal> [--evidence <file>] [--rollback-on-failure]
 
 Continue a promotion that was interrupted (Ctrl-C, a crash, a timeout, a manual gate): the journal
 holds the MR and the targets; every journaled step is re-checked against GitLab and never
@@ -56,6 +56,7 @@ ends it with exit 1 naming the control and runbook ID, and the evidence is still
       evidencePath,
       journalPath,
       command: 'resume',
+      rollbackFlag: flag(p, 'rollback-on-failure'),
     });
   },
 };
