@@ -151,20 +151,33 @@ function pinDownstream(
 }
 
 /**
+ * The project path a pipeline's `web_url` names (`<external url>/<project path>[/-]/pipelines/<id>`),
+ * or undefined. Only the URL's path is read: GitLab builds `web_url` from its configured external
+ * URL, which need not be the address this client talks to, and its documented answers show both
+ * the `/-/pipelines/` and the older `/pipelines/` form.
+ */
+export function projectPathOfPipelineUrl(gitlabUrl: string, webUrl: string, id: number): string | undefined {
+  if (!URL.canParse(webUrl)) return undefined;
+  const root = new URL(gitlabUrl).pathname.replace(/\/+$/, '');
+  let path = new URL(webUrl).pathname;
+  if (root && path.startsWith(`${root}/`)) path = path.slice(root.length);
+  const m = /^\/(.+?)\/(?:-\/)?pipelines\/(\d+)\/?$/.exec(path);
+  if (!m?.[1] || Number(m[2]) !== id) return undefined;
+  return decodeURIComponent(m[1]);
+}
+
+/**
  * The project of a downstream pipeline whose bridge omits `project_id` (GitLab's documented
- * answer does): derived from its `web_url` (`<host>/<project path>/-/pipelines/<id>`) and read
- * once; -1 when the URL names none (then it is not followed deeper).
+ * answer does): derived from its `web_url` and read once; -1 when the URL names none (then it
+ * is not followed deeper).
  */
 async function projectOfDownstream(
   ctx: FollowContext,
   s: FollowState,
   d: { readonly id: number; readonly web_url: string },
 ): Promise<number | HotfixError> {
-  const base = `${ctx.client.gitlabUrl.replace(/\/+$/, '')}/`;
-  const rest = d.web_url.startsWith(base) ? d.web_url.slice(base.length) : '';
-  const m = /^(.+?)\/-\/pipelines\/(\d+)\/?$/.exec(rest);
-  if (!m?.[1] || Number(m[2]) !== d.id) return -1;
-  const path = decodeURIComponent(m[1]);
+  const path = projectPathOfPipelineUrl(ctx.client.gitlabUrl, d.web_url, d.id);
+  if (path === undefined) return -1;
   if (path === ctx.target && s.targetProjectId !== undefined) return s.targetProjectId;
   const r = await counted(s, ctx.client.project(path));
   if (r.isOk()) return r.value.id;
