@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGitLabClient, type GitLabClient } from '../../src/gitlab-client.js';
 import { awaitEnvironment } from '../../src/primitives/await-environment.js';
+import { projectPathOfPipelineUrl } from '../../src/primitives/await-environment/follow-downstream.js';
 import { preflight } from '../../src/primitives/preflight.js';
 import { readLiveFacts } from '../../src/primitives/read-live-facts.js';
 import { parseRunbookConfig, type RunbookConfig } from '../../src/runbook-config.js';
@@ -132,5 +133,18 @@ describe('replay: primitives read GitLab’s documented responses', () => {
     expect(report.ok).toBe(false);
     expect(report.findings.map((f) => f.code)).toContain('mr-not-merged');
     expect(server.requests.filter((q) => q.slug === 'unmatched')).toEqual([]);
+  });
+});
+
+describe('projectPathOfPipelineUrl (the downstream project when a bridge omits project_id)', () => {
+  it.each([
+    ['https://example.com/diaspora/diaspora-client/pipelines/5', 'http://127.0.0.1:1', 5, 'diaspora/diaspora-client'],
+    ['https://gitlab.example.com/g/sub/p/-/pipelines/7', 'https://gitlab.internal', 7, 'g/sub/p'],
+    ['https://h.example/gitlab/g/p/-/pipelines/7', 'https://h.example/gitlab', 7, 'g/p'],
+    ['https://h.example/g/p/-/pipelines/8', 'https://h.example', 7, undefined],
+    ['https://h.example/g/p/-/jobs/7', 'https://h.example', 7, undefined],
+    ['not a url', 'https://h.example', 7, undefined],
+  ])('%s (API %s, id %d) → %s', (webUrl, api, id, expected) => {
+    expect(projectPathOfPipelineUrl(api, webUrl, id)).toBe(expected);
   });
 });
