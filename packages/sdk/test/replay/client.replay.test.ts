@@ -282,7 +282,11 @@ describe('replay: GitLabClient against GitLab’s documented responses', () => {
   let client: GitLabClient;
   beforeAll(async () => {
     server = await startReplayServer();
-    client = createGitLabClient({ gitlabUrl: server.url, token: 'glpat-replay', retry: { maxAttempts: 1 } })._unsafeUnwrap();
+    client = createGitLabClient({
+      gitlabUrl: server.url,
+      token: 'glpat-replay',
+      retry: { maxAttempts: 1 },
+    })._unsafeUnwrap();
   });
   afterAll(() => server.close());
   beforeEach(() => server.reset());

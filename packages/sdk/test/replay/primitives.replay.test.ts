@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGitLabClient, type GitLabClient } from '../../src/gitlab-client.js';
-import { awaitEnvironment } from '../../src/primitives/await-environment.js';
 import { projectPathOfPipelineUrl } from '../../src/primitives/await-environment/follow-downstream.js';
+import { awaitEnvironment } from '../../src/primitives/await-environment.js';
 import { preflight } from '../../src/primitives/preflight.js';
 import { readLiveFacts } from '../../src/primitives/read-live-facts.js';
 import { parseRunbookConfig, type RunbookConfig } from '../../src/runbook-config.js';
@@ -41,7 +41,11 @@ describe('replay: primitives read GitLab’s documented responses', () => {
   const clock = { now: () => Date.parse('2026-12-07T12:00:00Z'), sleep: async () => {} };
   beforeAll(async () => {
     server = await startReplayServer();
-    client = createGitLabClient({ gitlabUrl: server.url, token: 'glpat-replay', retry: { maxAttempts: 1 } })._unsafeUnwrap();
+    client = createGitLabClient({
+      gitlabUrl: server.url,
+      token: 'glpat-replay',
+      retry: { maxAttempts: 1 },
+    })._unsafeUnwrap();
   });
   afterAll(() => server.close());
   beforeEach(() => server.reset());
@@ -76,9 +80,9 @@ describe('replay: primitives read GitLab’s documented responses', () => {
         reachedVia: 'bridge',
         webUrl: downstream.web_url,
       });
-      expect(server.requests.some((q) => q.slug === 'get-project' && q.path.endsWith('diaspora%2Fdiaspora-client'))).toBe(
-        true,
-      );
+      expect(
+        server.requests.some((q) => q.slug === 'get-project' && q.path.endsWith('diaspora%2Fdiaspora-client')),
+      ).toBe(true);
       // No documented deployment belongs to pipeline 5, so the deploy job decides: "teaspoon" failed.
       expect(out).toMatchObject({ outcome: 'failure', reason: 'deployment-failed', failingJob: { name: 'teaspoon' } });
       expect(server.requests.filter((q) => q.slug === 'unmatched')).toEqual([]);
