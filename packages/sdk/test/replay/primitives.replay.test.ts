@@ -5,6 +5,9 @@
  * different examples), so each test asserts what the primitive derives from them and that it ends
  * in a verdict drawn from the data, never in `response-invalid` because a field was missing.
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGitLabClient, type GitLabClient } from '../../src/gitlab-client.js';
 import { projectPathOfPipelineUrl } from '../../src/primitives/await-environment/follow-downstream.js';
@@ -12,7 +15,7 @@ import { awaitEnvironment } from '../../src/primitives/await-environment.js';
 import { preflight } from '../../src/primitives/preflight.js';
 import { readLiveFacts } from '../../src/primitives/read-live-facts.js';
 import { parseRunbookConfig, type RunbookConfig } from '../../src/runbook-config.js';
-import { loadReplayFixtures, type ReplayServer, startReplayServer } from './server.js';
+import { loadReplayFixtures, REPLAY_DIR, type ReplayServer, startReplayServer } from './server.js';
 
 type Body = Record<string, unknown>;
 const fixtures = loadReplayFixtures();
@@ -137,6 +140,47 @@ describe('replay: primitives read GitLab’s documented responses', () => {
     expect(report.ok).toBe(false);
     expect(report.findings.map((f) => f.code)).toContain('mr-not-merged');
     expect(server.requests.filter((q) => q.slug === 'unmatched')).toEqual([]);
+  });
+});
+
+describe('replay variant: a downstream whose project cannot be derived', () => {
+  // NOT a documented answer: the documented bridges answer with its downstream `web_url` replaced by
+  // one naming no project, to prove the degradation is recorded in the verdict, not silent.
+  const dir = mkdtempSync(join(tmpdir(), 'replay-variant-'));
+  let server: ReplayServer;
+  beforeAll(async () => {
+    cpSync(REPLAY_DIR, dir, { recursive: true });
+    const file = join(dir, 'list-pipeline-bridges.json');
+    const f = JSON.parse(readFileSync(file, 'utf8')) as { examples: { body: { downstream_pipeline: Body }[] }[] };
+    for (const ex of f.examples) for (const b of ex.body) b.downstream_pipeline.web_url = 'https://example.com/';
+    writeFileSync(file, JSON.stringify(f));
+    server = await startReplayServer(dir);
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the unresolved downstream pipeline in the downstream-not-found verdict', async () => {
+    const client = createGitLabClient({
+      gitlabUrl: server.url,
+      token: 'glpat-replay',
+      retry: { maxAttempts: 1 },
+    })._unsafeUnwrap();
+    const r = await awaitEnvironment(client, config(['teaspoon']), {
+      pipeline: { id: 287 },
+      target: TARGET,
+      expectedSha: 'f62a4b2fb89754372a346f24659212eb8da13601',
+      maxWaitMs: 60_000,
+      clock: { now: () => Date.parse('2026-12-07T12:00:00Z'), sleep: async () => {} },
+      random: () => 0,
+    });
+    const out = r._unsafeUnwrap();
+    expect(out).toMatchObject({ outcome: 'failure', reason: 'downstream-not-found' });
+    expect(out.outcome === 'failure' && out.message).toContain(
+      'Not followed: downstream pipeline(s) 5 (https://example.com/)',
+    );
+    expect(out.observed.downstream).toBeUndefined();
   });
 });
 

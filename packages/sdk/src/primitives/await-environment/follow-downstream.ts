@@ -116,6 +116,7 @@ async function search(
     }
     const downstreamProject = d.project_id ?? (await projectOfDownstream(ctx, s, d));
     if (typeof downstreamProject !== 'number') return downstreamProject;
+    if (downstreamProject < 0) s.unresolved.set(d.id, d.web_url);
     if (downstreamProject === s.targetProjectId) {
       return {
         found: { path: [...path, obs], bridge: { ...b, downstream_pipeline: { ...d, project_id: downstreamProject } } },
@@ -182,6 +183,13 @@ async function projectOfDownstream(
   const r = await counted(s, ctx.client.project(path));
   if (r.isOk()) return r.value.id;
   return r.error.code === 'gitlab-not-found' ? -1 : r.error;
+}
+
+/** Names the downstream pipelines whose project GitLab did not say and could not be derived. */
+function unresolvedNote(s: FollowState): string {
+  if (!s.unresolved.size) return '';
+  const list = [...s.unresolved].map(([id, url]) => `${id} (${url})`).join(', ');
+  return ` Not followed: downstream pipeline(s) ${list}, whose project GitLab did not report (no project_id) and whose web_url names no project this token can read.`;
 }
 
 /** One poll of the downstream phase. */
@@ -328,7 +336,7 @@ export async function pollDownstream(ctx: FollowContext, s: FollowState): Promis
   return ok({
     outcome: 'failure',
     reason: 'downstream-not-found',
-    message: `The orchestration pipeline ${pipe.id} succeeded but triggered no pipeline in ${ctx.target}: check the inputs and the orchestrator's rules (D5).`,
+    message: `The orchestration pipeline ${pipe.id} succeeded but triggered no pipeline in ${ctx.target}: check the inputs and the orchestrator's rules (D5).${unresolvedNote(s)}`,
     failingJob: undefined,
   });
 }
