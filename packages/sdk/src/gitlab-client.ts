@@ -4,7 +4,7 @@
  * typed `HotfixError`; nothing throws.
  */
 
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { createGitbeaker, viaGitbeaker } from './_internal/gitbeaker.js';
 import { type ListOptions, type ListResult, paginate } from './_internal/paginate.js';
@@ -57,7 +57,10 @@ export interface GitLabClient {
   project(project: ProjectRef): ResultAsync<s.GitLabProject, HotfixError>;
   /** GET /projects/:id/merge_requests/:iid. */
   mergeRequest(project: ProjectRef, iid: number): ResultAsync<s.GitLabMergeRequest, HotfixError>;
-  /** GET /projects/:id/merge_requests/:iid/commits (newest first, as GitLab lists them). */
+  /**
+   * GET /projects/:id/merge_requests/:iid/commits (newest first, as GitLab lists them). A commit
+   * listed without `parent_ids` (GitLab's documented answer has none) is read on its own for them.
+   */
   mergeRequestCommits(
     project: ProjectRef,
     iid: number,
@@ -181,6 +184,27 @@ export interface GitLabClient {
 /** Optional dependencies of the client (injected by tests and by tools embedding the SDK). */
 export type GitLabClientDeps = TransportDeps;
 
+/** Fills in the `parent_ids` a list left out by reading each such commit, one at a time (never a burst). */
+function withParents(
+  listed: ListResult<z.output<typeof s.listedCommitSchema>>,
+  read: (sha: string) => ResultAsync<s.GitLabCommit, HotfixError>,
+): ResultAsync<ListResult<s.GitLabCommit>, HotfixError> {
+  const fill = async (): Promise<Result<ListResult<s.GitLabCommit>, HotfixError>> => {
+    const items: s.GitLabCommit[] = [];
+    for (const c of listed.items) {
+      if (c.parent_ids) {
+        items.push({ ...c, parent_ids: c.parent_ids });
+        continue;
+      }
+      const full = await read(c.id);
+      if (full.isErr()) return err(full.error);
+      items.push({ ...c, parent_ids: full.value.parent_ids });
+    }
+    return ok({ ...listed, items });
+  };
+  return new ResultAsync(fill());
+}
+
 const changeResultSchema = z.union([
   s.dryRunSchema.transform((): ChangeResult => ({ kind: 'dry-run-clean' })),
   s.commitSchema.transform((commit): ChangeResult => ({ kind: 'commit', commit })),
@@ -232,7 +256,9 @@ export function createGitLabClient(
         gb.MergeRequests.show(p, iid),
       ),
     mergeRequestCommits: (p, iid, opts) =>
-      list('/projects/:id/merge_requests/:iid/commits', { id: p, iid }, {}, s.commitSchema, opts),
+      list('/projects/:id/merge_requests/:iid/commits', { id: p, iid }, {}, s.listedCommitSchema, opts).andThen(
+        (listed) => withParents(listed, (sha) => client.commit(p, sha)),
+      ),
     approvals: (p, iid) =>
       viaGitbeaker('GET', '/projects/:id/merge_requests/:iid/approvals', s.approvalsSchema, () =>
         gb.MergeRequestApprovals.showConfiguration(p, { mergerequestIId: iid }),

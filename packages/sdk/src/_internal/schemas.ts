@@ -82,6 +82,12 @@ export const commitSchema = z.object({
   web_url: z.string().optional(),
 });
 
+/**
+ * A commit as an MR's commit list gives it: GitLab's documented answer omits `parent_ids`
+ * (the client reads the commit itself for them, see `mergeRequestCommits`).
+ */
+export const listedCommitSchema = commitSchema.partial({ parent_ids: true });
+
 /** GET /projects/:id/repository/branches/:branch. */
 export const branchSchema = z.object({
   name: z.string(),
@@ -210,8 +216,11 @@ export const deploymentSchema = z.object({
 
 /** GET /projects/:id/environments/:environment_id. */
 export const environmentDetailSchema = environmentSchema.extend({
-  /** Its `updated_at` is absent from the documented answer: not read from here. */
-  last_deployment: deploymentSchema.partial({ updated_at: true }).nullable().optional(),
+  /**
+   * GitLab's documented answer has no `updated_at` and no `environment` here (the environment
+   * is the one read): only `id`, `status` and `sha` are read from it.
+   */
+  last_deployment: deploymentSchema.partial({ updated_at: true, environment: true }).nullable().optional(),
 });
 
 /** A project label. */

@@ -116,6 +116,7 @@ async function search(
     }
     const downstreamProject = d.project_id ?? (await projectOfDownstream(ctx, s, d));
     if (typeof downstreamProject !== 'number') return downstreamProject;
+    if (downstreamProject < 0) s.unresolved.set(d.id, d.web_url);
     if (downstreamProject === s.targetProjectId) {
       return {
         found: { path: [...path, obs], bridge: { ...b, downstream_pipeline: { ...d, project_id: downstreamProject } } },
@@ -151,24 +152,44 @@ function pinDownstream(
 }
 
 /**
+ * The project path a pipeline's `web_url` names (`<external url>/<project path>[/-]/pipelines/<id>`),
+ * or undefined. Only the URL's path is read: GitLab builds `web_url` from its configured external
+ * URL, which need not be the address this client talks to, and its documented answers show both
+ * the `/-/pipelines/` and the older `/pipelines/` form.
+ */
+export function projectPathOfPipelineUrl(gitlabUrl: string, webUrl: string, id: number): string | undefined {
+  if (!URL.canParse(webUrl)) return undefined;
+  const root = new URL(gitlabUrl).pathname.replace(/\/+$/, '');
+  let path = new URL(webUrl).pathname;
+  if (root && path.startsWith(`${root}/`)) path = path.slice(root.length);
+  const m = /^\/(.+?)\/(?:-\/)?pipelines\/(\d+)\/?$/.exec(path);
+  if (!m?.[1] || Number(m[2]) !== id) return undefined;
+  return decodeURIComponent(m[1]);
+}
+
+/**
  * The project of a downstream pipeline whose bridge omits `project_id` (GitLab's documented
- * answer does): derived from its `web_url` (`<host>/<project path>/-/pipelines/<id>`) and read
- * once; -1 when the URL names none (then it is not followed deeper).
+ * answer does): derived from its `web_url` and read once; -1 when the URL names none (then it
+ * is not followed deeper).
  */
 async function projectOfDownstream(
   ctx: FollowContext,
   s: FollowState,
   d: { readonly id: number; readonly web_url: string },
 ): Promise<number | HotfixError> {
-  const base = `${ctx.client.gitlabUrl.replace(/\/+$/, '')}/`;
-  const rest = d.web_url.startsWith(base) ? d.web_url.slice(base.length) : '';
-  const m = /^(.+?)\/-\/pipelines\/(\d+)\/?$/.exec(rest);
-  if (!m?.[1] || Number(m[2]) !== d.id) return -1;
-  const path = decodeURIComponent(m[1]);
+  const path = projectPathOfPipelineUrl(ctx.client.gitlabUrl, d.web_url, d.id);
+  if (path === undefined) return -1;
   if (path === ctx.target && s.targetProjectId !== undefined) return s.targetProjectId;
   const r = await counted(s, ctx.client.project(path));
   if (r.isOk()) return r.value.id;
   return r.error.code === 'gitlab-not-found' ? -1 : r.error;
+}
+
+/** Names the downstream pipelines whose project GitLab did not say and could not be derived. */
+function unresolvedNote(s: FollowState): string {
+  if (!s.unresolved.size) return '';
+  const list = [...s.unresolved].map(([id, url]) => `${id} (${url})`).join(', ');
+  return ` Not followed: downstream pipeline(s) ${list}, whose project GitLab did not report (no project_id) and whose web_url names no project this token can read.`;
 }
 
 /** One poll of the downstream phase. */
@@ -315,7 +336,7 @@ export async function pollDownstream(ctx: FollowContext, s: FollowState): Promis
   return ok({
     outcome: 'failure',
     reason: 'downstream-not-found',
-    message: `The orchestration pipeline ${pipe.id} succeeded but triggered no pipeline in ${ctx.target}: check the inputs and the orchestrator's rules (D5).`,
+    message: `The orchestration pipeline ${pipe.id} succeeded but triggered no pipeline in ${ctx.target}: check the inputs and the orchestrator's rules (D5).${unresolvedNote(s)}`,
     failingJob: undefined,
   });
 }

@@ -79,6 +79,11 @@ export interface FollowState {
   emitted: Set<string>;
   /** The orchestration pipeline has no trigger job (GitLab creates them with the pipeline): not asked again. */
   noBridges?: boolean;
+  /**
+   * Downstream pipelines whose project could not be derived (the bridge omitted `project_id` and
+   * the `web_url` named no readable project), by id: named in the verdict instead of being dropped.
+   */
+  unresolved: Map<number, string>;
 }
 
 /** A fresh state. */
@@ -96,6 +101,7 @@ export function initialState(): FollowState {
     healthOkSince: undefined,
     requests: 0,
     emitted: new Set(),
+    unresolved: new Map(),
   };
 }
 
