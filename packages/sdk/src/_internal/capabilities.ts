@@ -136,7 +136,8 @@ export async function readCiConfig(
       ),
     );
   const text = await client.rawFile(loc.project, loc.path, where);
-  if (text.isErr()) return err(text.error);
+  if (text.isErr())
+    return err({ ...text.error, message: `${loc.project}:${loc.path}@${where}: ${text.error.message}` });
   return ok({ ...loc, ref: where, text: text.value });
 }
 
@@ -277,4 +278,36 @@ export async function orchestrationFacts(
     ci,
     ...(ci.isOk() ? { missingInputs: missingGuidedInputs(ci.value.text, orch) } : {}),
   };
+}
+
+/** Whether this user may push to a branch: GitLab's `can_push` when it says, else the role (Developer or more). */
+export function mayPushBranch(
+  branch: { readonly can_push?: boolean | undefined },
+  accessLevel: number | undefined,
+): boolean {
+  return branch.can_push ?? (accessLevel !== undefined && accessLevel >= DEVELOPER);
+}
+
+/** The top-level keys of a CI file that name jobs (every top-level key but GitLab's global keywords). */
+export function topLevelJobNames(ciText: string): string[] {
+  const globals = new Set([
+    'spec',
+    'stages',
+    'variables',
+    'workflow',
+    'include',
+    'default',
+    'image',
+    'services',
+    'cache',
+    'before_script',
+    'after_script',
+  ]);
+  const names: string[] = [];
+  for (const line of ciText.split(/\r?\n/)) {
+    const m = /^(?:"([^"]+)"|'([^']+)'|([^\s#'"][^:#]*?))\s*:(?:\s|$)/.exec(line);
+    const name = m?.[1] ?? m?.[2] ?? m?.[3];
+    if (name && !globals.has(name)) names.push(name);
+  }
+  return names;
 }

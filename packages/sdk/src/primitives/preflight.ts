@@ -6,8 +6,8 @@ import type { RunbookId } from '@hotfix-release/evidence';
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import {
-  DEVELOPER,
   inputsSupport,
+  mayPushBranch,
   type OrchestrationFacts,
   orchestrationFacts,
   readInstanceMetadata,
@@ -283,7 +283,7 @@ async function run(
         target,
         message: `${target}:${releaseBranch} is not protected; anyone with push rights can move it.`,
       });
-    const canPush = b.can_push ?? (accessLevel !== undefined && accessLevel >= DEVELOPER);
+    const canPush = mayPushBranch(b, accessLevel);
     if (!canPush)
       add({
         code: 'cannot-push-release',
