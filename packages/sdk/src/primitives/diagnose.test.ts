@@ -140,7 +140,7 @@ describe('diagnose', () => {
       expect(commit.status).toBe(201);
       expect(notOk(await run())).toEqual([]);
     } finally {
-      orch.ciConfigPath = undefined;
+      delete orch.ciConfigPath;
     }
   });
 
@@ -153,7 +153,7 @@ describe('diagnose', () => {
       expect(notOk(r)).toEqual(['token-scopes:fail']);
       expect(r.token.scopes).toEqual(['read_api', 'read_repository']);
     } finally {
-      token.scopes = undefined;
+      delete token.scopes;
     }
   });
 

@@ -186,7 +186,7 @@ describe('preflight', () => {
         'orchestration-ci-missing',
       ]);
     } finally {
-      orch.ciConfigPath = undefined;
+      delete orch.ciConfigPath;
     }
   });
 
