@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli.js';
 import { type GitLabSim, startGitLabSim } from '../server.js';
 
 async function get(sim: GitLabSim, path: string, headers: Record<string, string> = {}) {
@@ -71,5 +72,17 @@ describe('instance metadata in realistic mode', () => {
     const self = await get(sim, '/personal_access_tokens/self', { 'PRIVATE-TOKEN': sim.token });
     expect(self.body).not.toHaveProperty('last_used_at');
     expect(self.body).toMatchObject({ scopes: ['api'], active: true });
+  });
+});
+
+describe('hotfix-gitlab-sim serve --gitlab-version', () => {
+  it('refuses a version that does not look like one with exit code 64', async () => {
+    const write = process.stderr.write;
+    process.stderr.write = () => true;
+    try {
+      expect(await runCli(['serve', '--gitlab-version', 'latest'])).toBe(64);
+    } finally {
+      process.stderr.write = write;
+    }
   });
 });
