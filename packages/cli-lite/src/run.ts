@@ -19,6 +19,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Check the prerequisites (P1-P6, S1, D1) without changing anything',
     load: async () => (await import('./commands/preflight.js')).preflightCommand,
   },
+  doctor: {
+    summary: 'Check this GitLab, token and configuration can run the runbook, with a fix per finding',
+    load: async () => (await import('./commands/doctor.js')).doctorCommand,
+  },
   promote: {
     summary: 'Run the whole runbook for one merged hotfix (S1-S7), or --dry-run the plan',
     load: async () => (await import('./commands/promote.js')).promoteCommand,

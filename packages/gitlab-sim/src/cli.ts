@@ -5,11 +5,14 @@ import { startGitLabSim } from './server.js';
 
 const USAGE = `Usage: hotfix-gitlab-sim serve [--port N] [--scenario NAME] [--state-dir DIR] [--token TOKEN]
                               [--realistic | --realistic-switch NAME ...]
+                              [--gitlab-version VERSION] [--enterprise]
 
 Starts a GitLab REST v4 + git smart-HTTP simulator on 127.0.0.1 and prints one JSON
 line with "url", "token", "projects", "scenario" and "realistic". Serves until SIGINT or SIGTERM.
 --realistic turns on every realistic switch; --realistic-switch (repeatable) only the named
 ones: ${REALISTIC_SWITCHES.join(', ')}.
+--gitlab-version (e.g. 16.11.2, a GitLab without pipeline inputs) and --enterprise set what
+/version and /metadata report.
 `;
 
 /** Runs the simulator's command line; resolves with an exit code, or undefined while serving. */
@@ -29,6 +32,8 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
       host: { type: 'string' },
       realistic: { type: 'boolean' },
       'realistic-switch': { type: 'string', multiple: true },
+      'gitlab-version': { type: 'string' },
+      enterprise: { type: 'boolean' },
     },
     strict: true,
   });
@@ -45,6 +50,11 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     );
     return 64;
   }
+  const version = values['gitlab-version'];
+  if (version !== undefined && !/^\d+\.\d+(\.\d+)?(-[\w.-]+)?$/.test(version)) {
+    process.stderr.write(`hotfix-gitlab-sim: --gitlab-version must look like 17.11.2 or 18.1.0-ee, got "${version}"\n`);
+    return 64;
+  }
   const realistic = values.realistic ? true : Object.fromEntries(picked.map((n) => [n, true]));
   const scenario = values.scenario ?? (scenarioNames().includes('demo') ? 'demo' : 'empty');
   const sim = await startGitLabSim({
@@ -54,6 +64,10 @@ export async function runCli(argv: readonly string[]): Promise<number | undefine
     ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
     ...(values.token ? { token: values.token } : {}),
     ...(values.host ? { host: values.host } : {}),
+    instance: {
+      ...(version !== undefined ? { version } : {}),
+      ...(values.enterprise ? { enterprise: true } : {}),
+    },
   });
   process.stdout.write(
     `${JSON.stringify({

@@ -25,5 +25,14 @@ export type { Scenario, ScenarioContext } from './scenarios/index.js';
 export { registerScenario, scenarioNames } from './scenarios/index.js';
 export type { GitLabSim, GitLabSimOptions } from './server.js';
 export { startGitLabSim } from './server.js';
-export type { SimLabel, SimMergeRequest, SimNote, SimProject, SimProtectedBranch, SimToken, SimUser } from './state.js';
-export { ACCESS, SimState } from './state.js';
+export type {
+  SimInstance,
+  SimLabel,
+  SimMergeRequest,
+  SimNote,
+  SimProject,
+  SimProtectedBranch,
+  SimToken,
+  SimUser,
+} from './state.js';
+export { ACCESS, DEFAULT_SIM_INSTANCE, SimState } from './state.js';

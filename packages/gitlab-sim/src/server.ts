@@ -23,7 +23,7 @@ import { registerControlRoutes } from './resources/controls.js';
 import { registerResources } from './resources/index.js';
 import './scenarios/demo.js';
 import { runScenario } from './scenarios/index.js';
-import { ACCESS, type SimProject, SimState, type SimToken, type SimUser } from './state.js';
+import { ACCESS, type SimInstance, type SimProject, SimState, type SimToken, type SimUser } from './state.js';
 
 /** Options for starting the simulator. */
 export interface GitLabSimOptions {
@@ -44,6 +44,11 @@ export interface GitLabSimOptions {
    * object only the named ones (see `REALISTIC_SWITCHES` and the README). Off by default.
    */
   readonly realistic?: RealisticOption;
+  /**
+   * What `/version` and `/metadata` report (GitLab 18.6.0 Community Edition by default), e.g.
+   * `{ version: '16.11.2' }` for an instance without pipeline inputs.
+   */
+  readonly instance?: Readonly<Partial<Pick<SimInstance, 'version' | 'revision' | 'enterprise'>>>;
 }
 
 /** A running simulator. */
@@ -81,6 +86,7 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
   const root = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'gitlab-sim-')));
   const state = new SimState();
   state.realistic = resolveRealistic(options.realistic);
+  state.instance = { ...state.instance, ...options.instance };
   const clock = new SimClock(
     options.virtualClock instanceof Date ? options.virtualClock : options.virtualClock ? new Date() : undefined,
   );

@@ -25,7 +25,32 @@ export interface SimToken {
   /** For job tokens: the project whose job owns the token. */
   readonly projectId?: number;
   revoked?: boolean;
+  /** A personal access token's name (`/personal_access_tokens/self`); `sim` when unset. */
+  name?: string;
+  /** A personal access token's scopes; `['api']` when unset. */
+  scopes?: string[];
+  /** A personal access token's expiry date (`YYYY-MM-DD`), or null for none. */
+  expiresAt?: string | null;
 }
+
+/** What `/version` and `/metadata` report: the instance's version, revision and edition. */
+export interface SimInstance {
+  /** GitLab's version string, e.g. `18.6.0-ee` or `16.11.2`. */
+  version: string;
+  revision: string;
+  /** Enterprise Edition. */
+  enterprise: boolean;
+  /** The agent server for Kubernetes (KAS); off by default. */
+  kas: { enabled: boolean; externalUrl: string | null; externalK8sProxyUrl: string | null; version: string | null };
+}
+
+/** The instance the simulator reports when nothing else is asked for. */
+export const DEFAULT_SIM_INSTANCE: Readonly<SimInstance> = {
+  version: '18.6.0',
+  revision: '5f1e2d3c4b0',
+  enterprise: false,
+  kas: { enabled: false, externalUrl: null, externalK8sProxyUrl: null, version: null },
+};
 
 /** A protected-branch rule: who may push and merge, and whether force pushes are allowed. */
 export interface SimProtectedBranch {
@@ -101,6 +126,8 @@ export interface SimProject {
   readonly labels: SimLabel[];
   readonly mergeRequests: SimMergeRequest[];
   readonly createdAt: string;
+  /** The project's CI/CD configuration file (`ci_config_path`); `.gitlab-ci.yml` when unset. */
+  ciConfigPath?: string;
   /** Minimum role allowed to set pipeline variables (GitLab's ci_pipeline_variables_minimum_override_role). */
   pipelineVariablesMinimumRole: number;
   /** CI state per project (pipelines, jobs, environments, deployments); owned by the CI engine. */
@@ -111,6 +138,8 @@ export interface SimProject {
 export class SimState {
   /** The realistic-mode switches this simulator runs with (all off: the cooperative mode). */
   realistic: RealisticSwitches = resolveRealistic(undefined);
+  /** What `/version` and `/metadata` report (tests may change it). */
+  instance: SimInstance = { ...DEFAULT_SIM_INSTANCE, kas: { ...DEFAULT_SIM_INSTANCE.kas } };
   readonly users: SimUser[] = [];
   readonly tokens: SimToken[] = [];
   readonly projects: SimProject[] = [];

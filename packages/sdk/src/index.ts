@@ -23,6 +23,8 @@ export type { CherryPickLocalOptions, LocalPickResult } from './primitives/cherr
 export { cherryPickLocal } from './primitives/cherry-pick-local.js';
 export type { CherryPickOptions, PickOutcome } from './primitives/cherry-pick-to-release.js';
 export { cherryPickToRelease } from './primitives/cherry-pick-to-release.js';
+export type { DiagnoseFinding, DiagnoseOptions, DiagnoseReport, DiagnoseStatus } from './primitives/diagnose.js';
+export { diagnose } from './primitives/diagnose.js';
 export type { PreflightOptions, PreflightReport } from './primitives/preflight.js';
 export { preflight } from './primitives/preflight.js';
 export type { LiveFacts, LiveFactsRequest } from './primitives/read-live-facts.js';

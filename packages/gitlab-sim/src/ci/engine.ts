@@ -173,7 +173,8 @@ export class CiEngine implements CiControls {
     const t = req.at ?? this.clock.now();
     const resolved = await resolveRef(project.repoDir, req.ref);
     if (!resolved) return { errors: ['Reference not found'] };
-    const text = await readFileAt(project.repoDir, resolved.sha, '.gitlab-ci.yml');
+    // The project's ci_config_path (a file in its own repository) or GitLab's default.
+    const text = await readFileAt(project.repoDir, resolved.sha, project.ciConfigPath || '.gitlab-ci.yml');
     if (text === undefined) return { errors: ['Missing CI config file'] };
     const variables = req.variables ?? [];
     const pipelineVars = Object.fromEntries(variables.map((v) => [v.key, v.value]));

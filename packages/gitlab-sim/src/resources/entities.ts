@@ -51,6 +51,7 @@ export function projectEntity(project: SimProject, ctx: RequestContext): Record<
     },
     visibility: 'private',
     merge_method: project.mergeMethod,
+    ci_config_path: project.ciConfigPath ?? null,
     ci_pipeline_variables_minimum_override_role: roleName(project.pipelineVariablesMinimumRole),
     permissions: {
       project_access: ctx.user

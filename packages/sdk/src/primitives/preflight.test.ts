@@ -155,6 +155,41 @@ describe('preflight', () => {
     ).toBe(true);
   });
 
+  it('refuses a protected orchestration ref the token may not run pipelines on, and a GitLab without inputs (P4)', async () => {
+    const orch = sim.state.findProject(demo.orchestrator)!;
+    orch.protectedBranches.set('main', {
+      name: 'main',
+      pushAccessLevel: 40,
+      mergeAccessLevel: 40,
+      allowForcePush: false,
+    });
+    sim.state.instance.version = '16.11.2';
+    try {
+      const alice = createGitLabClient({ gitlabUrl: sim.url, token: demo.users.developer.token })._unsafeUnwrap();
+      const r = (await preflight(alice, config, { mr: demo.mergeRequests.cleanPick }))._unsafeUnwrap();
+      expect(r.findings.find((f) => f.code === 'cannot-run-pipeline')?.message).toContain('protected');
+      expect(r.findings.find((f) => f.code === 'inputs-unsupported')).toMatchObject({
+        severity: 'error',
+        runbookRef: 'P4',
+      });
+    } finally {
+      orch.protectedBranches.delete('main');
+      sim.state.instance.version = '18.6.0';
+    }
+  });
+
+  it("reads the orchestrator's CI through the project's ci_config_path (P4)", async () => {
+    const orch = sim.state.findProject(demo.orchestrator)!;
+    orch.ciConfigPath = 'ci/missing.yml';
+    try {
+      expect(codes(await preflight(client, config, { mr: demo.mergeRequests.cleanPick }))).toEqual([
+        'orchestration-ci-missing',
+      ]);
+    } finally {
+      delete orch.ciConfigPath;
+    }
+  });
+
   it('stops with gitlab-unauthorized for a bad token and invalid-input for bad options', async () => {
     const bad = createGitLabClient({ gitlabUrl: sim.url, token: 'glpat-bad' })._unsafeUnwrap();
     expect((await preflight(bad, config, { mr: demo.mergeRequests.cleanPick }))._unsafeUnwrapErr().code).toBe(

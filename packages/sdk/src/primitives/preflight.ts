@@ -5,6 +5,13 @@
 import type { RunbookId } from '@hotfix-release/evidence';
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import {
+  inputsSupport,
+  mayPushBranch,
+  type OrchestrationFacts,
+  orchestrationFacts,
+  readInstanceMetadata,
+} from '../_internal/capabilities.js';
 import { fromBody } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type PickPlan, resolvePickPlan } from '../_internal/pick-plan.js';
@@ -70,8 +77,6 @@ export const preflightOptionsSchema = z.object({
 
 /** Options of `preflight` as callers write them. */
 export type PreflightOptions = z.input<typeof preflightOptionsSchema>;
-
-const DEVELOPER = 30;
 
 async function settle<T>(r: ResultAsync<T, HotfixError>): Promise<Result<T, HotfixError>> {
   return r;
@@ -278,7 +283,7 @@ async function run(
         target,
         message: `${target}:${releaseBranch} is not protected; anyone with push rights can move it.`,
       });
-    const canPush = b.can_push ?? (accessLevel !== undefined && accessLevel >= DEVELOPER);
+    const canPush = mayPushBranch(b, accessLevel);
     if (!canPush)
       add({
         code: 'cannot-push-release',
@@ -325,52 +330,20 @@ async function run(
     });
   }
 
-  // P4: the orchestration project, pipeline rights and its guided inputs.
-  const orch = config.orchestration;
-  const op = await settle(client.project(orch.project));
-  if (op.isErr()) {
-    stopOn(op.error);
+  // P4: the orchestration project, pipeline rights on its ref and its guided inputs.
+  checkOrchestration(await orchestrationFacts(client, config.orchestration), config, add, stopOn);
+  const instance = await readInstanceMetadata(client);
+  if (
+    instance.isOk() &&
+    config.orchestration.inputsVia === 'inputs' &&
+    inputsSupport(instance.value.version) === 'none'
+  )
     add({
-      code: 'orchestration-not-found',
+      code: 'inputs-unsupported',
       severity: 'error',
       runbookRef: 'P4',
-      message: `Orchestration project ${orch.project} was not found or is not visible to this token.`,
+      message: `GitLab ${instance.value.version} ignores pipeline inputs (they need 17.10 or later): set orchestration.inputsVia to "variables".`,
     });
-  } else {
-    const perms = op.value.permissions;
-    const level = Math.max(perms?.project_access?.access_level ?? 0, perms?.group_access?.access_level ?? 0);
-    if (perms && level > 0 && level < DEVELOPER) {
-      add({
-        code: 'cannot-run-pipeline',
-        severity: 'error',
-        runbookRef: 'P4',
-        message: `This token may not create pipelines in ${orch.project} (access level ${level}).`,
-      });
-    }
-    const ci = await settle(client.rawFile(orch.project, '.gitlab-ci.yml', orch.ref));
-    if (ci.isErr()) {
-      stopOn(ci.error);
-      add({
-        code: 'orchestration-ci-missing',
-        severity: 'error',
-        runbookRef: 'P4',
-        message: `${orch.project} has no .gitlab-ci.yml on ${orch.ref}.`,
-      });
-    } else if (orch.inputsVia === 'inputs') {
-      const header = ci.value.split(/^---\s*$/m)[0] ?? '';
-      const missing = Object.values(orch.inputNames).filter(
-        (n) => !new RegExp(`^\\s+${escapeRe(n)}\\s*:`, 'm').test(header),
-      );
-      if (!/^spec:\s*$/m.test(header) || missing.length > 0 || !header.includes(orch.deployAction)) {
-        add({
-          code: 'orchestration-inputs-missing',
-          severity: 'error',
-          runbookRef: 'P4',
-          message: `${orch.project}'s CI does not declare the guided inputs (${missing.join(', ') || orch.deployAction}) in its spec header.`,
-        });
-      }
-    }
-  }
 
   return {
     ok: !findings.some((f) => f.severity === 'error'),
@@ -386,6 +359,49 @@ async function run(
   };
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function checkOrchestration(
+  facts: OrchestrationFacts,
+  config: RunbookConfig,
+  add: (f: PreflightFinding) => void,
+  stopOn: (e: HotfixError) => void,
+): void {
+  const orch = config.orchestration;
+  if (facts.project.isErr()) {
+    stopOn(facts.project.error);
+    add({
+      code: 'orchestration-not-found',
+      severity: 'error',
+      runbookRef: 'P4',
+      message: `Orchestration project ${orch.project} was not found or is not visible to this token.`,
+    });
+    return;
+  }
+  const { accessLevel } = facts.project.value;
+  const ref = facts.ref;
+  if (ref?.isErr()) stopOn(ref.error);
+  if (ref?.isOk() && ref.value.allowed === false)
+    add({
+      code: 'cannot-run-pipeline',
+      severity: 'error',
+      runbookRef: 'P4',
+      message: ref.value.protected
+        ? `This token may not create pipelines on the protected ${orch.project}:${orch.ref} (only those who may push or merge into it may; access level ${accessLevel}).`
+        : `This token may not create pipelines in ${orch.project} (access level ${accessLevel}).`,
+    });
+  if (facts.ci?.isErr()) {
+    stopOn(facts.ci.error);
+    add({
+      code: 'orchestration-ci-missing',
+      severity: 'error',
+      runbookRef: 'P4',
+      message: `${orch.project} has no CI configuration on ${orch.ref} (its ci_config_path or .gitlab-ci.yml).`,
+    });
+  } else if (orch.inputsVia === 'inputs' && facts.missingInputs && facts.missingInputs.length > 0) {
+    add({
+      code: 'orchestration-inputs-missing',
+      severity: 'error',
+      runbookRef: 'P4',
+      message: `${orch.project}'s CI does not declare the guided inputs (${facts.missingInputs.join(', ')}) in its spec header.`,
+    });
+  }
 }
