@@ -187,6 +187,7 @@ export const deployStep = defineStep<PromotionContext, undefined>({
         target,
         expectedSha: state.expectedSha,
         ...(ctx.settings.stableForMs ? { stableForMs: ctx.settings.stableForMs } : {}),
+        ...(ctx.settings.checkHeaders[target] ? { headers: ctx.settings.checkHeaders[target] } : {}),
         onEvent: (e) => runner.emit(e),
       }),
     );

@@ -83,6 +83,7 @@ export const smokeStep = defineStep<PromotionContext, readonly SmokeCheckRecord[
         expectedSha: state.expectedSha,
         clock: ctx.clock,
         ...(runner.signal ? { signal: runner.signal } : {}),
+        ...(ctx.settings.checkHeaders[target] ? { headers: ctx.settings.checkHeaders[target] } : {}),
       }),
     );
     // On the flow's clock: each check ends when the records are written and started its measured duration before.
