@@ -5,8 +5,8 @@ import type { CustomSmokeCheck } from '../primitives/run-smoke-checks.js';
 import { flowResolveSchema } from './_resolve-conflict-step.js';
 
 /**
- * The operator's headers for health and smoke checks (staging behind auth), by target project:
- * `{ "group/api": { "x-staging-auth": "<value>" } }`. Values are secrets: the journal and the bundle
+ * The operator's headers for health and smoke checks (staging behind auth), by target project
+ * (`*`: every target): `{ "group/api": { "x-staging-auth": "<value>" } }`. Values are secrets: the journal and the bundle
  * refuse any record containing one, and no event or error carries them.
  */
 export const checkHeadersSchema = z
@@ -21,6 +21,22 @@ export const checkHeadersSchema = z
     ),
   )
   .default({});
+
+/** The headers of one target's checks: those for every target (`*`) and its own; undefined when none. */
+export function checkHeadersFor(
+  h: z.output<typeof checkHeadersSchema>,
+  target: string,
+): Readonly<Record<string, string>> | undefined {
+  const merged = { ...h['*'], ...h[target] };
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+/** `{ headers }` to spread into a check's options, or nothing. */
+export function withHeaders(h: Readonly<Record<string, string>> | undefined): {
+  headers?: Readonly<Record<string, string>>;
+} {
+  return h ? { headers: h } : {};
+}
 
 /** Every header value of {@link checkHeadersSchema}: sentinels the journal and bundle refuse. */
 export function checkHeaderValues(h: z.output<typeof checkHeadersSchema>): string[] {

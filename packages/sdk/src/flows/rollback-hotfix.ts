@@ -15,7 +15,7 @@ import type { GitLabClient } from '../gitlab-client.js';
 import { assertNoDrift } from '../primitives/assert-no-drift.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import { checkTokenCan, ROLLBACK_OPERATIONS } from '../token-kinds.js';
-import { checkHeadersSchema, type FlowEvent } from './_promote-options.js';
+import { checkHeadersFor, checkHeadersSchema, type FlowEvent, withHeaders } from './_promote-options.js';
 import { type RollbackContext, rollbackSteps } from './_rollback-target.js';
 import {
   CONTINUE,
@@ -128,7 +128,7 @@ async function run(
       reason: o.reason,
       record,
       clock,
-      wait: { ...wait, ...(o.checkHeaders[record.project] ? { headers: o.checkHeaders[record.project] } : {}) },
+      wait: { ...wait, ...withHeaders(checkHeadersFor(o.checkHeaders, record.project)) },
       runner,
       state: {},
     };
