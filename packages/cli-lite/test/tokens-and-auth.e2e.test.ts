@@ -48,7 +48,7 @@ describe('job tokens (issue 18)', () => {
     expect(doc).toMatchObject({
       code: 'token-insufficient',
       exitCode: 3,
-      runbookRef: 'P1',
+      runbookRef: 'P3',
       details: {
         tokenKind: 'job',
         command: 'hotfix promote',

@@ -52,15 +52,15 @@ const JOB_TOKEN_CANNOT: ReadonlySet<GitLabOperation> = new Set([
 
 /** What a promotion needs of its token (P1, P3, P4, S7). */
 export const PROMOTION_OPERATIONS: readonly GitLabOperation[] = [
-  'read-merge-request',
   'cherry-pick',
   'create-pipeline',
   'mr-note',
   'mr-label',
+  'read-merge-request',
 ];
 
 /** What a rollback needs of its token (R1, R2). */
-export const ROLLBACK_OPERATIONS: readonly GitLabOperation[] = ['read-merge-request', 'revert', 'create-pipeline'];
+export const ROLLBACK_OPERATIONS: readonly GitLabOperation[] = ['revert', 'create-pipeline', 'read-merge-request'];
 
 /**
  * The HTTP Basic user name GitLab expects for a git push with this kind of token: `gitlab-ci-token`
