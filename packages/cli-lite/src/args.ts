@@ -26,6 +26,16 @@ export const COMMON_OPTIONS = {
   'no-color': { type: 'boolean' },
 } as const satisfies Record<string, OptionSpec>;
 
+/**
+ * Flags of the commands that talk to GitLab: `--job-token` sends CI_JOB_TOKEN (only when asked),
+ * `--check-header [<target>:]<header>=<VARIABLE>` sends a header whose value is read from an
+ * environment variable with the health and smoke checks (staging behind auth).
+ */
+export const GITLAB_OPTIONS = {
+  'job-token': { type: 'boolean' },
+  'check-header': { type: 'string', multiple: true },
+} as const satisfies Record<string, OptionSpec>;
+
 /** Parsed flags and positionals. */
 export interface Parsed {
   readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;

@@ -1,8 +1,14 @@
 /**
  * Configuration, in order: `hotfix.config.json` (found upward from the working directory, or
- * `--config`), then the environment (GITLAB_URL, GITLAB_TOKEN; in GitLab CI CI_SERVER_URL,
- * CI_JOB_TOKEN, CI_PROJECT_PATH, CI_MERGE_REQUEST_IID), then flags. A bad file names itself,
- * the field and what is expected. Tokens come only from the environment, never from files or flags.
+ * `--config`), then the environment (GITLAB_URL, glab's GITLAB_HOST / GITLAB_URI / GL_HOST,
+ * GITLAB_TOKEN; in GitLab CI CI_SERVER_URL, CI_PROJECT_PATH, CI_MERGE_REQUEST_IID), then flags. A
+ * bad file names itself, the field and what is expected. Tokens come only from the environment,
+ * never from files or flags; CI_JOB_TOKEN only when asked (`--job-token`, or `gitlab.tokenKind:
+ * "job"` in the user-level configuration), never as a silent fallback.
+ *
+ * The GitLab host, first found wins: `--gitlab-url`, GITLAB_URL, GITLAB_HOST, GITLAB_URI, GL_HOST
+ * (glab's variables, read as glab reads them: a host with or without a scheme, https when none),
+ * CI_SERVER_URL, then the user-level `gitlab.url`.
  *
  * The trust boundary (issue 22; the one place this rule lives): a project's `hotfix.config.json`
  * is part of a repository anyone may have written, so it never chooses where the token goes. The
@@ -16,7 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { toJsonPointer } from '@hotfix-release/evidence';
 import { z } from 'zod';
-import { type Parsed, str } from './args.js';
+import { flag, type Parsed, str, strs } from './args.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { ProblemError, problem } from './problem.js';
 import type { CliDeps } from './types.js';
@@ -45,6 +51,14 @@ export const configFileSchema = z.strictObject({
     .optional(),
   /** Back a hotfix out (D6: R1, or R2 with a redeploy) when its deployment or validation fails; default off. */
   rollbackOnFailure: z.boolean().optional(),
+  /** Refused: check headers name secrets and belong in the user-level configuration, never in a repository. */
+  checks: z
+    .unknown()
+    .refine(
+      (v) => v === undefined,
+      'check headers belong in your user configuration ($XDG_CONFIG_HOME/hotfix/config.json) or --check-header, never in a repository',
+    )
+    .optional(),
   runbook: z.unknown().optional(),
 });
 
@@ -54,7 +68,14 @@ export interface Settings {
   readonly file: string | undefined;
   readonly gitlabUrl: string | undefined;
   readonly token: string | undefined;
-  readonly tokenKind: 'private' | 'job';
+  readonly tokenKind: 'private' | 'job' | 'oauth';
+  /** Why there is no token, when there is none (names variables, never values). */
+  readonly tokenMissing: string | undefined;
+  /**
+   * Headers for each target's health and smoke checks (`*`: every target), with their values read
+   * from the environment; the values are secrets (sentinels of the journal and bundle, redacted in output).
+   */
+  readonly checkHeaders: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly timeoutMs: number | undefined;
   readonly runbook: unknown;
   readonly wait: { maxWaitMs: number; minDelayMs: number; maxDelayMs: number; stableForMs: number };
@@ -71,8 +92,40 @@ function configProblem(detail: string, extra: Record<string, unknown>): ProblemE
 }
 
 /**
- * The user-level configuration: only the GitLab host (and its timeout), which the user chose by
- * writing it in their own home.
+ * Environment variables that hold a GitLab credential: never the source of a check header (a
+ * staging endpoint must not receive the GitLab token).
+ */
+const GITLAB_CREDENTIAL_VARIABLES: ReadonlySet<string> = new Set([
+  'GITLAB_TOKEN',
+  'GITLAB_ACCESS_TOKEN',
+  'GITLAB_PRIVATE_TOKEN',
+  'CI_JOB_TOKEN',
+  'HOTFIX_TOKEN',
+  'OAUTH_TOKEN',
+  'GL_TOKEN',
+  'GLAB_TOKEN',
+  'CI_REGISTRY_PASSWORD',
+  'CI_DEPLOY_PASSWORD',
+]);
+
+/** Whether a variable name is (or looks like) a GitLab credential. */
+export function isGitLabCredentialVariable(name: string): boolean {
+  return GITLAB_CREDENTIAL_VARIABLES.has(name) || /^(CI|GITLAB|GL|GLAB)_\w*(TOKEN|PASSWORD)$/.test(name);
+}
+
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name');
+const variableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name (the value is never written here)')
+  .refine(
+    (v) => !isGitLabCredentialVariable(v),
+    'must not be a GitLab token variable: a staging check never receives it',
+  );
+
+/**
+ * The user-level configuration, which the user chose by writing it in their own home: the GitLab
+ * host, its timeout and the token kind; and, per target project, the headers its health and smoke
+ * checks send, each naming the environment variable that holds its value (staging behind auth).
  */
 export const userConfigSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -80,9 +133,28 @@ export const userConfigSchema = z.strictObject({
     .strictObject({
       url: z.string().url('expected an http(s) URL like https://gitlab.example.com').optional(),
       timeoutMs: duration.optional(),
+      /** How GITLAB_TOKEN is sent (`private`: access token, `oauth`: Bearer), or `job`: use CI_JOB_TOKEN. */
+      tokenKind: z.enum(['private', 'oauth', 'job']).optional(),
     })
     .optional(),
+  checks: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        /** Header name to the NAME of the environment variable holding its value. */
+        headers: z.record(headerName, variableName),
+      }),
+    )
+    .optional(),
 });
+
+/** A check header as configured: for which target (`*`: all), the header, the variable holding its value. */
+interface HeaderSource {
+  readonly target: string;
+  readonly header: string;
+  readonly variable: string;
+  readonly from: string;
+}
 
 /** Searches upward from `start`, stopping after the repository root (a `.git` is there) or `home`. */
 function findUpward(start: string, home: string | undefined): string | undefined {
@@ -152,6 +224,141 @@ function refuseUserinfo(url: string | undefined, source: string, pointer?: strin
   );
 }
 
+/**
+ * A host as glab reads GITLAB_HOST, GITLAB_URI and GL_HOST: `gitlab.example.com` or a full URL; a
+ * value without a scheme gets `https://`.
+ */
+export function hostToUrl(host: string): string {
+  const h = host.trim();
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(h) ? h : `https://${h}`;
+}
+
+/** The host chosen by the user (flag, environment, user configuration), first found wins. */
+function chosenHost(
+  env: CliDeps['env'],
+  flagUrl: string | undefined,
+  user: z.output<typeof userConfigSchema> | undefined,
+  userFile: string | undefined,
+): string | undefined {
+  const candidates: [string | undefined, string, string?][] = [
+    [flagUrl, '--gitlab-url'],
+    [env.GITLAB_URL || undefined, 'GITLAB_URL'],
+    [env.GITLAB_HOST ? hostToUrl(env.GITLAB_HOST) : undefined, 'GITLAB_HOST'],
+    [env.GITLAB_URI ? hostToUrl(env.GITLAB_URI) : undefined, 'GITLAB_URI'],
+    [env.GL_HOST ? hostToUrl(env.GL_HOST) : undefined, 'GL_HOST'],
+    [env.CI_SERVER_URL || undefined, 'CI_SERVER_URL'],
+    [user?.gitlab?.url, userFile ?? 'the user configuration', '/gitlab/url'],
+  ];
+  for (const [url, source, pointer] of candidates) refuseUserinfo(url, source, pointer);
+  return candidates.find(([url]) => url !== undefined)?.[0];
+}
+
+/** The token and how it is sent: CI_JOB_TOKEN only when asked, never as a fallback. */
+function chooseToken(
+  env: CliDeps['env'],
+  parsed: Parsed,
+  user: z.output<typeof userConfigSchema> | undefined,
+): Pick<Settings, 'token' | 'tokenKind' | 'tokenMissing'> {
+  const asked = flag(parsed, 'job-token') || user?.gitlab?.tokenKind === 'job';
+  if (asked) {
+    const why = flag(parsed, 'job-token') ? '--job-token' : 'gitlab.tokenKind "job" in the user configuration';
+    return {
+      token: env.CI_JOB_TOKEN || undefined,
+      tokenKind: 'job',
+      tokenMissing: env.CI_JOB_TOKEN
+        ? undefined
+        : `${why} asks for CI_JOB_TOKEN, which is not set (it exists only inside a GitLab CI job)`,
+    };
+  }
+  const kind = user?.gitlab?.tokenKind === 'oauth' ? 'oauth' : 'private';
+  if (env.GITLAB_TOKEN) return { token: env.GITLAB_TOKEN, tokenKind: kind, tokenMissing: undefined };
+  return {
+    token: undefined,
+    tokenKind: kind,
+    tokenMissing: env.CI_JOB_TOKEN
+      ? 'GITLAB_TOKEN is not set; CI_JOB_TOKEN is, but a job token is used only when asked (--job-token), and it cannot cherry-pick, create pipelines, write notes or add labels on a default GitLab'
+      : 'set GITLAB_TOKEN (a personal, project or group access token with the api scope)',
+  };
+}
+
+/** Parses `--check-header [<target>:]<header>=<VARIABLE>`. */
+function headerFlag(value: string): HeaderSource {
+  const m = /^(?:([^=:]+):)?([^=:]+)=(.+)$/.exec(value);
+  const header = headerName.safeParse(m?.[2]);
+  const variable = variableName.safeParse(m?.[3]);
+  if (!m || !header.success || !variable.success) {
+    const reason = !m
+      ? 'expected [<target>:]<header>=<VARIABLE>'
+      : !header.success
+        ? `"${m[2]}" is not an HTTP header name`
+        : (variable.error?.issues[0]?.message ?? 'bad variable name');
+    throw configProblem(`--check-header ${m ? `${m[1] ? `${m[1]}:` : ''}${m[2]}=${m[3]}` : '(value)'}: ${reason}.`, {
+      details: { flag: '--check-header' },
+    });
+  }
+  return { target: m[1] ?? '*', header: header.data, variable: variable.data, from: '--check-header' };
+}
+
+/**
+ * The check headers of the user configuration and the flags, with their values read from the
+ * environment. A header whose variable is unset (or shorter than 8 characters, too short to be
+ * kept out of every output reliably) stops the command with exit 3, naming the variable only.
+ */
+function checkHeadersOf(
+  env: CliDeps['env'],
+  parsed: Parsed,
+  user: z.output<typeof userConfigSchema> | undefined,
+  userFile: string | undefined,
+): Settings['checkHeaders'] {
+  const sources: HeaderSource[] = [
+    ...Object.entries(user?.checks ?? {}).flatMap(([target, c]) =>
+      Object.entries(c.headers).map(([header, variable]) => ({
+        target,
+        header,
+        variable,
+        from: userFile ?? 'the user configuration',
+      })),
+    ),
+    ...strs(parsed, 'check-header').map(headerFlag),
+  ];
+  const out: Record<string, Record<string, string>> = {};
+  for (const s of sources) {
+    const value = env[s.variable];
+    if (value === undefined || value.length < 8) {
+      throw configProblem(
+        `${s.from} sends the check header ${s.header} from ${s.variable}, which is ${value === undefined ? 'not set' : 'shorter than 8 characters'}.`,
+        { details: { variable: s.variable, header: s.header, target: s.target } },
+      );
+    }
+    out[s.target] = { ...out[s.target], [s.header.toLowerCase()]: value };
+  }
+  return out;
+}
+
+/** Values the CLI must never print beyond the tokens: the check headers' values (best effort, never throws). */
+export function checkHeaderSecrets(env: CliDeps['env'], argv: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const v = a.startsWith('--check-header=')
+      ? a.slice('--check-header='.length)
+      : a === '--check-header'
+        ? argv[i + 1]
+        : undefined;
+    const m = v === undefined ? null : /=([A-Za-z_][A-Za-z0-9_]*)$/.exec(v);
+    if (m) names.add(m[1] as string);
+  }
+  try {
+    const file = userConfigPath(env);
+    const user = file === undefined ? undefined : userConfigSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    for (const c of Object.values(user?.success ? (user.data.checks ?? {}) : {}))
+      for (const n of Object.values(c.headers)) names.add(n);
+  } catch {
+    // no user configuration, or a bad one (loadSettings reports it)
+  }
+  return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length >= 6);
+}
+
 /** Reads and validates the config file (or none), then applies the environment and flags. */
 export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
   const explicit = str(parsed, 'config');
@@ -161,18 +368,13 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
   const data: z.output<typeof configFileSchema> = (file && readConfigFile(file, configFileSchema, false)) || {};
   const userFile = userConfigPath(env);
   const user = userFile === undefined ? undefined : readConfigFile(userFile, userConfigSchema, true);
-  const flagUrl = str(parsed, 'gitlab-url');
-  refuseUserinfo(flagUrl, '--gitlab-url');
-  refuseUserinfo(env.GITLAB_URL, 'GITLAB_URL');
-  refuseUserinfo(env.CI_SERVER_URL, 'CI_SERVER_URL');
-  refuseUserinfo(user?.gitlab?.url, userFile ?? 'the user configuration', '/gitlab/url');
   refuseUserinfo(data.gitlab?.url, file ?? CONFIG_FILE_NAME, '/gitlab/url');
-  const chosen = flagUrl ?? env.GITLAB_URL ?? env.CI_SERVER_URL ?? user?.gitlab?.url;
+  const chosen = chosenHost(env, str(parsed, 'gitlab-url'), user, userFile);
   const fileUrl = data.gitlab?.url;
   if (fileUrl !== undefined && (chosen === undefined || hostKey(chosen) !== hostKey(fileUrl))) {
     const yours =
       chosen === undefined
-        ? 'you have not chosen one (set GITLAB_URL or --gitlab-url, or gitlab.url in your user configuration)'
+        ? 'you have not chosen one (set GITLAB_URL or GITLAB_HOST, --gitlab-url, or gitlab.url in your user configuration)'
         : `you chose ${hostKey(chosen)}`;
     throw configProblem(
       `${file} names the GitLab host ${hostKey(fileUrl)}, but ${yours}. A project's configuration never decides where the token is sent; make both the same host.`,
@@ -186,14 +388,12 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
       },
     );
   }
-  const gitlabUrl = chosen;
-  const token = env.GITLAB_TOKEN || env.CI_JOB_TOKEN || undefined;
   const iid = Number(env.CI_MERGE_REQUEST_IID);
   return {
     file,
-    gitlabUrl,
-    token,
-    tokenKind: env.GITLAB_TOKEN ? 'private' : env.CI_JOB_TOKEN ? 'job' : 'private',
+    gitlabUrl: chosen,
+    ...chooseToken(env, parsed, user),
+    checkHeaders: checkHeadersOf(env, parsed, user, userFile),
     timeoutMs: data.gitlab?.timeoutMs ?? user?.gitlab?.timeoutMs,
     runbook: data.runbook ?? {},
     wait: {

@@ -51,6 +51,16 @@ export async function loadRunbook(deps: CliDeps, parsed: Parsed): Promise<Omit<G
   return { sdk, config: config.value, settings };
 }
 
+/**
+ * Refuses, before any side effect, a token that cannot do what a command needs (a job token and a
+ * promotion or rollback: `token-insufficient`, P3/P4, exit 3); throws a {@link ProblemError}.
+ */
+export function requireTokenCan(gl: GitLab, operations: 'promotion' | 'rollback', command: string): void {
+  const ops = operations === 'promotion' ? gl.sdk.PROMOTION_OPERATIONS : gl.sdk.ROLLBACK_OPERATIONS;
+  const can = gl.sdk.checkTokenCan(gl.client.tokenKind, ops, command);
+  if (can.isErr()) throw new ProblemError(problemFromSdk(can.error));
+}
+
 /** Loads configuration, the SDK and a client; throws a {@link ProblemError} on bad configuration. */
 export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
   const { sdk, config, settings } = await loadRunbook(deps, parsed);
@@ -69,9 +79,9 @@ export async function connect(deps: CliDeps, parsed: Parsed): Promise<GitLab> {
       problem({
         code: 'invalid-config',
         title: 'Bad configuration',
-        detail: 'No GitLab token: set GITLAB_TOKEN (or run in GitLab CI, which provides CI_JOB_TOKEN).',
+        detail: `No GitLab token: ${settings.tokenMissing ?? 'set GITLAB_TOKEN'}.`,
         exitCode: EXIT_CODES.configuration,
-        extra: { details: { variable: 'GITLAB_TOKEN' } },
+        extra: { details: { variable: settings.tokenKind === 'job' ? 'CI_JOB_TOKEN' : 'GITLAB_TOKEN' } },
       }),
     );
   const client = sdk.createGitLabClient({

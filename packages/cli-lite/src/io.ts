@@ -1,3 +1,4 @@
+import { checkHeaderSecrets } from './config.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { problemLine } from './problem.js';
 import type { CliDeps, Io, OutputMode, Paint } from './types.js';
@@ -25,8 +26,12 @@ export function colorFor(env: CliDeps['env'], isTTY: boolean, noColorFlag: boole
 }
 
 /** Creates the output of one run. */
-export function createIo(deps: CliDeps, opts: { readonly mode: OutputMode; readonly noColor: boolean }): Io {
-  const secrets = secretsOf(deps.env);
+export function createIo(
+  deps: CliDeps,
+  opts: { readonly mode: OutputMode; readonly noColor: boolean; readonly argv?: readonly string[] },
+): Io {
+  // The check headers' values (staging credentials) are as secret as the tokens.
+  const secrets = [...secretsOf(deps.env), ...checkHeaderSecrets(deps.env, opts.argv ?? [])];
   const redact = (t: string) => secrets.reduce((acc, s) => acc.split(s).join('[REDACTED]'), t);
   const stdout = (t: string) => deps.stdout(redact(t));
   const stderr = (t: string) => deps.stderr(redact(t));

@@ -112,7 +112,7 @@ Example:
  */
 export async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
   const chosen = outputMode(argv);
-  const io = createIo(deps, { mode: chosen.mode, noColor: argv.includes('--no-color') });
+  const io = createIo(deps, { mode: chosen.mode, noColor: argv.includes('--no-color'), argv });
   try {
     if (chosen.problem) return io.fail(usageProblem(chosen.problem));
     const [first] = argv;

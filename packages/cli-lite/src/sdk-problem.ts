@@ -14,6 +14,7 @@ const CLASS: Partial<Record<HotfixError['code'], CliExitCode>> = {
   'invalid-input': EXIT_CODES.configuration,
   'forbidden-action': EXIT_CODES.configuration,
   'gitlab-unauthorized': EXIT_CODES.configuration,
+  'token-insufficient': EXIT_CODES.configuration,
   conflict: EXIT_CODES.conflict,
   'resolution-invalid': EXIT_CODES.conflict,
   'push-rejected': EXIT_CODES.conflict,

@@ -36,8 +36,11 @@ export async function serveGit(
   let userId: number | undefined;
   if (auth?.startsWith('Basic ')) {
     const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+    const username = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
     const password = decoded.slice(decoded.indexOf(':') + 1);
-    userId = ctx.state.userForToken(password)?.user.id;
+    const found = ctx.state.userForToken(password);
+    // GitLab takes a job token over git only with the user name gitlab-ci-token.
+    userId = found && (found.token.kind !== 'job' || username === 'gitlab-ci-token') ? found.user.id : undefined;
     if (userId === undefined) {
       challenge(res, 401, 'HTTP Basic: Access denied.\n');
       return 401;

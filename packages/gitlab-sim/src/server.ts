@@ -219,6 +219,8 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
       if (!('template' in matched)) throw new ApiError(405, { error: '405 Not Allowed' });
       const query = new Query(new URLSearchParams(queryString));
       const auth = isApi ? authenticate(req) : { user: undefined, token: undefined };
+      // A CI/CD job token reaches only GitLab's job-token endpoints; elsewhere it authenticates nobody.
+      if (auth.token?.kind === 'job' && !jobTokenAllows(method, matched.template)) throw unauthorized();
       const merged: Record<string, unknown> = { ...Object.fromEntries(query.params), ...body };
       const ctx: RequestContext = {
         method,
@@ -247,6 +249,23 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
       return;
     }
     send(res, response, isApi);
+  }
+
+  /**
+   * The REST routes the simulator serves that GitLab opens to CI/CD job tokens ("GitLab CI/CD job
+   * token" in GitLab's docs): deployments and environments reads. Cherry-pick, revert, pipelines,
+   * jobs, merge requests, notes and labels are not among them.
+   */
+  function jobTokenAllows(method: string, template: string): boolean {
+    return (
+      method === 'GET' &&
+      [
+        '/projects/:id/deployments',
+        '/projects/:id/deployments/:deployment_id',
+        '/projects/:id/environments',
+        '/projects/:id/environments/:environment_id',
+      ].includes(template)
+    );
   }
 
   function authenticate(req: IncomingMessage): { user: SimUser | undefined; token: SimToken | undefined } {

@@ -60,6 +60,11 @@ const EXAMPLES: Record<ErrorCode, () => HotfixError> = {
       details: { checks: [{ name: 'health', message: '500' }] },
     }),
   'label-missing': () => hotfixError('label-missing', 'no label', { details: { project: 'a/b', label: 'validated' } }),
+  'token-insufficient': () =>
+    hotfixError('token-insufficient', 'job token', {
+      runbookRef: 'P3',
+      details: { tokenKind: 'job', command: 'promote', operations: ['cherry-pick'] },
+    }),
   evidence: () => hotfixError('evidence', 'journal write failed', { details: { path: '/tmp/j.json', reason: 'EIO' } }),
   internal: () => hotfixError('internal', 'bug', { details: { reason: 'x' } }),
 };

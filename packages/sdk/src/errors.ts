@@ -84,6 +84,15 @@ export interface ErrorDetailsByCode {
   'validation-failed': { readonly checks: readonly { name: string; message: string }[] };
   /** A label required by S7/E8 does not exist in the project or group. */
   'label-missing': { readonly project: string; readonly label: string };
+  /**
+   * The token's kind cannot do what the command needs (a CI/CD job token and a cherry-pick, a
+   * pipeline, a note or a label, P3/P4); refused before any side effect.
+   */
+  'token-insufficient': {
+    readonly tokenKind: 'private' | 'job' | 'oauth';
+    readonly command: string;
+    readonly operations: readonly string[];
+  };
   /** The evidence journal or bundle could not be read, written or verified. */
   evidence: { readonly path?: string; readonly reason: string };
   /** An invariant broke inside the SDK; a bug to report. */

@@ -14,6 +14,7 @@ import { validate } from './_internal/validate.js';
 import { type Clock, systemClock } from './clock.js';
 import { type ClientConfigInput, parseClientConfig } from './config.js';
 import type { HotfixError } from './errors.js';
+import type { TokenKind } from './token-kinds.js';
 
 /** A project id or its full path (`group/project`); paths are encoded for you. */
 export type ProjectRef = string | number;
@@ -51,6 +52,8 @@ export interface GitLabClient {
   readonly gitlabUrl: string;
   /** The SDK's one clock (`deps.clock`, wall time by default): primitives stamp evidence times with it. */
   readonly clock: Clock;
+  /** How the token is sent (`private`, `job` or `oauth`): decides what the token may do and the git push user name. */
+  readonly tokenKind: TokenKind;
   /** GET /user. */
   currentUser(): ResultAsync<z.output<typeof s.currentUserSchema>, HotfixError>;
   /** GET /projects/:id. */
@@ -249,6 +252,7 @@ export function createGitLabClient(
   const client: GitLabClient = {
     gitlabUrl: cfg.gitlabUrl,
     clock: deps.clock ?? systemClock,
+    tokenKind: cfg.tokenKind,
     currentUser: () => viaGitbeaker('GET', '/user', s.currentUserSchema, () => gb.Users.showCurrentUser()),
     project: (p) => viaGitbeaker('GET', '/projects/:id', s.projectSchema, () => gb.Projects.show(p)),
     mergeRequest: (p, iid) =>

@@ -154,6 +154,24 @@ export const healthCheckSchema = z.object({
   url: z.string().url(),
   /** Dotted path to the deployed SHA in the JSON body (default `version`). */
   versionPath: z.string().min(1).default('version'),
+  /**
+   * E5 by build identity, for a version that is not a bare SHA (`1.4.2+g3f2a9c1`, `build-812`): a
+   * regular expression with a named group `sha` (a commit prefix, 7 to 40 hex digits) or `deployment`
+   * (the id of the GitLab deployment that built it). The evidence records the pattern and what it captured.
+   */
+  versionPattern: z
+    .string()
+    .min(1)
+    .max(500)
+    .refine((p) => {
+      try {
+        const groups = Object.keys(new RegExp(`${p}|`).exec('')?.groups ?? {});
+        return groups.includes('sha') || groups.includes('deployment');
+      } catch {
+        return false;
+      }
+    }, 'must be a regular expression with a named group (?<sha>…) or (?<deployment>…)')
+    .optional(),
   expectStatus: z.number().int().default(200),
   timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
 });

@@ -93,6 +93,7 @@ export async function runPromotion(
       ...(run.targets ? { targets: [...run.targets] } : {}),
       journalPath: run.journalPath,
       sentinels: gl.settings.token ? [gl.settings.token] : [],
+      checkHeaders: gl.settings.checkHeaders,
       maxWaitMs: w.maxWaitMs,
       minDelayMs: w.minDelayMs,
       maxDelayMs: w.maxDelayMs,

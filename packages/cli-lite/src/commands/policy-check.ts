@@ -10,7 +10,7 @@ import {
   formatText,
   toJsonReport,
 } from '@hotfix-release/policy';
-import { flag, type OptionTable, parseCommand, str } from '../args.js';
+import { flag, GITLAB_OPTIONS, type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, usageProblem } from '../problem.js';
 import { problemFromError } from '../sdk-problem.js';
@@ -36,6 +36,7 @@ function render(report: CheckReport, format: Format, verbose: boolean): string {
 }
 
 const flags: OptionTable = {
+  ...GITLAB_OPTIONS,
   format: { type: 'string', choices: FORMATS },
   output: { type: 'string' },
   junit: { type: 'string' },

@@ -1,11 +1,15 @@
-import { type OptionTable, parseCommand } from '../args.js';
+import { GITLAB_OPTIONS, type OptionTable, parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect } from '../gitlab.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { Command } from '../types.js';
 import { mrOf, targetsOf } from './_mr.js';
 
-const flags: OptionTable = { mr: { type: 'string' }, target: { type: 'string', multiple: true } };
+const flags: OptionTable = {
+  ...GITLAB_OPTIONS,
+  mr: { type: 'string' },
+  target: { type: 'string', multiple: true },
+};
 
 /** `hotfix preflight`: every prerequisite checked, nothing changed. */
 export const preflightCommand: Command = {

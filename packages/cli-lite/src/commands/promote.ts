@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { GuidedPipelineRequest, HotfixError } from '@hotfix-release/sdk';
-import { flag, type OptionTable, parseCommand, str } from '../args.js';
+import { flag, GITLAB_OPTIONS, type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { connect, type GitLab } from '../gitlab.js';
+import { connect, type GitLab, requireTokenCan } from '../gitlab.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { Command, CommandContext } from '../types.js';
 import { mrOf, targetsOf } from './_mr.js';
@@ -10,6 +10,7 @@ import { journalPathFor, runPromotion } from './_promotion.js';
 import { createWorkspace, readWorkspaceNote, workspaceSession } from './_workspace.js';
 
 const flags: OptionTable = {
+  ...GITLAB_OPTIONS,
   mr: { type: 'string' },
   target: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean' },
@@ -57,6 +58,7 @@ Example:
     const mr = mrOf(p, gl.settings);
     const targets = targetsOf(p);
     if (flag(p, 'dry-run')) return dryRun(ctx, gl, mr, targets ?? [mr.project]);
+    requireTokenCan(gl, 'promotion', 'hotfix promote');
     const cwd = ctx.deps.cwd ?? '.';
     const evidencePath = resolve(cwd, str(p, 'evidence') ?? 'evidence.json');
     const journalPath = journalPathFor(evidencePath);

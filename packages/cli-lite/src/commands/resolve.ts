@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
-import { flag, type OptionTable, parseCommand, str, strs } from '../args.js';
-import { connect } from '../gitlab.js';
+import { flag, GITLAB_OPTIONS, type OptionTable, parseCommand, str, strs } from '../args.js';
+import { connect, requireTokenCan } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import type { Command } from '../types.js';
 import { journalPathFor, runPromotion } from './_promotion.js';
 import { readWorkspaceNote, workspaceSession } from './_workspace.js';
 
 const flags: OptionTable = {
+  ...GITLAB_OPTIONS,
   continue: { type: 'string' },
   evidence: { type: 'string' },
   accept: { type: 'string', multiple: true },
@@ -42,6 +43,7 @@ Example:
     const state = await readJournal(note.journal);
     if (!state.isOk()) return ctx.io.fail(usageProblem(`${note.journal}: ${describeError(state.error)}`));
     const gl = await connect(ctx.deps, p);
+    requireTokenCan(gl, 'promotion', 'hotfix resolve');
     const session = workspaceSession(gl.sdk, dir, note, strs(p, 'accept'));
     const { bundle } = state.value;
     return runPromotion(ctx, gl, {

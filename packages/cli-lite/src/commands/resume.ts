@@ -1,16 +1,20 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readJournal, sealBundle } from '@hotfix-release/evidence';
-import { flag, type OptionTable, type Parsed, parseCommand, str } from '../args.js';
+import { flag, GITLAB_OPTIONS, type OptionTable, type Parsed, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { connect, loadRunbook } from '../gitlab.js';
+import { connect, loadRunbook, requireTokenCan } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import { problemFromError } from '../sdk-problem.js';
 import type { Command, CommandContext } from '../types.js';
 import { checkOwnEvidence, evidencePathFor, runPromotion, selfCheckProblem } from './_promotion.js';
 import { selfCheckLines } from './_self-check.js';
 
-const flags: OptionTable = { evidence: { type: 'string' }, 'rollback-on-failure': { type: 'boolean' } };
+const flags: OptionTable = {
+  ...GITLAB_OPTIONS,
+  evidence: { type: 'string' },
+  'rollback-on-failure': { type: 'boolean' },
+};
 
 /** `hotfix resume`: continues an interrupted promotion; the journal names the MR and targets. */
 export const resumeCommand: Command = {
@@ -47,6 +51,7 @@ ends it with exit 1 naming the control and runbook ID, and the evidence is still
     if (complete && bundle.promotedTargets.length === bundle.targets.length)
       return alreadyComplete(ctx, p, bundle, { file, journalPath, evidencePath, mr });
     const gl = await connect(ctx.deps, p);
+    requireTokenCan(gl, 'promotion', 'hotfix resume');
     ctx.io.err(
       `Resuming ${mr.project}!${mr.iid} for ${bundle.targets.map((t) => t.project).join(', ')} from ${file}\n`,
     );

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type OptionTable, parseCommand, required, str, strs } from '../args.js';
+import { GITLAB_OPTIONS, type OptionTable, parseCommand, required, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { connect } from '../gitlab.js';
+import { connect, requireTokenCan } from '../gitlab.js';
 import { problem } from '../problem.js';
 import { createProgress } from '../progress.js';
 import { exitCodeOf, problemFromSdk } from '../sdk-problem.js';
@@ -11,6 +11,7 @@ import { checkBundleInstance, checkBundleSeal, checkBundleSignature } from './_b
 import { readBundle } from './_files.js';
 
 const flags: OptionTable = {
+  ...GITLAB_OPTIONS,
   evidence: { type: 'string' },
   target: { type: 'string', multiple: true },
   reason: { type: 'string' },
@@ -48,6 +49,7 @@ Example:
     }
     const bundle = await readBundle(path);
     const gl = await connect(ctx.deps, p);
+    requireTokenCan(gl, 'rollback', 'hotfix rollback');
     checkBundleInstance(path, bundle.gitlabUrl, gl.client.gitlabUrl);
     if (gl.config.orchestration.project !== bundle.settings.orchestrationProject)
       return ctx.io.fail(
@@ -72,6 +74,7 @@ Example:
         maxWaitMs: w.maxWaitMs,
         minDelayMs: w.minDelayMs,
         maxDelayMs: w.maxDelayMs,
+        checkHeaders: gl.settings.checkHeaders,
         onEvent: progress.onEvent,
       });
     } finally {

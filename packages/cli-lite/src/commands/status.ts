@@ -1,13 +1,16 @@
 import { resolve } from 'node:path';
 import type { TargetRecord } from '@hotfix-release/evidence';
-import { type OptionTable, parseCommand, required } from '../args.js';
+import { GITLAB_OPTIONS, type OptionTable, parseCommand, required } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab } from '../gitlab.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { Command } from '../types.js';
 import { readBundle } from './_files.js';
 
-const flags: OptionTable = { evidence: { type: 'string' } };
+const flags: OptionTable = {
+  ...GITLAB_OPTIONS,
+  evidence: { type: 'string' },
+};
 
 /** `hotfix status`: where a recorded promotion stands now, read live from GitLab. */
 export const statusCommand: Command = {

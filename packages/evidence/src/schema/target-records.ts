@@ -193,6 +193,19 @@ export const deployedShaRecordSchema = z.object({
     sha: gitShaSchema.nullable(),
     version: z.string().max(255).nullable(),
     httpStatus: z.number().int().min(100).max(599),
+    /**
+     * E5 by build identity (schema 2.0.0, additive, optional): the service's `versionPattern` and
+     * what its named group captured from `version`: a commit prefix (`pattern-sha`) or the id of
+     * the deployment that built it (`pattern-deployment`, with that deployment's id).
+     */
+    identity: z
+      .object({
+        basis: z.enum(['pattern-sha', 'pattern-deployment']),
+        pattern: z.string().min(1).max(500),
+        captured: z.string().max(255).nullable(),
+        deploymentId: z.number().int().positive().optional(),
+      })
+      .optional(),
   }),
 });
 

@@ -31,6 +31,18 @@ export interface HealthOverride {
   readonly sha?: string;
   /** Report this status (`ok`, `degraded`, `down`...); anything but `ok` answers 503. */
   readonly status?: string;
+  /**
+   * Report this version string instead of the SHA, like a service reporting its build:
+   * `{sha}`, `{sha7}` and `{deployment}` become the deployed SHA, its first 7 digits and the deployment id.
+   */
+  readonly version?: string;
+  /** Answer 401 unless the request carries this header with this value (staging behind auth). */
+  readonly requireHeader?: { readonly name: string; readonly value: string };
+  /**
+   * Answer with a 302 first: to the same endpoint on the same origin (`same-origin`, twice), or to
+   * the same endpoint on another origin (`cross-origin`: `localhost` for `127.0.0.1` and back).
+   */
+  readonly redirect?: 'same-origin' | 'cross-origin';
 }
 
 /** A forced outcome request: the next `times` runs (default 1) of `job` in `project` end with `status`. */

@@ -1,3 +1,4 @@
+import type { DeployedShaRecord } from '@hotfix-release/evidence';
 import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
 
 /** E4 (S6): downstream pipeline, deploy job and deployment all succeeded in the expected environment. Internal. */
@@ -59,9 +60,10 @@ export const checkE5: ControlCheck = (ctx) => {
       s.environment.name,
     );
   }
+  const byIdentity = s.health.sha === null && s.health.identity !== undefined;
   const observed = [
     [s.environment.sha, ['deployedSha', 'environment', 'sha'], 'the environment'],
-    [s.health.sha, ['deployedSha', 'health', 'sha'], 'the health endpoint'],
+    ...(byIdentity ? [] : ([[s.health.sha, ['deployedSha', 'health', 'sha'], 'the health endpoint']] as const)),
     ...(t.deployment
       ? ([[t.deployment.deployment.sha, ['deployment', 'deployment', 'sha'], 'the deployment']] as const)
       : []),
@@ -69,6 +71,16 @@ export const checkE5: ControlCheck = (ctx) => {
   for (const [sha, path, where] of observed) {
     if (sha !== expected)
       return outcome.fail(`${where} reports another commit`, targetPointer(ctx, ...path), expected, sha);
+  }
+  if (byIdentity) {
+    const identity = checkHealthIdentity(s, expected, t.deployment?.deployment.id);
+    if (identity !== undefined)
+      return outcome.fail(
+        identity.message,
+        targetPointer(ctx, 'deployedSha', 'health', ...identity.at),
+        identity.expected,
+        identity.actual,
+      );
   }
   if (s.health.httpStatus < 200 || s.health.httpStatus > 299) {
     return outcome.fail(
@@ -78,5 +90,62 @@ export const checkE5: ControlCheck = (ctx) => {
       s.health.httpStatus,
     );
   }
-  return outcome.pass(`staging runs ${expected.slice(0, 12)}`, targetPointer(ctx, 'deployedSha'));
+  const how = byIdentity ? ` (health reports build ${s.health.version}, by ${s.health.identity?.basis})` : '';
+  return outcome.pass(`staging runs ${expected.slice(0, 12)}${how}`, targetPointer(ctx, 'deployedSha'));
 };
+
+/**
+ * E5 by build identity: re-applies the recorded pattern to the recorded version (never trusting
+ * what the SDK said it captured) and requires the capture to name the expected commit (a prefix
+ * of at least 7 hex digits) or the deployment E4 recorded for it. Undefined when it holds.
+ */
+function checkHealthIdentity(
+  s: DeployedShaRecord,
+  expected: string,
+  deploymentId: number | undefined,
+): { message: string; at: string[]; expected: unknown; actual: unknown } | undefined {
+  const identity = s.health.identity;
+  const version = s.health.version;
+  if (!identity || version === null)
+    return { message: 'the health endpoint reported no version', at: ['version'], expected: 'a version', actual: null };
+  let groups: Record<string, string> | undefined;
+  try {
+    groups = new RegExp(identity.pattern).exec(version)?.groups;
+  } catch {
+    return {
+      message: 'the recorded version pattern is not a regular expression',
+      at: ['identity', 'pattern'],
+      expected: 'a pattern',
+      actual: identity.pattern,
+    };
+  }
+  const group = identity.basis === 'pattern-sha' ? 'sha' : 'deployment';
+  const captured = groups?.[group];
+  if (captured === undefined || captured !== identity.captured)
+    return {
+      message: `the version does not yield the recorded ${group} through the pattern`,
+      at: ['identity', 'captured'],
+      expected: captured ?? null,
+      actual: identity.captured,
+    };
+  if (identity.basis === 'pattern-sha') {
+    const ok = /^[0-9a-f]{7,40}$/i.test(captured) && expected.startsWith(captured.toLowerCase());
+    return ok
+      ? undefined
+      : {
+          message: 'the health endpoint reports a build of another commit',
+          at: ['identity', 'captured'],
+          expected,
+          actual: captured,
+        };
+  }
+  const ok = deploymentId !== undefined && captured === String(deploymentId) && identity.deploymentId === deploymentId;
+  return ok
+    ? undefined
+    : {
+        message: 'the health endpoint reports a build of another deployment',
+        at: ['identity', 'captured'],
+        expected: deploymentId ?? null,
+        actual: captured,
+      };
+}

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { demoScenarioInfo as demo, type GitLabSim, startGitLabSim } from '@hotfix-release/gitlab-sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gitUsernameFor } from '../token-kinds.js';
 import { encodeCommit, type GitObject, objectId } from './git-objects.js';
 import { smartHttpPush } from './smart-http-push.js';
 
@@ -155,5 +156,29 @@ describe('smartHttpPush', () => {
     });
     expect(r._unsafeUnwrapErr().message).toMatch(/ref advertisement exceeds 16 bytes/);
     expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(start);
+  });
+
+  it('pushes with a job token only as gitlab-ci-token, the user name gitUsernameFor gives a job token', async () => {
+    const jobToken = 'job-token-SENTINEL-push-1a2b3c';
+    const admin = sim.state.userForToken(sim.token)!.user;
+    sim.state.tokens.push({ value: jobToken, userId: admin.id, kind: 'job' });
+    const c = await child(start, 'Pushed with a job token\n');
+    const as = (username: string) =>
+      smartHttpPush({
+        url: `${sim.url}/${project}.git`,
+        username,
+        token: jobToken,
+        ref: 'refs/heads/release',
+        oldOid: start,
+        newOid: c.oid,
+        objects: [c],
+      });
+    expect(gitUsernameFor('private')).toBe('oauth2');
+    expect(gitUsernameFor('oauth')).toBe('oauth2');
+    const refused = (await as(gitUsernameFor('private')))._unsafeUnwrapErr();
+    expect(refused).toMatchObject({ code: 'git', details: { reason: 'HTTP 401 on the ref advertisement' } });
+    expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(start);
+    (await as(gitUsernameFor('job')))._unsafeUnwrap();
+    expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
   });
 });

@@ -4,6 +4,45 @@ import type { ReleaseEvent } from '../primitives/await-environment/types.js';
 import type { CustomSmokeCheck } from '../primitives/run-smoke-checks.js';
 import { flowResolveSchema } from './_resolve-conflict-step.js';
 
+/**
+ * The operator's headers for health and smoke checks (staging behind auth), by target project
+ * (`*`: every target): `{ "group/api": { "x-staging-auth": "<value>" } }`. Values are secrets: the journal and the bundle
+ * refuse any record containing one, and no event or error carries them.
+ */
+export const checkHeadersSchema = z
+  .record(
+    z.string().min(1),
+    z.record(
+      z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name'),
+      z
+        .string()
+        .min(1)
+        .regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
+    ),
+  )
+  .default({});
+
+/** The headers of one target's checks: those for every target (`*`) and its own; undefined when none. */
+export function checkHeadersFor(
+  h: z.output<typeof checkHeadersSchema>,
+  target: string,
+): Readonly<Record<string, string>> | undefined {
+  const merged = { ...h['*'], ...h[target] };
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+/** `{ headers }` to spread into a check's options, or nothing. */
+export function withHeaders(h: Readonly<Record<string, string>> | undefined): {
+  headers?: Readonly<Record<string, string>>;
+} {
+  return h ? { headers: h } : {};
+}
+
+/** Every header value of {@link checkHeadersSchema}: sentinels the journal and bundle refuse. */
+export function checkHeaderValues(h: z.output<typeof checkHeadersSchema>): string[] {
+  return Object.values(h).flatMap((perTarget) => Object.values(perTarget));
+}
+
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
 
 /** Options of `promoteHotfix`. */
@@ -31,6 +70,8 @@ export const promoteOptionsSchema = z.object({
    * a doubt about what staging runs (R3) never reverts anything, whatever this says.
    */
   rollbackOnFailure: z.boolean().default(false),
+  /** Headers for each target's health and smoke checks (staging behind auth); values are secrets. */
+  checkHeaders: checkHeadersSchema,
   /** Smoke checks written as code, per target project. */
   customChecks: z.record(z.string(), z.array(z.custom<CustomSmokeCheck>())).default({}),
   /** Progress: step boundaries and the wait's events. */

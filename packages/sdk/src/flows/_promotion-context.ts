@@ -44,6 +44,7 @@ export interface PromotionContext {
     | 'maxDelayMs'
     | 'stableForMs'
     | 'customChecks'
+    | 'checkHeaders'
     | 'resolveConflicts'
     | 'rollbackOnFailure'
   >;

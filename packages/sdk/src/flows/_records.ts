@@ -197,6 +197,17 @@ export function deployedShaRecord(o: AwaitObserved): DeployedShaRecord | undefin
       sha: version && /^[0-9a-f]{40}$/.test(version) ? version : null,
       version,
       httpStatus: health?.httpStatus ?? 200,
+      // E5 by build identity: how the version names the commit, for the policy to re-derive.
+      ...(health?.identity && health.identity.basis !== 'sha'
+        ? {
+            identity: {
+              basis: health.identity.basis,
+              pattern: health.identity.pattern ?? '',
+              captured: health.identity.captured,
+              ...(health.identity.basis === 'pattern-deployment' ? { deploymentId: deployment.id } : {}),
+            },
+          }
+        : {}),
     },
   };
 }

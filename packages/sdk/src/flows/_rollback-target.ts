@@ -27,7 +27,13 @@ export interface RollbackContext {
   /** The target's record; the rollback record is appended to it. */
   readonly record: TargetRecord;
   readonly clock: Clock;
-  readonly wait: { readonly maxWaitMs: number; readonly minDelayMs: number; readonly maxDelayMs: number };
+  readonly wait: {
+    readonly maxWaitMs: number;
+    readonly minDelayMs: number;
+    readonly maxDelayMs: number;
+    /** The operator's headers for the health check (secret values). */
+    readonly headers?: Readonly<Record<string, string>>;
+  };
   readonly runner: Runner;
   /** What the steps hand on. */
   readonly state: {

@@ -16,6 +16,7 @@ import {
 } from '../primitives/trigger-guided-release.js';
 import { orchestratorFor, serviceFor } from '../runbook-config.js';
 import { awaitPipelineFinished } from './_await-downstream.js';
+import { checkHeadersFor, withHeaders } from './_promote-options.js';
 import { type PromotionContext, waitOptions } from './_promotion-context.js';
 import * as rec from './_records.js';
 import { CONTINUE, defineStep, noAdoption, type Stop, stop } from './_runner.js';
@@ -187,6 +188,7 @@ export const deployStep = defineStep<PromotionContext, undefined>({
         target,
         expectedSha: state.expectedSha,
         ...(ctx.settings.stableForMs ? { stableForMs: ctx.settings.stableForMs } : {}),
+        ...withHeaders(checkHeadersFor(ctx.settings.checkHeaders, target)),
         onEvent: (e) => runner.emit(e),
       }),
     );

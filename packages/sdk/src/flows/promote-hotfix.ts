@@ -25,7 +25,13 @@ import type { GitLabClient } from '../gitlab-client.js';
 import { preflight } from '../primitives/preflight.js';
 import { labelValidated } from '../primitives/record-validation.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
-import { type PromoteOptions, type PromoteSettings, promoteOptionsSchema } from './_promote-options.js';
+import { checkTokenCan, PROMOTION_OPERATIONS } from '../token-kinds.js';
+import {
+  checkHeaderValues,
+  type PromoteOptions,
+  type PromoteSettings,
+  promoteOptionsSchema,
+} from './_promote-options.js';
 import { type PromotionTargetResult, promoteTarget } from './_promote-target.js';
 import type { PromotionContext } from './_promotion-context.js';
 import { labelRecord, reportedTime } from './_records.js';
@@ -76,6 +82,9 @@ export function promoteHotfix(
 ): ResultAsync<PromotionResult, HotfixError> {
   const parsed = parseOptions(promoteOptionsSchema, options, 'promotion');
   if (parsed.isErr()) return errAsync(parsed.error);
+  // P3/P4: a token that cannot pick, run pipelines or write notes is refused before the first request.
+  const can = checkTokenCan(client.tokenKind, PROMOTION_OPERATIONS, 'promoteHotfix');
+  if (can.isErr()) return errAsync(can.error);
   return fromBody(run(client, config, parsed.value, dependencies));
 }
 
@@ -117,7 +126,9 @@ async function run(
     },
     targets,
   };
-  const journal = await openJournal(o.journalPath, header, clock, o.sentinels);
+  // The check headers' values are secrets like the token: no journal line or bundle may hold one.
+  const sentinels = [...o.sentinels, ...checkHeaderValues(o.checkHeaders)];
+  const journal = await openJournal(o.journalPath, header, clock, sentinels);
   const runner = createRunner({ ...deps, journal });
   const startedAt = journal?.state().bundle.startedAt ?? header.startedAt;
   const shared = { client, config, mr: { ...o.mr, webUrl: mr.web_url }, plan, startedAt, settings: o, clock, runner };
@@ -130,7 +141,7 @@ async function run(
     results.push(await promoteTarget(ctx, previous));
   }
   await labelAndClose(client, config, o, results, runner);
-  return seal(header, results, journal, runner, o.journalPath, o.sentinels);
+  return seal(header, results, journal, runner, o.journalPath, sentinels);
 }
 
 /** The context of one target's steps. */

@@ -14,7 +14,8 @@ import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { assertNoDrift } from '../primitives/assert-no-drift.js';
 import type { RunbookConfig } from '../runbook-config.js';
-import type { FlowEvent } from './_promote-options.js';
+import { checkTokenCan, ROLLBACK_OPERATIONS } from '../token-kinds.js';
+import { checkHeadersFor, checkHeadersSchema, type FlowEvent, withHeaders } from './_promote-options.js';
 import { type RollbackContext, rollbackSteps } from './_rollback-target.js';
 import {
   CONTINUE,
@@ -48,6 +49,8 @@ export const rollbackOptionsSchema = z.object({
   onEvent: fn<(event: FlowEvent) => void>('a function').optional(),
   /** The flow's clock (the redeploy wait and the records); the client's clock by default. */
   clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
+  /** Headers for each target's health check (staging behind auth), by target project; values are secrets. */
+  checkHeaders: checkHeadersSchema,
 });
 
 /** Options of `rollbackHotfix` as callers write them. */
@@ -88,6 +91,8 @@ export function rollbackHotfix(
 ): ResultAsync<RollbackResult, HotfixError> {
   const parsed = parseOptions(rollbackOptionsSchema, options, 'rollback');
   if (parsed.isErr()) return errAsync(parsed.error);
+  const can = checkTokenCan(client.tokenKind, ROLLBACK_OPERATIONS, 'rollbackHotfix');
+  if (can.isErr()) return errAsync(can.error);
   const bundle = parseBundle(parsed.value.bundle);
   if (!bundle.isOk()) {
     return errAsync(
@@ -123,7 +128,7 @@ async function run(
       reason: o.reason,
       record,
       clock,
-      wait,
+      wait: { ...wait, ...withHeaders(checkHeadersFor(o.checkHeaders, record.project)) },
       runner,
       state: {},
     };

@@ -47,6 +47,11 @@ export const awaitEnvironmentOptionsSchema = z
     random: fn<() => number>('a function').optional(),
     /** fetch for the health endpoint (the global one by default). */
     fetch: fn<typeof fetch>('a fetch function').optional(),
+    /**
+     * Headers sent with the health request (staging behind auth), e.g. `{ 'x-staging-auth': value }`; the
+     * values are secrets: never in events, errors or evidence. A redirect is followed only to the same origin.
+     */
+    headers: z.record(z.string().min(1), z.string()).optional(),
   })
   .refine((o) => o.minDelayMs <= o.maxDelayMs, { message: 'must not exceed maxDelayMs', path: ['minDelayMs'] });
 
@@ -123,6 +128,7 @@ export function awaitEnvironment(
     signal: o.signal,
     now: () => clock.now(),
     fetch: o.fetch ?? fetch,
+    healthHeaders: o.headers,
     emit: (event) => {
       try {
         o.onEvent?.(event);

@@ -12,6 +12,7 @@ import { zodIssues } from '../_internal/zod-issues.js';
 import { isoNow } from '../clock.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
+import { gitUsernameFor } from '../token-kinds.js';
 import {
   type ConflictResolver,
   markPushed,
@@ -43,7 +44,8 @@ const committerSchema = z.object({
 const gitSchema = {
   /** Personal or project access token used as the HTTP Basic password for the push. */
   gitToken: z.string().min(1),
-  gitUsername: z.string().min(1).default('oauth2'),
+  /** HTTP Basic user name of the push; by default the one GitLab expects for the client's token kind (see gitUsernameFor). */
+  gitUsername: z.string().min(1).optional(),
   /** The repository URL; `<gitlabUrl>/<project>.git` when omitted. Credentials in it are refused. */
   gitUrl: z
     .url()
@@ -162,7 +164,7 @@ async function settings(
   return {
     ...pick,
     gitUrl: o.gitUrl ?? `${client.gitlabUrl.replace(/\/+$/, '')}/${pick.project}.git`,
-    gitUsername: o.gitUsername,
+    gitUsername: o.gitUsername ?? gitUsernameFor(client.tokenKind),
     gitToken: o.gitToken,
     committer: signatureFromIso(committer.name, committer.email, committer.date ?? isoNow(client.clock)),
     resolvedBy: o.resolvedBy ?? committer.name,

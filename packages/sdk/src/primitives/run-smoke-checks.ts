@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ResultAsync } from 'neverthrow';
+import { fetchCheck } from '../_internal/check-fetch.js';
 import { readLimited } from '../_internal/transport.js';
 import { type Clock, isoNow, systemClock } from '../clock.js';
 import type { HotfixError } from '../errors.js';
@@ -55,7 +56,8 @@ async function httpCheck(
   check: SmokeCheck,
   expectedSha: string,
   clock: Clock,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  headers: Readonly<Record<string, string>> | undefined,
 ): Promise<SmokeCheckResult> {
   const startedAt = isoNow(clock);
   const t0 = performance.now();
@@ -72,11 +74,14 @@ async function httpCheck(
     message,
   });
   try {
-    const res = await fetch(url, {
+    // Same-origin redirects are followed (bounded); another origin would receive the operator's headers.
+    const got = await fetchCheck(fetch, url, {
       method: check.method,
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      redirect: 'manual',
+      ...(headers ? { headers } : {}),
     });
+    if (got.kind === 'refused') return done('failed', '', got.problem);
+    const res = got.response;
     // A staging endpoint is not trusted to answer briefly: the body is read up to a cap.
     const bytes = await readLimited(res, SMOKE_MAX_BODY_BYTES);
     if (bytes === undefined) return done('failed', '', `the answer exceeds ${SMOKE_MAX_BODY_BYTES} bytes`);
@@ -174,12 +179,17 @@ export function runSmokeChecks(
     readonly signal?: AbortSignal;
     /** Stamps each check's start (the wall clock by default; a promotion passes its clock). */
     readonly clock?: Clock;
+    /**
+     * Headers sent with every HTTP check (staging behind auth); their values are secrets and appear
+     * in no result. A redirect is followed only to the same origin, at most 5 times.
+     */
+    readonly headers?: Readonly<Record<string, string>>;
   },
 ): ResultAsync<SmokeCheckResult[], HotfixError> {
   const work = async () => {
     const out: SmokeCheckResult[] = [];
     const clock = opts.clock ?? systemClock;
-    for (const c of checks) out.push(await httpCheck(c, opts.expectedSha, clock, opts.signal));
+    for (const c of checks) out.push(await httpCheck(c, opts.expectedSha, clock, opts.signal, opts.headers));
     for (const c of custom) out.push(await customCheck(c, opts.expectedSha, clock, opts.signal));
     return out;
   };

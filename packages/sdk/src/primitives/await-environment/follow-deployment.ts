@@ -218,7 +218,13 @@ async function diagnoseMissing(ctx: FollowContext, s: FollowState): Promise<Step
 export async function pollHealth(ctx: FollowContext, s: FollowState): Promise<Step> {
   const spec = ctx.health;
   if (!spec) return ok({ outcome: 'success' });
-  const h = await checkHealth(spec, ctx.expectedSha, { fetch: ctx.fetch, now: ctx.now, signal: ctx.signal });
+  const h = await checkHealth(spec, ctx.expectedSha, {
+    fetch: ctx.fetch,
+    now: ctx.now,
+    signal: ctx.signal,
+    headers: ctx.healthHeaders,
+    deploymentId: s.deployment?.id,
+  });
   s.health = h;
   if (!h.ok) {
     if (s.healthOkSince !== undefined) {

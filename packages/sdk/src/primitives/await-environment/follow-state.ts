@@ -58,6 +58,8 @@ export interface FollowContext {
   readonly signal: AbortSignal | undefined;
   readonly now: () => number;
   readonly fetch: typeof fetch;
+  /** The operator's headers for the health request (secret values). */
+  readonly healthHeaders?: Readonly<Record<string, string>> | undefined;
   readonly emit: (event: ReleaseEvent) => void;
 }
 

@@ -1,14 +1,46 @@
 /** Reads a service's health endpoint and tells whether it reports the expected SHA (E5). */
 
+import { fetchCheck } from '../../_internal/check-fetch.js';
 import { readLimited } from '../../_internal/transport.js';
-import type { ObservedHealth } from './types.js';
+import type { HealthIdentity, ObservedHealth } from './types.js';
 
 /** The health part of a service descriptor (defaults applied). */
 export interface HealthSpec {
   readonly url: string;
   readonly versionPath: string;
+  /**
+   * E5 by build identity: a regular expression over the reported version with a named group
+   * `sha` (a commit prefix of at least 7 hex digits) or `deployment` (the GitLab deployment id).
+   */
+  readonly versionPattern?: string | undefined;
   readonly expectStatus: number;
   readonly timeoutMs: number;
+}
+
+/**
+ * How a reported version names a commit: the version itself (a SHA or its abbreviation), or,
+ * with a `versionPattern`, the pattern's `sha` group or its `deployment` group (the deployment
+ * must be the one observed for the expected commit).
+ */
+export function identifyVersion(
+  version: string,
+  expectedSha: string,
+  pattern: string | undefined,
+  deploymentId: number | undefined,
+): { readonly identity: HealthIdentity; readonly matches: boolean } {
+  if (pattern === undefined) {
+    return { identity: { basis: 'sha', captured: version }, matches: shaMatches(version, expectedSha) };
+  }
+  const groups = new RegExp(pattern).exec(version)?.groups;
+  if (groups?.sha !== undefined) {
+    const ok = /^[0-9a-f]{7,40}$/i.test(groups.sha) && shaMatches(groups.sha, expectedSha);
+    return { identity: { basis: 'pattern-sha', pattern, captured: groups.sha }, matches: ok };
+  }
+  if (groups?.deployment !== undefined) {
+    const ok = deploymentId !== undefined && groups.deployment === String(deploymentId);
+    return { identity: { basis: 'pattern-deployment', pattern, captured: groups.deployment }, matches: ok };
+  }
+  return { identity: { basis: 'pattern-sha', pattern, captured: null }, matches: false };
 }
 
 /** Reads a dotted path (`version`, `build.sha`, `items.0.id`) from a JSON value. */
@@ -34,14 +66,36 @@ export function shaMatches(reported: string, expected: string): boolean {
 export async function checkHealth(
   spec: HealthSpec,
   expectedSha: string,
-  deps: { readonly fetch: typeof fetch; readonly now: () => number; readonly signal?: AbortSignal | undefined },
+  deps: {
+    readonly fetch: typeof fetch;
+    readonly now: () => number;
+    readonly signal?: AbortSignal | undefined;
+    /** The operator's headers for this service's checks (values are secrets: never recorded). */
+    readonly headers?: Readonly<Record<string, string>> | undefined;
+    /** The deployment observed for the expected commit, for a `deployment` version pattern. */
+    readonly deploymentId?: number | undefined;
+  },
 ): Promise<ObservedHealth> {
   const base = { url: spec.url };
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
   let res: Response;
   try {
-    res = await deps.fetch(spec.url, { headers: { accept: 'application/json' }, signal, redirect: 'manual' });
+    const got = await fetchCheck(deps.fetch, spec.url, {
+      headers: { ...deps.headers, accept: 'application/json' },
+      signal,
+    });
+    if (got.kind === 'refused') {
+      return {
+        ...base,
+        httpStatus: undefined,
+        version: null,
+        ok: false,
+        problem: got.problem,
+        observedAt: new Date(deps.now()).toISOString(),
+      };
+    }
+    res = got.response;
   } catch (e) {
     return {
       ...base,
@@ -63,16 +117,32 @@ export async function checkHealth(
   }
   const raw = readPath(body, spec.versionPath);
   const version = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : null;
+  const id =
+    version === null ? undefined : identifyVersion(version, expectedSha, spec.versionPattern, deps.deploymentId);
   let problem: string | undefined;
   if (res.status !== spec.expectStatus) problem = `status ${res.status}, expected ${spec.expectStatus}`;
   else if (version === null) problem = `no version at "${spec.versionPath}"`;
-  else if (!shaMatches(version, expectedSha)) problem = `reports ${version}, expected ${expectedSha}`;
+  else if (!id?.matches) problem = versionProblem(version, expectedSha, id?.identity, deps.deploymentId);
   return {
     ...base,
     httpStatus: res.status,
     version,
+    ...(id ? { identity: id.identity } : {}),
     ok: problem === undefined,
     ...(problem !== undefined ? { problem } : {}),
     observedAt,
   };
+}
+
+function versionProblem(
+  version: string,
+  expectedSha: string,
+  identity: HealthIdentity | undefined,
+  deploymentId: number | undefined,
+): string {
+  if (identity === undefined || identity.basis === 'sha') return `reports ${version}, expected ${expectedSha}`;
+  if (identity.captured === null) return `reports ${version}, which the version pattern does not match (E5)`;
+  if (identity.basis === 'pattern-deployment')
+    return `reports ${version} (deployment ${identity.captured}), expected deployment ${deploymentId ?? 'of'} ${expectedSha.slice(0, 12)}`;
+  return `reports ${version} (commit ${identity.captured}), expected ${expectedSha}`;
 }

@@ -52,6 +52,8 @@ export interface ObservedDeployment {
 /** One answer of the service's health endpoint. */
 export interface ObservedHealth {
   readonly url: string;
+  /** How the version was read as a commit (E5 by build identity), when there was a version. */
+  readonly identity?: HealthIdentity;
   /** HTTP status, absent when no answer arrived. */
   readonly httpStatus: number | undefined;
   /** The value at the descriptor's `versionPath`, when there was one. */
@@ -61,6 +63,17 @@ export interface ObservedHealth {
   /** Why it is not ok (network error, wrong status, other SHA). */
   readonly problem?: string;
   readonly observedAt: string;
+}
+
+/**
+ * How a health endpoint's version names the deployed commit: the version is a SHA (`sha`), or the
+ * service's `versionPattern` captured a commit prefix (`pattern-sha`) or a GitLab deployment id
+ * (`pattern-deployment`); `captured` is null when the pattern did not match.
+ */
+export interface HealthIdentity {
+  readonly basis: 'sha' | 'pattern-sha' | 'pattern-deployment';
+  readonly pattern?: string;
+  readonly captured: string | null;
 }
 
 /** The phase a wait is in: what it is waiting for. */
