@@ -55,9 +55,14 @@ export async function loadRunbook(deps: CliDeps, parsed: Parsed): Promise<Omit<G
  * Refuses, before any side effect, a token that cannot do what a command needs (a job token and a
  * promotion or rollback: `token-insufficient`, P3/P4, exit 3); throws a {@link ProblemError}.
  */
-export function requireTokenCan(gl: GitLab, operations: 'promotion' | 'rollback', command: string): void {
-  const ops = operations === 'promotion' ? gl.sdk.PROMOTION_OPERATIONS : gl.sdk.ROLLBACK_OPERATIONS;
-  const can = gl.sdk.checkTokenCan(gl.client.tokenKind, ops, command);
+export async function requireTokenCan(
+  gl: GitLab,
+  operations: 'promotion' | 'rollback',
+  command: string,
+): Promise<void> {
+  const tokens = await import('@hotfix-release/sdk/gitlab');
+  const ops = operations === 'promotion' ? tokens.PROMOTION_OPERATIONS : tokens.ROLLBACK_OPERATIONS;
+  const can = tokens.checkTokenCan(gl.client.tokenKind, ops, command);
   if (can.isErr()) throw new ProblemError(problemFromSdk(can.error));
 }
 

@@ -56,3 +56,6 @@ export type {
   PipelineFilters,
   ProjectRef,
 } from './gitlab-client.js';
+// What each kind of token may do on GitLab, and the git user name GitLab expects for it.
+export type { GitLabOperation, TokenKind } from './token-kinds.js';
+export { checkTokenCan, gitUsernameFor, PROMOTION_OPERATIONS, ROLLBACK_OPERATIONS } from './token-kinds.js';

@@ -58,5 +58,3 @@ export type { OrchestratorProfile, RunbookConfig, RunbookConfigInput } from './r
 export { orchestratorFor, parseRunbookConfig, projectInputValue, serviceFor } from './runbook-config.js';
 export type { UnsafePathReason } from './safe-path.js';
 export { checkRepoPath, UnsafeWriteError, writeFileInside } from './safe-path.js';
-export type { GitLabOperation, TokenKind } from './token-kinds.js';
-export { checkTokenCan, gitUsernameFor, PROMOTION_OPERATIONS, ROLLBACK_OPERATIONS } from './token-kinds.js';

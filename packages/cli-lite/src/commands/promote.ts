@@ -58,7 +58,7 @@ Example:
     const mr = mrOf(p, gl.settings);
     const targets = targetsOf(p);
     if (flag(p, 'dry-run')) return dryRun(ctx, gl, mr, targets ?? [mr.project]);
-    requireTokenCan(gl, 'promotion', 'hotfix promote');
+    await requireTokenCan(gl, 'promotion', 'hotfix promote');
     const cwd = ctx.deps.cwd ?? '.';
     const evidencePath = resolve(cwd, str(p, 'evidence') ?? 'evidence.json');
     const journalPath = journalPathFor(evidencePath);

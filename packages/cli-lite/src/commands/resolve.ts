@@ -43,7 +43,7 @@ Example:
     const state = await readJournal(note.journal);
     if (!state.isOk()) return ctx.io.fail(usageProblem(`${note.journal}: ${describeError(state.error)}`));
     const gl = await connect(ctx.deps, p);
-    requireTokenCan(gl, 'promotion', 'hotfix resolve');
+    await requireTokenCan(gl, 'promotion', 'hotfix resolve');
     const session = workspaceSession(gl.sdk, dir, note, strs(p, 'accept'));
     const { bundle } = state.value;
     return runPromotion(ctx, gl, {

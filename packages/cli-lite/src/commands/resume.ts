@@ -51,7 +51,7 @@ ends it with exit 1 naming the control and runbook ID, and the evidence is still
     if (complete && bundle.promotedTargets.length === bundle.targets.length)
       return alreadyComplete(ctx, p, bundle, { file, journalPath, evidencePath, mr });
     const gl = await connect(ctx.deps, p);
-    requireTokenCan(gl, 'promotion', 'hotfix resume');
+    await requireTokenCan(gl, 'promotion', 'hotfix resume');
     ctx.io.err(
       `Resuming ${mr.project}!${mr.iid} for ${bundle.targets.map((t) => t.project).join(', ')} from ${file}\n`,
     );

@@ -49,7 +49,7 @@ Example:
     }
     const bundle = await readBundle(path);
     const gl = await connect(ctx.deps, p);
-    requireTokenCan(gl, 'rollback', 'hotfix rollback');
+    await requireTokenCan(gl, 'rollback', 'hotfix rollback');
     checkBundleInstance(path, bundle.gitlabUrl, gl.client.gitlabUrl);
     if (gl.config.orchestration.project !== bundle.settings.orchestrationProject)
       return ctx.io.fail(

@@ -6,6 +6,7 @@
 import type { ResultAsync } from 'neverthrow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { inputsSupport, readInstanceMetadata } from '../../src/_internal/capabilities.js';
 import type { HotfixError } from '../../src/errors.js';
 import { createGitLabClient, type GitLabClient } from '../../src/gitlab-client.js';
 import { loadReplayFixtures, type ReplayExample, type ReplayServer, startReplayServer } from './server.js';
@@ -145,6 +146,23 @@ const checks: Record<string, { methods: readonly (keyof GitLabClient)[]; check: 
     methods: ['rawBlob'],
     check: async (c) => {
       expect((await ok(c.rawBlob('group/project', 'abc'))).byteLength).toBe(0);
+    },
+  },
+  'get-metadata': {
+    methods: ['request'],
+    check: async (c, b) => {
+      const m = (await readInstanceMetadata(c))._unsafeUnwrap();
+      expect([m.version, m.enterprise]).toEqual([obj(b).version, obj(b).enterprise]);
+      expect(inputsSupport(m.version)).toBe('ga');
+    },
+  },
+  'get-version': {
+    methods: ['request'],
+    check: async (c, b) => {
+      const m = await ok(
+        c.request({ method: 'GET', route: '/version' }, z.object({ version: z.string(), revision: z.string() })),
+      );
+      expect(m.version).toBe(obj(b).version);
     },
   },
   'get-file': {
