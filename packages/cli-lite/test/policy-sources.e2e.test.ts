@@ -21,6 +21,10 @@ let w: CliWorld;
 const cli = (args: string[], env: Record<string, string> = {}) =>
   runCli(args, { cwd: w.dir, env: { ...w.env, ...env } });
 
+/** `hotfix policy check ev.json --policy <file> --policy-ref <ref> --mr <MR>` and more flags. */
+const gate = (file: string, ref: string, ...more: string[]) =>
+  cli(['policy', 'check', 'ev.json', '--policy', file, '--policy-ref', ref, '--mr', MR_REF, ...more]);
+
 /** The gate's policy. */
 function policy(label: string, extra: Record<string, unknown> = {}) {
   return {
@@ -95,34 +99,13 @@ describe('hotfix policy check reading the policy and waivers live from the defau
       },
     });
     await commit('main', { 'gate-policy.json': strict });
-    const r = await cli([
-      'policy',
-      'check',
-      'ev.json',
-      '--policy',
-      'gate-policy.json',
-      '--policy-ref',
-      'main',
-      '--mr',
-      MR_REF,
-      '--json',
-    ]);
+    const r = await gate('gate-policy.json', 'main', '--json');
     expect({ code: r.code, out: r.code === 1 ? '' : r.stdout + r.stderr }).toEqual({ code: 1, out: '' });
     const e2 = statusOf(r.stdout, 'E2');
     expect(e2?.status).toBe('fail');
     expect(e2?.message).toContain('no-such-job');
     await commit('main', { 'gate-policy.json': policy('Validated in Staging') });
-    const again = await cli([
-      'policy',
-      'check',
-      'ev.json',
-      '--policy',
-      'gate-policy.json',
-      '--policy-ref',
-      'main',
-      '--mr',
-      MR_REF,
-    ]);
+    const again = await gate('gate-policy.json', 'main');
     expect({ code: again.code, out: again.code === 0 ? '' : again.stdout + again.stderr }).toEqual({
       code: 0,
       out: '',
@@ -131,33 +114,11 @@ describe('hotfix policy check reading the policy and waivers live from the defau
 
   it('refuses a ref other than the default branch (exit 3, policy-source-untrusted), and a missing file', async () => {
     await commit('gate-edit', { 'gate-policy.json': policy('Validated in Staging') }, 'main');
-    const other = await cli([
-      'policy',
-      'check',
-      'ev.json',
-      '--policy',
-      'gate-policy.json',
-      '--policy-ref',
-      'gate-edit',
-      '--mr',
-      MR_REF,
-      '--json',
-    ]);
+    const other = await gate('gate-policy.json', 'gate-edit', '--json');
     expect(other.code).toBe(3);
     expect(JSON.parse(other.stdout)).toMatchObject({ code: 'policy-source-untrusted', exitCode: 3 });
     expect(JSON.parse(other.stdout).detail).toContain('not the project');
-    const missing = await cli([
-      'policy',
-      'check',
-      'ev.json',
-      '--policy',
-      'no-such-policy.json',
-      '--policy-ref',
-      'main',
-      '--mr',
-      MR_REF,
-      '--json',
-    ]);
+    const missing = await gate('no-such-policy.json', 'main', '--json');
     expect(missing.code).toBe(3);
     expect(JSON.parse(missing.stdout)).toMatchObject({ code: 'policy-source-unreadable' });
   });
@@ -189,8 +150,16 @@ describe('hotfix policy check reading the policy and waivers live from the defau
     };
     await commit('main', { 'waivers.json': expired });
     await writeFile(join(w.dir, 'waivers.json'), JSON.stringify(expired));
-    const base = ['policy', 'check', 'ev.json', '--policy', 'gate-policy.json', '--policy-ref', 'main', '--mr', MR_REF];
-    const fromRef = await cli([...base, '--waivers', 'waivers.json', '--waivers-ref', 'main', '--live', '--json']);
+    const fromRef = await gate(
+      'gate-policy.json',
+      'main',
+      '--waivers',
+      'waivers.json',
+      '--waivers-ref',
+      'main',
+      '--live',
+      '--json',
+    );
     expect({ code: fromRef.code, out: fromRef.code === 1 ? '' : fromRef.stdout + fromRef.stderr }).toEqual({
       code: 1,
       out: '',
@@ -199,7 +168,7 @@ describe('hotfix policy check reading the policy and waivers live from the defau
       status: 'fail',
       message: expect.stringMatching(new RegExp(`waiver by ${approver} expired`)),
     });
-    const fromFile = await cli([...base, '--waivers', 'waivers.json', '--json']);
+    const fromFile = await gate('gate-policy.json', 'main', '--waivers', 'waivers.json', '--json');
     expect(fromFile.code).toBe(3);
     expect(JSON.parse(fromFile.stdout)).toMatchObject({ code: 'waivers-not-authorized' });
   });
@@ -211,23 +180,16 @@ describe('hotfix policy check reading the policy and waivers live from the defau
     const username = author.author?.username;
     expect(username).toEqual(expect.any(String));
     await commit('main', { 'self-waivers.json': waiverE8(username as string) });
-    const r = await cli([
-      'policy',
-      'check',
-      'ev.json',
-      '--policy',
+    const r = await gate(
       'gate-policy.json',
-      '--policy-ref',
       'main',
-      '--mr',
-      MR_REF,
       '--waivers',
       'self-waivers.json',
       '--waivers-ref',
       'main',
       '--live',
       '--json',
-    ]);
+    );
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ code: 'waivers-not-authorized' });
     expect(JSON.parse(r.stdout).detail).toContain(`approved by ${username}`);
