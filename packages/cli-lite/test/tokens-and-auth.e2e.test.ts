@@ -147,3 +147,70 @@ describe('a staging behind auth (issue 18)', () => {
     expect(w.sim.controls.requests.filter((q) => q.method !== 'GET' && q.route !== 'control')).toEqual([]);
   });
 });
+
+describe('read-only commands with a job token (issue 18)', () => {
+  const jobEnv = () => ({ GITLAB_URL: w.sim.url, CI_JOB_TOKEN: JOB_TOKEN, NO_COLOR: '1' });
+  const noRequests = () => expect(w.sim.controls.requests.filter((q) => q.route !== 'control')).toEqual([]);
+  const refused = (r: { code: number; stdout: string }, command: string) => {
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      code: 'token-insufficient',
+      runbookRef: 'P1',
+      details: { tokenKind: 'job', command, operations: ['read-merge-request'] },
+    });
+    expect(String(doc.detail)).toMatch(/read the merge request \(GET \/projects\/:id\/merge_requests\/:iid\)/);
+  };
+
+  it('refuses hotfix preflight and hotfix status before any request: a job token cannot read the MR (P1)', async () => {
+    w.sim.controls.clearLog();
+    const pre = await runCli(['preflight', '--mr', MR, '--job-token', '--json'], { cwd: w.dir, env: jobEnv() });
+    refused(pre, 'hotfix preflight');
+    noRequests();
+    await writeFile(join(w.dir, 'status-bundle.json'), await readFile(join(w.dir, 'behind-auth/auth.json'), 'utf8'));
+    const st = await runCli(['status', '--evidence', 'status-bundle.json', '--job-token', '--json'], {
+      cwd: w.dir,
+      env: jobEnv(),
+    });
+    refused(st, 'hotfix status');
+    noRequests();
+  });
+
+  it('refuses hotfix policy check --live before any request, and runs the offline check with the same token', async () => {
+    await writeFile(join(w.dir, 'job-policy.json'), '{}');
+    w.sim.controls.clearLog();
+    const base = ['policy', 'check', 'status-bundle.json', '--policy', 'job-policy.json', '--job-token', '--json'];
+    const live = await runCli([...base, '--live'], { cwd: w.dir, env: jobEnv() });
+    refused(live, 'hotfix policy check --live');
+    noRequests();
+    // Without --live nothing is read from GitLab, so the token's kind does not matter (the policy decides).
+    const offline = await runCli(base, { cwd: w.dir, env: jobEnv() });
+    expect(JSON.parse(offline.stdout)).not.toMatchObject({ code: 'token-insufficient' });
+    noRequests();
+  });
+
+  it('hotfix doctor reports a job token as a failing token-kind finding, without a request', async () => {
+    w.sim.controls.clearLog();
+    const r = await runCli(['doctor', '--job-token', '--json'], { cwd: w.dir, env: jobEnv() });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; findings: { id: string; status: string; message: string }[] };
+    expect(doc.ok).toBe(false);
+    expect(doc.findings).toEqual([
+      expect.objectContaining({
+        id: 'token-kind',
+        status: 'fail',
+        runbookRef: 'P3',
+        message: expect.stringMatching(
+          /cannot, on GitLab.s job-token allowlist: read the current user.*read the merge request/,
+        ),
+        fix: expect.stringMatching(/GITLAB_TOKEN/),
+      }),
+    ]);
+    noRequests();
+    const table = await runCli(['doctor', '--job-token'], { cwd: w.dir, env: jobEnv() });
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/✗ token-kind\s+fail\s+P3\s+A CI\/CD job token/);
+    expect(table.stdout).toMatch(/fix: Use a personal, project or group access token/);
+    noRequests();
+  });
+});
