@@ -20,6 +20,7 @@ const MAIN = demo.mergeRequests.cleanPick.project;
 const MR = `${MAIN}!${demo.mergeRequests.cleanPick.iid}`;
 const JOB_TOKEN = 'job-SENTINEL-e2e-77aa66bb55cc';
 const STAGING_SECRET = 'staging-SENTINEL-e2e-3141592653';
+const SMOKE_SECRET = 'smoke-only-SENTINEL-e2e-2718281828';
 let w: CliWorld;
 
 beforeAll(async () => {
@@ -32,6 +33,7 @@ afterAll(async () => {
   expect(all).not.toContain(SENTINEL_TOKEN);
   expect(all).not.toContain(JOB_TOKEN);
   expect(all).not.toContain(STAGING_SECRET);
+  expect(all).not.toContain(SMOKE_SECRET);
   await w?.close();
 });
 
@@ -94,7 +96,13 @@ describe('a staging behind auth (issue 18)', () => {
     );
     await writeFile(
       join(xdg, 'hotfix/config.json'),
-      JSON.stringify({ checks: { [MAIN]: { headers: { 'x-staging-auth': 'STAGING_AUTH' } } } }),
+      JSON.stringify({
+        checks: {
+          [MAIN]: { headers: { 'x-staging-auth': 'STAGING_AUTH' } },
+          // A header for the one smoke check only (<target>:<check name>): its value is a secret too.
+          [`${MAIN}:staging is up`]: { headers: { 'x-smoke-only': 'SMOKE_ONLY' } },
+        },
+      }),
     );
     await fetch(`${w.sim.url}/-/sim/health`, {
       method: 'POST',
@@ -109,14 +117,17 @@ describe('a staging behind auth (issue 18)', () => {
     });
     const r = await runCli(['promote', '--mr', MR, '--evidence', 'auth.json', '--events', 'ndjson'], {
       cwd: dir,
-      env: { ...w.env, XDG_CONFIG_HOME: xdg, STAGING_AUTH: STAGING_SECRET },
+      env: { ...w.env, XDG_CONFIG_HOME: xdg, STAGING_AUTH: STAGING_SECRET, SMOKE_ONLY: SMOKE_SECRET },
     });
     expect(r.stderr + r.stdout).not.toContain(STAGING_SECRET);
+    expect(r.stderr + r.stdout).not.toContain(SMOKE_SECRET);
     expect(r.code).toBe(0);
     const bundleText = await readFile(join(dir, 'auth.json'), 'utf8');
     const journalText = await readFile(join(dir, 'auth.journal.json'), 'utf8');
-    expect(bundleText).not.toContain(STAGING_SECRET);
-    expect(journalText).not.toContain(STAGING_SECRET);
+    for (const secret of [STAGING_SECRET, SMOKE_SECRET]) {
+      expect(bundleText).not.toContain(secret);
+      expect(journalText).not.toContain(secret);
+    }
     const bundle = parseBundle(JSON.parse(bundleText));
     expect(bundle.isOk()).toBe(true);
     const target = bundle.isOk() ? bundle.value.targets[0] : undefined;
@@ -137,6 +148,7 @@ describe('a staging behind auth (issue 18)', () => {
         NO_COLOR: '1',
         XDG_CONFIG_HOME: xdg,
         STAGING_AUTH: STAGING_SECRET,
+        SMOKE_ONLY: SMOKE_SECRET,
       },
     });
     expect(back.code).toBe(3);
