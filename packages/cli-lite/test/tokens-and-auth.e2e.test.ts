@@ -10,7 +10,7 @@ import { parseBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../test-support/sim-mode.js';
-import { allOutput, runCli } from './support/cli.js';
+import { allOutput, type CliRun, runCli } from './support/cli.js';
 import { type CliWorld, SENTINEL_TOKEN, startCliWorld } from './support/world.js';
 
 /** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
@@ -163,7 +163,7 @@ describe('a staging behind auth (issue 18)', () => {
 describe('read-only commands with a job token (issue 18)', () => {
   const jobEnv = () => ({ GITLAB_URL: w.sim.url, CI_JOB_TOKEN: JOB_TOKEN, NO_COLOR: '1' });
   const noRequests = () => expect(w.sim.controls.requests.filter((q) => q.route !== 'control')).toEqual([]);
-  const refused = (r: { code: number; stdout: string }, command: string) => {
+  const refused = (r: CliRun, command: string) => {
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(doc).toMatchObject({
