@@ -229,6 +229,20 @@ describe('GitLab host from glab variables, token kinds and check headers (issue 
       'g/api': { 'x-staging-auth': 'staging-secret-1' },
       'g/web': { authorization: 'other-secret-2' },
     });
+    // Per check: <target>:<check name>:<header>=<VARIABLE> (a check name may hold spaces and colons).
+    const perCheck = gl(
+      '--check-header',
+      'g/web:smoke: login page:x-login=OTHER',
+      '--check-header',
+      '*:ping:x-p=OTHER',
+    );
+    expect(loadSettings(deps(env, none()), perCheck).checkHeaders).toEqual({
+      'g/api': { 'x-staging-auth': 'staging-secret-1' },
+      'g/web:smoke: login page': { 'x-login': 'other-secret-2' },
+      '*:ping': { 'x-p': 'other-secret-2' },
+    });
+    for (const bad of [':x-a=OTHER', 'g/web::x-a=OTHER', 'x-a=OTHER=MORE'])
+      expect(() => loadSettings(deps(env, none()), gl('--check-header', bad))).toThrow(/--check-header/);
     const missing = (() => {
       try {
         loadSettings(deps({ XDG_CONFIG_HOME: xdg }, none()), gl());

@@ -72,8 +72,9 @@ export interface Settings {
   /** Why there is no token, when there is none (names variables, never values). */
   readonly tokenMissing: string | undefined;
   /**
-   * Headers for each target's health and smoke checks (`*`: every target), with their values read
-   * from the environment; the values are secrets (sentinels of the journal and bundle, redacted in output).
+   * Headers for each target's health and smoke checks (`*`: every target; `<target>:<check name>`:
+   * that smoke check only), with their values read from the environment; the values are secrets
+   * (sentinels of the journal and bundle, redacted in output).
    */
   readonly checkHeaders: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly timeoutMs: number | undefined;
@@ -124,8 +125,9 @@ const variableName = z
 
 /**
  * The user-level configuration, which the user chose by writing it in their own home: the GitLab
- * host, its timeout and the token kind; and, per target project, the headers its health and smoke
- * checks send, each naming the environment variable that holds its value (staging behind auth).
+ * host, its timeout and the token kind; and, per target project (`*`: every target) or per smoke
+ * check (`<target>:<check name>`), the headers its checks send, each naming the environment variable
+ * that holds its value (staging behind auth).
  */
 export const userConfigSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -281,22 +283,28 @@ function chooseToken(
   };
 }
 
-/** Parses `--check-header [<target>:]<header>=<VARIABLE>`. */
+/**
+ * Parses `--check-header [<target>[:<check name>]:]<header>=<VARIABLE>`: the header goes with every
+ * check of the target (`*`: every target), or, with a check name, only with that smoke check.
+ */
 function headerFlag(value: string): HeaderSource {
-  const m = /^(?:([^=:]+):)?([^=:]+)=(.+)$/.exec(value);
+  const m = /^(?:(.*):)?([^=:]+)=([^=:]+)$/.exec(value);
+  const scope = m?.[1];
   const header = headerName.safeParse(m?.[2]);
   const variable = variableName.safeParse(m?.[3]);
-  if (!m || !header.success || !variable.success) {
-    const reason = !m
-      ? 'expected [<target>:]<header>=<VARIABLE>'
-      : !header.success
-        ? `"${m[2]}" is not an HTTP header name`
-        : (variable.error?.issues[0]?.message ?? 'bad variable name');
-    throw configProblem(`--check-header ${m ? `${m[1] ? `${m[1]}:` : ''}${m[2]}=${m[3]}` : '(value)'}: ${reason}.`, {
+  const badScope = scope !== undefined && (scope === '' || scope.startsWith(':') || scope.endsWith(':'));
+  if (!m || badScope || !header.success || !variable.success) {
+    const reason =
+      !m || badScope
+        ? 'expected [<target>[:<check name>]:]<header>=<VARIABLE>'
+        : !header.success
+          ? `"${m[2]}" is not an HTTP header name`
+          : (variable.error?.issues[0]?.message ?? 'bad variable name');
+    throw configProblem(`--check-header ${m ? `${scope ? `${scope}:` : ''}${m[2]}=${m[3]}` : '(value)'}: ${reason}.`, {
       details: { flag: '--check-header' },
     });
   }
-  return { target: m[1] ?? '*', header: header.data, variable: variable.data, from: '--check-header' };
+  return { target: scope ?? '*', header: header.data, variable: variable.data, from: '--check-header' };
 }
 
 /**

@@ -52,16 +52,21 @@ export async function loadRunbook(deps: CliDeps, parsed: Parsed): Promise<Omit<G
 }
 
 /**
- * Refuses, before any side effect, a token that cannot do what a command needs (a job token and a
- * promotion or rollback: `token-insufficient`, P3/P4, exit 3); throws a {@link ProblemError}.
+ * Refuses, before any request, a token that cannot do what a command needs (a job token and a
+ * promotion or rollback, or a read-only command that reads the merge request: `token-insufficient`,
+ * P1/P3/P4, exit 3); throws a {@link ProblemError}.
  */
 export async function requireTokenCan(
   gl: GitLab,
-  operations: 'promotion' | 'rollback',
+  operations: 'promotion' | 'rollback' | 'inspection',
   command: string,
 ): Promise<void> {
   const tokens = await import('@hotfix-release/sdk/gitlab');
-  const ops = operations === 'promotion' ? tokens.PROMOTION_OPERATIONS : tokens.ROLLBACK_OPERATIONS;
+  const ops = {
+    promotion: tokens.PROMOTION_OPERATIONS,
+    rollback: tokens.ROLLBACK_OPERATIONS,
+    inspection: tokens.INSPECTION_OPERATIONS,
+  }[operations];
   const can = tokens.checkTokenCan(gl.client.tokenKind, ops, command);
   if (can.isErr()) throw new ProblemError(problemFromSdk(can.error));
 }

@@ -58,4 +58,10 @@ export type {
 } from './gitlab-client.js';
 // What each kind of token may do on GitLab, and the git user name GitLab expects for it.
 export type { GitLabOperation, TokenKind } from './token-kinds.js';
-export { checkTokenCan, gitUsernameFor, PROMOTION_OPERATIONS, ROLLBACK_OPERATIONS } from './token-kinds.js';
+export {
+  checkTokenCan,
+  gitUsernameFor,
+  INSPECTION_OPERATIONS,
+  PROMOTION_OPERATIONS,
+  ROLLBACK_OPERATIONS,
+} from './token-kinds.js';

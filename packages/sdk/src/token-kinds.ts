@@ -63,6 +63,21 @@ export const PROMOTION_OPERATIONS: readonly GitLabOperation[] = [
 export const ROLLBACK_OPERATIONS: readonly GitLabOperation[] = ['revert', 'create-pipeline', 'read-merge-request'];
 
 /**
+ * What the read-only commands need of their token (P1): `preflight`, `status` and a live policy
+ * check read the merge request, which GitLab does not open to job tokens.
+ */
+export const INSPECTION_OPERATIONS: readonly GitLabOperation[] = ['read-merge-request'];
+
+/** The operations of `operations` a token of this kind cannot do, each in GitLab's words (empty when none). */
+export function tokenCannot(
+  kind: TokenKind,
+  operations: readonly GitLabOperation[],
+): { readonly operation: GitLabOperation; readonly what: string; readonly ref: 'P1' | 'P3' | 'P4' | 'S7' }[] {
+  if (kind !== 'job') return [];
+  return operations.filter((o) => JOB_TOKEN_CANNOT.has(o)).map((o) => ({ operation: o, ...OPERATIONS[o] }));
+}
+
+/**
  * The HTTP Basic user name GitLab expects for a git push with this kind of token: `gitlab-ci-token`
  * for a job token, `oauth2` for an OAuth token, and any name for an access token (`oauth2` is used).
  */
@@ -87,17 +102,16 @@ export function checkTokenCan(
   operations: readonly GitLabOperation[],
   command: string,
 ): Result<void, HotfixError> {
-  if (kind !== 'job') return ok(undefined);
-  const cannot = operations.filter((o) => JOB_TOKEN_CANNOT.has(o));
-  if (cannot.length === 0) return ok(undefined);
-  const first = OPERATIONS[cannot[0] as GitLabOperation];
+  const cannot = tokenCannot(kind, operations);
+  const first = cannot[0];
+  if (!first) return ok(undefined);
   return err(
     hotfixError(
       'token-insufficient',
-      `${command} needs a token that can ${cannot.map((o) => OPERATIONS[o].what).join('; ')}, and a CI/CD job token (CI_JOB_TOKEN) cannot on GitLab's default job-token allowlist; nothing was attempted. Use a personal, project or group access token with the api scope in GITLAB_TOKEN (without --job-token).`,
+      `${command} needs a token that can ${cannot.map((o) => o.what).join('; ')}, and a CI/CD job token (CI_JOB_TOKEN) cannot on GitLab's default job-token allowlist; nothing was attempted. Use a personal, project or group access token with the api scope in GITLAB_TOKEN (without --job-token).`,
       {
         runbookRef: first.ref,
-        details: { tokenKind: kind, command, operations: cannot },
+        details: { tokenKind: kind, command, operations: cannot.map((o) => o.operation) },
       },
     ),
   );

@@ -29,6 +29,7 @@ export const gateFlags: OptionTable = {
   key: { type: 'string', multiple: true },
   live: { type: 'boolean' },
   now: { type: 'string' },
+  'job-token': { type: 'boolean' },
 };
 
 /** Reads a file the check needs; a missing evidence file is exit 2, anything else exit 3. */

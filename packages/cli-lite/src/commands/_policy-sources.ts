@@ -107,8 +107,9 @@ export async function liveMrAuthor(
   p: Parsed,
   mr: { project: string; iid: number },
 ): Promise<string | undefined> {
-  const { connect } = await import('../gitlab.js');
+  const { connect, requireTokenCan } = await import('../gitlab.js');
   const gl = await connect(ctx.deps, p);
+  await requireTokenCan(gl, 'inspection', 'hotfix policy check --live');
   const r = await gl.client.mergeRequest(mr.project, mr.iid);
   if (r.isErr()) throw configProblem('policy-source-unreadable', errorDetail(r.error));
   return r.value.author?.username;

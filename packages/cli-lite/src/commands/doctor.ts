@@ -6,7 +6,11 @@ import { problemFromSdk } from '../sdk-problem.js';
 import type { Command, Io } from '../types.js';
 import { targetsOf } from './_mr.js';
 
-const flags: OptionTable = { target: { type: 'string', multiple: true }, 'no-health': { type: 'boolean' } };
+const flags: OptionTable = {
+  target: { type: 'string', multiple: true },
+  'no-health': { type: 'boolean' },
+  'job-token': { type: 'boolean' },
+};
 
 type Report = DiagnoseReport;
 
@@ -38,11 +42,13 @@ function printTable(io: Io, report: Report): void {
 
 /** `hotfix doctor`: a read-only pass over the instance, one finding per check with its fix. */
 export const doctorCommand: Command = {
-  help: `Usage: hotfix doctor [--target <group/project>]... [--no-health]
+  help: `Usage: hotfix doctor [--target <group/project>]... [--no-health] [--job-token]
 
 Check, without changing anything, whether this GitLab, this token and hotfix.config.json can run
 the runbook, and print one finding per check with how to fix it:
   gitlab-version       GitLab's version and edition (/metadata)
+  token-kind           a CI/CD job token (--job-token) cannot read the user or the MR, nor
+                       cherry-pick or create pipelines: reported, and nothing is requested (P3)
   token-identity       whether GitLab accepts the token (401: nothing else is checked)
   token-scopes         the token's kind and scopes (/personal_access_tokens/self): api is needed (P3)
   inputs-transport     inputs or variables for the guided inputs: the version (inputs need 17.10,

@@ -1,6 +1,6 @@
 import { GITLAB_OPTIONS, type OptionTable, parseCommand } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { connect } from '../gitlab.js';
+import { connect, requireTokenCan } from '../gitlab.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { Command } from '../types.js';
 import { mrOf, targetsOf } from './_mr.js';
@@ -26,6 +26,7 @@ Example:
   async run(ctx, argv) {
     const p = parseCommand(argv, flags);
     const gl = await connect(ctx.deps, p);
+    await requireTokenCan(gl, 'inspection', 'hotfix preflight');
     const mr = mrOf(p, gl.settings);
     const targets = targetsOf(p);
     const r = await gl.sdk.preflight(gl.client, gl.config, { mr, ...(targets ? { targets } : {}) });

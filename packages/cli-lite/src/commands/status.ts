@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { TargetRecord } from '@hotfix-release/evidence';
 import { GITLAB_OPTIONS, type OptionTable, parseCommand, required } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { connect, type GitLab } from '../gitlab.js';
+import { connect, type GitLab, requireTokenCan } from '../gitlab.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { Command } from '../types.js';
 import { readBundle } from './_files.js';
@@ -29,6 +29,7 @@ Example:
     const path = resolve(ctx.deps.cwd ?? '.', required(p, 'evidence', '--evidence evidence.json'));
     const bundle = await readBundle(path);
     const gl = await connect(ctx.deps, p);
+    await requireTokenCan(gl, 'inspection', 'hotfix status');
     const mr = await gl.client.mergeRequest(bundle.hotfix.mr.project, bundle.hotfix.mr.iid);
     if (mr.isErr()) return ctx.io.fail(problemFromSdk(mr.error));
     const labelled = mr.value.labels?.includes(bundle.settings.label) ?? false;

@@ -52,6 +52,8 @@ export function projectEntity(project: SimProject, ctx: RequestContext): Record<
     visibility: 'private',
     merge_method: project.mergeMethod,
     ci_config_path: project.ciConfigPath ?? null,
+    // The simulator always applies the minimum role, as GitLab does with the restriction on.
+    restrict_user_defined_variables: true,
     ci_pipeline_variables_minimum_override_role: roleName(project.pipelineVariablesMinimumRole),
     permissions: {
       project_access: ctx.user

@@ -241,7 +241,15 @@ export function accessLevelOf(
 /** What a read-only pass over the orchestration project found (each part an error when unreadable). */
 export interface OrchestrationFacts {
   /** The project, or the error reading it (404/403: not visible to this token). */
-  readonly project: Result<{ readonly accessLevel: number; readonly hasPermissions: boolean }, HotfixError>;
+  readonly project: Result<
+    {
+      readonly accessLevel: number;
+      readonly hasPermissions: boolean;
+      /** Who may set pipeline variables, as the project reports it (fields absent when not shown). */
+      readonly variables: { readonly restricted?: boolean; readonly minimumRole?: string };
+    },
+    HotfixError
+  >;
   /** Whether this user may run pipelines on the orchestration ref; absent when the project is unreadable. */
   readonly ref?: Result<RefAccess, HotfixError>;
   /** The CI configuration a pipeline on the ref runs (honouring `ci_config_path`). */
@@ -269,7 +277,12 @@ export async function orchestrationFacts(
   if (proj.isErr()) return { project: err(proj.error) };
   const perms = proj.value.permissions;
   const accessLevel = accessLevelOf(perms);
-  const project = ok({ accessLevel, hasPermissions: perms !== undefined && accessLevel > 0 });
+  const { restrict_user_defined_variables: restricted, ci_pipeline_variables_minimum_override_role: role } = proj.value;
+  const project = ok({
+    accessLevel,
+    hasPermissions: perms !== undefined && accessLevel > 0,
+    variables: { ...(restricted !== undefined ? { restricted } : {}), ...(role ? { minimumRole: role } : {}) },
+  });
   const ref = await refAccess(client, orch.project, orch.ref, { accessLevel, userId });
   const ci = await readCiConfig(client, orch.project, orch.ref);
   return {

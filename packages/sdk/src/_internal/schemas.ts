@@ -22,6 +22,10 @@ export const projectSchema = z.object({
   web_url: z.string(),
   http_url_to_repo: z.string().optional(),
   merge_method: z.string().optional(),
+  /** Whether pipeline variables are limited to `ci_pipeline_variables_minimum_override_role` (absent: not shown). */
+  restrict_user_defined_variables: z.boolean().optional(),
+  /** The least role that may set pipeline variables: `no_one_allowed`, `developer`, `maintainer` or `owner` (GitLab 17.1+). */
+  ci_pipeline_variables_minimum_override_role: z.string().nullable().optional(),
   permissions: z
     .object({
       project_access: z.object({ access_level: z.number() }).nullable().optional(),

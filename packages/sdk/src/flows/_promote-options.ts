@@ -6,7 +6,9 @@ import { flowResolveSchema } from './_resolve-conflict-step.js';
 
 /**
  * The operator's headers for health and smoke checks (staging behind auth), by target project
- * (`*`: every target): `{ "group/api": { "x-staging-auth": "<value>" } }`. Values are secrets: the journal and the bundle
+ * (`*`: every target): `{ "group/api": { "x-staging-auth": "<value>" } }`; a key
+ * `<target>:<check name>` (or `*:<check name>`) adds headers to that one smoke check only, so one
+ * check may carry a header another must not. Values are secrets: the journal and the bundle
  * refuse any record containing one, and no event or error carries them.
  */
 export const checkHeadersSchema = z
@@ -29,6 +31,31 @@ export function checkHeadersFor(
 ): Readonly<Record<string, string>> | undefined {
   const merged = { ...h['*'], ...h[target] };
   return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+/**
+ * The headers of one target's smoke checks: `headers` for all of them, and `headersByCheck` for
+ * those named by a `<target>:<check name>` (or `*:<check name>`) key, to spread into runSmokeChecks.
+ */
+export function smokeHeadersFor(
+  h: z.output<typeof checkHeadersSchema>,
+  target: string,
+): {
+  headers?: Readonly<Record<string, string>>;
+  headersByCheck?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+} {
+  const byCheck: Record<string, Record<string, string>> = {};
+  for (const scope of ['*', target]) {
+    for (const [key, headers] of Object.entries(h)) {
+      if (!key.startsWith(`${scope}:`)) continue;
+      const name = key.slice(scope.length + 1);
+      byCheck[name] = { ...byCheck[name], ...headers };
+    }
+  }
+  return {
+    ...withHeaders(checkHeadersFor(h, target)),
+    ...(Object.keys(byCheck).length > 0 ? { headersByCheck: byCheck } : {}),
+  };
 }
 
 /** `{ headers }` to spread into a check's options, or nothing. */

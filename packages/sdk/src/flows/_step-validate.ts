@@ -9,7 +9,7 @@ import { writeValidationNote } from '../primitives/record-validation.js';
 import { runSmokeChecks } from '../primitives/run-smoke-checks.js';
 import { serviceFor } from '../runbook-config.js';
 import { enumerateCutOff } from './_enumerate-cut-off.js';
-import { checkHeadersFor, withHeaders } from './_promote-options.js';
+import { smokeHeadersFor } from './_promote-options.js';
 import type { PromotionContext } from './_promotion-context.js';
 import * as rec from './_records.js';
 import { CONTINUE, defineStep, noAdoption, stop } from './_runner.js';
@@ -84,7 +84,7 @@ export const smokeStep = defineStep<PromotionContext, readonly SmokeCheckRecord[
         expectedSha: state.expectedSha,
         clock: ctx.clock,
         ...(runner.signal ? { signal: runner.signal } : {}),
-        ...withHeaders(checkHeadersFor(ctx.settings.checkHeaders, target)),
+        ...smokeHeadersFor(ctx.settings.checkHeaders, target),
       }),
     );
     // On the flow's clock: each check ends when the records are written and started its measured duration before.

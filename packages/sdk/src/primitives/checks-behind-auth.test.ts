@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
 import { makeReleaseWorld, type ReleaseWorld, TARGET } from '../../test/release-world.js';
+import { checkHeadersSchema, smokeHeadersFor } from '../flows/_promote-options.js';
 import { deployedShaRecord } from '../flows/_records.js';
 import { parseRunbookConfig } from '../runbook-config.js';
 import { checkHealth, identifyVersion } from './await-environment/health.js';
@@ -98,6 +99,43 @@ describe('checks behind auth and E5 by build identity', () => {
       )
     )._unsafeUnwrap();
     expect(denied).toMatchObject([{ result: 'failed', message: 'expected HTTP 200, got 401' }]);
+  });
+
+  it('sends a header named for one smoke check (<target>:<check name>) with that check only', async () => {
+    await override({ requireHeader: { name: 'x-staging-auth', value: SECRET } });
+    const check = (name: string) => ({
+      name,
+      kind: 'http' as const,
+      url: health,
+      method: 'GET' as const,
+      expectStatus: 200,
+      timeoutMs: 5_000,
+    });
+    const configured = checkHeadersSchema.parse({
+      [`${TARGET}:behind auth`]: HEADER,
+      '*': { 'x-trace': 'trace-for-every-check' },
+      'other/project:public page': { 'x-staging-auth': 'for-another-target-only' },
+    });
+    const opts = smokeHeadersFor(configured, TARGET);
+    expect(opts).toEqual({
+      headers: { 'x-trace': 'trace-for-every-check' },
+      headersByCheck: { 'behind auth': HEADER },
+    });
+    const results = (
+      await runSmokeChecks([check('behind auth'), check('public page')], [], { expectedSha: sha, ...opts })
+    )._unsafeUnwrap();
+    expect(results.map((r) => [r.name, r.result, r.message])).toEqual([
+      ['behind auth', 'passed', expect.any(String)],
+      ['public page', 'failed', 'expected HTTP 200, got 401'],
+    ]);
+    expect(JSON.stringify(results)).not.toContain(SECRET);
+    // The per-target form still reaches every check of the target; `*:<check name>` names a check of any target.
+    expect(
+      smokeHeadersFor(checkHeadersSchema.parse({ [TARGET]: HEADER, '*:public page': { 'x-a': 'b' } }), TARGET),
+    ).toEqual({
+      headers: HEADER,
+      headersByCheck: { 'public page': { 'x-a': 'b' } },
+    });
   });
 
   it('refuses a cross-origin redirect with a clear message, and sends the header nowhere else', async () => {

@@ -114,6 +114,30 @@ describe('diagnose', () => {
     expect(r.transport).toEqual({ configured: 'variables', needed: 'inputs' });
   });
 
+  it('checks the role needed to set pipeline variables when the config sends variables (pipeline-variables)', async () => {
+    const orch = sim.state.findProject(ORCH);
+    if (!orch) throw new Error('no orchestrator');
+    const variables = configWith((c) => ({ ...c, orchestration: { inputsVia: 'variables' } }));
+    const finding = (r: DiagnoseReport) => r.findings.find((f) => f.id === 'pipeline-variables');
+    const before = orch.pipelineVariablesMinimumRole;
+    try {
+      expect(finding(await run())).toBeUndefined(); // inputs are not governed by the setting
+      expect(finding(await run(variables))).toMatchObject({ status: 'ok', runbookRef: 'P4' });
+      orch.pipelineVariablesMinimumRole = 40; // maintainer
+      const alice = createGitLabClient({ gitlabUrl: sim.url, token: demo.users.developer.token })._unsafeUnwrap();
+      const dev = finding(await run(variables, alice));
+      expect(dev).toMatchObject({ status: 'fail', message: expect.stringMatching(/only maintainers and above/) });
+      expect(dev?.fix).toMatch(/ci_pipeline_variables_minimum_override_role.*inputsVia to "inputs"/);
+      expect(finding(await run(variables))?.status).toBe('ok'); // root is owner
+      orch.pipelineVariablesMinimumRole = 0; // no_one_allowed
+      const none = await run(variables);
+      expect(finding(none)).toMatchObject({ status: 'fail', message: expect.stringMatching(/no_one_allowed/) });
+      expect(none.ok).toBe(false);
+    } finally {
+      orch.pipelineVariablesMinimumRole = before;
+    }
+  });
+
   it("reads the orchestrator's CI through its ci_config_path", async () => {
     const orch = sim.state.findProject(ORCH);
     if (!orch) throw new Error('no orchestrator');
@@ -162,6 +186,22 @@ describe('diagnose', () => {
     const r = await run(config, bad);
     expect(r.findings.map((f) => `${f.id}:${f.status}`)).toEqual(['token-identity:fail']);
     expect(r.ok).toBe(false);
+  });
+
+  it('fails token-kind, and sends nothing, for a CI/CD job token (it cannot read the user or the MR)', async () => {
+    const job = createGitLabClient({ gitlabUrl: sim.url, token: 'job-token-unused', tokenKind: 'job' })._unsafeUnwrap();
+    const r = await run(config, job);
+    expect(sim.controls.requests.filter((q) => q.route !== 'control')).toEqual([]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        id: 'token-kind',
+        status: 'fail',
+        runbookRef: 'P3',
+        fix: expect.stringContaining('GITLAB_TOKEN'),
+      }),
+    ]);
+    expect(r.findings[0]?.message).toMatch(/GET \/user.*read the merge request.*cherry-pick.*create a pipeline/);
+    expect(r).toMatchObject({ ok: false, token: { kind: 'other' } });
   });
 
   it('fails orchestration-ref for a developer when the orchestration ref is protected for maintainers', async () => {

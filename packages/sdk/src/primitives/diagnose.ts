@@ -23,6 +23,7 @@ import { isoNow } from '../clock.js';
 import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
+import { INSPECTION_OPERATIONS, PROMOTION_OPERATIONS, tokenCannot } from '../token-kinds.js';
 import { checkObserved } from './diagnose/observed.js';
 import { checkTargets } from './diagnose/targets.js';
 import { type Add, type DiagnoseFinding, mustContinue } from './diagnose/types.js';
@@ -86,7 +87,8 @@ const tokenSelfSchema = z.object({
  * and configuration, and says for each finding how to fix it. Every GitLab request is a GET
  * (health endpoints are requested with GET too, unless `health: false`). Errors are only for
  * failures that stop the pass itself (`network`, `timeout`, `gitlab-unavailable`,
- * `gitlab-rate-limited`, `invalid-input`); a rejected token is a `fail` finding.
+ * `gitlab-rate-limited`, `invalid-input`); a rejected token is a `fail` finding, and so is a CI/CD
+ * job token (`token-kind`, before any request: it cannot read the user or the merge request).
  *
  * @example
  * ```ts
@@ -125,6 +127,10 @@ async function run(
     findings,
   });
   const configured = config.orchestration.inputsVia;
+  if (client.tokenKind === 'job') {
+    add(jobTokenFinding(client));
+    return report({ url: client.gitlabUrl }, { kind: 'other' }, { configured });
+  }
   const user = await client.currentUser();
   if (user.isErr()) {
     if (user.error.code !== 'gitlab-unauthorized') throw user.error;
@@ -142,10 +148,27 @@ async function run(
   const facts = await orchestrationFacts(client, config.orchestration, user.value.id);
   const needed = checkTransport(config, gitlab.version, facts, add);
   checkOrchestrationRef(config, facts, add);
+  checkPipelineVariables(config, facts, add);
   const targets = opts.targets ?? config.services.map((s) => s.project);
   await checkTargets(client, config, targets, { health: opts.health, fetch: opts.fetch ?? fetch }, add);
   await checkObserved(client, config, targets, opts.recentPipelines, add);
   return report(gitlab, token, { configured, ...(needed ? { needed } : {}) });
+}
+
+/**
+ * A CI/CD job token cannot read the user (`/user`), the merge request, nor cherry-pick or create
+ * pipelines (GitLab's job-token allowlist), so the pass stops before any request with one finding.
+ */
+function jobTokenFinding(client: GitLabClient): DiagnoseFinding {
+  const ops = [...new Set([...INSPECTION_OPERATIONS, ...PROMOTION_OPERATIONS])];
+  const cannot = ['read the current user (GET /user)', ...tokenCannot(client.tokenKind, ops).map((o) => o.what)];
+  return {
+    id: 'token-kind',
+    status: 'fail',
+    runbookRef: 'P3',
+    message: `A CI/CD job token (CI_JOB_TOKEN) cannot, on GitLab's job-token allowlist: ${cannot.join('; ')}. The runbook cannot run with it; nothing was requested from ${client.gitlabUrl}.`,
+    fix: 'Use a personal, project or group access token with the api scope in GITLAB_TOKEN (without --job-token, and without gitlab.tokenKind "job" in the user configuration).',
+  };
 }
 
 async function checkVersion(client: GitLabClient, add: Add): Promise<DiagnoseReport['gitlab']> {
@@ -339,4 +362,59 @@ function checkOrchestrationRef(config: RunbookConfig, facts: OrchestrationFacts,
       message: `Your role in ${orch.project} (access level ${r.accessLevel}) may not create pipelines.`,
       fix: `Ask for at least the Developer role in ${orch.project}.`,
     });
+}
+
+/** GitLab's `ci_pipeline_variables_minimum_override_role` values as access levels (no_one_allowed: none). */
+const VARIABLE_ROLES: Readonly<Record<string, number>> = {
+  no_one_allowed: Number.POSITIVE_INFINITY,
+  developer: 30,
+  maintainer: 40,
+  owner: 50,
+};
+
+/**
+ * With `inputsVia: "variables"`, whether this user may set pipeline variables on the orchestration
+ * project (P4): GitLab refuses the pipeline ("Insufficient permissions to set pipeline variables")
+ * below the project's `ci_pipeline_variables_minimum_override_role` when `restrict_user_defined_variables`
+ * is on (before 17.1, without the role: Maintainer). Inputs are not governed by it.
+ */
+function checkPipelineVariables(config: RunbookConfig, facts: OrchestrationFacts, add: Add): void {
+  const orch = config.orchestration;
+  if (orch.inputsVia !== 'variables' || facts.project.isErr()) return;
+  const { accessLevel, hasPermissions, variables } = facts.project.value;
+  const base = { id: 'pipeline-variables', runbookRef: 'P4' as RunbookId };
+  const setting = 'Settings > CI/CD > Variables > "Minimum role to use pipeline variables"';
+  if (variables.restricted === false) {
+    add({ ...base, status: 'ok', message: `${orch.project} lets any Developer set pipeline variables.`, fix: '' });
+    return;
+  }
+  const role = variables.minimumRole ?? (variables.restricted ? 'maintainer' : undefined);
+  const needs = role === undefined ? undefined : VARIABLE_ROLES[role];
+  if (needs === undefined || !hasPermissions) {
+    add({
+      ...base,
+      status: 'warn',
+      message: `Could not tell who may set pipeline variables on ${orch.project}: ${needs === undefined ? `the project does not show ci_pipeline_variables_minimum_override_role${role ? ` as a known role ("${role}")` : ' (GitLab shows it to maintainers, from 17.1)'}` : 'your role there is not shown'}.`,
+      fix: `Ask a maintainer of ${orch.project} for the minimum role to use pipeline variables (${setting}); the guided variables need yours to be at least that.`,
+    });
+    return;
+  }
+  if (accessLevel >= needs) {
+    add({
+      ...base,
+      status: 'ok',
+      message: `Your role in ${orch.project} (access level ${accessLevel}) may set pipeline variables (minimum role: ${role}).`,
+      fix: '',
+    });
+    return;
+  }
+  add({
+    ...base,
+    status: 'fail',
+    message:
+      role === 'no_one_allowed'
+        ? `${orch.project} lets no one set pipeline variables (minimum role: no_one_allowed), but the configuration sends the guided inputs as variables: GitLab refuses the pipeline.`
+        : `${orch.project} lets only ${role}s and above set pipeline variables, and your role (access level ${accessLevel}) is below: GitLab refuses the pipeline with "Insufficient permissions to set pipeline variables".`,
+    fix: `Ask a maintainer of ${orch.project} to set the minimum role to use pipeline variables to your role or lower (${setting}, or ci_pipeline_variables_minimum_override_role in the projects API), or declare the guided inputs under spec:inputs and set runbook.orchestration.inputsVia to "inputs" (GitLab 17.10 or later; inputs are not governed by this setting).`,
+  });
 }

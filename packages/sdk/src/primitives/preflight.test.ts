@@ -60,6 +60,18 @@ describe('preflight', () => {
     expect(closed.findings.find((f) => f.code === 'mr-not-merged')).toMatchObject({ runbookRef: 'D1' });
   });
 
+  it('refuses a CI/CD job token before any request: it cannot read the merge request (P1)', async () => {
+    const job = createGitLabClient({ gitlabUrl: sim.url, token: 'job-token-unused', tokenKind: 'job' })._unsafeUnwrap();
+    sim.controls.clearLog();
+    const r = await preflight(job, config, { mr: demo.mergeRequests.cleanPick });
+    expect(r._unsafeUnwrapErr()).toMatchObject({
+      code: 'token-insufficient',
+      runbookRef: 'P1',
+      details: { tokenKind: 'job', command: 'preflight', operations: ['read-merge-request'] },
+    });
+    expect(sim.controls.requests.filter((q) => q.route !== 'control')).toEqual([]);
+  });
+
   it('reports missing approvals (P1)', async () => {
     expect(codes(await preflight(client, config, { mr: demo.mergeRequests.missingApprovals }))).toContain(
       'mr-not-approved',

@@ -20,6 +20,7 @@ import { isoNow } from '../clock.js';
 import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
+import { checkTokenCan, INSPECTION_OPERATIONS } from '../token-kinds.js';
 
 /** One problem (or warning) preflight found. */
 export interface PreflightFinding {
@@ -96,7 +97,8 @@ function fatal(e: HotfixError): boolean {
  * staging process (U2, naming the document), and a warning when release lags the default
  * branch so far that a cut-off looks intended (D2; counted from the commit list, no diffs). Returns a report listing ALL findings;
  * errors are only for failures that stop the check itself (`gitlab-unauthorized`,
- * `network`, `gitlab-rate-limited`, `invalid-input`, ...).
+ * `network`, `gitlab-rate-limited`, `invalid-input`, ...), and `token-insufficient` for a CI/CD job
+ * token, which cannot read the merge request (refused before any request).
  *
  * @example
  * ```ts
@@ -112,6 +114,8 @@ export function preflight(
 ): ResultAsync<PreflightReport, HotfixError> {
   const parsed = parseOptions(preflightOptionsSchema, options, 'preflight');
   if (parsed.isErr()) return errAsync(parsed.error);
+  const can = checkTokenCan(client.tokenKind, INSPECTION_OPERATIONS, 'preflight');
+  if (can.isErr()) return errAsync(can.error);
   const opts = parsed.value;
   return fromBody(run(client, config, opts));
 }

@@ -9,6 +9,7 @@ import { fromBody, must } from '../_internal/must.js';
 import type { HotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { RunbookConfig } from '../runbook-config.js';
+import { checkTokenCan, INSPECTION_OPERATIONS } from '../token-kinds.js';
 import { guidedAction, guidedRequest } from './trigger-guided-release/guard.js';
 import { inputsFromName, readPipeline, readVariables } from './trigger-guided-release/reconcile.js';
 
@@ -35,7 +36,8 @@ export interface LiveFacts {
  * its name, as `triggerGuidedRelease` reads them back), the SHA of the environment's last
  * successful deployment, whether the MR carries the label, and the digest of the MR note.
  *
- * Errors: `invalid-input`, `forbidden-action` (configuration), `gitlab-*` and transport errors.
+ * Errors: `invalid-input`, `forbidden-action` (configuration), `token-insufficient` (a job token
+ * cannot read the merge request; refused before any request), `gitlab-*` and transport errors.
  * @see E2 E5 E7 E8
  */
 export function readLiveFacts(
@@ -43,6 +45,8 @@ export function readLiveFacts(
   config: RunbookConfig,
   request: LiveFactsRequest,
 ): ResultAsync<LiveFacts, HotfixError> {
+  const can = checkTokenCan(client.tokenKind, INSPECTION_OPERATIONS, 'readLiveFacts');
+  if (can.isErr()) return errAsync(can.error);
   const action = guidedAction(config);
   if (action.isErr()) return errAsync(action.error);
   const req = guidedRequest(config, action.value, request.target);

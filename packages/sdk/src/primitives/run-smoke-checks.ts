@@ -184,12 +184,18 @@ export function runSmokeChecks(
      * in no result. A redirect is followed only to the same origin, at most 5 times.
      */
     readonly headers?: Readonly<Record<string, string>>;
+    /** Headers sent only with the HTTP check of that name (over `headers`); secrets as well. */
+    readonly headersByCheck?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   },
 ): ResultAsync<SmokeCheckResult[], HotfixError> {
   const work = async () => {
     const out: SmokeCheckResult[] = [];
     const clock = opts.clock ?? systemClock;
-    for (const c of checks) out.push(await httpCheck(c, opts.expectedSha, clock, opts.signal, opts.headers));
+    for (const c of checks) {
+      const own = opts.headersByCheck?.[c.name];
+      const headers = own ? { ...opts.headers, ...own } : opts.headers;
+      out.push(await httpCheck(c, opts.expectedSha, clock, opts.signal, headers));
+    }
     for (const c of custom) out.push(await customCheck(c, opts.expectedSha, clock, opts.signal));
     return out;
   };
