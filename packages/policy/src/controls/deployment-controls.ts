@@ -1,6 +1,6 @@
 import type { DeployedShaRecord } from '@hotfix-release/evidence';
-import { deployedSetNote, judgeDeployedCommits, unrecordedDeployedSet } from './deployed-commits.js';
 import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
+import { deployedSetNote, judgeDeployedCommits, unrecordedDeployedSet } from './deployed-commits.js';
 
 /** E4 (S6): downstream pipeline, deploy job and deployment all succeeded in the expected environment. Internal. */
 export const checkE4: ControlCheck = (ctx) => {

@@ -1,5 +1,5 @@
-import { deployedSetNote, judgeDeployedCommits } from './deployed-commits.js';
 import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
+import { deployedSetNote, judgeDeployedCommits } from './deployed-commits.js';
 
 /**
  * E1 (S2, S3, R3): the hotfix commits were picked onto release, release head is the last pick, no drift,
