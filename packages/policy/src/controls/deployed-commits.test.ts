@@ -74,35 +74,25 @@ describe('E1/E5: the deployed commit set', () => {
     }
   });
 
-  it('expects no commit when the pick was already applied, and none for picks found on release already', () => {
+  it('expects every picked commit (however found: a resumed run finds its pick by the trailer), none when already applied', () => {
     const pick = clone(buildPromotionBundle()).targets[0]?.pick;
     if (!pick) throw new Error('fixture has a pick');
     const [first] = pick.picks;
     if (!first) throw new Error('fixture has one pick');
     expect(expectedDeployedCommits(pick)).toEqual([first.pickedSha]);
+    expect(expectedDeployedCommits({ ...pick, picks: [{ ...first, via: 'trailer' }] })).toEqual([first.pickedSha]);
     expect(expectedDeployedCommits({ ...pick, headAfter: pick.headBefore })).toEqual([]);
-    const found = {
-      ...first,
-      originalSha: fakeSha('older'),
-      pickedSha: fakeSha('older-pick'),
-      via: 'trailer' as const,
-    };
-    expect(expectedDeployedCommits({ ...pick, picks: [found, { ...first, via: 'created' }] })).toEqual([
-      first.pickedSha,
-    ]);
   });
 
-  it('a bundle that deployed only a pick found on release already (an empty deployed set) passes the set check', async () => {
+  it('a resumed promotion whose pick was found by its trailer passes with the pick as the deployed set', async () => {
     const r = await checkValue(
       mutateTarget((t) => {
         const p = t.pick?.picks[0];
-        if (!p || !t.deployedCommits) return;
-        p.via = 'trailer';
-        t.deployedCommits.commits = [];
+        if (p) p.via = 'trailer';
       })(),
     );
-    expect(result(r, 'E5')?.status).toBe('pass');
-    expect(result(r, 'E5')?.message).toContain('staging ran nothing beyond release');
+    expect(failing(r)).toEqual([]);
+    expect(result(r, 'E5')?.message).toContain('staging ran exactly its 1 pick(s) beyond release');
   });
 
   it('a 2.x bundle without the record is unverified on E5 (not a pass); E1 says the set was not recorded', async () => {

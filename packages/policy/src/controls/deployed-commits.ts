@@ -8,13 +8,14 @@ import type { ControlOutcome } from '../control-result.js';
 import { type ControlContext, orchestratorFor, outcome, targetPointer } from './control-context.js';
 
 /**
- * The commits this promotion may deploy beyond the pick's `headBefore`: the commits it picked itself
- * (`via: 'created'`, or no `via` in older bundles); none when the pick was already applied (release did
- * not move), nor picks found on release already. Internal.
+ * The commits this promotion may deploy beyond the pick's `headBefore`: every picked commit (the pick
+ * record says release went from `headBefore` to `headAfter` through exactly these, however each was found:
+ * created now, or found by a resumed run); none when the pick was already applied (release did not move).
+ * Internal.
  */
 export function expectedDeployedCommits(pick: PickRecord): string[] {
   if (pick.headBefore === pick.headAfter) return [];
-  return pick.picks.filter((p) => p.via === undefined || p.via === 'created').map((p) => p.pickedSha);
+  return pick.picks.map((p) => p.pickedSha);
 }
 
 function describe(commits: readonly { sha: string; title: string }[]): string {
