@@ -80,6 +80,7 @@ describe(EvidenceJournal.name, () => {
         ['trigger', t.pipeline],
         ['enumerate', t.enumeration],
         ['deploy', t.deployment],
+        ['deployed-commits', t.deployedCommits],
         ['verify-sha', t.deployedSha],
         ['smoke', t.smokeChecks],
         ['note', t.note],

@@ -37,6 +37,7 @@ export type { CompletionCriterionId, RunbookEntry, RunbookId } from './runbook.j
 export { isRunbookId, RUNBOOK, RUNBOOK_IDS, runbookEntry } from './runbook.js';
 export type {
   ConflictResolution,
+  DeployedCommitsRecord,
   DeployedShaRecord,
   DeploymentRecord,
   DriftReport,
@@ -74,6 +75,7 @@ export {
 } from './schema/primitives.js';
 export {
   conflictResolutionSchema,
+  deployedCommitsRecordSchema,
   deployedShaRecordSchema,
   deploymentRecordSchema,
   driftReportSchema,

@@ -3,6 +3,7 @@ import { promotionBundleSchema, targetOutcomeSchema } from './schema/bundle-sche
 import { isoUtcSchema, projectPathSchema } from './schema/primitives.js';
 import {
   conflictResolutionSchema,
+  deployedCommitsRecordSchema,
   deployedShaRecordSchema,
   deploymentRecordSchema,
   driftReportSchema,
@@ -61,6 +62,7 @@ export const journalEntrySchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('trigger'), ...target, record: pipelineRecordSchema }),
   z.object({ step: z.literal('enumerate'), ...target, record: enumerationRecordSchema }),
   z.object({ step: z.literal('deploy'), ...target, record: deploymentRecordSchema }),
+  z.object({ step: z.literal('deployed-commits'), ...target, record: deployedCommitsRecordSchema }),
   z.object({ step: z.literal('verify-sha'), ...target, record: deployedShaRecordSchema }),
   z.object({ step: z.literal('smoke'), ...target, record: z.array(smokeCheckRecordSchema).max(200) }),
   z.object({ step: z.literal('note'), ...target, record: noteRecordSchema }),

@@ -48,6 +48,9 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
       case 'deploy':
         t.deployment = entry.record;
         break;
+      case 'deployed-commits':
+        t.deployedCommits = entry.record;
+        break;
       case 'verify-sha':
         t.deployedSha = entry.record;
         break;

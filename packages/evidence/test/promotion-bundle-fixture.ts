@@ -159,6 +159,15 @@ function target(project: string, index: number, hotfixSha: string): TargetRecord
         httpStatus: 200,
       },
     },
+    // E1/E5: what the deployment ran beyond the release head the promotion started from: exactly its pick.
+    deployedCommits: {
+      apiUrl: `${API}/projects/${p}/repository/compare?from=${before}&to=${picked}&straight=true`,
+      observedAt: at(5, 4),
+      base: before,
+      deployed: picked,
+      commits: [{ sha: picked, title: 'Fix tariff rounding for partial kWh' }],
+      exhaustive: true,
+    },
     smokeChecks: [
       {
         apiUrl: `https://${project.split('/')[1]}.staging.example.com/v1/sessions`,

@@ -9,6 +9,7 @@ import {
 } from './primitives.js';
 import {
   conflictResolutionSchema,
+  deployedCommitsRecordSchema,
   deployedShaRecordSchema,
   deploymentRecordSchema,
   driftReportSchema,
@@ -59,6 +60,8 @@ export const targetRecordSchema = z.object({
   enumeration: enumerationRecordSchema.optional(),
   deployment: deploymentRecordSchema.optional(),
   deployedSha: deployedShaRecordSchema.optional(),
+  /** E1/E5: the commits the deployment ran beyond the pick's `headBefore` (absent in older bundles). */
+  deployedCommits: deployedCommitsRecordSchema.optional(),
   smokeChecks: z.array(smokeCheckRecordSchema).max(200),
   note: noteRecordSchema.optional(),
   label: labelRecordSchema.optional(),
@@ -170,6 +173,13 @@ export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
  * ```
  */
 export type DeployedShaRecord = z.infer<typeof deployedShaRecordSchema>;
+/**
+ * E1/E5 deployed-commits record type. @example
+ * ```ts
+ * const shas = (d: DeployedCommitsRecord) => d.commits.map((c) => c.sha);
+ * ```
+ */
+export type DeployedCommitsRecord = z.infer<typeof deployedCommitsRecordSchema>;
 /**
  * E6 smoke-check record type. @example
  * ```ts

@@ -209,6 +209,20 @@ export const deployedShaRecordSchema = z.object({
   }),
 });
 
+/**
+ * E1/E5 (issue 23): every commit the deployment ran beyond the release head the promotion started
+ * from (`base`, the pick record's `headBefore`), as GitLab's compare (`base..deployed`, straight)
+ * lists them: the set the policy requires to be exactly this promotion's picks. `exhaustive` is
+ * false when GitLab reported the comparison incomplete (`compare_timeout`) or the list was cut.
+ * Schema 2.0.0, additive and optional: bundles written before it lack it.
+ */
+export const deployedCommitsRecordSchema = observationSchema.extend({
+  base: gitShaSchema,
+  deployed: gitShaSchema,
+  commits: z.array(z.object({ sha: gitShaSchema, title: z.string().max(1000) })).max(1000),
+  exhaustive: z.boolean(),
+});
+
 /** E6: one smoke or acceptance check and its result. */
 export const smokeCheckRecordSchema = observationSchema.extend({
   name: z.string().min(1).max(255),

@@ -1,5 +1,6 @@
 import type { DeployedShaRecord } from '@hotfix-release/evidence';
 import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
+import { deployedSetNote, judgeDeployedCommits, unrecordedDeployedSet } from './deployed-commits.js';
 
 /** E4 (S6): downstream pipeline, deploy job and deployment all succeeded in the expected environment. Internal. */
 export const checkE4: ControlCheck = (ctx) => {
@@ -45,7 +46,11 @@ export const checkE4: ControlCheck = (ctx) => {
   );
 };
 
-/** E5 (S6): environment, deployment and health endpoint all report the release head after the pick. Internal. */
+/**
+ * E5 (S6): environment, deployment and health endpoint all report the release head after the pick, and
+ * the commits the deployment ran beyond the pick's `headBefore` are exactly its picks (`unverified` when a
+ * 2.x bundle lacks that record; a 1.x bundle keeps its former verdict and says the set was not recorded). Internal.
+ */
 export const checkE5: ControlCheck = (ctx) => {
   const t = requireTarget(ctx);
   const expected = t.pick?.headAfter;
@@ -59,6 +64,16 @@ export const checkE5: ControlCheck = (ctx) => {
       need(ctx, 'environment'),
       s.environment.name,
     );
+  }
+  // What staging ran beyond the release head the promotion started from, before the SHAs: it names foreign commits.
+  if (t.deployedCommits && t.pick) {
+    const judged = judgeDeployedCommits(
+      ctx,
+      t.pick,
+      t.deployedCommits,
+      t.deployment?.deployment.sha ?? s.environment.sha,
+    );
+    if (judged) return judged;
   }
   const byIdentity = s.health.sha === null && s.health.identity !== undefined;
   const observed = [
@@ -90,8 +105,13 @@ export const checkE5: ControlCheck = (ctx) => {
       s.health.httpStatus,
     );
   }
+  if (!t.deployedCommits) {
+    const unrecorded = unrecordedDeployedSet(ctx, t);
+    if (unrecorded) return unrecorded;
+  }
   const how = byIdentity ? ` (health reports build ${s.health.version}, by ${s.health.identity?.basis})` : '';
-  return outcome.pass(`staging runs ${expected.slice(0, 12)}${how}`, targetPointer(ctx, 'deployedSha'));
+  const set = t.pick ? deployedSetNote(t, t.pick) : '';
+  return outcome.pass(`staging runs ${expected.slice(0, 12)}${how}${set}`, targetPointer(ctx, 'deployedSha'));
 };
 
 /**

@@ -1,6 +1,10 @@
 import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
+import { deployedSetNote, judgeDeployedCommits } from './deployed-commits.js';
 
-/** E1 (S2, S3, R3): the hotfix commits were picked onto release, release head is the last pick, no drift. Internal. */
+/**
+ * E1 (S2, S3, R3): the hotfix commits were picked onto release, release head is the last pick, no drift,
+ * and (when recorded) the commits the deployment ran beyond the pick's `headBefore` are exactly its picks. Internal.
+ */
 export const checkE1: ControlCheck = (ctx) => {
   const t = requireTarget(ctx);
   const releaseBranch = need(ctx, 'releaseBranch');
@@ -90,8 +94,13 @@ export const checkE1: ControlCheck = (ctx) => {
       drift.head,
     );
   }
+  // What staging ran beyond the release head the promotion started from is exactly its picks (issue 23).
+  if (t.deployedCommits) {
+    const judged = judgeDeployedCommits(ctx, pick, t.deployedCommits, t.deployment?.deployment.sha);
+    if (judged) return judged;
+  }
   return outcome.pass(
-    `release ${pick.releaseBranch} holds exactly the hotfix at ${pick.headAfter.slice(0, 12)}`,
+    `release ${pick.releaseBranch} holds exactly the hotfix at ${pick.headAfter.slice(0, 12)}${deployedSetNote(t, pick)}`,
     targetPointer(ctx, 'pick'),
   );
 };

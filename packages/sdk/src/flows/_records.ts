@@ -3,6 +3,7 @@
  * where it was read (API URL) and when (ISO 8601 UTC).
  */
 import type {
+  DeployedCommitsRecord,
   DeployedShaRecord,
   DeploymentRecord,
   DriftReport as DriftRecord,
@@ -15,7 +16,7 @@ import type {
 } from '@hotfix-release/evidence';
 import { recordVariables } from '@hotfix-release/evidence';
 import type { GitLabClient } from '../gitlab-client.js';
-import type { DriftReport } from '../primitives/assert-no-drift.js';
+import type { CommitsBeyond, DriftReport } from '../primitives/assert-no-drift.js';
 import type { AwaitObserved } from '../primitives/await-environment/types.js';
 import type { PickOutcome } from '../primitives/cherry-pick-to-release.js';
 import type { LabelResult, ValidationNote } from '../primitives/record-validation.js';
@@ -176,6 +177,22 @@ export function deploymentRecord(client: GitLabClient, o: AwaitObserved): Deploy
       environment: deployment.environment,
       finishedAt: deployment.finishedAt ? utc(deployment.finishedAt) : null,
     },
+  };
+}
+
+/** E1/E5: the commits the deployment ran beyond the release head the promotion started from. */
+export function deployedCommitsRecord(
+  client: GitLabClient,
+  project: string,
+  beyond: CommitsBeyond,
+): DeployedCommitsRecord {
+  return {
+    apiUrl: apiUrl(client, project, `/repository/compare?from=${beyond.base}&to=${beyond.head}&straight=true`),
+    observedAt: utc(beyond.observedAt),
+    base: beyond.base,
+    deployed: beyond.head,
+    commits: beyond.commits.map((c) => ({ sha: c.sha, title: c.title.slice(0, 1000) })),
+    exhaustive: beyond.exhaustive,
   };
 }
 

@@ -6,6 +6,7 @@ import type { DeploymentRecord, PipelineRecord } from '@hotfix-release/evidence'
 import { err, type Result } from 'neverthrow';
 import { must } from '../_internal/must.js';
 import { hotfixError } from '../errors.js';
+import { commitsBeyond } from '../primitives/assert-no-drift.js';
 import type { AwaitOutcome } from '../primitives/await-environment/types.js';
 import { awaitEnvironment } from '../primitives/await-environment.js';
 import { observeFingerprint } from '../primitives/trigger-guided-release/reconcile.js';
@@ -169,6 +170,30 @@ async function observePipeline(ctx: PromotionContext, id: number): Promise<void>
   await ctx.runner.journal({ step: 'trigger', target: ctx.target, record: updated });
 }
 
+/**
+ * E1/E5: journals every commit the deployment ran beyond the release head the promotion started from
+ * (the pick's `headBefore`), read with the comparison the drift check uses; before any stop, so a
+ * stopped promotion's evidence names what staging runs. Nothing is recorded when GitLab cannot
+ * compare (the policy then says the set was not recorded).
+ */
+async function recordDeployedCommits(ctx: PromotionContext, deployedSha: string | undefined): Promise<void> {
+  const base = ctx.state.record.pick?.headBefore;
+  if (!deployedSha || !base) return;
+  const beyond = await commitsBeyond(ctx.client, ctx.target, base, deployedSha);
+  if (beyond.isErr()) {
+    ctx.runner.progress(
+      'deployed-commits',
+      'skipped',
+      `Could not list the commits ${deployedSha.slice(0, 12)} holds beyond ${base.slice(0, 12)}: ${beyond.error.message}`,
+      ctx.target,
+    );
+    return;
+  }
+  const record = rec.deployedCommitsRecord(ctx.client, ctx.target, beyond.value);
+  ctx.state.record.deployedCommits = record;
+  await ctx.runner.journal({ step: 'deployed-commits', target: ctx.target, record });
+}
+
 /** S6: follow the exact run to the deployment and the health endpoint. */
 export const deployStep = defineStep<PromotionContext, undefined>({
   name: 'deploy',
@@ -194,6 +219,7 @@ export const deployStep = defineStep<PromotionContext, undefined>({
     );
     state.observed = waited.observed;
     await observePipeline(ctx, pipeline.id);
+    await recordDeployedCommits(ctx, waited.observed.deployment?.sha);
     const recorded = rec.deploymentRecord(ctx.client, waited.observed);
     if (recorded) {
       const ended = await downstreamEnd(ctx, waited, recorded);

@@ -95,6 +95,16 @@ describe('promoteHotfix', () => {
     );
     expect(failing).toEqual([]);
     expect(report.exitCode).toBe(0);
+    // E1/E5: each target records that staging ran exactly its pick beyond the release head it started from.
+    for (const t of result.bundle.targets) {
+      expect(t.deployedCommits).toMatchObject({
+        base: t.pick?.headBefore,
+        deployed: t.pick?.headAfter,
+        commits: t.pick?.picks.map((p) => ({ sha: p.pickedSha, title: expect.any(String) })),
+        exhaustive: true,
+      });
+      expect(t.deployedCommits?.apiUrl).toContain('/repository/compare?from=');
+    }
     // One pick, one pipeline, one note and one label edit per target; nothing twice.
     const posts = sideEffects().map((s) => `${s.method} ${s.route}`);
     expect(posts.filter((p) => p.endsWith('/cherry_pick'))).toHaveLength(2);
@@ -171,6 +181,31 @@ describe('promoteHotfix', () => {
     ).toEqual(['POST /projects/:id/pipeline']);
     expect(await w.head(MAIN, 'release')).toBe(foreign);
     expect(r.bundle.targets[0]?.rollbacks).toEqual([]);
+    // The evidence, journaled before the stop, names what staging ran beyond the release head we started from:
+    // our pick and the foreign commit; the policy refuses it naming the foreign commit (E1, E5).
+    const t = r.bundle.targets[0]!;
+    const ours = t.pick!.picks.map((p) => p.pickedSha);
+    expect(t.deployedCommits).toMatchObject({ base: t.pick?.headBefore, deployed: foreign, exhaustive: true });
+    expect(t.deployedCommits?.commits.map((c) => c.sha)).toEqual([...ours, foreign]);
+    expect(t.deployedCommits?.commits.at(-1)?.title).toBe('someone else: tweak the timeout');
+    const journal = JSON.parse(await readFile(join(dir, 'foreign.journal.json'), 'utf8')) as {
+      entries: { step: string }[];
+    };
+    expect(journal.entries.map((e) => e.step)).toContain('deployed-commits');
+    // Even claimed as promoted, a bundle whose staging ran someone else's commit cannot pass E1/E5.
+    const claimed = structuredClone(r.bundle);
+    claimed.targets[0]!.outcome = 'promoted';
+    claimed.promotedTargets = [MAIN];
+    const report = (
+      await checkBundles([{ name: 'bundle', value: claimed }], {
+        now: new Date(w.sim.clock.now() + 60_000).toISOString(),
+        ...gateExpectations(w.sim.url, config, demo.mergeRequests.cleanPick),
+      })
+    )._unsafeUnwrap();
+    const e1 = report.bundles[0]?.results.find((c) => c.id === 'E1');
+    expect(e1?.status).toBe('fail');
+    expect(e1?.message).toContain(foreign.slice(0, 12));
+    expect(report.exitCode).not.toBe(0);
   });
 
   it('rolls back when validation fails with rollbackOnFailure (D6): revert, rerun the pipeline, no label', async () => {

@@ -143,6 +143,45 @@ export function assertNoDrift(
   return fromBody(check(client, parsed.value));
 }
 
+/** The forward comparison the drift check and the deployed-commits record rest on: `base..head`, straight. */
+function compareForward(client: GitLabClient, project: string, base: string, head: string) {
+  return client.compare(project, base, head, { straight: true });
+}
+
+/** Every commit `head` holds beyond `base`, as {@link commitsBeyond} reads them. */
+export interface CommitsBeyond {
+  readonly base: string;
+  readonly head: string;
+  readonly commits: readonly { readonly sha: string; readonly title: string }[];
+  /** False when GitLab reported the comparison incomplete (`compare_timeout`) or the list was cut at `maxCommits`. */
+  readonly exhaustive: boolean;
+  readonly observedAt: string;
+}
+
+/**
+ * Lists the commits `head` holds beyond `base` with the same GitLab comparison {@link assertNoDrift}
+ * classifies (compare `base..head`, straight): what a deployment of `head` ran beyond the release head a
+ * promotion started from (E1, E5). At most `maxCommits` are kept (then `exhaustive` is false).
+ *
+ * Errors: `gitlab-not-found` (an unknown commit), transport errors.
+ * @see E1 E5 R3
+ */
+export function commitsBeyond(
+  client: GitLabClient,
+  project: string,
+  base: string,
+  head: string,
+  maxCommits = 1000,
+): ResultAsync<CommitsBeyond, HotfixError> {
+  return compareForward(client, project, base, head).map((cmp) => ({
+    base,
+    head,
+    commits: cmp.commits.slice(0, maxCommits).map((c) => ({ sha: c.id, title: c.title ?? '' })),
+    exhaustive: !cmp.compare_timeout && cmp.commits.length <= maxCommits,
+    observedAt: isoNow(client.clock),
+  }));
+}
+
 async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptionsSchema>): Promise<DriftReport> {
   const releaseNow = o.releaseNow ?? (await must(client.branch(o.project, o.branch))).commit.id;
   const kinds = new Set<DriftKind>();
@@ -182,7 +221,7 @@ async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptio
     });
   }
 
-  const fwd = await must(client.compare(o.project, o.releaseBefore, releaseNow, { straight: true }));
+  const fwd = await must(compareForward(client, o.project, o.releaseBefore, releaseNow));
   bounded(fwd.commits.length, 'moved');
   if (fwd.compare_timeout) kinds.add('compare-incomplete');
 
