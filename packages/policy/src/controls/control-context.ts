@@ -181,6 +181,26 @@ export const outcome = {
     ...(actual === undefined ? {} : { actual }),
     ...(accepted ? { accepted: true } : {}),
   }),
+  /**
+   * `unverified` as the gate's policy file decides it: accepted (prefixed so) when
+   * `orchestration.acceptUnverified`, else refused with a hint at that setting.
+   */
+  unverifiedByGate: (
+    accepted: boolean,
+    message: string,
+    pointer: string,
+    expected?: unknown,
+    actual?: unknown,
+  ): ControlOutcome =>
+    outcome.unverified(
+      accepted
+        ? `unverified, accepted by the gate's policy file (orchestration.acceptUnverified): ${message}`
+        : `${message} (the gate's policy file may accept unverified with orchestration.acceptUnverified)`,
+      pointer,
+      accepted,
+      expected,
+      actual,
+    ),
   notApplicable: (message: string, pointer: string): ControlOutcome => ({ status: 'not_applicable', message, pointer }),
 };
 

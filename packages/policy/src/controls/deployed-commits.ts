@@ -99,12 +99,10 @@ export function unrecordedDeployedSet(ctx: ControlContext, t: TargetRecord): Con
   const orch = orchestratorFor(ctx.expected.orchestrator, t.project);
   const message =
     "the deployed commit set was not recorded: the SHAs do not show which commits beyond the pick's release head staging ran; what would verify it: the deployed-commits record (compare of the pick's headBefore with the deployed commit)";
-  return outcome.unverified(
-    orch.acceptUnverified
-      ? `unverified, accepted by the gate's policy file (orchestration.acceptUnverified): ${message}`
-      : `${message} (the gate's policy file may accept unverified with orchestration.acceptUnverified)`,
-    targetPointer(ctx, 'deployedCommits'),
+  return outcome.unverifiedByGate(
     orch.acceptUnverified,
+    message,
+    targetPointer(ctx, 'deployedCommits'),
     'a deployed-commits record',
     'none',
   );

@@ -40,12 +40,10 @@ export const checkE3: ControlCheck = (ctx) => {
   if (e.offendingPipelineIds.length > 0) return offendingIds(ctx, e);
   const verify = `what would verify it: an enumeration that classifies each pipeline of the window by its jobs against the cut-off fingerprint (${orch.fingerprints.cutOff.join(', ')})`;
   const message = `${e.pipelinesExamined} pipelines on ${e.pagesRead} page(s) examined, but the enumeration does not classify them (an older SDK): "no cut-off" rests on names or variables GitLab reported; ${verify}`;
-  return outcome.unverified(
-    orch.acceptUnverified
-      ? `unverified, accepted by the gate's policy file (orchestration.acceptUnverified): ${message}`
-      : `${message} (the gate's policy file may accept unverified with orchestration.acceptUnverified)`,
-    targetPointer(ctx, 'enumeration'),
+  return outcome.unverifiedByGate(
     orch.acceptUnverified,
+    message,
+    targetPointer(ctx, 'enumeration'),
     'observed',
     'reported',
   );
@@ -238,12 +236,10 @@ function unverifiedPipelines(
     )
     .join(', ');
   const message = `no cut-off pipeline is known, but pipeline(s) ${listed} were not classified by their jobs; what would verify it: reading their jobs and bridges (a token that may read them) and matching them against the cut-off fingerprint (${orch.fingerprints.cutOff.join(', ')})`;
-  return outcome.unverified(
-    orch.acceptUnverified
-      ? `unverified, accepted by the gate's policy file (orchestration.acceptUnverified): ${message}`
-      : `${message} (the gate's policy file may accept unverified with orchestration.acceptUnverified)`,
-    targetPointer(ctx, 'enumeration', 'pipelines'),
+  return outcome.unverifiedByGate(
     orch.acceptUnverified,
+    message,
+    targetPointer(ctx, 'enumeration', 'pipelines'),
     'observed',
     shaky.map((p) => p.id),
   );

@@ -8,8 +8,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { inputsSupport, readInstanceMetadata } from '../../src/_internal/capabilities.js';
 import type { HotfixError } from '../../src/errors.js';
-import { createGitLabClient, type GitLabClient } from '../../src/gitlab-client.js';
-import { loadReplayFixtures, type ReplayExample, type ReplayServer, startReplayServer } from './server.js';
+import type { GitLabClient } from '../../src/gitlab-client.js';
+import {
+  loadReplayFixtures,
+  type ReplayExample,
+  type ReplayServer,
+  replayClient,
+  startReplayServer,
+} from './server.js';
 
 type Body = Record<string, unknown>;
 
@@ -301,11 +307,7 @@ describe('replay: GitLabClient against GitLab’s documented responses', () => {
   let client: GitLabClient;
   beforeAll(async () => {
     server = await startReplayServer();
-    client = createGitLabClient({
-      gitlabUrl: server.url,
-      token: 'glpat-replay',
-      retry: { maxAttempts: 1 },
-    })._unsafeUnwrap();
+    client = replayClient(server);
   });
   afterAll(() => server.close());
   beforeEach(() => server.reset());

@@ -9,13 +9,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGitLabClient, type GitLabClient } from '../../src/gitlab-client.js';
+import type { GitLabClient } from '../../src/gitlab-client.js';
 import { projectPathOfPipelineUrl } from '../../src/primitives/await-environment/follow-downstream.js';
 import { awaitEnvironment } from '../../src/primitives/await-environment.js';
 import { preflight } from '../../src/primitives/preflight.js';
 import { readLiveFacts } from '../../src/primitives/read-live-facts.js';
 import { parseRunbookConfig, type RunbookConfig } from '../../src/runbook-config.js';
-import { loadReplayFixtures, REPLAY_DIR, type ReplayServer, startReplayServer } from './server.js';
+import { loadReplayFixtures, REPLAY_DIR, type ReplayServer, replayClient, startReplayServer } from './server.js';
 
 type Body = Record<string, unknown>;
 const fixtures = loadReplayFixtures();
@@ -44,11 +44,7 @@ describe('replay: primitives read GitLab’s documented responses', () => {
   const clock = { now: () => Date.parse('2026-12-07T12:00:00Z'), sleep: async () => {} };
   beforeAll(async () => {
     server = await startReplayServer();
-    client = createGitLabClient({
-      gitlabUrl: server.url,
-      token: 'glpat-replay',
-      retry: { maxAttempts: 1 },
-    })._unsafeUnwrap();
+    client = replayClient(server);
   });
   afterAll(() => server.close());
   beforeEach(() => server.reset());
@@ -162,11 +158,7 @@ describe('replay variant: a downstream whose project cannot be derived', () => {
   });
 
   it('names the unresolved downstream pipeline in the downstream-not-found verdict', async () => {
-    const client = createGitLabClient({
-      gitlabUrl: server.url,
-      token: 'glpat-replay',
-      retry: { maxAttempts: 1 },
-    })._unsafeUnwrap();
+    const client = replayClient(server);
     const r = await awaitEnvironment(client, config(['teaspoon']), {
       pipeline: { id: 287 },
       target: TARGET,

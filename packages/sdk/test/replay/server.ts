@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createGitLabClient, type GitLabClient } from '../../src/gitlab-client.js';
 
 /** Where the replay fixtures live (inside the project, relative to the repository root). */
 export const REPLAY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../fixtures/gitlab/replay');
@@ -119,4 +120,13 @@ export async function startReplayServer(dir: string = REPLAY_DIR): Promise<Repla
     },
     close: () => new Promise<void>((ok, ko) => server.close((e) => (e ? ko(e) : ok()))),
   };
+}
+
+/** A client of the replay server: one attempt per request (a replayed answer never changes on retry). */
+export function replayClient(server: { readonly url: string }): GitLabClient {
+  return createGitLabClient({
+    gitlabUrl: server.url,
+    token: 'glpat-replay',
+    retry: { maxAttempts: 1 },
+  })._unsafeUnwrap();
 }
