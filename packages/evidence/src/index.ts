@@ -48,6 +48,7 @@ export type {
   PickRecord,
   PipelineRecord,
   PromotionBundle,
+  ReleaseMergeRequestRecord,
   RollbackRecord,
   SmokeCheckRecord,
   TargetOutcome,
@@ -84,6 +85,7 @@ export {
   noteRecordSchema,
   pickRecordSchema,
   pipelineRecordSchema,
+  releaseMergeRequestRecordSchema,
   rollbackRecordSchema,
   smokeCheckRecordSchema,
 } from './schema/target-records.js';

@@ -12,6 +12,7 @@ import {
   noteRecordSchema,
   pickRecordSchema,
   pipelineRecordSchema,
+  releaseMergeRequestRecordSchema,
   rollbackRecordSchema,
   sentPipelineRequestSchema,
   smokeCheckRecordSchema,
@@ -57,6 +58,7 @@ export type PipelineIntent = z.infer<typeof pipelineIntentSchema>;
 export const journalEntrySchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('pick'), ...target, record: pickRecordSchema }),
   z.object({ step: z.literal('drift'), ...target, record: driftReportSchema }),
+  z.object({ step: z.literal('release-merge-request'), ...target, record: releaseMergeRequestRecordSchema }),
   z.object({ step: z.literal('conflict'), ...target, record: conflictResolutionSchema }),
   z.object({ step: z.literal('trigger-intent'), ...target, record: pipelineIntentSchema }),
   z.object({ step: z.literal('trigger'), ...target, record: pipelineRecordSchema }),

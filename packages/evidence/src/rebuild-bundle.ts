@@ -33,6 +33,9 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
       case 'drift':
         t.drift = entry.record;
         break;
+      case 'release-merge-request':
+        t.releaseMergeRequest = entry.record;
+        break;
       case 'conflict':
         t.conflicts = [...t.conflicts, entry.record];
         break;

@@ -185,6 +185,12 @@ export const serviceDescriptorSchema = z.object({
     .regex(/^[^\s/][^\s]*\/[^\s]+$/, 'must be a full project path like group/project'),
   /** Release branch of this service (defaults to the runbook's). */
   releaseBranch: z.string().min(1).optional(),
+  /**
+   * How the pick reaches release (S2, issue 19): `push` (GitLab's cherry-pick onto release),
+   * `merge-request` (a `hotfix-release/pick/...` branch and a merge request into release), or `auto`
+   * (merge-request exactly when release refuses this user's pushes; push otherwise).
+   */
+  pickMode: z.enum(['push', 'merge-request', 'auto']).default('auto'),
   /** Environment to watch (defaults to the runbook's). */
   environment: z.string().min(1).optional(),
   /** Names of the jobs that deploy to the environment. */

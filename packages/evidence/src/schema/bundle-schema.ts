@@ -18,6 +18,7 @@ import {
   noteRecordSchema,
   pickRecordSchema,
   pipelineRecordSchema,
+  releaseMergeRequestRecordSchema,
   rollbackRecordSchema,
   smokeCheckRecordSchema,
 } from './target-records.js';
@@ -55,6 +56,8 @@ export const targetRecordSchema = z.object({
   outcome: targetOutcomeSchema,
   pick: pickRecordSchema.optional(),
   drift: driftReportSchema.optional(),
+  /** S2/E1 in merge-request pick mode: the release MR the pick went through (absent in push mode). */
+  releaseMergeRequest: releaseMergeRequestRecordSchema.optional(),
   conflicts: z.array(conflictResolutionSchema).max(100),
   pipeline: pipelineRecordSchema.optional(),
   enumeration: enumerationRecordSchema.optional(),
@@ -180,6 +183,13 @@ export type DeployedShaRecord = z.infer<typeof deployedShaRecordSchema>;
  * ```
  */
 export type DeployedCommitsRecord = z.infer<typeof deployedCommitsRecordSchema>;
+/**
+ * S2/E1 release merge request record type (merge-request pick mode). @example
+ * ```ts
+ * const merge = (r: ReleaseMergeRequestRecord) => r.reported.mergeCommitSha;
+ * ```
+ */
+export type ReleaseMergeRequestRecord = z.infer<typeof releaseMergeRequestRecordSchema>;
 /**
  * E6 smoke-check record type. @example
  * ```ts

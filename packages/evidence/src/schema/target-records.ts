@@ -259,3 +259,53 @@ export const rollbackRecordSchema = observationSchema.extend({
   rerunPipeline: pipelineRecordSchema.nullable(),
   revalidation: z.object({ passed: z.boolean(), checks: z.array(smokeCheckRecordSchema).max(200) }).nullable(),
 });
+
+/**
+ * S2/E1 in merge-request pick mode (issue 19): the release merge request the pick went through, from a
+ * `hotfix-release/pick/...` branch into release. `reported` is what GitLab said (its merge commit, who
+ * merged, its approvals and pipeline, each `null` when GitLab left it out); `observed` is what the SDK
+ * read from the repository itself (the merge commit's parents, release's head after the merge). Schema
+ * 2.0.0, additive and optional: bundles of push-mode promotions lack it.
+ */
+export const releaseMergeRequestRecordSchema = observationSchema.extend({
+  iid: z.number().int().positive(),
+  webUrl: httpUrlSchema,
+  sourceBranch: z.string().min(1).max(255),
+  targetBranch: z.string().min(1).max(255),
+  /** The MR's state when last read: `merged` once the pick is on release. */
+  state: z.string().min(1).max(50),
+  /** The head of the source branch the SDK asked GitLab to merge (the `sha` guard of the merge). */
+  sourceSha: gitShaSchema,
+  /** Who approved, as GitLab's approvals API listed them (empty when it listed none), and when that was read. */
+  approvals: z.object({
+    observedAt: isoUtcSchema,
+    approvedBy: z.array(z.string().min(1).max(255)).max(100),
+    /** GitLab's `approvals_left` (EE); `null` where GitLab does not report it. */
+    approvalsLeft: z.number().int().nonnegative().nullable(),
+  }),
+  /** The MR's head pipeline as GitLab reported it; `null` when the MR has none. */
+  pipeline: z
+    .object({
+      id: z.number().int().positive(),
+      status: z.string().min(1).max(50),
+      sha: gitShaSchema,
+      webUrl: httpUrlSchema.optional(),
+    })
+    .nullable(),
+  reported: z.object({
+    mergeCommitSha: gitShaSchema.nullable(),
+    squashCommitSha: gitShaSchema.nullable(),
+    /** `merge_user` (GitLab 14.7+), else the deprecated `merged_by`; `null` when neither was reported. */
+    mergedBy: z.string().min(1).max(255).nullable(),
+    mergedAt: reportedTimeSchema,
+  }),
+  /** Read from the repository after the merge: the commit release moved to and, for a merge commit, its parents. */
+  observed: z
+    .object({
+      releaseHead: gitShaSchema,
+      /** How the MR landed: a merge commit (second parent = `sourceSha`), a fast-forward, or a squash. */
+      method: z.enum(['merge-commit', 'fast-forward', 'squash']),
+      mergeCommitParents: z.array(gitShaSchema).max(2).optional(),
+    })
+    .optional(),
+});

@@ -108,6 +108,12 @@ export const promoteOptionsSchema = z.object({
   clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
   /** D3 in the flow: resolve a conflicting pick locally with this resolver, push, and go on (see resolveConflict). */
   resolveConflicts: flowResolveSchema.optional(),
+  /**
+   * How the pick reaches release (issue 19): `push` (GitLab's cherry-pick onto release), `merge-request`
+   * (onto a `hotfix-release/pick/...` branch, then a merge request), `auto` (merge-request where release
+   * refuses this user's pushes). Overrides each service's `pickMode`; unset, the service's applies.
+   */
+  pickMode: z.enum(['push', 'merge-request', 'auto']).optional(),
 });
 
 /** Options of `promoteHotfix` as callers write them. */

@@ -11,7 +11,8 @@ import type { PromotionContext } from './_promotion-context.js';
 import { type RollbackContext, rollbackSteps } from './_rollback-target.js';
 import { type FlowStep, finishTarget, runSteps, type Stop, type StopReason } from './_runner.js';
 import { deployStep, triggerStep } from './_step-deploy.js';
-import { driftStep, pickStep } from './_step-pick.js';
+import { driftStep } from './_step-pick.js';
+import { pickOrMergeRequestStep } from './_step-pick-mr.js';
 import { enumerateStep, noteStep, smokeStep } from './_step-validate.js';
 
 /** One target's result. */
@@ -31,7 +32,7 @@ export interface PromotionTargetResult {
 
 /** A promotion of one target, in runbook order. The label (E8) is written once for all targets. */
 export const promotionSteps: readonly FlowStep<PromotionContext>[] = [
-  pickStep,
+  pickOrMergeRequestStep,
   driftStep,
   triggerStep,
   deployStep,

@@ -47,6 +47,7 @@ export interface PromotionContext {
     | 'checkHeaders'
     | 'resolveConflicts'
     | 'rollbackOnFailure'
+    | 'pickMode'
   >;
   readonly clock: Clock;
   readonly runner: Runner;

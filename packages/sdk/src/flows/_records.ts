@@ -86,7 +86,9 @@ export function driftRecord(client: GitLabClient, report: DriftReport): DriftRec
     base: report.releaseBefore,
     head: report.releaseNow,
     kinds: [...report.kinds],
-    extraCommits: report.commits.filter((c) => c.classification !== 'intended-pick').map((c) => c.sha),
+    extraCommits: report.commits
+      .filter((c) => c.classification !== 'intended-pick' && c.classification !== 'intended-merge')
+      .map((c) => c.sha),
     missingCommits: [...report.missing],
   };
 }

@@ -13,7 +13,8 @@ import * as rec from './_records.js';
 import { resolveInFlow } from './_resolve-conflict-step.js';
 import { CONTINUE, defineStep, noAdoption, type Stop, stop } from './_runner.js';
 
-type Picked = Extract<PickOutcome, { kind: 'picked' | 'already_applied' }>;
+/** A pick that went through: made now or found already there. */
+export type Picked = Extract<PickOutcome, { kind: 'picked' | 'already_applied' }>;
 
 /** What an earlier run of the pick left: its resolved conflicts and release before its pick. */
 interface PickAdoption {
@@ -33,8 +34,8 @@ const pickOnce = (ctx: PromotionContext, dryRun = false) =>
     }),
   );
 
-/** D3: resolves each conflicting pick locally (when a resolver is given), then picks again. */
-async function pickResolving(ctx: PromotionContext, resolvedShas: Set<string>): Promise<Result<Picked, Stop>> {
+/** D3: resolves each conflicting pick locally (when a resolver is given), then picks again (onto `ctx.branch`). */
+export async function pickResolving(ctx: PromotionContext, resolvedShas: Set<string>): Promise<Result<Picked, Stop>> {
   const { runner, target, state } = ctx;
   let pick = await pickOnce(ctx);
   const resolver = ctx.settings.resolveConflicts;
@@ -148,6 +149,12 @@ function planState(v: PickOutcome): string {
   return all ? 'already-applied' : 'clean';
 }
 
+/** The release MR's merge commit (merge-request pick mode), which the drift check takes as part of the change. */
+function mergeCommitOf(record: TargetRecord): { mergeCommits?: string[] } {
+  const merged = record.releaseMergeRequest?.observed?.method === 'merge-commit';
+  return merged && record.pick ? { mergeCommits: [record.pick.headAfter] } : {};
+}
+
 /** S3 (R3): release holds exactly the hotfix, or the target stops before any deploy. */
 export const driftStep = defineStep<PromotionContext, undefined>({
   name: 'drift',
@@ -164,6 +171,7 @@ export const driftStep = defineStep<PromotionContext, undefined>({
         intendedPicks: ctx.plan.picks.map((p) => p.sha),
         releaseAfterPick: state.expectedSha,
         ...(state.resolvedPaths.length > 0 ? { resolvedPaths: state.resolvedPaths } : {}),
+        ...mergeCommitOf(state.record),
       }),
     );
     state.record.drift = runner.stamp(rec.driftRecord(ctx.client, drift));

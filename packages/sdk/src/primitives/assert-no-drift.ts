@@ -38,7 +38,8 @@ export interface ReleaseCommit {
   readonly title: string;
   readonly author: string;
   /** `rewritten`: a commit of the old head that release no longer holds. */
-  readonly classification: 'intended-pick' | 'unexpected' | 'content-mismatch' | 'rewritten';
+  /** `intended-merge`: the release merge request's merge commit (merge-request pick mode), named in `mergeCommits`. */
+  readonly classification: 'intended-pick' | 'intended-merge' | 'unexpected' | 'content-mismatch' | 'rewritten';
   /** The original commit it picks, when it is (or claims to be) a pick. */
   readonly original?: string;
   /** The paths that make it drift: those whose change differs from the original's, or all it changes. */
@@ -103,6 +104,12 @@ export const assertNoDriftOptionsSchema = z.object({
     .regex(/^[0-9a-f]{40}$/)
     .optional(),
   branch: z.string().min(1).default('release'),
+  /**
+   * Merge commits that are part of the intended change: the release merge request's (merge-request pick
+   * mode). Such a commit with two parents is classified `intended-merge`; the content check still holds
+   * the whole change between the heads to the originals'.
+   */
+  mergeCommits: z.array(z.string().regex(/^[0-9a-f]{40}$/, 'must be a full 40-hex SHA')).default([]),
   /** Paths whose content was resolved by hand (D3): their content may differ from the original's. */
   resolvedPaths: z.array(z.string()).default([]),
   /** Most commits allowed between the heads before the check refuses (bounded cost). */
@@ -232,6 +239,13 @@ async function check(client: GitLabClient, o: z.output<typeof assertNoDriftOptio
   const matched = new Set<string>();
   const ignorePaths = o.resolvedPaths;
   for (const c of fwd.commits) {
+    if (o.mergeCommits.includes(c.id)) {
+      const parents = c.parent_ids ?? (await must(client.commit(o.project, c.id))).parent_ids;
+      if (parents.length > 1) {
+        commits.push({ sha: c.id, title: c.title, author: c.author_name, classification: 'intended-merge' });
+        continue;
+      }
+    }
     const message = c.message ?? (await must(client.commit(o.project, c.id))).message;
     const claimed = o.intendedPicks.find((sha) => hasTrailerFor(message, sha));
     const pick = await source(c.id, c.parent_ids?.[0]);
