@@ -128,6 +128,11 @@ export interface SimProject {
   readonly createdAt: string;
   /** The project's CI/CD configuration file (`ci_config_path`); `.gitlab-ci.yml` when unset. */
   ciConfigPath?: string;
+  /**
+   * A project-level approval rule (EE `POST /projects/:id/approval_rules`, any eligible approver): the
+   * approvals every new merge request needs; 0 or unset, none.
+   */
+  approvalsBeforeMerge?: number;
   /** Minimum role allowed to set pipeline variables (GitLab's ci_pipeline_variables_minimum_override_role). */
   pipelineVariablesMinimumRole: number;
   /** CI state per project (pipelines, jobs, environments, deployments); owned by the CI engine. */

@@ -49,7 +49,7 @@ export async function openMergeRequest(
     mergeUserId: null,
     labels: [],
     labelEvents: [],
-    approvalsRequired: 0,
+    approvalsRequired: project.approvalsBeforeMerge ?? 0,
     approvedBy: [],
     notes: [],
     createdAt: opts.at,

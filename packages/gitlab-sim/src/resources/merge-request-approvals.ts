@@ -14,6 +14,8 @@ import { findMergeRequest } from './merge-requests.js';
 function approvalsEntity(ctx: RequestContext, project: SimProject, mr: SimMergeRequest): Record<string, unknown> {
   const userId = ctx.user?.id;
   const left = approvalsLeft(mr);
+  // Realistic: the Free tier's answer has no approval rules, hence no `approvals_required` / `approvals_left`.
+  const ce = ctx.state.realistic.omitOptionalFields && !ctx.state.instance.enterprise;
   return {
     id: mr.id,
     iid: mr.iid,
@@ -25,8 +27,7 @@ function approvalsEntity(ctx: RequestContext, project: SimProject, mr: SimMergeR
     updated_at: mr.updatedAt,
     merge_status: 'can_be_merged',
     approved: mr.approvalsRequired > 0 ? left === 0 : mr.approvedBy.length > 0,
-    approvals_required: mr.approvalsRequired,
-    approvals_left: left,
+    ...(ce ? {} : { approvals_required: mr.approvalsRequired, approvals_left: left }),
     require_password_to_approve: false,
     approved_by: mr.approvedBy.map((a) => ({
       user: userBasic(ctx.state.user(a.userId), ctx.baseUrl),
@@ -48,8 +49,42 @@ function approvalsEntity(ctx: RequestContext, project: SimProject, mr: SimMergeR
   };
 }
 
-/** GET …/approvals, POST …/approve and …/unapprove. */
+/** EE's project approval rule entity, for the one rule the simulator keeps. */
+function ruleEntity(project: SimProject): Record<string, unknown> {
+  return {
+    id: project.id * 100 + 1,
+    name: 'Any approver',
+    rule_type: 'any_approver',
+    eligible_approvers: [],
+    approvals_required: project.approvalsBeforeMerge ?? 0,
+    users: [],
+    groups: [],
+    contains_hidden_groups: false,
+    protected_branches: [],
+    applies_to_all_protected_branches: false,
+  };
+}
+
+/**
+ * GET …/approvals, POST …/approve and …/unapprove; and the project's approval rule (EE
+ * `GET`/`POST /projects/:id/approval_rules`, one any-approver rule), which new MRs and open MRs follow.
+ */
 export function registerMergeRequestApprovals(router: Router, _deps: ResourceDeps): void {
+  router.on('GET', '/projects/:id/approval_rules', (ctx) => {
+    const project = ctx.services.project(ctx);
+    return json(project.approvalsBeforeMerge ? [ruleEntity(project)] : []);
+  });
+  router.on('POST', '/projects/:id/approval_rules', (ctx) => {
+    const project = ctx.services.project(ctx);
+    ctx.services.requireAccess(ctx, project, ACCESS.maintainer);
+    const p = new Params(ctx.body);
+    p.require(['name', 'approvals_required']);
+    const required = p.int('approvals_required') ?? 0;
+    if (required < 0) throw new ApiError(400, { message: { approvals_required: ['must be greater than or equal to 0'] } });
+    project.approvalsBeforeMerge = required;
+    for (const mr of project.mergeRequests) if (mr.state === 'opened') mr.approvalsRequired = required;
+    return json(ruleEntity(project), 201);
+  });
   router.on('GET', '/projects/:id/merge_requests/:merge_request_iid/approvals', (ctx) => {
     const project = ctx.services.project(ctx);
     return json(approvalsEntity(ctx, project, findMergeRequest(ctx, project)));

@@ -3,7 +3,12 @@
  * deployment ran beyond the release head the promotion started from; it must be exactly this
  * promotion's picks, so a bundle that deployed someone else's unvalidated pick cannot pass.
  */
-import type { DeployedCommitsRecord, PickRecord, TargetRecord } from '@hotfix-release/evidence';
+import type {
+  DeployedCommitsRecord,
+  PickRecord,
+  ReleaseMergeRequestRecord,
+  TargetRecord,
+} from '@hotfix-release/evidence';
 import type { ControlOutcome } from '../control-result.js';
 import { type ControlContext, orchestratorFor, outcome, targetPointer } from './control-context.js';
 
@@ -11,11 +16,27 @@ import { type ControlContext, orchestratorFor, outcome, targetPointer } from './
  * The commits this promotion may deploy beyond the pick's `headBefore`: every picked commit (the pick
  * record says release went from `headBefore` to `headAfter` through exactly these, however each was found:
  * created now, or found by a resumed run); none when the pick was already applied (release did not move).
+ * In merge-request pick mode (issue 19) the release MR's merge commit is part of it too.
  * Internal.
  */
-export function expectedDeployedCommits(pick: PickRecord): string[] {
+export function expectedDeployedCommits(pick: PickRecord, releaseMr?: ReleaseMergeRequestRecord): string[] {
   if (pick.headBefore === pick.headAfter) return [];
-  return pick.picks.map((p) => p.pickedSha);
+  const merge = releaseMergeCommit(pick, releaseMr);
+  return [...pick.picks.map((p) => p.pickedSha), ...(merge ? [merge] : [])];
+}
+
+/**
+ * The release MR's merge commit when release's head after the pick is exactly that merge commit, observed
+ * with two parents, the second the picked commit the MR carried (merge-request pick mode). Internal.
+ */
+export function releaseMergeCommit(pick: PickRecord, releaseMr: ReleaseMergeRequestRecord | undefined): string | undefined {
+  const o = releaseMr?.observed;
+  if (!releaseMr || releaseMr.state !== 'merged' || o?.method !== 'merge-commit') return undefined;
+  const last = pick.picks[pick.picks.length - 1];
+  const [first, second] = o.mergeCommitParents ?? [];
+  if (o.releaseHead !== pick.headAfter || first !== pick.headBefore || !last || second !== last.pickedSha)
+    return undefined;
+  return pick.headAfter;
 }
 
 function describe(commits: readonly { sha: string; title: string }[]): string {
@@ -47,7 +68,7 @@ export function judgeDeployedCommits(
       deployedSha,
       d.deployed,
     );
-  const expected = expectedDeployedCommits(pick);
+  const expected = expectedDeployedCommits(pick, ctx.target?.releaseMergeRequest);
   const foreign = d.commits.filter((c) => !expected.includes(c.sha));
   if (foreign.length > 0) {
     const i = d.commits.indexOf(foreign[0]!);
@@ -80,7 +101,7 @@ export function judgeDeployedCommits(
 /** The words a passing message adds about the deployed set. Internal. */
 export function deployedSetNote(t: TargetRecord, pick: PickRecord): string {
   if (!t.deployedCommits) return '; the deployed commit set was not recorded';
-  const n = expectedDeployedCommits(pick).length;
+  const n = expectedDeployedCommits(pick, t.releaseMergeRequest).length;
   return n === 0 ? '; staging ran nothing beyond release' : `; staging ran exactly its ${n} pick(s) beyond release`;
 }
 

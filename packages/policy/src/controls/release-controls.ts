@@ -1,9 +1,10 @@
 import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
-import { deployedSetNote, judgeDeployedCommits } from './deployed-commits.js';
+import { deployedSetNote, judgeDeployedCommits, releaseMergeCommit } from './deployed-commits.js';
 
 /**
  * E1 (S2, S3, R3): the hotfix commits were picked onto release, release head is the last pick, no drift,
- * and (when recorded) the commits the deployment ran beyond the pick's `headBefore` are exactly its picks. Internal.
+ * and (when recorded) the commits the deployment ran beyond the pick's `headBefore` are exactly its picks. In
+ * merge-request pick mode release's head may be the release MR's merge commit whose second parent is the last pick. Internal.
  */
 export const checkE1: ControlCheck = (ctx) => {
   const t = requireTarget(ctx);
@@ -41,7 +42,9 @@ export const checkE1: ControlCheck = (ctx) => {
     }
   }
   const last = pick.picks[pick.picks.length - 1];
-  if (last && pick.headAfter !== last.pickedSha) {
+  // Merge-request pick mode: release's head may be the release MR's merge commit whose second parent is the pick.
+  const viaMerge = releaseMergeCommit(pick, t.releaseMergeRequest) !== undefined;
+  if (last && pick.headAfter !== last.pickedSha && !viaMerge) {
     return outcome.fail(
       'release head after the pick is not the picked commit',
       targetPointer(ctx, 'pick', 'headAfter'),
@@ -99,8 +102,9 @@ export const checkE1: ControlCheck = (ctx) => {
     const judged = judgeDeployedCommits(ctx, pick, t.deployedCommits, t.deployment?.deployment.sha);
     if (judged) return judged;
   }
+  const through = viaMerge ? ` (merged through !${t.releaseMergeRequest?.iid})` : '';
   return outcome.pass(
-    `release ${pick.releaseBranch} holds exactly the hotfix at ${pick.headAfter.slice(0, 12)}${deployedSetNote(t, pick)}`,
+    `release ${pick.releaseBranch} holds exactly the hotfix at ${pick.headAfter.slice(0, 12)}${through}${deployedSetNote(t, pick)}`,
     targetPointer(ctx, 'pick'),
   );
 };

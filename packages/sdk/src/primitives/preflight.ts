@@ -83,6 +83,38 @@ async function settle<T>(r: ResultAsync<T, HotfixError>): Promise<Result<T, Hotf
   return r;
 }
 
+/**
+ * P3 when release refuses this user's pushes: a warning when the pick goes through a merge request
+ * instead (the service's `pickMode` is `merge-request`, or `auto`, and GitLab says pushes are refused
+ * to someone who may open merge requests: Developer or more), an error otherwise.
+ */
+function pushRefusedFinding(
+  config: RunbookConfig,
+  target: string,
+  releaseBranch: string,
+  canPush: boolean | undefined,
+  accessLevel: number | undefined,
+): PreflightFinding {
+  const mode = serviceFor(config, target)?.pickMode ?? 'auto';
+  const mayOpenMr = accessLevel === undefined || accessLevel >= 30;
+  if (mode !== 'push' && canPush === false && mayOpenMr) {
+    return {
+      code: 'pick-through-merge-request',
+      severity: 'warning',
+      runbookRef: 'S2',
+      target,
+      message: `${target}:${releaseBranch} refuses this user's pushes but accepts merge requests: the pick goes through a release merge request (pick mode merge-request), which someone must approve.`,
+    };
+  }
+  return {
+    code: 'cannot-push-release',
+    severity: 'error',
+    runbookRef: 'P3',
+    target,
+    message: `This token may not cherry-pick into ${target}:${releaseBranch}${mode === 'push' ? ' (pick mode push)' : ''}.`,
+  };
+}
+
 /** 404 and 403 are findings; anything else (401, network, rate limit) stops preflight. */
 function fatal(e: HotfixError): boolean {
   return e.code !== 'gitlab-not-found' && e.code !== 'gitlab-forbidden';
@@ -288,14 +320,7 @@ async function run(
         message: `${target}:${releaseBranch} is not protected; anyone with push rights can move it.`,
       });
     const canPush = mayPushBranch(b, accessLevel);
-    if (!canPush)
-      add({
-        code: 'cannot-push-release',
-        severity: 'error',
-        runbookRef: 'P3',
-        target,
-        message: `This token may not cherry-pick into ${target}:${releaseBranch}.`,
-      });
+    if (!canPush) add(pushRefusedFinding(config, target, releaseBranch, b.can_push, accessLevel));
     let behind: number | undefined;
     const defaultBranch = proj.value.default_branch;
     if (defaultBranch && defaultBranch !== releaseBranch) {

@@ -56,7 +56,7 @@ export async function checkTargets(
       });
       continue;
     }
-    await checkRelease(client, target, releaseBranch, accessLevelOf(proj.value.permissions), add);
+    await checkRelease(client, target, releaseBranch, accessLevelOf(proj.value.permissions), svc?.pickMode ?? 'auto', add);
     if (!svc) continue;
     await checkEnvironment(client, target, svc, add);
     await checkDeployJobs(client, target, svc, add);
@@ -69,6 +69,7 @@ async function checkRelease(
   target: string,
   releaseBranch: string,
   accessLevel: number,
+  pickMode: 'push' | 'merge-request' | 'auto',
   add: Add,
 ): Promise<void> {
   const base = { id: 'release-push', runbookRef: 'P3' as RunbookId, target };
@@ -92,6 +93,13 @@ async function checkRelease(
       fix: branch.value.protected
         ? ''
         : `Protect ${releaseBranch} in ${target} (Settings > Repository > Protected branches).`,
+    });
+  else if (pickMode !== 'push' && branch.value.can_push === false && (accessLevel === 0 || accessLevel >= 30))
+    add({
+      ...base,
+      status: 'warn',
+      message: `${where} does not accept your pushes but accepts merge requests: the pick goes through a release merge request (pick mode ${pickMode}), which someone must approve (S2).`,
+      fix: `Nothing to change; to push instead, ask a maintainer of ${target} to allow your role to push to ${releaseBranch}.`,
     });
   else
     add({
