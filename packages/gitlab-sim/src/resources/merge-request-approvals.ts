@@ -80,7 +80,8 @@ export function registerMergeRequestApprovals(router: Router, _deps: ResourceDep
     const p = new Params(ctx.body);
     p.require(['name', 'approvals_required']);
     const required = p.int('approvals_required') ?? 0;
-    if (required < 0) throw new ApiError(400, { message: { approvals_required: ['must be greater than or equal to 0'] } });
+    if (required < 0)
+      throw new ApiError(400, { message: { approvals_required: ['must be greater than or equal to 0'] } });
     project.approvalsBeforeMerge = required;
     for (const mr of project.mergeRequests) if (mr.state === 'opened') mr.approvalsRequired = required;
     return json(ruleEntity(project), 201);

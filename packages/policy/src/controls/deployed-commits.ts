@@ -29,7 +29,10 @@ export function expectedDeployedCommits(pick: PickRecord, releaseMr?: ReleaseMer
  * The release MR's merge commit when release's head after the pick is exactly that merge commit, observed
  * with two parents, the second the picked commit the MR carried (merge-request pick mode). Internal.
  */
-export function releaseMergeCommit(pick: PickRecord, releaseMr: ReleaseMergeRequestRecord | undefined): string | undefined {
+export function releaseMergeCommit(
+  pick: PickRecord,
+  releaseMr: ReleaseMergeRequestRecord | undefined,
+): string | undefined {
   const o = releaseMr?.observed;
   if (!releaseMr || releaseMr.state !== 'merged' || o?.method !== 'merge-commit') return undefined;
   const last = pick.picks[pick.picks.length - 1];

@@ -56,7 +56,14 @@ export async function checkTargets(
       });
       continue;
     }
-    await checkRelease(client, target, releaseBranch, accessLevelOf(proj.value.permissions), svc?.pickMode ?? 'auto', add);
+    await checkRelease(
+      client,
+      target,
+      releaseBranch,
+      accessLevelOf(proj.value.permissions),
+      svc?.pickMode ?? 'auto',
+      add,
+    );
     if (!svc) continue;
     await checkEnvironment(client, target, svc, add);
     await checkDeployJobs(client, target, svc, add);
