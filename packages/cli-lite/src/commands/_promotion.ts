@@ -70,6 +70,8 @@ export async function runPromotion(
     readonly session?: WorkspaceSession | undefined;
     /** `--rollback-on-failure` was given (else the config file decides; off by default). */
     readonly rollbackFlag?: boolean;
+    /** `--pick-mode` (issue 19); else each service's configuration. */
+    readonly pickMode?: 'push' | 'merge-request' | 'auto';
   },
 ): Promise<number> {
   const { io } = ctx;
@@ -101,6 +103,7 @@ export async function runPromotion(
       rollbackOnFailure: run.rollbackFlag === true || gl.settings.rollbackOnFailure,
       onEvent: progress.onEvent,
       signal: controller.signal,
+      ...(run.pickMode ? { pickMode: run.pickMode } : {}),
       ...resolveConflicts,
     });
   } finally {

@@ -3,6 +3,7 @@ import type { GuidedPipelineRequest, HotfixError } from '@hotfix-release/sdk';
 import { flag, GITLAB_OPTIONS, type OptionTable, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab, requireTokenCan } from '../gitlab.js';
+import { ProblemError, usageProblem } from '../problem.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { Command, CommandContext } from '../types.js';
 import { mrOf, targetsOf } from './_mr.js';
@@ -17,12 +18,23 @@ const flags: OptionTable = {
   evidence: { type: 'string' },
   resolve: { type: 'string' },
   'rollback-on-failure': { type: 'boolean' },
+  'pick-mode': { type: 'string' },
 };
+
+const PICK_MODES = ['push', 'merge-request', 'auto'] as const;
+
+/** `--pick-mode`: how the pick reaches release (issue 19); undefined leaves each service's configuration. */
+function pickModeOf(value: string | undefined): (typeof PICK_MODES)[number] | undefined {
+  if (value === undefined) return undefined;
+  if ((PICK_MODES as readonly string[]).includes(value)) return value as (typeof PICK_MODES)[number];
+  throw new ProblemError(usageProblem(`--pick-mode must be one of ${PICK_MODES.join(', ')}, not "${value}" (S2)`));
+}
 
 /** `hotfix promote`: the whole runbook for one merged hotfix, or its plan with `--dry-run`. */
 export const promoteCommand: Command = {
   help: `Usage: hotfix promote --mr <group/project>!<iid> [--target <group/project>]... [--dry-run]
                       [--evidence <file>] [--resolve <workspace-dir>] [--rollback-on-failure]
+                      [--pick-mode push|merge-request|auto]
 
 Run the runbook for one merged hotfix: preflight, cherry-pick into release (S2), verify release
 (S3), start the orchestration pipeline with action=deploy-release-branch-to-staging (S4, never the
@@ -34,6 +46,12 @@ conflicting pick (D3) writes the conflicted files with markers into <dir>/<group
 (<dir> must be empty or new); edit them, then run "hotfix resolve --continue <dir> --evidence
 <file>": only files you changed are taken, the tree is verified, pushed to release only if release has not
 moved, recorded as evidence, and the promotion goes on.
+
+--pick-mode (default: each service's "pickMode", itself "auto") says how the pick reaches release:
+"push" cherry-picks onto release; "merge-request" picks onto a hotfix-release/pick/... branch and
+opens a merge request into release, merges it once it is approved and its pipeline passed, and
+otherwise stops awaiting a person (exit 5) with the MR's link ("hotfix resume" goes on); "auto" is
+merge-request exactly when release refuses your pushes. The dry run shows the mode.
 
 When the deployment or the validation fails, nothing is reverted unless --rollback-on-failure (or
 "rollbackOnFailure": true in hotfix.config.json) is given: D6 leaves "revert or replace with a
@@ -54,10 +72,11 @@ Example:
   options: flags,
   async run(ctx, argv) {
     const p = parseCommand(argv, flags);
+    const pickMode = pickModeOf(str(p, 'pick-mode'));
     const gl = await connect(ctx.deps, p);
     const mr = mrOf(p, gl.settings);
     const targets = targetsOf(p);
-    if (flag(p, 'dry-run')) return dryRun(ctx, gl, mr, targets ?? [mr.project]);
+    if (flag(p, 'dry-run')) return dryRun(ctx, gl, mr, targets ?? [mr.project], pickMode);
     await requireTokenCan(gl, 'promotion', 'hotfix promote');
     const cwd = ctx.deps.cwd ?? '.';
     const evidencePath = resolve(cwd, str(p, 'evidence') ?? 'evidence.json');
@@ -79,6 +98,7 @@ Example:
       resolveDir,
       session,
       rollbackFlag: flag(p, 'rollback-on-failure'),
+      ...(pickMode ? { pickMode } : {}),
     });
   },
 };
@@ -88,6 +108,7 @@ async function dryRun(
   gl: GitLab,
   mr: { project: string; iid: number },
   targets: readonly string[],
+  pickMode: (typeof PICK_MODES)[number] | undefined,
 ): Promise<number> {
   const { io } = ctx;
   const w = gl.settings.wait;
@@ -99,6 +120,7 @@ async function dryRun(
     minDelayMs: w.minDelayMs,
     maxDelayMs: w.maxDelayMs,
     stableForMs: w.stableForMs,
+    ...(pickMode ? { pickMode } : {}),
   });
   if (planned.isErr()) return io.fail(problemFromSdk(planned.error));
   const plan = planned.value;
@@ -143,9 +165,20 @@ function targetPlan(target: string, steps: readonly { step: string; plan: StepPl
 }
 
 function printTarget(io: CommandContext['io'], x: ReturnType<typeof targetPlan>): void {
-  const pick = x.pick as { state: string; branch?: string; commits?: { sha: string; title: string }[] };
+  const pick = x.pick as {
+    state: string;
+    branch?: string;
+    commits?: { sha: string; title: string }[];
+    pickMode?: string;
+    pickBranch?: string;
+  };
   const commits = (pick.commits ?? []).map((c) => `${c.sha.slice(0, 12)} "${c.title}"`).join(', ');
   io.out(`  ${x.target}: pick ${commits || 'the hotfix'} into ${pick.branch ?? 'release'}: ${pick.state}\n`);
+  if (pick.pickMode === 'merge-request')
+    io.out(
+      `  ${x.target}: pick mode merge-request: onto ${pick.pickBranch}, then a merge request into ${pick.branch}\n`,
+    );
+  else if (pick.pickMode) io.out(`  ${x.target}: pick mode ${pick.pickMode}\n`);
   for (const c of (x.pick as { conflicts?: { path: string }[] }).conflicts ?? []) io.out(`      conflict: ${c.path}\n`);
   if (x.pipeline) {
     const { body, project } = x.pipeline;

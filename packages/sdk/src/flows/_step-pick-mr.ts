@@ -70,13 +70,12 @@ export const pickOrMergeRequestStep: FlowStep<PromotionContext> = {
     return pickThroughMergeRequest(ctx, previous);
   },
   async plan(ctx) {
-    const base = pickStep.plan ? await pickStep.plan(ctx) : {};
     const mode = await choosePickMode(ctx, undefined);
-    if (mode === 'push') return { ...base, pickMode: 'push' };
+    if (mode === 'push') return { ...(pickStep.plan ? await pickStep.plan(ctx) : {}), pickMode: 'push' };
+    // GitLab's dry run onto a release nobody may push to is refused: the pick goes to the pick branch instead.
+    const commits = ctx.plan.picks.map((c) => ({ sha: c.sha, title: c.title }));
     const pickBranch = pickBranchName(keyOf(ctx));
-    // GitLab's dry run against release says `denied` for a release nobody may push to: the pick goes to the branch.
-    const state = base.state === 'denied' ? 'merge-request' : base.state;
-    return { ...base, state, pickMode: 'merge-request', pickBranch };
+    return { branch: ctx.branch, state: 'merge-request', commits, pickMode: 'merge-request', pickBranch };
   },
 };
 
