@@ -34,7 +34,7 @@ export function releaseMergeCommit(
   releaseMr: ReleaseMergeRequestRecord | undefined,
 ): string | undefined {
   const o = releaseMr?.observed;
-  if (!releaseMr || releaseMr.state !== 'merged' || o?.method !== 'merge-commit') return undefined;
+  if (releaseMr?.state !== 'merged' || o?.method !== 'merge-commit') return undefined;
   const last = pick.picks[pick.picks.length - 1];
   const [first, second] = o.mergeCommitParents ?? [];
   if (o.releaseHead !== pick.headAfter || first !== pick.headBefore || !last || second !== last.pickedSha)

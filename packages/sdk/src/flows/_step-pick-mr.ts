@@ -187,11 +187,11 @@ async function waitAndMerge(
   const missing = mr.detailed_merge_status === 'not_approved' || left > 0;
   if (missing) {
     const who = approvals.approved_by.map((a) => a.user.username).join(', ') || 'nobody yet';
-    return awaiting(ctx, mr, `it needs ${left > 0 ? `${left} more approval(s)` : 'approval'} (approved by ${who})`);
+    return awaiting(mr, `it needs ${left > 0 ? `${left} more approval(s)` : 'approval'} (approved by ${who})`);
   }
   if (mr.head_pipeline && FAILED.has(mr.head_pipeline.status))
-    return awaiting(ctx, mr, `its pipeline ${mr.head_pipeline.status}: fix or retry it`);
-  if (busy(mr)) return awaiting(ctx, mr, 'its pipeline is still running');
+    return awaiting(mr, `its pipeline ${mr.head_pipeline.status}: fix or retry it`);
+  if (busy(mr)) return awaiting(mr, 'its pipeline is still running');
   const attempt = await must(mergeReleaseMergeRequest(client, target, mr.iid, expectedSha));
   if (attempt.kind === 'merged') {
     ctx.runner.progress('pick', 'done', `Merged ${attempt.mr.web_url}`, target);
@@ -199,7 +199,7 @@ async function waitAndMerge(
   }
   const now = await must(readReleaseMergeRequest(client, target, mr.iid));
   if (now.state === 'merged') return ok(now);
-  return awaiting(ctx, now, refusal(attempt.status, attempt.message, now, expectedSha));
+  return awaiting(now, refusal(attempt.status, attempt.message, now, expectedSha));
 }
 
 function refusal(status: number, message: string, mr: ReleaseMergeRequest, expectedSha: string): string {
@@ -210,7 +210,7 @@ function refusal(status: number, message: string, mr: ReleaseMergeRequest, expec
   return `GitLab refused to merge it${why}: ${message || `HTTP ${status}`}`;
 }
 
-function awaiting(ctx: PromotionContext, mr: ReleaseMergeRequest, what: string): Result<never, Stop> {
+function awaiting(mr: ReleaseMergeRequest, what: string): Result<never, Stop> {
   const instruction = `Release merge request ${mr.web_url}: ${what}. Then run \`hotfix resume\` (S2).`;
   return stop('awaiting-human', 'pending', instruction, { instruction });
 }

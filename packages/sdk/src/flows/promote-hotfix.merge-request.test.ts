@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
 import { gateExpectations, makeReleaseWorld, promotionConfig, type ReleaseWorld } from '../../test/release-world.js';
 import { PICK_BRANCH_PREFIX } from '../primitives/release-merge-request.js';
+import type { ConflictToResolve } from '../primitives/resolve-conflict.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import { promoteHotfix } from './promote-hotfix.js';
 import { resumeHotfix } from './resume-hotfix.js';
@@ -129,7 +130,7 @@ describe('promoteHotfix in merge-request pick mode (issue 19)', () => {
       gitToken: w.sim.token,
       resolvedBy: 'bob',
       committer: { name: 'Hotfix Bot', email: 'bot@example.com' },
-      resolver: (c: { ours?: { content: Uint8Array } | null }) =>
+      resolver: (c: ConflictToResolve) =>
         Buffer.from(c.ours?.content ?? [])
           .toString('utf8')
           .replace('tariff line 5', 'const night = rates.night * 0.8;'),
