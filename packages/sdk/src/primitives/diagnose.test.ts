@@ -225,16 +225,22 @@ describe('diagnose', () => {
     }
   });
 
-  it('fails release-push where release takes no pushes from this user', async () => {
+  it('fails release-push where release takes no pushes from this user (pick mode push), warns in auto (issue 19)', async () => {
     const project = sim.state.findProject(TARGET);
     const rule = project?.protectedBranches.get('release');
     if (!rule) throw new Error('release is not protected in the demo');
     const before = rule.pushAccessLevel;
     rule.pushAccessLevel = 0;
     try {
-      const r = await run();
+      const r = await run(
+        configWith((c) => ({ ...c, services: c.services?.map((s) => ({ ...s, pickMode: 'push' as const })) })),
+      );
       expect(notOk(r)).toEqual(['release-push:fail']);
       expect(r.findings.find((f) => f.id === 'release-push')?.target).toBe(TARGET);
+      // The default (auto): the pick goes through a merge request, a finding and not a failure.
+      const auto = await run();
+      expect(notOk(auto)).toEqual(['release-push:warn']);
+      expect(auto.findings.find((f) => f.id === 'release-push')?.message).toMatch(/accepts merge requests/);
     } finally {
       rule.pushAccessLevel = before;
     }

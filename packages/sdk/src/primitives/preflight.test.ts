@@ -107,6 +107,30 @@ describe('preflight', () => {
     ]);
   });
 
+  it('reports a merge-only release as a warning in pick mode auto, an error in pick mode push (S2, issue 19)', async () => {
+    const rule = sim.state.findProject(demo.mergeRequests.cleanPick.project)!.protectedBranches.get('release')!;
+    const before = rule.pushAccessLevel;
+    rule.pushAccessLevel = 0;
+    try {
+      const r = (await preflight(client, config, { mr: demo.mergeRequests.cleanPick }))._unsafeUnwrap();
+      expect(r.ok).toBe(true);
+      expect(r.findings.find((f) => f.code === 'pick-through-merge-request')).toMatchObject({
+        severity: 'warning',
+        runbookRef: 'S2',
+        target: demo.mergeRequests.cleanPick.project,
+      });
+      const push = parseRunbookConfig({
+        ...config,
+        services: config.services.map((s) => ({ ...s, pickMode: 'push' as const })),
+      })._unsafeUnwrap();
+      expect(codes(await preflight(client, push, { mr: demo.mergeRequests.cleanPick }))).toEqual([
+        'cannot-push-release',
+      ]);
+    } finally {
+      rule.pushAccessLevel = before;
+    }
+  });
+
   it('reports a missing orchestration project and a missing release branch', async () => {
     const cfg = parseRunbookConfig({
       ...config,
