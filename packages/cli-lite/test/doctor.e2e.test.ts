@@ -3,6 +3,8 @@
  * per finding, exit 1 while a finding fails and 0 once a deploy ran, `--json`, exit 3 without a
  * token, and not one write to GitLab.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../test-support/sim-mode.js';
@@ -86,14 +88,21 @@ describe('hotfix doctor', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('fails release-push for a developer (release takes only maintainers) and names the fix', async () => {
-    const r = await cli(['doctor', '--target', TARGET, '--no-health'], {
-      ...w.env,
-      GITLAB_TOKEN: demo.users.developer.token,
-    });
+  it('fails release-push for a developer (release takes only maintainers) in pick mode push and names the fix', async () => {
+    const config = JSON.parse(await readFile(join(w.dir, 'hotfix.config.json'), 'utf8')) as {
+      runbook: { services: { pickMode?: string }[] };
+    };
+    for (const s of config.runbook.services) s.pickMode = 'push';
+    await writeFile(join(w.dir, 'push-mode.json'), JSON.stringify(config));
+    const env = { ...w.env, GITLAB_TOKEN: demo.users.developer.token };
+    const r = await cli(['doctor', '--target', TARGET, '--no-health', '--config', 'push-mode.json'], env);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`✗ release-push ${TARGET}\\s+fail`));
     expect(r.stdout).toMatch(/fix: Ask a maintainer/);
+    // Pick mode auto (the default): the pick goes through a merge request, a warning (issue 19).
+    const auto = await cli(['doctor', '--target', TARGET, '--no-health'], env);
+    expect(auto.stdout).toMatch(new RegExp(`release-push ${TARGET}\\s+warn`));
+    expect(auto.stdout).toContain('accepts merge requests');
   });
 
   it('exits 3 without a token and 64 for an unknown flag', async () => {

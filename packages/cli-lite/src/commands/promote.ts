@@ -174,12 +174,12 @@ function printTarget(io: CommandContext['io'], x: ReturnType<typeof targetPlan>)
   };
   const commits = (pick.commits ?? []).map((c) => `${c.sha.slice(0, 12)} "${c.title}"`).join(', ');
   io.out(`  ${x.target}: pick ${commits || 'the hotfix'} into ${pick.branch ?? 'release'}: ${pick.state}\n`);
+  for (const c of (x.pick as { conflicts?: { path: string }[] }).conflicts ?? []) io.out(`      conflict: ${c.path}\n`);
   if (pick.pickMode === 'merge-request')
     io.out(
       `  ${x.target}: pick mode merge-request: onto ${pick.pickBranch}, then a merge request into ${pick.branch}\n`,
     );
   else if (pick.pickMode) io.out(`  ${x.target}: pick mode ${pick.pickMode}\n`);
-  for (const c of (x.pick as { conflicts?: { path: string }[] }).conflicts ?? []) io.out(`      conflict: ${c.path}\n`);
   if (x.pipeline) {
     const { body, project } = x.pipeline;
     const values =
