@@ -104,8 +104,10 @@ export function judgeDeployedCommits(
 /** The words a passing message adds about the deployed set. Internal. */
 export function deployedSetNote(t: TargetRecord, pick: PickRecord): string {
   if (!t.deployedCommits) return '; the deployed commit set was not recorded';
-  const n = expectedDeployedCommits(pick, t.releaseMergeRequest).length;
-  return n === 0 ? '; staging ran nothing beyond release' : `; staging ran exactly its ${n} pick(s) beyond release`;
+  const n = expectedDeployedCommits(pick).length;
+  if (n === 0) return '; staging ran nothing beyond release';
+  const merge = releaseMergeCommit(pick, t.releaseMergeRequest) ? " and the release MR's merge commit" : '';
+  return `; staging ran exactly its ${n} pick(s)${merge} beyond release`;
 }
 
 /** The bundle's schema major (1 for 1.x bundles written before the deployed set was recorded). Internal. */
