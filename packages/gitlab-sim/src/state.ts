@@ -133,6 +133,11 @@ export interface SimProject {
    * approvals every new merge request needs; 0 or unset, none.
    */
   approvalsBeforeMerge?: number;
+  /**
+   * "Pipelines must succeed" (`only_allow_merge_if_pipeline_succeeds`): an MR merges only once the pipeline
+   * of its head succeeded, and opening one runs a `merge_request_event` pipeline on its source branch.
+   */
+  onlyAllowMergeIfPipelineSucceeds?: boolean;
   /** Minimum role allowed to set pipeline variables (GitLab's ci_pipeline_variables_minimum_override_role). */
   pipelineVariablesMinimumRole: number;
   /** CI state per project (pipelines, jobs, environments, deployments); owned by the CI engine. */

@@ -20,7 +20,14 @@ export type JobStatus =
 export type DeploymentStatus = 'created' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'blocked';
 
 /** Where a pipeline came from (`source` in GitLab's entity). */
-export type PipelineSource = 'api' | 'pipeline' | 'parent_pipeline' | 'push' | 'web' | 'trigger';
+export type PipelineSource =
+  | 'api'
+  | 'pipeline'
+  | 'parent_pipeline'
+  | 'push'
+  | 'web'
+  | 'trigger'
+  | 'merge_request_event';
 
 /** A pipeline variable as GitLab stores it. */
 export interface PipelineVariable {

@@ -51,6 +51,7 @@ export function projectEntity(project: SimProject, ctx: RequestContext): Record<
     },
     visibility: 'private',
     merge_method: project.mergeMethod,
+    only_allow_merge_if_pipeline_succeeds: project.onlyAllowMergeIfPipelineSucceeds ?? false,
     ci_config_path: project.ciConfigPath ?? null,
     // The simulator always applies the minimum role, as GitLab does with the restriction on.
     restrict_user_defined_variables: true,

@@ -2,6 +2,7 @@ import { branchHead } from '../_internal/commits.js';
 import { runGit } from '../_internal/git.js';
 import { approvalsLeft, refreshOpenMergeRequest } from '../_internal/merge-requests.js';
 import type { RequestContext } from '../_internal/router.js';
+import { projectCi } from '../ci/model.js';
 import { ACCESS, type SimMergeRequest, type SimProject } from '../state.js';
 import { protectionFor } from './branches.js';
 import { lastPipelineFor } from './commits.js';
@@ -22,6 +23,15 @@ async function hasConflicts(project: SimProject, mr: SimMergeRequest): Promise<b
   if (!target) return false;
   const run = await runGit(['merge-tree', '--write-tree', '--no-messages', target, source], { cwd: project.repoDir });
   return run.code === 1;
+}
+
+const RUNNING = new Set(['created', 'waiting_for_resource', 'preparing', 'pending', 'running', 'scheduled']);
+
+/** The status of the newest pipeline of a commit (the MR's head pipeline), if any. */
+export function headPipelineStatus(project: SimProject, sha: string): string | undefined {
+  return projectCi(project)
+    .pipelines.filter((p) => p.sha === sha)
+    .sort((a, b) => b.id - a.id)[0]?.status;
 }
 
 /** Whether the user may merge into the MR's target branch (protected-branch merge level). */
@@ -52,6 +62,10 @@ export async function mergeRequestEntity(
   else if (draft) detailed = 'draft_status';
   else if (conflicts) detailed = 'conflict';
   else if (approvalsLeft(mr) > 0) detailed = 'not_approved';
+  else if (project.onlyAllowMergeIfPipelineSucceeds) {
+    const status = headPipelineStatus(project, mr.sha);
+    if (status !== 'success') detailed = status && RUNNING.has(status) ? 'ci_still_running' : 'ci_must_pass';
+  }
   const merger = mr.state === 'merged' ? user(mr.mergeUserId) : null;
   const closedEvent = mr.state === 'closed' ? mr.updatedAt : null;
   const entity: Record<string, unknown> = {

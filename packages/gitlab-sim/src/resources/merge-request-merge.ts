@@ -4,7 +4,7 @@ import { approvalsLeft, mergeMergeRequest } from '../_internal/merge-requests.js
 import { Params } from '../_internal/params.js';
 import type { RequestContext, Router } from '../_internal/router.js';
 import type { ResourceDeps } from './deps.js';
-import { canMerge, isDraft, mergeRequestEntity } from './merge-request-entity.js';
+import { canMerge, headPipelineStatus, isDraft, mergeRequestEntity } from './merge-request-entity.js';
 import { findMergeRequest } from './merge-requests.js';
 
 const NOT_ALLOWED = new ApiError(405, { message: '405 Method Not Allowed' });
@@ -19,6 +19,9 @@ export function registerMergeRequestMerge(router: Router, _deps: ResourceDeps): 
     const mr = findMergeRequest(ctx, project);
     if (!canMerge(ctx, project, mr)) throw unauthorized();
     if (mr.state !== 'opened' || isDraft(mr.title) || approvalsLeft(mr) > 0) throw NOT_ALLOWED;
+    // "Pipelines must succeed": 405 while the head pipeline is pending or running, failed, or missing.
+    if (project.onlyAllowMergeIfPipelineSucceeds && headPipelineStatus(project, mr.sha) !== 'success')
+      throw NOT_ALLOWED;
     const p = new Params(ctx.body);
     const user = ctx.user as NonNullable<RequestContext['user']>;
     const outcome = await ctx.services.withRepoLock(project, async () => {

@@ -5,6 +5,7 @@ import { ApiError, json, notFound, paginate } from '../_internal/http.js';
 import { changeLabels, openMergeRequest, refreshOpenMergeRequest } from '../_internal/merge-requests.js';
 import { Params } from '../_internal/params.js';
 import type { RequestContext, Router } from '../_internal/router.js';
+import type { CiEngine } from '../ci/engine.js';
 import { ACCESS, type SimMergeRequest, type SimProject } from '../state.js';
 import type { ResourceDeps } from './deps.js';
 import { ensureLabel } from './labels.js';
@@ -109,6 +110,11 @@ export function registerMergeRequests(router: Router, _deps: ResourceDeps): void
     });
     const labels = p.list('labels') ?? [];
     if (labels.length) changeLabels(mr, { add: labels.map((l) => ensureLabel(ctx.state, project, l)) }, user.id, at);
+    // "Pipelines must succeed": the MR's own pipeline runs on its source branch (merge request pipelines).
+    if (project.onlyAllowMergeIfPipelineSucceeds) {
+      const ci = ctx.services.ext.ci as CiEngine | undefined;
+      await ci?.createPipeline(project, { ref: source, userId: user.id, source: 'merge_request_event' });
+    }
     return json(await mergeRequestEntity(ctx, project, mr, { detail: true }), 201);
   });
 

@@ -101,6 +101,23 @@ export function registerProjects(router: Router, deps: ResourceDeps): void {
     return { ...page, body: page.body.map((pr) => (simple ? projectBasic(pr, ctx) : projectEntity(pr, ctx))) };
   });
 
+  // PUT /projects/:id: the merge settings the simulator models (Maintainer and above).
+  router.on('PUT', '/projects/:id', (ctx) => {
+    const project = ctx.services.project(ctx);
+    ctx.services.requireAccess(ctx, project, ACCESS.maintainer);
+    const p = new Params(ctx.body);
+    p.requireOneOf(['only_allow_merge_if_pipeline_succeeds', 'merge_method']);
+    const strict = p.bool('only_allow_merge_if_pipeline_succeeds');
+    if (strict !== undefined) project.onlyAllowMergeIfPipelineSucceeds = strict;
+    const method = p.str('merge_method');
+    if (method !== undefined) {
+      if (!(MERGE_METHODS as readonly string[]).includes(method))
+        throw new ApiError(400, { error: 'merge_method does not have a valid value' });
+      project.mergeMethod = method as SimProject['mergeMethod'];
+    }
+    return json(projectEntity(project, ctx));
+  });
+
   router.on('GET', '/projects/:id/members', (ctx) => {
     const project = ctx.services.project(ctx);
     const list = [...project.members.entries()].map(([id, level]) => memberEntity(ctx, id, level));

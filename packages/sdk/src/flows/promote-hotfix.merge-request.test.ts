@@ -150,4 +150,32 @@ describe('promoteHotfix in merge-request pick mode (issue 19)', () => {
     expect(t.record.drift).toMatchObject({ ok: true });
     expect(mrPosts()).toHaveLength(1);
   });
+
+  it('waits for the MR pipeline where pipelines must succeed, and stops awaiting-human when it failed', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    await mergeOnly(w);
+    expect((await w.api('PUT', `/projects/${enc}`, { only_allow_merge_if_pipeline_succeeds: true })).status).toBe(200);
+    config = promotionConfig(w, [MAIN]);
+    const journalPath = join(dir, 'mr-pipeline.journal.json');
+    // The MR's pipeline fails: merging is refused until someone fixes or retries it.
+    await w.control('POST', '/-/sim/jobs/outcome', { project: MAIN, job: 'test', status: 'failed' });
+    const first = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, ...options(journalPath) })
+    )._unsafeUnwrap().targets[0]!;
+    expect([first.outcome, first.reason]).toEqual(['pending', 'awaiting-human']);
+    const rmr = first.record.releaseMergeRequest!;
+    // It waited for the pipeline to finish before reading the approvals.
+    expect(rmr.pipeline).toMatchObject({ status: 'failed', sha: rmr.sourceSha });
+    expect(await approveAsBob(w, rmr.iid)).toBe(201);
+    const failed = (await resumeHotfix(w.client, config, options(journalPath)))._unsafeUnwrap().targets[0]!;
+    expect([failed.outcome, failed.reason]).toEqual(['pending', 'awaiting-human']);
+    expect(failed.instruction).toContain('its pipeline failed');
+    expect(w.gitlabRequests().filter((r) => r.route.endsWith('/merge') && r.method === 'PUT')).toHaveLength(0);
+    // Someone runs the MR's pipeline again and it passes: resume merges and finishes.
+    const rerun = await w.api('POST', `/projects/${enc}/pipeline`, { ref: rmr.sourceBranch });
+    expect(rerun.status).toBe(201);
+    const done = (await resumeHotfix(w.client, config, options(journalPath)))._unsafeUnwrap().targets[0]!;
+    expect(done.outcome).toBe('promoted');
+    expect(done.record.releaseMergeRequest).toMatchObject({ state: 'merged', pipeline: { status: 'success' } });
+  });
 });
