@@ -5,6 +5,7 @@
  * The same list serves promoteHotfix (automatic rollback) and rollbackHotfix (operator).
  */
 import type { RollbackRecord, TargetRecord } from '@hotfix-release/evidence';
+import { err } from 'neverthrow';
 import { must } from '../_internal/must.js';
 import type { Clock } from '../clock.js';
 import { hotfixError } from '../errors.js';
@@ -14,6 +15,7 @@ import { revertFromRelease } from '../primitives/revert-from-release.js';
 import { triggerGuidedRelease } from '../primitives/trigger-guided-release.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import * as rec from './_records.js';
+import { pickMergeRequestOf, revertThroughMergeRequest } from './_rollback-mr.js';
 import { CONTINUE, defineStep, type FlowStep, noAdoption, type Runner } from './_runner.js';
 
 /** What the rollback steps of one target share. */
@@ -61,6 +63,14 @@ const revertStep = defineStep<RollbackContext, undefined>({
     const shas = picked.map((p) => p.slice(0, 12)).join(', ');
     runner.progress('rollback', 'start', `Reverting ${shas} from release (${runbookRef})`, target);
     const branch = record.pick?.releaseBranch ?? ctx.config.releaseBranch;
+    // Merge-request pick mode (issue 19): the revert reaches release through a merge request too.
+    if (pickMergeRequestOf(record)) {
+      const r = await revertThroughMergeRequest(ctx, picked, branch);
+      if (r.isErr()) return err(r.error);
+      ctx.state.head = r.value.head;
+      ctx.state.revertSha = r.value.revertSha;
+      return CONTINUE;
+    }
     const reverted = await must(revertFromRelease(client, { project: target, picked, branch }));
     if (reverted.kind !== 'reverted' && reverted.kind !== 'already_reverted') {
       const cause = 'error' in reverted ? reverted.error : undefined;

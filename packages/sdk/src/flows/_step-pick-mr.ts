@@ -109,9 +109,10 @@ async function pickThroughMergeRequest(
   }
   if (mr.state === 'closed' || mr.state === 'locked') return closedStop(ctx, mr);
   if (mr.state !== 'merged') {
-    const merged = await waitAndMerge(ctx, mr, expectedSha ?? mr.sha ?? '');
+    const merged = await waitAndMerge(waitOf(ctx), mr, expectedSha ?? mr.sha ?? '');
     if (merged.isErr()) return err(merged.error);
     mr = merged.value;
+    runner.progress('pick', 'done', `Merged ${mr.web_url}`, target);
   }
   return recordMerged(ctx, previous, mr, source);
 }
@@ -161,27 +162,56 @@ function closedStop(ctx: PromotionContext, mr: ReleaseMergeRequest): Result<neve
   });
 }
 
+/** What waiting for and merging a release MR needs (a promotion's or a rollback's). */
+export interface MergeWait {
+  readonly client: PromotionContext['client'];
+  readonly target: string;
+  readonly clock: PromotionContext['clock'];
+  readonly maxWaitMs: number;
+  readonly minDelayMs: number;
+  readonly signal: AbortSignal | undefined;
+  /** Called with the MR once its pipeline no longer runs (or the wait ended), before any decision. */
+  readonly observed?: (mr: ReleaseMergeRequest) => Promise<void>;
+  /** Says what the closed MR means (a Stop); called for a closed or locked MR. */
+  readonly closed: (mr: ReleaseMergeRequest) => Result<never, Stop>;
+}
+
+function waitOf(ctx: PromotionContext): MergeWait {
+  return {
+    client: ctx.client,
+    target: ctx.target,
+    clock: ctx.clock,
+    maxWaitMs: ctx.settings.maxWaitMs,
+    minDelayMs: ctx.settings.minDelayMs,
+    signal: ctx.runner.signal,
+    observed: async (mr) => {
+      await journalMr(ctx, mr, mr.source_branch);
+    },
+    closed: (mr) => closedStop(ctx, mr),
+  };
+}
+
 /** Waits for the MR's pipeline (bounded), then merges when approved; a Stop when a person must act. */
-async function waitAndMerge(
-  ctx: PromotionContext,
+export async function waitAndMerge(
+  w: MergeWait,
   opened: ReleaseMergeRequest,
   expectedSha: string,
 ): Promise<Result<ReleaseMergeRequest, Stop>> {
-  const { client, target } = ctx;
+  const { client, target } = w;
   let mr = opened;
-  const deadline = ctx.clock.now() + ctx.settings.maxWaitMs;
+  const deadline = w.clock.now() + w.maxWaitMs;
   const busy = (m: ReleaseMergeRequest) =>
     (m.head_pipeline && RUNNING.has(m.head_pipeline.status)) ||
     m.detailed_merge_status === 'ci_still_running' ||
     m.detailed_merge_status === 'checking' ||
     m.detailed_merge_status === 'preparing';
-  while (mr.state === 'opened' && busy(mr) && ctx.clock.now() < deadline) {
-    await ctx.clock.sleep(ctx.settings.minDelayMs, ctx.runner.signal);
+  while (mr.state === 'opened' && busy(mr) && w.clock.now() < deadline) {
+    await w.clock.sleep(w.minDelayMs, w.signal);
     mr = await must(readReleaseMergeRequest(client, target, mr.iid));
   }
-  await journalMr(ctx, mr, mr.source_branch);
+  await w.observed?.(mr);
   if (mr.state === 'merged') return ok(mr);
-  if (mr.state !== 'opened') return closedStop(ctx, mr);
+  if (mr.state !== 'opened') return w.closed(mr);
   const approvals = await must(client.approvals(target, mr.iid));
   const left = approvals.approvals_left ?? 0;
   const missing = mr.detailed_merge_status === 'not_approved' || left > 0;
@@ -193,10 +223,7 @@ async function waitAndMerge(
     return awaiting(mr, `its pipeline ${mr.head_pipeline.status}: fix or retry it`);
   if (busy(mr)) return awaiting(mr, 'its pipeline is still running');
   const attempt = await must(mergeReleaseMergeRequest(client, target, mr.iid, expectedSha));
-  if (attempt.kind === 'merged') {
-    ctx.runner.progress('pick', 'done', `Merged ${attempt.mr.web_url}`, target);
-    return ok(attempt.mr);
-  }
+  if (attempt.kind === 'merged') return ok(attempt.mr);
   const now = await must(readReleaseMergeRequest(client, target, mr.iid));
   if (now.state === 'merged') return ok(now);
   return awaiting(now, refusal(attempt.status, attempt.message, now, expectedSha));

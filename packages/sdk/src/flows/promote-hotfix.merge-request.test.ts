@@ -178,4 +178,42 @@ describe('promoteHotfix in merge-request pick mode (issue 19)', () => {
     expect(done.outcome).toBe('promoted');
     expect(done.record.releaseMergeRequest).toMatchObject({ state: 'merged', pipeline: { status: 'success' } });
   });
+
+  it('rolls back through a merge request too (R2): revert branch, MR, approval, merge, redeploy', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    await mergeOnly(w);
+    config = promotionConfig(w, [MAIN]);
+    const journalPath = join(dir, 'mr-rollback.journal.json');
+    const first = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, ...options(journalPath) })
+    )._unsafeUnwrap().targets[0]!;
+    expect(await approveAsBob(w, first.record.releaseMergeRequest!.iid)).toBe(201);
+    const failing = {
+      ...options(journalPath),
+      rollbackOnFailure: true,
+      customChecks: { [MAIN]: [{ name: 'checkout works', run: async () => ({ ok: false, output: 'HTTP 500' }) }] },
+    };
+    const stopped = (await resumeHotfix(w.client, config, failing))._unsafeUnwrap().targets[0]!;
+    expect([stopped.outcome, stopped.reason]).toEqual(['pending', 'awaiting-human']);
+    expect(stopped.instruction).toMatch(/merge_requests\/\d+: it needs .*approval/);
+    const merged = await w.head(MAIN, 'release');
+    const reverts = (await w.api('GET', `/projects/${enc}/merge_requests?state=opened&target_branch=release`)).body as {
+      iid: number;
+      source_branch: string;
+    }[];
+    const revertMr = reverts.find((m) => m.source_branch.endsWith('-revert'))!;
+    expect(revertMr.source_branch.startsWith(PICK_BRANCH_PREFIX)).toBe(true);
+    expect(await approveAsBob(w, revertMr.iid)).toBe(201);
+    const done = (await resumeHotfix(w.client, config, failing))._unsafeUnwrap().targets[0]!;
+    expect([done.outcome, done.reason]).toEqual(['rolled_back', 'validation-failed']);
+    const head = await w.head(MAIN, 'release');
+    expect(head).not.toBe(merged);
+    expect(done.record.rollbacks).toEqual([
+      expect.objectContaining({ runbookRef: 'R2', revertSha: head, rerunPipeline: expect.objectContaining({}) }),
+    ]);
+    expect(mrPosts()).toHaveLength(2);
+    // Release holds what it held before the hotfix again: the two heads have the same tree.
+    const cmp = (await w.client.compare(MAIN, done.record.pick!.headBefore, head))._unsafeUnwrap();
+    expect(cmp.diffs).toEqual([]);
+  });
 });
