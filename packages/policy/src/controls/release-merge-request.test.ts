@@ -47,7 +47,9 @@ describe('E1: a pick that arrived through the release merge request', () => {
     const picked = fakeSha('pick-on-the-pick-branch');
     const r = await checkValue(throughMergeRequest(picked, () => picked)());
     expect(failing(r)).toEqual([]);
-    expect(result(r, 'E1')?.message).toMatch(/merged through !9.*staging ran exactly its 1 pick\(s\) and the release MR's merge commit/);
+    expect(result(r, 'E1')?.message).toMatch(
+      /merged through !9.*staging ran exactly its 1 pick\(s\) and the release MR's merge commit/,
+    );
   });
 
   it('fails when the merge commit brought anything but the pick (its second parent is another commit)', async () => {
