@@ -138,6 +138,8 @@ export interface CountingProxy {
    * each started after the previous one's answer had arrived (sequential round trips).
    */
   readonly counters: { up: number; down: number; requests: number; connections: number; rounds: number };
+  /** Every request since the last reset: ms since then, method and path (no query), its depth in the chain. */
+  readonly log: { start: number; end: number; method: string; path: string; depth: number }[];
   /** Zeroes the counters and closes idle connections, so the next contestant starts cold. */
   reset(): void;
   close(): Promise<void>;
@@ -162,6 +164,8 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
   let wire = new ModelledLink(link);
   let chain = new RoundTripDepth();
   const known = new WeakSet<Socket>();
+  const log: CountingProxy['log'] = [];
+  let zero = performance.now();
   const server: Server = createServer((req, res) => {
     counters.requests++;
     const sent = performance.now();
@@ -195,6 +199,8 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
             toClient.at(performance.now(), () => {
               res.end();
               chain.end(performance.now(), depth);
+              const path = (req.url ?? '').split('?')[0] ?? '';
+              log.push({ start: sent - zero, end: performance.now() - zero, method: req.method ?? '', path, depth });
               counters.rounds = chain.depth;
             }),
           );
@@ -215,7 +221,10 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
     url: `http://127.0.0.1:${port}`,
     link,
     counters,
+    log,
     reset: () => {
+      log.length = 0;
+      zero = performance.now();
       server.closeIdleConnections();
       wire = new ModelledLink(link);
       chain = new RoundTripDepth();
