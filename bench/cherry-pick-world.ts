@@ -138,8 +138,8 @@ export interface CountingProxy {
    * each started after the previous one's answer had arrived (sequential round trips).
    */
   readonly counters: { up: number; down: number; requests: number; connections: number; rounds: number };
-  /** Every request since the last reset: ms since then, method and path (no query), its depth in the chain. */
-  readonly log: { start: number; end: number; method: string; path: string; depth: number }[];
+  /** Every request since the last reset: ms since then, method, path and query, its depth in the chain. */
+  readonly log: { start: number; end: number; method: string; path: string; query: string; depth: number }[];
   /** Zeroes the counters and closes idle connections, so the next contestant starts cold. */
   reset(): void;
   close(): Promise<void>;
@@ -199,8 +199,8 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
             toClient.at(performance.now(), () => {
               res.end();
               chain.end(performance.now(), depth);
-              const path = (req.url ?? '').split('?')[0] ?? '';
-              log.push({ start: sent - zero, end: performance.now() - zero, method: req.method ?? '', path, depth });
+              const [path = '', query = ''] = (req.url ?? '').split('?');
+              log.push({ start: sent - zero, end: performance.now() - zero, method: req.method ?? '', path, query, depth });
               counters.rounds = chain.depth;
             }),
           );
