@@ -200,7 +200,14 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
               res.end();
               chain.end(performance.now(), depth);
               const [path = '', query = ''] = (req.url ?? '').split('?');
-              log.push({ start: sent - zero, end: performance.now() - zero, method: req.method ?? '', path, query, depth });
+              log.push({
+                start: sent - zero,
+                end: performance.now() - zero,
+                method: req.method ?? '',
+                path,
+                query,
+                depth,
+              });
               counters.rounds = chain.depth;
             }),
           );
