@@ -270,6 +270,7 @@ export const cherryPickBenchmark: Benchmark = {
     }
     return {
       rows,
+      variant: link.name,
       detail,
       link,
       runs,
