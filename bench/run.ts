@@ -6,8 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { benchmarks } from './registry.js';
 import { render, updateReadme } from './report.js';
 
-const name = process.argv[2];
-const bench = name ? benchmarks[name] : undefined;
+const name = process.argv[2] ?? '';
+const bench = benchmarks[name];
 if (!bench) {
   console.error(`usage: pnpm bench <name>\nknown benchmarks: ${Object.keys(benchmarks).join(', ') || '(none)'}`);
   process.exit(64);
