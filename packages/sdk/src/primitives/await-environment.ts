@@ -37,9 +37,9 @@ export const awaitEnvironmentOptionsSchema = z
     /** Health must stay good this long after it first reports the SHA (0: once is enough). */
     stableForMs: z.number().int().min(0).max(3_600_000).default(0),
     /**
-     * Learn when the deployment should finish from the environment's recent successful deployments
-     * (their jobs' `started_at`/`finished_at`, else the deployments' `created_at`/`updated_at`) and
-     * sleep toward shortly before that, then poll closely; no sleep exceeds `maxDelayMs` either way.
+     * Learn when the deployment should finish from the environment's five most recent successful
+     * deployments (their jobs' `started_at`/`finished_at`, else the deployments' `created_at`/`updated_at`)
+     * and sleep toward shortly before that, then poll closely; no sleep exceeds `maxDelayMs` either way.
      * Without history or timestamps the wait polls on its usual backoff.
      */
     learn: z.boolean().default(true),
@@ -137,6 +137,7 @@ export function awaitEnvironment(
     fetch: o.fetch ?? fetch,
     healthHeaders: o.headers,
     learn: o.learn,
+    minDelayMs: o.minDelayMs,
     emit: (event) => {
       try {
         o.onEvent?.(event);

@@ -112,7 +112,7 @@ function deploymentFilters(ctx: FollowContext, since: string | undefined): Deplo
 /**
  * Learns when our still-running deployment should finish: reads the environment's recent
  * successful deployments once (one request; a failed read only means no learning) and
- * anchors their median duration at our job's start (see learn.ts).
+ * anchors their durations at our job's start (see learn.ts).
  */
 async function learnExpectedFinish(ctx: FollowContext, s: FollowState, d: GitLabDeployment): Promise<void> {
   if (!ctx.learn || FINISHED.has(d.status) || d.status === 'blocked' || !s.downstream) return;
@@ -126,7 +126,7 @@ async function learnExpectedFinish(ctx: FollowContext, s: FollowState, d: GitLab
     const recent = await counted(s, ctx.client.deployments(s.downstream.projectId, filters, listOpts(ctx, 5)));
     s.history = deploymentHistory(recent.isOk() ? recent.value.items : []);
   }
-  s.expectedFinishAt = expectedFinishAt(s.history, d);
+  s.expectedFinishAt = expectedFinishAt(s.history, d, ctx.now(), 2 * ctx.minDelayMs);
 }
 
 /** One poll of the deployment phase. */

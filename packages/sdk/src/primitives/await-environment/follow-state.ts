@@ -64,6 +64,8 @@ export interface FollowContext {
   readonly emit: (event: ReleaseEvent) => void;
   /** Whether to learn the expected finish from the environment's recent successful deployments. */
   readonly learn: boolean;
+  /** The waiter's shortest delay (the learned expectation's tolerance is twice it). */
+  readonly minDelayMs: number;
 }
 
 /** What the phases learn and pin as the wait goes on. */

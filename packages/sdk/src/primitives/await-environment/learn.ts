@@ -7,7 +7,8 @@
  * `started_at`; else the deployments' `created_at` → `updated_at` (a success deployment's
  * `updated_at` is when it finished) anchored at our deployment's `created_at`. A basis is used
  * only when our side has its anchor and history has at least one sample of it; a field GitLab
- * omits removes that basis, and with neither the wait polls as before.
+ * omits removes that basis, and with neither the wait polls as before. The five most recent
+ * successful deployments are the samples (see `expectedFinishAt` for how several kinds mix).
  */
 import type { GitLabDeployment } from '../../_internal/schemas.js';
 
@@ -40,24 +41,31 @@ export function deploymentHistory(deployments: readonly GitLabDeployment[]): Dep
   return { job, deployment };
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
 /**
  * When our deployment is expected to finish (epoch ms), or `undefined` when history or our
- * anchor is missing (the wait then polls on its usual backoff).
+ * anchor is missing (the wait then polls on its usual backoff). History may hold several kinds of
+ * run (a changed pipeline, cached and uncached builds): the expectation is the shortest recent
+ * duration not yet passed by more than its tolerance (a tenth of it, at least `toleranceMs`), so a
+ * deployment that outlasts one kind is expected at the next; past the longest, the longest stays
+ * the expectation and the waiter's gaps grow with the overdue time.
  */
 export function expectedFinishAt(
   history: DeploymentHistory | undefined,
   current: GitLabDeployment,
+  now: number,
+  toleranceMs = 4_000,
 ): number | undefined {
   if (!history) return undefined;
   const started = current.deployable?.started_at ? Date.parse(current.deployable.started_at) : Number.NaN;
-  if (history.job.length > 0 && Number.isFinite(started)) return started + median(history.job);
   const created = Date.parse(current.created_at);
-  if (history.deployment.length > 0 && Number.isFinite(created)) return created + median(history.deployment);
-  return undefined;
+  const basis =
+    history.job.length > 0 && Number.isFinite(started)
+      ? { anchor: started, samples: history.job }
+      : history.deployment.length > 0 && Number.isFinite(created)
+        ? { anchor: created, samples: history.deployment }
+        : undefined;
+  if (!basis) return undefined;
+  const ladder = [...basis.samples].sort((a, b) => a - b);
+  const next = ladder.find((d) => basis.anchor + d + Math.max(toleranceMs, d / 10) > now);
+  return basis.anchor + (next ?? (ladder[ladder.length - 1] as number));
 }
