@@ -2,13 +2,15 @@
  * The world of `pnpm bench cherry-pick`: a simulator project whose bare repository gets a
  * generated tree of N files through one `git fast-import` run (main: the initial tree and the
  * hotfix; release: the initial tree plus a change to the same lines), and a byte-counting HTTP
- * proxy in front of the simulator so both contestants are measured on the wire the same way.
+ * proxy in front of the simulator, over a modelled link (link.ts), so every contestant is
+ * measured on the same wire.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type ClientRequest, createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { GitLabSim } from '@hotfix-release/gitlab-sim';
+import { LINKS, type LinkProfile, ModelledLink, RoundTripDepth } from './link.js';
 
 export const TARGET = 'pkg000/mod00/tariff.ts';
 export const SECOND = 'pkg000/mod01/tariff.test.ts';
@@ -127,49 +129,118 @@ export async function generateWorld(sim: GitLabSim, n: number): Promise<World> {
   return { project, repoDir, files: n + 2, releaseHead, pick, generationMs: performance.now() - started, packBytes };
 }
 
-/** A reverse proxy that counts the bytes of every request and response body. */
+/** A reverse proxy that counts the bytes of every request and response body, over a modelled link. */
 export interface CountingProxy {
   readonly url: string;
-  readonly counters: { up: number; down: number; requests: number };
+  readonly link: LinkProfile;
+  /**
+   * Body bytes each way, requests, new connections, and `rounds`: the longest chain of requests
+   * each started after the previous one's answer had arrived (sequential round trips).
+   */
+  readonly counters: { up: number; down: number; requests: number; connections: number; rounds: number };
+  /** Every request since the last reset: ms since then, method, path and query, its depth in the chain. */
+  readonly log: { start: number; end: number; method: string; path: string; query: string; depth: number }[];
+  /** Zeroes the counters and closes idle connections, so the next contestant starts cold. */
   reset(): void;
   close(): Promise<void>;
 }
 
-/** Starts a counting proxy to `target` on 127.0.0.1. */
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+/** Runs actions at given times, in order (one per request direction). */
+class Timeline {
+  private tail: Promise<void> = Promise.resolve();
+  at(when: number, action: () => void): void {
+    this.tail = this.tail.then(async () => {
+      const wait = when - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      action();
+    });
+  }
+}
+
+/** Starts a counting proxy to `target` on 127.0.0.1, adding the `link`'s delays (see link.ts). */
+export async function startCountingProxy(target: string, link: LinkProfile = LINKS.loopback!): Promise<CountingProxy> {
   const to = new URL(target);
-  const counters = { up: 0, down: 0, requests: 0 };
+  const counters = { up: 0, down: 0, requests: 0, connections: 0, rounds: 0 };
+  let wire = new ModelledLink(link);
+  let chain = new RoundTripDepth();
+  const known = new WeakSet<Socket>();
+  const log: CountingProxy['log'] = [];
+  let zero = performance.now();
   const server: Server = createServer((req, res) => {
     counters.requests++;
-    const up = httpRequest(
-      {
-        host: to.hostname,
-        port: to.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: to.host },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.on('data', (d: Buffer) => {
-          counters.down += d.length;
-        });
-        answer.pipe(res);
-      },
-    );
-    up.on('error', () => res.destroy());
+    const sent = performance.now();
+    const depth = chain.start(sent);
+    const fresh = !known.has(req.socket);
+    if (fresh) {
+      known.add(req.socket);
+      counters.connections++;
+    }
+    const toServer = new Timeline();
+    const toClient = new Timeline();
+    let up: ClientRequest | undefined;
+    toServer.at(wire.deliverAt('up', sent + (fresh ? link.rttMs : 0), 0), () => {
+      up = httpRequest(
+        {
+          host: to.hostname,
+          port: to.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: to.host },
+        },
+        (answer) => {
+          toClient.at(wire.deliverAt('down', performance.now(), 0), () =>
+            res.writeHead(answer.statusCode ?? 502, answer.headers),
+          );
+          answer.on('data', (d: Buffer) => {
+            counters.down += d.length;
+            toClient.at(wire.deliverAt('down', performance.now(), d.length), () => res.write(d));
+          });
+          answer.on('end', () =>
+            toClient.at(performance.now(), () => {
+              res.end();
+              chain.end(performance.now(), depth);
+              const [path = '', query = ''] = (req.url ?? '').split('?');
+              log.push({
+                start: sent - zero,
+                end: performance.now() - zero,
+                method: req.method ?? '',
+                path,
+                query,
+                depth,
+              });
+              counters.rounds = chain.depth;
+            }),
+          );
+        },
+      );
+      up.on('error', () => res.destroy());
+    });
     req.on('data', (d: Buffer) => {
       counters.up += d.length;
+      toServer.at(wire.deliverAt('up', performance.now(), d.length), () => up?.write(d));
     });
-    req.pipe(up);
+    req.on('end', () => toServer.at(performance.now(), () => up?.end()));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    link,
     counters,
-    reset: () => Object.assign(counters, { up: 0, down: 0, requests: 0 }),
-    close: () => new Promise((r) => server.close(() => r())),
+    log,
+    reset: () => {
+      log.length = 0;
+      zero = performance.now();
+      server.closeIdleConnections();
+      wire = new ModelledLink(link);
+      chain = new RoundTripDepth();
+      Object.assign(counters, { up: 0, down: 0, requests: 0, connections: 0, rounds: 0 });
+    },
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -1,10 +1,14 @@
 /**
- * `pnpm bench cherry-pick [--sizes 20000,200000] [--runs 3]`: the D3 conflict path end to end
- * (read, merge, resolve with a resolver, push) with `resolveConflict` over the sparse GitLab
- * store, against native git doing the same job in the same run (shallow clone of release, fetch
- * the pick, cherry-pick, resolve by writing the file, commit, push), on generated repositories.
- * Both go through one byte-counting proxy in front of the simulator; both results are checked
- * with native git on the server (same tree, parent = release) before the next run.
+ * `pnpm bench cherry-pick [--link loopback|lan|wan] [--sizes 20000,200000] [--runs 3]`: the D3
+ * conflict path end to end (read, merge, resolve with a resolver, push) with `resolveConflict`
+ * over the sparse GitLab store, against native git doing the same job in the same run, two ways:
+ * `native-shallow` (shallow clone of release, fetch the pick, cherry-pick, resolve by writing the
+ * file, commit, push) and `native-best` (blobless partial clone without checkout, cone-mode sparse
+ * checkout of the hotfix's directories with the sparse index, then the same). Every contestant
+ * goes through one byte-counting proxy over the modelled link (link.ts) in front of the
+ * simulator; every result is checked with native git on the server (same tree, parent =
+ * release) before the next run. Clones are kept until the end of the bench (deleting 20k–200k
+ * files slows the file creation of the next run on this machine's filesystem).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,11 +19,13 @@ import {
   type CountingProxy,
   generateWorld,
   git,
+  SECOND,
   startCountingProxy,
   TARGET,
   targetText,
   type World,
 } from './cherry-pick-world.js';
+import { linkProfile } from './link.js';
 import type { Benchmark } from './registry.js';
 
 interface Sample {
@@ -27,10 +33,13 @@ interface Sample {
   readonly up: number;
   readonly down: number;
   readonly requests: number;
+  /** Sequential round trips: the longest chain of requests each waiting for the previous answer. */
+  readonly rounds: number;
+  readonly connections: number;
   readonly objectsFetched: number;
   readonly objectsSent: number;
   readonly tree: string;
-  /** Native only: where the time went (clone, fetch of the pick, cherry-pick + resolve + commit, push). */
+  /** Native only: where the time went (clone [+ sparse checkout], fetch of the pick, cherry-pick + resolve + commit, push). */
   readonly phases?: Record<string, number>;
 }
 
@@ -51,13 +60,29 @@ async function ours(world: World, proxy: CountingProxy, token: string): Promise<
   const ms = performance.now() - t0;
   if (r.isErr()) throw new Error(`resolveConflict: ${r.error.code}: ${r.error.message}`);
   if (r.value.kind !== 'resolved') throw new Error(`resolveConflict: ${r.value.kind}`);
-  const { up, down, requests } = proxy.counters;
+  const { up, down, requests, rounds, connections } = proxy.counters;
   const s = r.value.stats;
-  return { ms, up, down, requests, objectsFetched: s.objectsFetched, objectsSent: s.objectsSent, tree: r.value.tree };
+  return {
+    ms,
+    up,
+    down,
+    requests,
+    rounds,
+    connections,
+    objectsFetched: s.objectsFetched,
+    objectsSent: s.objectsSent,
+    tree: r.value.tree,
+  };
 }
 
-async function native(world: World, proxy: CountingProxy, token: string): Promise<Sample> {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-native-'));
+type NativeWay = 'native-shallow' | 'native-best';
+
+/** The clones made so far: kept until the end of the bench, removed in one go then. */
+const keep: string[] = [];
+
+async function native(world: World, proxy: CountingProxy, token: string, way: NativeWay): Promise<Sample> {
+  const dir = await mkdtemp(join(tmpdir(), `bench-${way}-`));
+  keep.push(dir);
   const url = `${proxy.url.replace('//', `//oauth2:${token}@`)}/${world.project}.git`;
   const env = {
     GIT_AUTHOR_NAME: committer.name,
@@ -71,14 +96,46 @@ async function native(world: World, proxy: CountingProxy, token: string): Promis
   proxy.reset();
   const t0 = performance.now();
   const mark = () => Math.round(performance.now() - t0);
-  const clone = await git(dir, ['clone', '--progress', '--depth', '1', '--single-branch', '-b', 'release', url, 'w'], {
-    env,
-  });
   const w = join(dir, 'w');
+  const received: string[] = [];
+  if (way === 'native-shallow') {
+    const c = await git(dir, ['clone', '--progress', '--depth', '1', '--single-branch', '-b', 'release', url, 'w'], {
+      env,
+    });
+    received.push(c.stderr);
+  } else {
+    const c = await git(
+      dir,
+      [
+        'clone',
+        '--progress',
+        '--filter=blob:none',
+        '--no-checkout',
+        '--depth',
+        '2',
+        '--single-branch',
+        '-b',
+        'release',
+        url,
+        'w',
+      ],
+      { env },
+    );
+    received.push(c.stderr);
+    await git(w, ['config', 'index.sparse', 'true'], { env });
+    // The hotfix's directories: checking them out fetches their blobs (one batch).
+    const dirs = [...new Set([TARGET, SECOND].map((p) => p.slice(0, p.lastIndexOf('/'))))];
+    const sc = await git(w, ['sparse-checkout', 'set', '--cone', '--sparse-index', ...dirs], { env });
+    received.push(sc.stderr);
+    const co = await git(w, ['checkout', '--progress', 'release'], { env });
+    received.push(co.stderr);
+  }
   const cloned = mark();
   const fetched = await git(w, ['fetch', '--progress', '--depth', '2', 'origin', world.pick], { env });
+  received.push(fetched.stderr);
   const fetchedAt = mark();
-  await git(w, ['cherry-pick', '-x', world.pick], { env, ok: [0, 1] });
+  const pick = await git(w, ['cherry-pick', '-x', world.pick], { env, ok: [0, 1] });
+  received.push(pick.stderr);
   await writeFile(join(w, TARGET), targetText('resolved'));
   await git(w, ['add', TARGET], { env });
   await git(w, ['-c', 'core.editor=true', 'cherry-pick', '--continue'], { env });
@@ -86,15 +143,17 @@ async function native(world: World, proxy: CountingProxy, token: string): Promis
   const push = await git(w, ['push', '--progress', 'origin', 'HEAD:refs/heads/release'], { env });
   const ms = performance.now() - t0;
   const tree = (await git(w, ['rev-parse', 'HEAD^{tree}'])).stdout.trim();
-  const { up, down, requests } = proxy.counters;
-  const count = (text: string, what: string) => Number(new RegExp(`${what}: 100% \\((\\d+)/`).exec(text)?.[1] ?? 0);
-  await rm(dir, { recursive: true, force: true });
+  const { up, down, requests, rounds, connections } = proxy.counters;
+  const count = (text: string, what: string) =>
+    [...text.matchAll(new RegExp(`${what}: 100% \\((\\d+)/`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
   return {
     ms,
     up,
     down,
     requests,
-    objectsFetched: count(clone.stderr, 'Receiving objects') + count(fetched.stderr, 'Receiving objects'),
+    rounds,
+    connections,
+    objectsFetched: received.reduce((n, t) => n + count(t, 'Receiving objects'), 0),
     objectsSent: count(push.stderr, 'Writing objects'),
     tree,
     phases: {
@@ -122,8 +181,48 @@ const median = (xs: readonly number[]) => {
 };
 const kib = (b: number) => Math.round(b / 102.4) / 10;
 
+const CONTESTANTS = ['ours', 'native-shallow', 'native-best'] as const;
+type Contestant = (typeof CONTESTANTS)[number];
+const LABEL: Record<Contestant, string> = {
+  ours: 'resolveConflict (sparse)',
+  'native-shallow': 'git shallow clone',
+  'native-best': 'git blobless + sparse',
+};
+
+async function runOne(world: World, proxy: CountingProxy, token: string, who: Contestant): Promise<Sample> {
+  const s = who === 'ours' ? await ours(world, proxy, token) : await native(world, proxy, token, who);
+  await checkAndReset(world, s, who);
+  return s;
+}
+
+function rowsFor(world: World, link: string, samples: Record<Contestant, Sample[]>): Record<string, unknown>[] {
+  const med = (who: Contestant) => median(samples[who].map((x) => x.ms));
+  const best = Math.min(med('native-shallow'), med('native-best'));
+  return CONTESTANTS.map((who) => {
+    const list = samples[who];
+    const last = list[list.length - 1]!;
+    return {
+      link,
+      files: world.files,
+      contestant: who,
+      what: LABEL[who],
+      'median ms': Math.round(med(who)),
+      'runs ms': list.map((x) => Math.round(x.ms)).join(' '),
+      'vs best native': Math.round((med(who) / best) * 100) / 100,
+      requests: last.requests,
+      'sequential round trips': last.rounds,
+      connections: last.connections,
+      'KiB down': kib(last.down),
+      'KiB up': kib(last.up),
+      'objects fetched': last.objectsFetched,
+      'objects sent': last.objectsSent,
+    };
+  });
+}
+
 export const cherryPickBenchmark: Benchmark = {
-  description: 'D3 conflict path (read, merge, resolve, push): resolveConflict vs native git, 20k and 200k files',
+  description:
+    'D3 conflict path (read, merge, resolve, push): resolveConflict vs native git (shallow; blobless + sparse), over a modelled link',
   async run(args) {
     const opt = (name: string, dflt: string) => {
       const i = args.indexOf(`--${name}`);
@@ -132,61 +231,53 @@ export const cherryPickBenchmark: Benchmark = {
     const sizes = opt('sizes', '20000,200000').split(',').map(Number);
     const runs = Number(opt('runs', '3'));
     const warmup = opt('warmup', '1') !== '0';
+    const link = linkProfile(opt('link', 'loopback'));
     const loadBefore = loadavg();
     const sim = await startGitLabSim({ scenario: 'empty' });
-    const proxy = await startCountingProxy(sim.url);
+    const proxy = await startCountingProxy(sim.url, link);
     const rows: Record<string, unknown>[] = [];
     const detail: Record<string, unknown>[] = [];
     try {
       for (const n of sizes) {
         const world = await generateWorld(sim, n);
         console.error(
-          `generated ${world.files} files in ${Math.round(world.generationMs)} ms (pack ${kib(world.packBytes)} KiB)`,
+          `generated ${world.files} files in ${Math.round(world.generationMs)} ms (pack ${kib(world.packBytes)} KiB), link ${link.name}`,
         );
-        const samples = { ours: [] as Sample[], native: [] as Sample[] };
-        // One unmeasured round each (JIT, page cache), then alternate.
+        const samples: Record<Contestant, Sample[]> = { ours: [], 'native-shallow': [], 'native-best': [] };
+        // One unmeasured round each (JIT, page cache), then the contestants in turn.
         for (let i = warmup ? 0 : 1; i <= runs; i++) {
-          const a = await ours(world, proxy, sim.token);
-          await checkAndReset(world, a, 'resolveConflict');
-          const b = await native(world, proxy, sim.token);
-          await checkAndReset(world, b, 'native git');
-          if (a.tree !== b.tree) throw new Error(`trees differ: ${a.tree} vs ${b.tree}`);
-          if (i > 0) {
-            samples.ours.push(a);
-            samples.native.push(b);
-          }
+          const round: Partial<Record<Contestant, Sample>> = {};
+          for (const who of CONTESTANTS) round[who] = await runOne(world, proxy, sim.token, who);
+          const trees = new Set(CONTESTANTS.map((who) => round[who]?.tree));
+          if (trees.size !== 1) throw new Error(`trees differ: ${[...trees].join(' vs ')}`);
+          if (i > 0) for (const who of CONTESTANTS) samples[who].push(round[who] as Sample);
           console.error(
-            `  ${n} files run ${i}${i === 0 ? ' (warm-up)' : ''}: ours ${Math.round(a.ms)} ms, native ${Math.round(b.ms)} ms`,
+            `  ${n} files run ${i}${i === 0 ? ' (warm-up)' : ''}: ${CONTESTANTS.map((w) => `${w} ${Math.round(round[w]?.ms ?? 0)} ms`).join(', ')}`,
           );
         }
-        for (const [who, list] of Object.entries(samples)) {
-          const last = list[list.length - 1]!;
-          rows.push({
-            files: world.files,
-            contestant: who === 'ours' ? 'resolveConflict (sparse)' : 'native git (shallow)',
-            'median ms': Math.round(median(list.map((x) => x.ms))),
-            'KiB down': kib(last.down),
-            'KiB up': kib(last.up),
-            requests: last.requests,
-            'objects fetched': last.objectsFetched,
-            'objects sent': last.objectsSent,
-          });
-          detail.push({ files: world.files, contestant: who, samples: list });
-        }
-        const speedup = median(samples.native.map((x) => x.ms)) / median(samples.ours.map((x) => x.ms));
-        rows.push({ files: world.files, contestant: `ratio native/ours = ${speedup.toFixed(1)}x` });
-        rows.push({ files: world.files, contestant: `generated in ${Math.round(world.generationMs)} ms` });
+        rows.push(...rowsFor(world, link.name, samples));
         detail.push({
           files: world.files,
           generationMs: Math.round(world.generationMs),
           packBytes: world.packBytes,
-          speedup,
+          samples,
         });
       }
     } finally {
       await proxy.close();
       await sim.close();
+      await Promise.all(keep.splice(0).map((d) => rm(d, { recursive: true, force: true })));
     }
-    return { rows, detail, runs, sizes, cpus: cpus().length, loadavgBefore: loadBefore, loadavgAfter: loadavg() };
+    return {
+      rows,
+      variant: link.name,
+      detail,
+      link,
+      runs,
+      sizes,
+      cpus: cpus().length,
+      loadavgBefore: loadBefore,
+      loadavgAfter: loadavg(),
+    };
   },
 };

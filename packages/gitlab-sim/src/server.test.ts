@@ -74,6 +74,25 @@ describe('startGitLabSim', () => {
     expect(sim.controls.requests.some((r) => r.route === 'git' && r.status === 200)).toBe(true);
   });
 
+  it('serves a blobless partial clone (uploadpack.allowFilter) and fetches missing blobs on demand', async () => {
+    const url = new URL(`${sim.url}/acme/service.git`);
+    url.username = 'oauth2';
+    url.password = sim.token;
+    const repo = join(work, 'partial');
+    const clone = await gitAsync(
+      ['clone', '--quiet', '--filter=blob:none', '--no-checkout', url.toString(), repo],
+      work,
+    );
+    expect(clone.out).not.toContain('filtering not recognized by server');
+    expect(clone.code).toBe(0);
+    expect((await gitAsync(['config', 'remote.origin.promisor'], repo)).out.trim()).toBe('true');
+    // The blob of a.txt is missing locally until something needs it.
+    const missing = await gitAsync(['rev-list', '--objects', '--missing=print', 'HEAD'], repo);
+    expect(missing.out).toMatch(/^\?[0-9a-f]{40}$/m);
+    const show = await gitAsync(['show', 'HEAD:a.txt'], repo);
+    expect(show).toMatchObject({ code: 0, out: expect.stringContaining('one') });
+  });
+
   it('injects a 429 with Retry-After once, then serves normally, and logs both', async () => {
     sim.fault({ method: 'GET', route: '/user', kind: 'status', status: 429, retryAfterSeconds: 7 });
     const limited = await fetch(`${sim.apiUrl}/user`, { headers: { 'PRIVATE-TOKEN': sim.token } });

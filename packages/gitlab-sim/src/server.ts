@@ -20,6 +20,7 @@ import { type FaultRule, SimControls } from './controls.js';
 import { parseGitPath, serveGit } from './git-http.js';
 import { type RealisticOption, type RealisticSwitches, resolveRealistic } from './realistic.js';
 import { registerControlRoutes } from './resources/controls.js';
+import { registerGraphql } from './resources/graphql.js';
 import { registerResources } from './resources/index.js';
 import './scenarios/demo.js';
 import { runScenario } from './scenarios/index.js';
@@ -49,6 +50,11 @@ export interface GitLabSimOptions {
    * `{ version: '16.11.2' }` for an instance without pipeline inputs.
    */
   readonly instance?: Readonly<Partial<Pick<SimInstance, 'version' | 'revision' | 'enterprise'>>>;
+  /**
+   * Serve POST /api/graphql (its blob-batching subset; true by default). `false` refuses it with
+   * a 404, for clients' REST fallback; `state.graphql` switches it while running.
+   */
+  readonly graphql?: boolean;
 }
 
 /** A running simulator. */
@@ -87,6 +93,7 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
   const state = new SimState();
   state.realistic = resolveRealistic(options.realistic);
   state.instance = { ...state.instance, ...options.instance };
+  state.graphql = options.graphql ?? true;
   const clock = new SimClock(
     options.virtualClock instanceof Date ? options.virtualClock : options.virtualClock ? new Date() : undefined,
   );
@@ -142,6 +149,7 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
   };
   registerResources(router, extRouter, { state, clock, services, root, getBaseUrl: () => baseUrl });
   registerControlRoutes(extRouter, { state, clock, controls });
+  registerGraphql(extRouter);
 
   const inFlight = new Set<Promise<void>>();
   let closing = false;
@@ -177,9 +185,10 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
       return;
     }
 
-    const isApi = path === '/api/v4' || path.startsWith('/api/v4/');
-    const routePath = isApi ? path.slice('/api/v4'.length) || '/' : path;
-    const matched = (isApi ? router : extRouter).match(method, routePath);
+    const isGraphql = path === '/api/graphql';
+    const isApi = isGraphql || path === '/api/v4' || path.startsWith('/api/v4/');
+    const routePath = isApi && !isGraphql ? path.slice('/api/v4'.length) || '/' : path;
+    const matched = (isApi && !isGraphql ? router : extRouter).match(method, routePath);
     const template = matched && 'template' in matched ? matched.template : 'unmatched';
     let body: Record<string, unknown> = {};
     try {

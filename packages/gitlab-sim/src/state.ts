@@ -148,6 +148,8 @@ export interface SimProject {
 export class SimState {
   /** The realistic-mode switches this simulator runs with (all off: the cooperative mode). */
   realistic: RealisticSwitches = resolveRealistic(undefined);
+  /** Whether POST /api/graphql is served (false: refused with 404, as an instance or proxy blocking it). */
+  graphql = true;
   /** What `/version` and `/metadata` report (tests may change it). */
   instance: SimInstance = { ...DEFAULT_SIM_INSTANCE, kas: { ...DEFAULT_SIM_INSTANCE.kas } };
   readonly users: SimUser[] = [];

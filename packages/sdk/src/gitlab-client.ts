@@ -13,7 +13,7 @@ import { createTransport, type HttpRequest, type QueryValue, type TransportDeps 
 import { validate } from './_internal/validate.js';
 import { type Clock, systemClock } from './clock.js';
 import { type ClientConfigInput, parseClientConfig } from './config.js';
-import type { HotfixError } from './errors.js';
+import { type HotfixError, hotfixError } from './errors.js';
 import type { TokenKind } from './token-kinds.js';
 
 /** A project id or its full path (`group/project`); paths are encoded for you. */
@@ -119,6 +119,18 @@ export interface GitLabClient {
   ): ResultAsync<ListResult<s.GitLabTreeEntry>, HotfixError>;
   /** GET /projects/:id/repository/blobs/:sha/raw as bytes. */
   rawBlob(project: ProjectRef, sha: string): ResultAsync<Uint8Array, HotfixError>;
+  /**
+   * POST /api/graphql, a read query: the blobs at `paths` at each of `refs` in one request
+   * (`project(fullPath:) { repository { blobs(ref:, paths:) { nodes { path oid rawTextBlob } } } }`,
+   * one aliased `blobs` per ref), keyed by ref. Paths that hold no blob at a ref are absent, and
+   * `rawTextBlob` is null for binary blobs (read those by id). Errors: `gitlab-not-found` (no
+   * GraphQL, or the project is not readable), `response-invalid` (GitLab answered GraphQL errors).
+   */
+  repositoryBlobs(
+    project: string,
+    refs: readonly string[],
+    paths: readonly string[],
+  ): ResultAsync<ReadonlyMap<string, readonly s.GraphqlBlob[]>, HotfixError>;
   /** GET /projects/:id/repository/files/:file_path/raw?ref= as text. */
   rawFile(project: ProjectRef, path: string, ref: string): ResultAsync<string, HotfixError>;
   /** POST /projects/:id/pipeline with `inputs` (typed values) and/or `variables` (never retried). */
@@ -182,6 +194,47 @@ export interface GitLabClient {
   ): ResultAsync<ListResult<s.GitLabLabelEvent>, HotfixError>;
   /** Low-level escape hatch: one request through the same transport, validated with `schema`. */
   request<S extends z.ZodType>(req: HttpRequest, schema: S): ResultAsync<z.output<S>, HotfixError>;
+}
+
+const BLOB_FIELDS = 'nodes { path oid rawTextBlob }';
+
+/** One read query for the blobs at `paths` at each ref (aliases r0, r1, ...). */
+function graphqlBlobs(
+  request: <S extends z.ZodType>(req: HttpRequest, schema: S) => ResultAsync<z.output<S>, HotfixError>,
+  project: string,
+  refs: readonly string[],
+  paths: readonly string[],
+): ResultAsync<ReadonlyMap<string, readonly s.GraphqlBlob[]>, HotfixError> {
+  const defs = refs.map((_, i) => `$r${i}: String`).join(', ');
+  const fields = refs.map((_, i) => `r${i}: blobs(ref: $r${i}, paths: $paths) { ${BLOB_FIELDS} }`).join(' ');
+  const query = `query HotfixBlobs($fullPath: ID!, $paths: [String!]!, ${defs}) { project(fullPath: $fullPath) { repository { ${fields} } } }`;
+  const variables: Record<string, unknown> = { fullPath: project, paths: [...paths] };
+  refs.forEach((r, i) => {
+    variables[`r${i}`] = r;
+  });
+  const route = '/api/graphql (repository.blobs)';
+  return request(
+    { method: 'POST', route, api: 'graphql', readOnly: true, body: { query, variables } },
+    s.graphqlBlobsAnswerSchema,
+  ).andThen((answer) => {
+    if (answer.errors?.length) {
+      const message = answer.errors.map((e) => e.message).join('; ');
+      return errAsync(
+        hotfixError('response-invalid', `GitLab refused the GraphQL blobs query: ${message}.`, {
+          details: { method: 'POST', route, issues: [{ pointer: '/errors', message }] },
+        }),
+      );
+    }
+    const repo = answer.data?.project?.repository;
+    if (!repo) {
+      return errAsync(
+        hotfixError('gitlab-not-found', `GraphQL shows no readable repository for ${project}.`, {
+          details: { method: 'POST', route, status: 200, gitlabMessage: 'project: null' },
+        }),
+      );
+    }
+    return okAsync(new Map(refs.map((r, i) => [r, repo[`r${i}`]?.nodes ?? []])));
+  });
 }
 
 /** Optional dependencies of the client (injected by tests and by tools embedding the SDK). */
@@ -307,6 +360,7 @@ export function createGitLabClient(
           responseType: 'bytes',
         })
         .map((res) => new Uint8Array(res.body as Buffer)),
+    repositoryBlobs: (p, refs, paths) => graphqlBlobs(request, p, refs, paths),
     rawFile: (p, path, ref) =>
       transport
         .send({

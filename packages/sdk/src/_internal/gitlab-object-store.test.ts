@@ -44,6 +44,71 @@ describe('createGitLabObjectStore', () => {
     expect(store.stats.requests).toBe(3);
   });
 
+  it('batches blob reads by path in one GraphQL query; later reads by id are cache hits', async () => {
+    const store = createGitLabObjectStore(client, project);
+    const release = await rev('refs/heads/release');
+    const main = await rev('refs/heads/main');
+    sim.controls.clearLog();
+    const kept = await store.prefetchBlobs([release, main], ['src/tariff.ts', 'README.md', 'no/such/file']);
+    const blobsNow = sim.controls.requests.filter((r) => r.route !== 'control');
+    expect(blobsNow.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/graphql']);
+    const oids = new Set<string>();
+    for (const ref of [release, main]) {
+      for (const p of ['src/tariff.ts', 'README.md']) oids.add(await rev(`${ref}:${p}`));
+    }
+    expect(kept).toBe(oids.size);
+    for (const oid of oids) {
+      expect(Buffer.from(await store.readBlob(oid))).toEqual(await git(repo, ['cat-file', 'blob', oid]));
+    }
+    expect(sim.controls.requests.filter((r) => r.route !== 'control')).toHaveLength(1);
+    expect(store.stats.requests).toBe(1);
+  });
+
+  it('falls back to REST reads by id when the instance refuses GraphQL', async () => {
+    const store = createGitLabObjectStore(client, project);
+    const release = await rev('refs/heads/release');
+    sim.state.graphql = false;
+    try {
+      sim.controls.clearLog();
+      expect(await store.prefetchBlobs([release], ['src/tariff.ts'])).toBe(0);
+      const oid = await rev(`${release}:src/tariff.ts`);
+      expect(Buffer.from(await store.readBlob(oid))).toEqual(await git(repo, ['cat-file', 'blob', oid]));
+      const seen = sim.controls.requests.filter((r) => r.route !== 'control').map((r) => [r.method, r.status]);
+      expect(seen).toEqual([
+        ['POST', 404],
+        ['GET', 200],
+      ]);
+    } finally {
+      sim.state.graphql = true;
+    }
+  });
+
+  it('keeps no blob whose GraphQL text does not hash to its id (binary, truncated): REST reads it', async () => {
+    const release = await rev('refs/heads/release');
+    const oid = await rev(`${release}:src/tariff.ts`);
+    // An instance answering a truncated text (as GitLab may for a large blob).
+    const lying = createGitLabClient(
+      { gitlabUrl: sim.url, token: sim.token },
+      {
+        fetch: async (url, init) => {
+          const res = await fetch(url, init);
+          if (!String(url).endsWith('/api/graphql')) return res;
+          const body = (await res.json()) as {
+            data: { project: { repository: Record<string, { nodes: { rawTextBlob: string }[] }> } };
+          };
+          for (const conn of Object.values(body.data.project.repository)) {
+            for (const n of conn.nodes) n.rawTextBlob = n.rawTextBlob.slice(0, 10);
+          }
+          return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+        },
+      },
+    )._unsafeUnwrap();
+    const store = createGitLabObjectStore(lying, project);
+    expect(await store.prefetchBlobs([release], ['src/tariff.ts'])).toBe(0);
+    expect(Buffer.from(await store.readBlob(oid))).toEqual(await git(repo, ['cat-file', 'blob', oid]));
+    expect(store.stats.requests).toBe(2);
+  });
+
   it('reads the picked commit with its author and parents, and refuses a tree it never reached', async () => {
     const store = createGitLabObjectStore(client, project);
     const main = await rev('refs/heads/main');

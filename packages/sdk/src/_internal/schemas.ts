@@ -294,3 +294,32 @@ export type GitLabNote = z.infer<typeof noteSchema>;
 export type GitLabLabelEvent = z.infer<typeof labelEventSchema>;
 /** A tree entry. */
 export type GitLabTreeEntry = z.infer<typeof treeEntrySchema>;
+
+/** One RepositoryBlob node of GitLab's GraphQL `repository.blobs` (the fields the SDK asks for). */
+export const graphqlBlobSchema = z.object({
+  path: z.string(),
+  oid: z.string(),
+  /** Null for a binary blob (GitLab's `text_only_data`). */
+  rawTextBlob: z.string().nullable().optional(),
+});
+
+/**
+ * GitLab's answer to the blobs query: `project` is null when the caller cannot read it, and
+ * `errors` lists what GitLab refused (an unknown field on an older instance, the complexity cap).
+ */
+export const graphqlBlobsAnswerSchema = z.object({
+  data: z
+    .object({
+      project: z
+        .object({
+          repository: z.record(z.string(), z.object({ nodes: z.array(graphqlBlobSchema) }).nullable()).nullable(),
+        })
+        .nullable(),
+    })
+    .nullable()
+    .optional(),
+  errors: z.array(z.object({ message: z.string() })).optional(),
+});
+
+/** A blob read through GraphQL. */
+export type GraphqlBlob = z.output<typeof graphqlBlobSchema>;

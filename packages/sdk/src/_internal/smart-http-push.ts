@@ -31,6 +31,40 @@ export interface SmartHttpPushRequest {
   readonly signal?: AbortSignal;
   /** Largest answer read from the server (bytes); a larger one fails the push as `git`. */
   readonly maxResponseBytes?: number;
+  /**
+   * The ref advertisement, already requested (see `requestAdvertisement`) while the caller was
+   * still working: saves the push one sequential round trip. Requested here when absent.
+   */
+  readonly advertisement?: Promise<Advertisement>;
+}
+
+/** The answer to `GET info/refs?service=git-receive-pack`, read in full (or why it could not be). */
+export type Advertisement =
+  | { readonly status: number; readonly body: Buffer | undefined }
+  | { readonly failed: string; readonly cause: unknown };
+
+/**
+ * Requests the ref advertisement a push starts with (a read: safe to ask early, and the push's
+ * compare-and-swap still guards the ref). Never rejects: a failure is reported as `failed`.
+ */
+export async function requestAdvertisement(
+  req: Pick<SmartHttpPushRequest, 'url' | 'username' | 'token' | 'fetch' | 'signal' | 'maxResponseBytes'>,
+): Promise<Advertisement> {
+  try {
+    const auth = `Basic ${Buffer.from(`${req.username}:${req.token}`).toString('base64')}`;
+    // Never follow a redirect: it would carry the credentials to wherever the answer points.
+    const adv = await (req.fetch ?? fetch)(`${req.url.replace(/\/+$/, '')}/info/refs?service=git-receive-pack`, {
+      headers: { authorization: auth },
+      redirect: 'manual',
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+    return {
+      status: adv.status,
+      body: await readLimited(adv, req.maxResponseBytes ?? DEFAULT_PUSH_MAX_RESPONSE_BYTES),
+    };
+  } catch (e) {
+    return { failed: e instanceof Error ? e.message : String(e), cause: e };
+  }
 }
 
 /** What a push did and cost. */
@@ -85,16 +119,12 @@ export function smartHttpPush(req: SmartHttpPushRequest): ResultAsync<SmartHttpP
   const auth = `Basic ${Buffer.from(`${req.username}:${req.token}`).toString('base64')}`;
   const base = req.url.replace(/\/+$/, '');
   const work = async (): Promise<SmartHttpPushReport | HotfixError> => {
-    // Never follow a redirect: it would carry the credentials to wherever the answer points.
-    const adv = await doFetch(`${base}/info/refs?service=git-receive-pack`, {
-      headers: { authorization: auth },
-      redirect: 'manual',
-      ...(req.signal ? { signal: req.signal } : {}),
-    });
-    const advBody = await readLimited(adv, max);
+    const adv = await (req.advertisement ?? requestAdvertisement(req));
+    if ('failed' in adv) return gitError(adv.failed, adv.cause);
+    const advBody = adv.body;
     if (advBody === undefined) return gitError(`the ref advertisement exceeds ${max} bytes`);
     if (adv.status >= 300 && adv.status < 400) return gitError(redirected(adv.status, 'the ref advertisement'));
-    if (!adv.ok) return gitError(`HTTP ${adv.status} on the ref advertisement`);
+    if (adv.status < 200 || adv.status >= 300) return gitError(`HTTP ${adv.status} on the ref advertisement`);
     const refs = new Map<string, string>();
     let caps: string[] = [];
     for (const line of readPktLines(advBody)) {

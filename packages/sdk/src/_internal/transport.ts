@@ -63,6 +63,10 @@ export interface HttpRequest {
   readonly timeoutMs?: number;
   /** `bytes` returns a successful body as a Buffer (raw blobs); JSON/text otherwise. */
   readonly responseType?: 'json' | 'bytes';
+  /** `graphql` sends to `<gitlabUrl>/api/graphql` (the route is then only a label); REST by default. */
+  readonly api?: 'rest' | 'graphql';
+  /** A POST that only reads (a GraphQL query): retried like a GET. Never set it on a change. */
+  readonly readOnly?: boolean;
 }
 
 /** A successful response: status, lower-cased headers and the parsed body. */
@@ -277,9 +281,11 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
         throw new Error(`path ${req.rawPath.split('?')[0]} has a "." or ".." segment`);
       }
       url =
-        req.rawPath !== undefined
-          ? `${apiUrl}${req.rawPath}`
-          : `${apiUrl}${fillRoute(req.route, req.params)}${buildQuery(req.query)}`;
+        req.api === 'graphql'
+          ? `${config.gitlabUrl}/api/graphql`
+          : req.rawPath !== undefined
+            ? `${apiUrl}${req.rawPath}`
+            : `${apiUrl}${fillRoute(req.route, req.params)}${buildQuery(req.query)}`;
     } catch (e) {
       const reason = (e as Error).message;
       return errAsync(
@@ -289,7 +295,7 @@ export function createTransport(config: ClientConfig, deps: TransportDeps = {}):
       );
     }
     const signal = anySignal([config.signal, req.signal]);
-    const idempotent = IDEMPOTENT.has(req.method);
+    const idempotent = IDEMPOTENT.has(req.method) || req.readOnly === true;
     const run = async (): Promise<HttpResponse | HotfixError> => {
       for (let attempt = 1; ; attempt++) {
         const started = now();

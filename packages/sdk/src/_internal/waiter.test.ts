@@ -2,7 +2,7 @@ import { errAsync, okAsync } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
-import { type AcceptorResult, backoffDelayMs, runWaiter } from './waiter.js';
+import { type AcceptorResult, backoffDelayMs, learnedDelayMs, runWaiter } from './waiter.js';
 
 /** A virtual clock: sleeping moves time, nothing waits. */
 function fakeClock(start = 0) {
@@ -125,5 +125,80 @@ describe('runWaiter', () => {
       () => retry(7),
     );
     expect(during._unsafeUnwrap()).toMatchObject({ state: 'aborted', observed: 7, attempts: 1 });
+  });
+});
+
+describe('runWaiter with an expectation (waits that learn)', () => {
+  const learn = { minDelayMs: 2_000, maxDelayMs: 30_000 };
+  /** Follows a change that happens at `finishAt`; returns polls made and the lag after the change. */
+  async function follow(finishAt: number, expectedAt: number | undefined, random = () => 0.5) {
+    const c = fakeClock();
+    let polls = 0;
+    const r = await runWaiter(
+      { ...learn, maxWaitMs: 3_600_000, clock: c.clock, random, expectedAt: () => expectedAt },
+      () => {
+        polls++;
+        return c.now() >= finishAt ? done(c.now()) : retry(c.now());
+      },
+    );
+    const w = r._unsafeUnwrap();
+    expect(w.state).toBe('done');
+    return { polls, lagMs: c.now() - finishAt, sleeps: c.sleeps };
+  }
+
+  it('follows a ten-minute change with fewer polls and a small lag than the blind backoff', async () => {
+    const blind = await follow(600_000, undefined);
+    const learned = await follow(600_000, 600_000);
+    expect(learned.polls).toBeLessThan(blind.polls);
+    expect(learned.lagMs).toBeLessThanOrEqual(5_000);
+    expect(blind.lagMs).toBeGreaterThan(5_000);
+    // Still bounded: no sleep longer than maxDelayMs, none shorter than minDelayMs.
+    expect(Math.max(...learned.sleeps)).toBeLessThanOrEqual(30_000);
+    expect(Math.min(...learned.sleeps)).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('notices a change much EARLIER than expected within maxDelayMs (learning never makes it worse)', async () => {
+    for (const rnd of [0, 0.5, 0.999]) {
+      const early = await follow(120_000, 600_000, () => rnd);
+      expect(early.lagMs).toBeLessThanOrEqual(30_000);
+      const blind = await follow(120_000, undefined, () => rnd);
+      expect(early.polls).toBeLessThanOrEqual(blind.polls);
+    }
+  });
+
+  it('a change later than expected is still seen, the gap growing with how late it is', async () => {
+    const late = await follow(720_000, 600_000);
+    expect(late.lagMs).toBeLessThanOrEqual(30_000);
+    expect(late.polls).toBeLessThan(60);
+    // History that is badly wrong (30 s deployments, this one takes 10 min) costs about what not learning does.
+    const wrong = await follow(600_000, 30_000);
+    const blind = await follow(600_000, undefined);
+    expect(wrong.polls).toBeLessThanOrEqual(blind.polls + 3);
+    expect(wrong.lagMs).toBeLessThanOrEqual(30_000);
+  });
+
+  it('without an expectation the schedule is exactly the backoff (missing history degrades to polling)', async () => {
+    const a = await follow(200_000, undefined);
+    const c = fakeClock();
+    let n = 0;
+    await runWaiter({ ...learn, maxWaitMs: 3_600_000, clock: c.clock, random: () => 0.5 }, () =>
+      c.now() >= 200_000 ? done(++n) : retry(++n),
+    );
+    expect(a.sleeps).toEqual(c.sleeps);
+  });
+
+  it('an expectation in the past polls closely, and Retry-After still wins', async () => {
+    expect(learnedDelayMs(6_000, 5_000, 2_000, 30_000, () => 0.999)).toBeLessThan(5_000);
+    expect(learnedDelayMs(0, 600_000, 2_000, 30_000, () => 0.5)).toBeLessThanOrEqual(30_000);
+    const c = fakeClock();
+    let n = 0;
+    const limited = hotfixError('gitlab-rate-limited', '429', {
+      retryable: true,
+      details: { method: 'GET', route: '/x', status: 429, gitlabMessage: 'Retry later', retryAfterMs: 42_000 },
+    });
+    await runWaiter({ ...learn, maxWaitMs: 120_000, clock: c.clock, expectedAt: () => 0 }, () =>
+      ++n === 1 ? errAsync(limited) : done(n),
+    );
+    expect(c.sleeps).toEqual([42_000]);
   });
 });

@@ -2,7 +2,8 @@
  * The one polling loop every wait in the SDK goes through (after smithy's util-waiter):
  * an acceptor maps one observation to an explicit state, the loop checks the current
  * state before it ever sleeps, sleeps a jittered exponential delay between
- * `minDelayMs` and `maxDelayMs`, makes a final attempt just before the deadline, and
+ * `minDelayMs` and `maxDelayMs` (or, when the caller knows when the change is expected,
+ * toward shortly before that and then closely), makes a final attempt just before the deadline, and
  * stops on the caller's AbortSignal. 401/403/404 (and other non-retryable errors) end
  * the wait at once; a timeout reports what was last observed.
  */
@@ -45,6 +46,14 @@ export interface WaiterOptions {
   readonly clock: Clock;
   /** A number in [0, 1); jitter source. */
   readonly random?: () => number;
+  /**
+   * When the awaited change is expected (clock ms), learned from history; `undefined` while
+   * unknown. Asked before each sleep: with an expectation the waiter sleeps toward shortly
+   * before it and then polls closely (see {@link learnedDelayMs}) instead of backing off. No
+   * sleep is ever longer than `maxDelayMs`, so a change that comes much earlier than expected
+   * is still seen within that bound.
+   */
+  readonly expectedAt?: () => number | undefined;
   /** Called before each sleep, for progress display. */
   readonly onWait?: (info: {
     readonly attempt: number;
@@ -79,6 +88,32 @@ export function isFatalWaitError(error: HotfixError): boolean {
 export function backoffDelayMs(attempt: number, minDelayMs: number, maxDelayMs: number, random: () => number): number {
   const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt - 1, 30));
   return Math.max(minDelayMs, Math.round(ceiling / 2 + random() * (ceiling / 2)));
+}
+
+/**
+ * The delay before the next attempt when the change is expected at `expectedAt` (clock ms):
+ * far from it, sleeps toward `minDelayMs` before it in even steps of at most `maxDelayMs`
+ * (jitter only shortens a step, so the wake-up never passes the expectation); near it or past
+ * it, polls every `minDelayMs` or so, the gap growing with the overdue time (jittered over its
+ * upper half, capped at `maxDelayMs`: about the blind backoff's doubling) so a change much later
+ * than expected costs no more requests than not learning would.
+ */
+export function learnedDelayMs(
+  now: number,
+  expectedAt: number,
+  minDelayMs: number,
+  maxDelayMs: number,
+  random: () => number,
+): number {
+  const wake = expectedAt - minDelayMs;
+  const until = wake - now;
+  if (until > minDelayMs) {
+    const step = until / Math.ceil(until / maxDelayMs);
+    return Math.max(minDelayMs, Math.min(maxDelayMs, Math.round(step * (0.95 + 0.05 * random()))));
+  }
+  const overdue = Math.max(0, now - expectedAt);
+  const gap = (minDelayMs + overdue) * (0.5 + 0.5 * random());
+  return Math.max(minDelayMs, Math.min(maxDelayMs, Math.round(gap)));
 }
 
 /**
@@ -131,7 +166,11 @@ async function loop<V, O>(
     }
     const remaining = deadline - clock.now();
     if (final || remaining <= 0) return end('timeout', attempt);
-    let delay = backoffDelayMs(attempt, options.minDelayMs, options.maxDelayMs, random);
+    const expected = options.expectedAt?.();
+    let delay =
+      expected === undefined
+        ? backoffDelayMs(attempt, options.minDelayMs, options.maxDelayMs, random)
+        : learnedDelayMs(clock.now(), expected, options.minDelayMs, options.maxDelayMs, random);
     // Never fight the server: a rate-limited poll waits at least as long as it asked.
     const serverAsked = lastError?.code === 'gitlab-rate-limited' ? lastError.details.retryAfterMs : undefined;
     if (serverAsked !== undefined) delay = Math.max(delay, serverAsked);

@@ -262,6 +262,41 @@ describe('awaitEnvironment', () => {
     expect(w.gitlabRequests()).toEqual([]);
   });
 
+  it("learns from the environment's recent deployments: no more requests than blind, the finish seen within 5 s", async () => {
+    sha = await w.editCi(TARGET, 'release', setDuration('deploy-staging', 600));
+    try {
+      // One blind wait first: it is also the history the next wait learns from.
+      const follow = async (learn: boolean) => {
+        const p = await start();
+        w.sim.controls.clearLog();
+        events.length = 0;
+        const r = (await wait(p, { maxWaitMs: 30 * 60_000, learn }))._unsafeUnwrap();
+        expect(r.outcome).toBe('success');
+        const finished = events.find((e) => e.type === 'deployment-finished');
+        const lagMs = Date.parse(finished?.at ?? '') - Date.parse(r.observed.deployment?.finishedAt ?? '');
+        await w.advance(30 * 60_000);
+        return { requests: r.observed.requests, lagMs };
+      };
+      const blind = await follow(false);
+      const learned = await follow(true);
+      // The history read (once): successful deployments of this environment, newest first.
+      const reads = w.sim.controls
+        .find('GET', '/projects/:id/deployments')
+        .map((r) => new URLSearchParams(r.query))
+        .filter((q) => q.get('status') === 'success');
+      expect(reads.map((q) => [q.get('environment'), q.get('order_by'), q.get('sort')])).toEqual([
+        ['staging', 'id', 'desc'],
+      ]);
+      // This environment's history also holds the other tests' 30 s deployments, so the wait first
+      // expects 30 s, then ten minutes: never more requests than the blind backoff, and a small lag.
+      expect(learned.requests).toBeLessThanOrEqual(blind.requests);
+      expect(learned.lagMs).toBeLessThanOrEqual(5_000);
+      expect(blind.lagMs).toBeGreaterThan(5_000);
+    } finally {
+      sha = await w.editCi(TARGET, 'release', setDuration('deploy-staging', 30));
+    }
+  });
+
   it('polls a 10-minute deployment with a low, bounded number of requests', async () => {
     sha = await w.editCi(TARGET, 'release', setDuration('deploy-staging', 600));
     try {

@@ -36,6 +36,13 @@ export const awaitEnvironmentOptionsSchema = z
     maxDelayMs: z.number().int().min(1).max(3_600_000).default(30_000),
     /** Health must stay good this long after it first reports the SHA (0: once is enough). */
     stableForMs: z.number().int().min(0).max(3_600_000).default(0),
+    /**
+     * Learn when the deployment should finish from the environment's five most recent successful
+     * deployments (their jobs' `started_at`/`finished_at`, else the deployments' `created_at`/`updated_at`)
+     * and sleep toward shortly before that, then poll closely; no sleep exceeds `maxDelayMs` either way.
+     * Without history or timestamps the wait polls on its usual backoff.
+     */
+    learn: z.boolean().default(true),
     /** How many trigger jobs deep to follow from the orchestration pipeline. */
     maxDepth: z.number().int().min(1).max(10).default(4),
     signal: z.instanceof(AbortSignal).optional(),
@@ -129,6 +136,8 @@ export function awaitEnvironment(
     now: () => clock.now(),
     fetch: o.fetch ?? fetch,
     healthHeaders: o.headers,
+    learn: o.learn,
+    minDelayMs: o.minDelayMs,
     emit: (event) => {
       try {
         o.onEvent?.(event);
@@ -171,6 +180,7 @@ export function awaitEnvironment(
       signal: o.signal,
       clock,
       ...(o.random ? { random: o.random } : {}),
+      expectedAt: () => (state.phase === 'deployment' ? state.expectedFinishAt : undefined),
       onWait: ({ delayMs, remainingMs }) =>
         ctx.emit({
           type: 'waiting',

@@ -93,6 +93,34 @@ describe('resolveConflict', () => {
     expect(out.record).toMatchObject({ originalSha: conflict.original, resolvedBy: 'bob', verified: true });
   });
 
+  it('resolves to the same tree whether GitLab offers GraphQL blob batching or refuses it (REST fallback)', async () => {
+    const run = async () => {
+      await git(repo, ['update-ref', 'refs/heads/release', conflict.releaseHead]);
+      sim.controls.clearLog();
+      const out = (
+        await resolveConflict(client, { ...base(), resolver: (c) => resolve(c.ours?.content) })
+      )._unsafeUnwrap();
+      const routes = sim.controls.requests.filter((r) => r.route !== 'control').map((r) => `${r.method} ${r.route}`);
+      return { out, routes };
+    };
+    const batched = await run();
+    sim.state.graphql = false;
+    try {
+      const fallback = await run();
+      expect(fallback.out.kind).toBe('resolved');
+      if (fallback.out.kind !== 'resolved' || batched.out.kind !== 'resolved') return;
+      expect(fallback.out.tree).toBe(batched.out.tree);
+      expect((await git(repo, ['rev-parse', `${fallback.out.commit}^{tree}`])).trim()).toBe(fallback.out.tree);
+      // With GraphQL: no blob read by id; without: the conflicted blobs are read by id over REST.
+      const blobRoute = 'GET /projects/:id/repository/blobs/:sha/raw';
+      expect(batched.routes).toContain('POST /api/graphql');
+      expect(batched.routes).not.toContain(blobRoute);
+      expect(fallback.routes.filter((r) => r === blobRoute).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      sim.state.graphql = true;
+    }
+  });
+
   it('round-trips a human resolution through the workspace folder', async () => {
     const ws = await mkdtemp(join(tmpdir(), 'resolve-ws-'));
     const started = (await resolveConflict(client, { ...base(), workspaceDir: ws }))._unsafeUnwrap();

@@ -20,6 +20,7 @@ import {
   type Terminal,
 } from './follow-state.js';
 import { checkHealth, shaMatches } from './health.js';
+import { deploymentHistory, expectedFinishAt } from './learn.js';
 import type { ObservedJob } from './types.js';
 
 const listOpts = (ctx: FollowContext, perPage: number) => ({
@@ -108,6 +109,26 @@ function deploymentFilters(ctx: FollowContext, since: string | undefined): Deplo
   };
 }
 
+/**
+ * Learns when our still-running deployment should finish: reads the environment's recent
+ * successful deployments once (one request; a failed read only means no learning) and
+ * anchors their durations at our job's start (see learn.ts).
+ */
+async function learnExpectedFinish(ctx: FollowContext, s: FollowState, d: GitLabDeployment): Promise<void> {
+  if (!ctx.learn || FINISHED.has(d.status) || d.status === 'blocked' || !s.downstream) return;
+  if (!s.history) {
+    const filters: DeploymentFilters = {
+      environment: ctx.environment,
+      status: 'success',
+      order_by: 'id',
+      sort: 'desc',
+    };
+    const recent = await counted(s, ctx.client.deployments(s.downstream.projectId, filters, listOpts(ctx, 5)));
+    s.history = deploymentHistory(recent.isOk() ? recent.value.items : []);
+  }
+  s.expectedFinishAt = expectedFinishAt(s.history, d, ctx.now(), 2 * ctx.minDelayMs);
+}
+
 /** One poll of the deployment phase. */
 export async function pollDeployment(ctx: FollowContext, s: FollowState): Promise<Step> {
   const ds = s.downstream;
@@ -141,6 +162,7 @@ export async function pollDeployment(ctx: FollowContext, s: FollowState): Promis
       webUrl: job.webUrl,
     });
   }
+  await learnExpectedFinish(ctx, s, d);
   if (d.status === 'running') {
     emitOnce(ctx, s, `deploy-running:${d.id}`, {
       type: 'deployment-running',

@@ -5,6 +5,7 @@ import type { HotfixError } from '../../errors.js';
 import type { GitLabClient } from '../../gitlab-client.js';
 import type { OrchestratorProfile } from '../../runbook-config.js';
 import type { HealthSpec } from './health.js';
+import type { DeploymentHistory } from './learn.js';
 import type {
   AwaitFailureReason,
   AwaitObserved,
@@ -61,6 +62,10 @@ export interface FollowContext {
   /** The operator's headers for the health request (secret values). */
   readonly healthHeaders?: Readonly<Record<string, string>> | undefined;
   readonly emit: (event: ReleaseEvent) => void;
+  /** Whether to learn the expected finish from the environment's recent successful deployments. */
+  readonly learn: boolean;
+  /** The waiter's shortest delay (the learned expectation's tolerance is twice it). */
+  readonly minDelayMs: number;
 }
 
 /** What the phases learn and pin as the wait goes on. */
@@ -77,6 +82,10 @@ export interface FollowState {
   health: ObservedHealth | undefined;
   healthOkSince: number | undefined;
   requests: number;
+  /** Durations of the environment's recent successful deployments (read once, when learning). */
+  history?: DeploymentHistory;
+  /** When our deployment is expected to finish (epoch ms), learned from `history`. */
+  expectedFinishAt?: number | undefined;
   /** Keys of one-time events already emitted. */
   emitted: Set<string>;
   /** The orchestration pipeline has no trigger job (GitLab creates them with the pipeline): not asked again. */

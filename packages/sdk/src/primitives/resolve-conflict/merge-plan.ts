@@ -54,8 +54,10 @@ export interface MergePlan {
 /**
  * Reads the commits and merges; `mainline` picks the parent of a merge commit (1-based). The
  * pick's diff (one request) names the paths it touches, so the directories along them are
- * listed on all three commits at once and the blobs both sides changed are fetched in parallel;
- * the engine then finds nearly everything in the cache (and reads anything else on demand).
+ * listed on all three commits at once, together with the blobs at those paths (one GraphQL query
+ * where GitLab offers it); blobs both sides changed that GraphQL did not deliver are then read by
+ * id in parallel. The engine finds nearly everything in the cache (and reads anything else on
+ * demand).
  */
 export async function planMerge(
   client: GitLabClient,
@@ -78,9 +80,16 @@ export async function planMerge(
   if (mainline !== undefined && parent === undefined) {
     throw new PlanError(`mainline ${mainline} exceeds the ${picked.parents.length} parent(s) of ${original}.`);
   }
-  const sides = await Promise.all(
-    [parent, releaseHead, original].map((c) => (c === undefined ? new Map<string, string>() : store.prefetch(c, hint))),
-  );
+  const commits = [parent, releaseHead, original].filter((c): c is string => c !== undefined);
+  // Trees along the hint on all three sides, and (one GraphQL query) the blobs at the hint's paths.
+  const [sides] = await Promise.all([
+    Promise.all(
+      [parent, releaseHead, original].map((c) =>
+        c === undefined ? new Map<string, string>() : store.prefetch(c, hint),
+      ),
+    ),
+    store.prefetchBlobs(commits, hint),
+  ]);
   const both = hint.flatMap((p) => {
     const ids = sides.map((side) => side.get(p));
     return ids.every((id) => id !== undefined) && new Set(ids).size === 3 ? (ids as string[]) : [];

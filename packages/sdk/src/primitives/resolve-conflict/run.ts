@@ -6,7 +6,7 @@
 import type { ConflictResolution } from '@hotfix-release/evidence';
 import { createGitLabObjectStore, type GitLabObjectStore, StoreError } from '../../_internal/gitlab-object-store.js';
 import type { GitSignature } from '../../_internal/merge/types.js';
-import { smartHttpPush } from '../../_internal/smart-http-push.js';
+import { type Advertisement, requestAdvertisement, smartHttpPush } from '../../_internal/smart-http-push.js';
 import { isoNow } from '../../clock.js';
 import { type HotfixError, hotfixError, isHotfixError } from '../../errors.js';
 import type { GitLabClient } from '../../gitlab-client.js';
@@ -140,6 +140,16 @@ export async function runResolution(
     s.project,
     s.maxBlobBytes !== undefined ? { maxBlobBytes: s.maxBlobBytes } : {},
   );
+  // A run that will push asks for the ref advertisement now, alongside the reads (one round trip less).
+  const pushes = 'resolver' in source || source.resume;
+  const advertisement = pushes
+    ? requestAdvertisement({
+        url: s.gitUrl,
+        username: s.gitUsername,
+        token: s.gitToken,
+        ...(s.fetch ? { fetch: s.fetch } : {}),
+      })
+    : undefined;
   try {
     const plan = await planMerge(client, store, s.project, s.original, s.mainline, s.releaseHead);
     const resolutions = new Map<string, Resolution>();
@@ -215,7 +225,7 @@ export async function runResolution(
         resolutions.set(path, { content });
       }
     }
-    return await finish(client, store, s, plan, resolutions, conflictPaths);
+    return await finish(client, store, s, plan, resolutions, conflictPaths, advertisement);
   } catch (e) {
     if (e instanceof StoreError || e instanceof WorkspaceError) return e.error;
     if (e instanceof UnsafeWriteError) {
@@ -251,6 +261,7 @@ async function finish(
   plan: MergePlan,
   resolutions: ReadonlyMap<string, Resolution>,
   conflictPaths: readonly string[],
+  advertisement: Promise<Advertisement> | undefined,
 ): Promise<ResolveConflictOutcome | HotfixError> {
   const message = pickMessage(plan.picked.message, s.original, s.appendTrailer);
   const built = await buildResolvedCommit(store, plan, resolutions, conflictPaths, { committer: s.committer, message });
@@ -265,6 +276,7 @@ async function finish(
     newOid: built.commit,
     objects: built.objects,
     ...(s.fetch ? { fetch: s.fetch } : {}),
+    ...(advertisement ? { advertisement } : {}),
   });
   if (pushed.isErr()) return pushed.error;
   const after = await client.branch(s.project, s.branch);
