@@ -9,6 +9,7 @@ import {
   driftReportSchema,
   enumerationRecordSchema,
   labelRecordSchema,
+  lockRecordSchema,
   noteRecordSchema,
   pickRecordSchema,
   pipelineRecordSchema,
@@ -55,6 +56,7 @@ export type PipelineIntent = z.infer<typeof pipelineIntentSchema>;
 
 /** One completed step and its record. Target steps name their target project; `complete` ends the promotion. */
 export const journalEntrySchema = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('lock'), ...target, record: lockRecordSchema }),
   z.object({ step: z.literal('pick'), ...target, record: pickRecordSchema }),
   z.object({ step: z.literal('drift'), ...target, record: driftReportSchema }),
   z.object({ step: z.literal('conflict'), ...target, record: conflictResolutionSchema }),

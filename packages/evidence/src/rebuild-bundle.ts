@@ -27,6 +27,9 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
     };
     targets.set(entry.target, t);
     switch (entry.step) {
+      case 'lock':
+        t.lock = entry.record;
+        break;
       case 'pick':
         t.pick = entry.record;
         break;
