@@ -170,6 +170,10 @@ export async function runSteps<C>(
 ): Promise<Stop | undefined> {
   for (const s of steps) {
     if (runner.signal?.aborted) {
+      const reason: unknown = runner.signal.reason;
+      // The release lock was lost (R3): stop before the step, touching nothing more.
+      if (isHotfixError(reason) && reason.code === 'lock-lost')
+        return { reason: 'error', outcome: 'pending', message: reason.message, error: reason };
       return { reason: 'aborted', outcome: 'pending', message: abortedMessage(s.name) };
     }
     try {
