@@ -72,6 +72,18 @@ export const journalEntrySchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('rollback'), ...target, record: rollbackRecordSchema }),
   z.object({ step: z.literal('outcome'), ...target, record: z.object({ outcome: targetOutcomeSchema }) }),
   z.object({ step: z.literal('complete'), record: z.object({ completedAt: isoUtcSchema }) }),
+  /**
+   * `hotfix abandon`: the operator gave the promotion up (its release locks released); it is never
+   * resumed. Who, when, and why when they said.
+   */
+  z.object({
+    step: z.literal('abandon'),
+    record: z.object({
+      abandonedAt: isoUtcSchema,
+      by: z.string().min(1).max(255),
+      reason: z.string().max(2000).optional(),
+    }),
+  }),
 ]);
 
 /** One journal entry as a caller appends it. */

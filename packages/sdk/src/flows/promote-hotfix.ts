@@ -300,5 +300,7 @@ async function openJournal(
     ? await EvidenceJournal.open(path, options)
     : await EvidenceJournal.create(path, header, options);
   if (!r.isOk()) throw evidenceError(path, r.error.message);
+  // `hotfix abandon` gave this promotion up: it is never resumed (R3).
+  if (r.value.state().abandoned) throw evidenceError(path, 'the promotion was abandoned; start a new one');
   return r.value;
 }

@@ -45,7 +45,7 @@ async function mergeSecondHotfix(w: ReleaseWorld): Promise<{ project: string; ii
     const res = await fetch(`${w.sim.apiUrl}${path}`, {
       method,
       headers: { 'private-token': token, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: res.status, body: (await res.json()) as { iid: number; state?: string } };
   };
@@ -122,16 +122,18 @@ describe('two operators at once (issue 23)', () => {
       told = resolve;
     });
     let promotionB: Promise<Awaited<ReturnType<typeof promoteHotfix>>> | undefined;
-    const startB = () => {
-      promotionB ??= promoteHotfix(bob, config, {
-        mr: second,
-        clock: w.clock,
-        lock: { maxWaitMs: 6 * 3_600_000, pollMs: 20_000 },
-        onEvent: (e) => {
-          eventsB.push(e);
-          if (e.type === 'step' && e.step === 'lock' && e.status === 'start') told();
-        },
-      }).then(async (r) => {
+    const startB = (): Promise<Awaited<ReturnType<typeof promoteHotfix>>> => {
+      promotionB ??= Promise.resolve(
+        promoteHotfix(bob, config, {
+          mr: second,
+          clock: w.clock,
+          lock: { maxWaitMs: 6 * 3_600_000, pollMs: 20_000 },
+          onEvent: (e) => {
+            eventsB.push(e);
+            if (e.type === 'step' && e.step === 'lock' && e.status === 'start') told();
+          },
+        }),
+      ).then((r) => {
         told();
         return r;
       });
