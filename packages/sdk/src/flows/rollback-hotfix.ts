@@ -10,13 +10,18 @@ import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type Clock, isClock } from '../clock.js';
-import { type HotfixError, hotfixError } from '../errors.js';
+import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { assertNoDrift } from '../primitives/assert-no-drift.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import { checkTokenCan, ROLLBACK_OPERATIONS } from '../token-kinds.js';
 import { checkHeadersFor, checkHeadersSchema, type FlowEvent, withHeaders } from './_promote-options.js';
-import { type RollbackContext, rollbackSteps } from './_rollback-target.js';
+import {
+  type RollbackContext,
+  rollbackRefFromGitLab,
+  rollbackSteps,
+  unreadableDeployment,
+} from './_rollback-target.js';
 import {
   CONTINUE,
   createRunner,
@@ -71,8 +76,10 @@ export interface RollbackResult {
 
 /**
  * Rolls a promotion back per target: R2 (revert, rerun the orchestration pipeline with
- * the same inputs, await, revalidate) where a deployment is recorded, R1 (revert only)
- * where it is not. A target whose release moved since the pick is refused with `drift`
+ * the same inputs, await, revalidate) where GitLab shows the environment runs the pick or a
+ * descendant of it (whatever the bundle believes: a later promotion may have deployed it), R1
+ * (revert only) where it does not; an environment that cannot be read is an R3 stop that
+ * touches nothing. A target whose release moved since the pick is refused with `drift`
  * (R3): restore release with the repository's recovery process first.
  *
  * Errors: `invalid-input`, `evidence` (the bundle does not parse), transport errors.
@@ -119,7 +126,21 @@ async function run(
   const wait = { maxWaitMs: o.maxWaitMs, minDelayMs: o.minDelayMs, maxDelayMs: o.maxDelayMs };
   for (const record of targets) {
     if (!record.pick || (o.targets && !o.targets.includes(record.project))) continue;
-    const runbookRef = record.deployment ? 'R2' : 'R1';
+    // Whether it reached staging is GitLab's to say (a second promotion may have deployed it): R2 or R1.
+    const decided = await decide(client, config, record);
+    if ('error' in decided) {
+      runner.progress('rollback', 'failed', decided.error.message, record.project);
+      const runbookRef = record.deployment ? 'R2' : 'R1';
+      results.push({
+        target: record.project,
+        runbookRef,
+        ok: false,
+        message: decided.error.message,
+        error: decided.error,
+      });
+      continue;
+    }
+    const runbookRef = decided.runbookRef;
     const ctx: RollbackContext = {
       client,
       config,
@@ -155,6 +176,21 @@ async function run(
   if (!sealed.isOk())
     throw hotfixError('evidence', sealed.error.message, { details: { reason: sealed.error.message } });
   return { ok: results.length > 0 && results.every((r) => r.ok), targets: results, bundle: sealed.value };
+}
+
+/** R1 or R2 from GitLab; an unreadable environment is an R3 error (nothing is touched). */
+async function decide(
+  client: GitLabClient,
+  config: RunbookConfig,
+  record: TargetRecord,
+): Promise<{ runbookRef: 'R1' | 'R2' } | { error: HotfixError }> {
+  const picked = record.pick?.picks.map((p) => p.pickedSha) ?? [];
+  try {
+    return await rollbackRefFromGitLab(client, config, record.project, picked);
+  } catch (e) {
+    if (!isHotfixError(e)) throw e;
+    return { error: unreadableDeployment(record.project, e) };
+  }
 }
 
 /** R3: a release that moved since the pick is not rolled back blindly; it is restored first. */
