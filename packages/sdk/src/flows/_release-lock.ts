@@ -52,16 +52,19 @@ export interface LockGuardDeps {
   readonly identity: LockIdentity;
   readonly settings: LockSettings;
   readonly signal: AbortSignal | undefined;
+  /** Whether the promotion has a journal (only then can it be resumed or abandoned). */
+  readonly journaled: boolean;
 }
 
 /**
  * Whether a target's lock stays held after its run: while it waits for a human or timed out
  * (pending: `hotfix resume` continues under it) and after an R3 stop (release is in doubt until an
- * operator recovers it and runs `hotfix abandon`), unless the operator stopped it with Ctrl-C.
+ * operator recovers it and runs `hotfix abandon`), unless the operator stopped it with Ctrl-C. A
+ * promotion without a journal can be neither resumed nor abandoned, so it always releases.
  */
-export function keepsLock(result: PromotionTargetResult, interrupted: boolean): boolean {
+export function keepsLock(result: PromotionTargetResult, interrupted: boolean, journaled: boolean): boolean {
   if (result.reason === 'error' && result.error?.code === 'lock-lost') return true;
-  if (interrupted) return false;
+  if (interrupted || !journaled) return false;
   return result.outcome === 'pending' || result.reason === 'drift';
 }
 
@@ -116,7 +119,7 @@ export function createLockGuard(deps: LockGuardDeps): LockGuard {
       for (const r of results) {
         const h = held.get(r.target);
         if (!h) continue;
-        if (keepsLock(r, interrupted)) {
+        if (keepsLock(r, interrupted, deps.journaled)) {
           runner.progress(
             'lock',
             'done',

@@ -257,7 +257,11 @@ describe('promoteHotfix', () => {
     w = await makeReleaseWorld({ start: new Date() });
     const config = promotionConfig(w, [MAIN]);
     const r = (
-      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.conflictingPick, clock: w.clock })
+      await promoteHotfix(w.client, config, {
+        mr: demo.mergeRequests.conflictingPick,
+        clock: w.clock,
+        journalPath: join(dir, 'conflict.journal.json'),
+      })
     )._unsafeUnwrap();
     expect(r.targets[0]).toMatchObject({ outcome: 'pending', reason: 'conflict' });
     expect(r.targets[0]?.conflicts?.length).toBeGreaterThan(0);

@@ -143,6 +143,7 @@ async function run(
     identity: lockIdentity(me, o, `${o.mr.project}!${o.mr.iid}@${startedAt}`),
     settings: o.lock,
     signal: o.signal,
+    journaled: journal !== undefined,
   });
   const clock = guard.wrap(baseClock);
   const runner = createRunner({ clock, hooks, onEvent: o.onEvent, signal: guard.signal, journal });
