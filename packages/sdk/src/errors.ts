@@ -97,7 +97,20 @@ export interface ErrorDetailsByCode {
    * Another promotion holds the release lock of this release branch (S2/R3): who, for which MR,
    * until when its lease runs; `waitedMs` is how long this promotion waited (0 with `--no-wait`).
    */
-  'lock-held': ErrorDetailsByCode['lock-stale'] & { readonly waitedMs: number };
+  'lock-held': {
+    /** The target project. */
+    readonly project: string;
+    /** The release branch the lock serializes. */
+    readonly releaseBranch: string;
+    /** The lock branch, `hotfix-release/lock/<release branch>`. */
+    readonly lockBranch: string;
+    /** Who holds it: GitLab user, promotion id and MR. */
+    readonly holder: { readonly username: string; readonly promotionId: string; readonly mr: string };
+    /** The lease's end: GitLab's time of the lock's last commit plus the lease. */
+    readonly leaseExpiresAt: string;
+    /** How long this promotion waited for it (0 with `--no-wait`). */
+    readonly waitedMs: number;
+  };
   /**
    * The release lock's lease ran out without its holder releasing it (a killed process); only
    * `--break-lock` takes it over, recorded in the evidence (S2/R3).
