@@ -118,7 +118,7 @@ export function createLockGuard(deps: LockGuardDeps): LockGuard {
       const interrupted = deps.signal?.aborted === true;
       for (const r of results) {
         const h = held.get(r.target);
-        if (!h) continue;
+        if (!h || r.error?.code === 'lock-lost') continue; // not ours any more: nothing to keep or release
         if (keepsLock(r, interrupted, deps.journaled)) {
           runner.progress(
             'lock',
