@@ -172,7 +172,10 @@ describe('rollbackHotfix and resumeHotfix', () => {
       await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, clock: w.clock })
     )._unsafeUnwrap();
     const head = await w.head(MAIN, 'release');
-    const writesBefore = w.gitlabRequests().filter((q) => q.method !== 'GET').length;
+    const isLockWrite = (q: { body?: unknown }) =>
+      String((q.body as { branch?: unknown } | undefined)?.branch ?? '').startsWith('hotfix-release/lock/');
+    const releaseWrites = () => w.gitlabRequests().filter((q) => q.method !== 'GET' && !isLockWrite(q)).length;
+    const writesBefore = releaseWrites();
     w.sim.fault({
       method: 'GET',
       route: '/projects/:id/environments',
@@ -186,7 +189,32 @@ describe('rollbackHotfix and resumeHotfix', () => {
     expect(r.ok).toBe(false);
     expect(r.targets[0]?.error).toMatchObject({ code: 'drift', runbookRef: 'R3' });
     expect(r.targets[0]?.message).toContain('nothing was reverted');
-    expect(w.gitlabRequests().filter((q) => q.method !== 'GET').length).toBe(writesBefore);
+    // Nothing but the release lock's own branch was written (taken and given back around the decision).
+    expect(releaseWrites()).toBe(writesBefore);
+    expect(await w.head(MAIN, 'release')).toBe(head);
+  });
+
+  it('runs under the release lock: refused naming the holder while another promotion holds it', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w);
+    const promoted = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, clock: w.clock })
+    )._unsafeUnwrap();
+    const other = demo.mergeRequests.conflictingPick;
+    const journalPath = join(dir, 'holder.journal.json');
+    const held = (await promoteHotfix(w.client, config, { mr: other, journalPath, clock: w.clock }))._unsafeUnwrap();
+    expect(held.targets[0]).toMatchObject({ outcome: 'pending', reason: 'conflict' });
+    const head = await w.head(MAIN, 'release');
+    const r = await rollbackHotfix(w.client, config, {
+      bundle: promoted.bundle,
+      reason: 'broken',
+      clock: w.clock,
+      lock: { wait: false },
+    });
+    expect(r._unsafeUnwrapErr()).toMatchObject({
+      code: 'lock-held',
+      details: { holder: { mr: `${MAIN}!${other.iid}` } },
+    });
     expect(await w.head(MAIN, 'release')).toBe(head);
   });
 });

@@ -15,7 +15,14 @@ import type { GitLabClient } from '../gitlab-client.js';
 import { assertNoDrift } from '../primitives/assert-no-drift.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import { checkTokenCan, ROLLBACK_OPERATIONS } from '../token-kinds.js';
-import { checkHeadersFor, checkHeadersSchema, type FlowEvent, withHeaders } from './_promote-options.js';
+import {
+  checkHeadersFor,
+  checkHeadersSchema,
+  type FlowEvent,
+  lockOptionsSchema,
+  withHeaders,
+} from './_promote-options.js';
+import { createLockGuard, type LockGuard } from './_release-lock.js';
 import {
   type RollbackContext,
   rollbackRefFromGitLab,
@@ -56,6 +63,14 @@ export const rollbackOptionsSchema = z.object({
   clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
   /** Headers for each target's health check (staging behind auth), by target project; values are secrets. */
   checkHeaders: checkHeadersSchema,
+  /** The release lock, as for a promotion: wait or refuse, lease (the promotion's own lock is re-adopted). */
+  lock: z
+    .object({
+      wait: z.boolean().optional(),
+      maxWaitMs: z.number().int().min(0).max(86_400_000).optional(),
+      breakStale: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 /** Options of `rollbackHotfix` as callers write them. */
@@ -119,11 +134,18 @@ async function run(
   bundle: PromotionBundle,
   hooks: FlowHooks,
 ): Promise<RollbackResult> {
-  const clock = o.clock ?? client.clock;
-  const runner = createRunner({ clock, journal: undefined, hooks, onEvent: o.onEvent, signal: undefined });
+  const baseClock = o.clock ?? client.clock;
+  const guard = await rollbackLock(client, bundle, o.lock);
+  const clock = guard.wrap(baseClock);
+  const runner = createRunner({ clock, journal: undefined, hooks, onEvent: o.onEvent, signal: guard.signal });
   const targets: TargetRecord[] = bundle.targets.map((t) => ({ ...t, rollbacks: [...t.rollbacks] }));
   const results: RollbackResult['targets'][number][] = [];
   const wait = { maxWaitMs: o.maxWaitMs, minDelayMs: o.minDelayMs, maxDelayMs: o.maxDelayMs };
+  const chosen = targets.filter((t) => t.pick && (!o.targets || o.targets.includes(t.project)));
+  await guard.acquire(
+    chosen.map((t) => ({ target: t.project, branch: t.pick?.releaseBranch ?? config.releaseBranch })),
+    runner,
+  );
   for (const record of targets) {
     if (!record.pick || (o.targets && !o.targets.includes(record.project))) continue;
     // Whether it reached staging is GitLab's to say (a second promotion may have deployed it): R2 or R1.
@@ -167,6 +189,10 @@ async function run(
     results.push({ target: record.project, runbookRef, ok, message });
   }
   if (results.some((r) => r.ok)) await removeLabel(client, bundle, targets, runner);
+  await guard.finish(
+    chosen.map((t) => ({ target: t.project, outcome: t.outcome, message: '', record: t })),
+    runner,
+  );
   const updated: PromotionBundle = {
     ...bundle,
     targets,
@@ -176,6 +202,26 @@ async function run(
   if (!sealed.isOk())
     throw hotfixError('evidence', sealed.error.message, { details: { reason: sealed.error.message } });
   return { ok: results.length > 0 && results.every((r) => r.ok), targets: results, bundle: sealed.value };
+}
+
+/**
+ * S2/R3: a rollback changes release too, so it runs under the release lock; the promotion's own lock
+ * (kept after an R3 or awaiting-human stop) is re-adopted, since the rollback is that promotion's.
+ */
+async function rollbackLock(
+  client: GitLabClient,
+  bundle: PromotionBundle,
+  lock: z.output<typeof rollbackOptionsSchema>['lock'],
+): Promise<LockGuard> {
+  const me = await must(client.currentUser());
+  const mr = `${bundle.hotfix.mr.project}!${bundle.hotfix.mr.iid}`;
+  return createLockGuard({
+    client,
+    identity: { username: me.username, id: me.id, promotionId: `${mr}@${bundle.startedAt}`, mr },
+    settings: lockOptionsSchema.parse(lock ?? {}),
+    signal: undefined,
+    journaled: false,
+  });
 }
 
 /** R1 or R2 from GitLab; an unreadable environment is an R3 error (nothing is touched). */
