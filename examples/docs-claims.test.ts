@@ -156,4 +156,28 @@ describe('documented limitations', () => {
     ];
     expect(await run(unsigned, deps), out.join('')).toBe(2);
   });
+  it('docs/concepts.md: with lock.wait false, a second promotion is refused at once with lock-held naming the holder', async () => {
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
+    const a = demo.mergeRequests.conflictingPick;
+    const b = demo.mergeRequests.cleanPick;
+    const client = createGitLabClient({ gitlabUrl: sim.url, token: sim.token })._unsafeUnwrap();
+    const config = parseRunbookConfig(simConfig(sim, [a.project]))._unsafeUnwrap();
+    const journalPath = join(dir, 'holder.journal.json');
+    const first = (await promoteHotfix(client, config, { mr: a, journalPath, ...SIM_WAIT }))._unsafeUnwrap();
+    expect(first.targets[0]).toMatchObject({ outcome: 'pending', reason: 'conflict' });
+    const writes = () => sim?.controls.requests.filter((q) => q.method !== 'GET').length ?? 0;
+    const before = writes();
+    const r = await promoteHotfix(client, config, { mr: b, lock: { wait: false }, ...SIM_WAIT });
+    const e = r._unsafeUnwrapErr();
+    expect(e).toMatchObject({
+      code: 'lock-held',
+      runbookRef: 'S2',
+      details: { holder: { mr: `${a.project}!${a.iid}` } },
+    });
+    expect(e.message).toMatch(
+      /^The release lock of evenergi\/charging-api release is held by root \(promoting evenergi\/charging-api!2\)/,
+    );
+    expect(e.code === 'lock-held' && Date.parse(e.details.leaseExpiresAt)).toBeGreaterThan(Date.now());
+    expect(writes()).toBe(before);
+  });
 });

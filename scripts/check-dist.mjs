@@ -9,6 +9,7 @@ const entries = [
   ['evidence', 'index'],
   ['sdk', 'index'],
   ['sdk/gitlab', 'gitlab'],
+  ['sdk/lock', 'lock'],
   ['policy', 'index'],
   ['gitlab-sim', 'index'],
   ['cli', 'index'],

@@ -51,6 +51,18 @@ export const configFileSchema = z.strictObject({
     .optional(),
   /** Back a hotfix out (D6: R1, or R2 with a redeploy) when its deployment or validation fails; default off. */
   rollbackOnFailure: z.boolean().optional(),
+  /**
+   * The release lock (S2/R3): how long a promotion waits for another one's lock (`maxWaitMs`, default
+   * 30 min; `--no-wait` refuses at once), how often it looks again (`pollMs`), and the lease a holder
+   * renews while it runs (`leaseMs`, default 15 min; a lock whose lease ran out needs `--break-lock`).
+   */
+  lock: z
+    .strictObject({
+      maxWaitMs: z.number().int().min(0).max(86_400_000).optional(),
+      pollMs: duration.max(600_000).optional(),
+      leaseMs: z.number().int().min(10_000).max(86_400_000).optional(),
+    })
+    .optional(),
   /** Refused: check headers name secrets and belong in the user-level configuration, never in a repository. */
   checks: z
     .unknown()
@@ -82,6 +94,12 @@ export interface Settings {
   readonly wait: { maxWaitMs: number; minDelayMs: number; maxDelayMs: number; stableForMs: number };
   /** Whether a failed deployment or validation backs the hotfix out (D6); `--rollback-on-failure` turns it on. */
   readonly rollbackOnFailure: boolean;
+  /** The release lock's wait, poll and lease from the config file (the SDK's defaults where absent). */
+  readonly lock: {
+    readonly maxWaitMs?: number | undefined;
+    readonly pollMs?: number | undefined;
+    readonly leaseMs?: number | undefined;
+  };
   /** The MR of the pipeline this job runs for, in GitLab CI. */
   readonly ciMr: { project: string; iid: number } | undefined;
 }
@@ -411,6 +429,7 @@ export function loadSettings(deps: CliDeps, parsed: Parsed): Settings {
       stableForMs: data.wait?.stableForMs ?? 0,
     },
     rollbackOnFailure: data.rollbackOnFailure ?? false,
+    lock: { ...data.lock },
     ciMr: env.CI_PROJECT_PATH && Number.isInteger(iid) && iid > 0 ? { project: env.CI_PROJECT_PATH, iid } : undefined,
   };
 }

@@ -31,6 +31,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'Continue an interrupted promotion from its journal',
     load: async () => (await import('./commands/resume.js')).resumeCommand,
   },
+  abandon: {
+    summary: 'Give a promotion up: release its release locks, mark its journal abandoned',
+    load: async () => (await import('./commands/abandon.js')).abandonCommand,
+  },
   resolve: {
     summary: 'Continue after resolving a conflicting pick by hand (D3)',
     load: async () => (await import('./commands/resolve.js')).resolveCommand,

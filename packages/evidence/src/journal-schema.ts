@@ -9,6 +9,7 @@ import {
   driftReportSchema,
   enumerationRecordSchema,
   labelRecordSchema,
+  lockRecordSchema,
   noteRecordSchema,
   pickRecordSchema,
   pipelineRecordSchema,
@@ -56,6 +57,7 @@ export type PipelineIntent = z.infer<typeof pipelineIntentSchema>;
 
 /** One completed step and its record. Target steps name their target project; `complete` ends the promotion. */
 export const journalEntrySchema = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('lock'), ...target, record: lockRecordSchema }),
   z.object({ step: z.literal('pick'), ...target, record: pickRecordSchema }),
   z.object({ step: z.literal('drift'), ...target, record: driftReportSchema }),
   z.object({ step: z.literal('release-merge-request'), ...target, record: releaseMergeRequestRecordSchema }),
@@ -72,6 +74,18 @@ export const journalEntrySchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('rollback'), ...target, record: rollbackRecordSchema }),
   z.object({ step: z.literal('outcome'), ...target, record: z.object({ outcome: targetOutcomeSchema }) }),
   z.object({ step: z.literal('complete'), record: z.object({ completedAt: isoUtcSchema }) }),
+  /**
+   * `hotfix abandon`: the operator gave the promotion up (its release locks released); it is never
+   * resumed. Who, when, and why when they said.
+   */
+  z.object({
+    step: z.literal('abandon'),
+    record: z.object({
+      abandonedAt: isoUtcSchema,
+      by: z.string().min(1).max(255),
+      reason: z.string().max(2000).optional(),
+    }),
+  }),
 ]);
 
 /** One journal entry as a caller appends it. */

@@ -34,6 +34,8 @@ export interface JournalState {
   readonly completed: readonly CompletedStep[];
   /** Whether the `complete` step was journaled. */
   readonly complete: boolean;
+  /** Whether `hotfix abandon` gave the promotion up (it is never resumed). */
+  readonly abandoned: boolean;
   /**
    * Per target, the pipeline request journaled before its POST when no pipeline record followed it:
    * the POST may have reached GitLab, so a resumed run reads back before sending again (S4).
@@ -97,6 +99,7 @@ export function stateOf(file: JournalFile): JournalState {
     bundle: rebuildBundle(file.header, file.entries),
     completed,
     complete: file.entries.some((e) => e.step === 'complete'),
+    abandoned: file.entries.some((e) => e.step === 'abandon'),
     pendingPipelines: Object.fromEntries(pending),
   };
 }

@@ -18,6 +18,8 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
       completedAt = entry.record.completedAt;
       continue;
     }
+    // Not a record of its own: the journal tells it (JournalState.abandoned); the bundle stays as it was.
+    if (entry.step === 'abandon') continue;
     const t = targets.get(entry.target) ?? {
       project: entry.target,
       outcome: 'pending',
@@ -27,6 +29,9 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
     };
     targets.set(entry.target, t);
     switch (entry.step) {
+      case 'lock':
+        t.lock = entry.record;
+        break;
       case 'pick':
         t.pick = entry.record;
         break;

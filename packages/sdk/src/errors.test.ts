@@ -6,6 +6,13 @@ import { validate } from './_internal/validate.js';
 import { parseClientConfig } from './config.js';
 import { describeError, type ErrorCode, type HotfixError, hotfixError, isHotfixError } from './errors.js';
 
+const lock = {
+  project: 'a/b',
+  releaseBranch: 'release',
+  lockBranch: 'hotfix-release/lock/release',
+  holder: { username: 'alice', promotionId: 'a/b!1@2026-01-01T00:00:00.000Z', mr: 'a/b!1' },
+  leaseExpiresAt: '2026-01-01T00:10:00.000Z',
+};
 const http = { method: 'POST', route: '/projects/:id/pipeline', status: 400, gitlabMessage: 'bad' };
 
 // One error per code: from the code that returns it where that is cheap to reach, else built as
@@ -64,6 +71,17 @@ const EXAMPLES: Record<ErrorCode, () => HotfixError> = {
     hotfixError('token-insufficient', 'job token', {
       runbookRef: 'P3',
       details: { tokenKind: 'job', command: 'promote', operations: ['cherry-pick'] },
+    }),
+  'lock-held': () =>
+    hotfixError('lock-held', 'held', {
+      runbookRef: 'R3',
+      details: { ...lock, waitedMs: 0 },
+    }),
+  'lock-stale': () => hotfixError('lock-stale', 'stale', { runbookRef: 'R3', details: lock }),
+  'lock-lost': () =>
+    hotfixError('lock-lost', 'lost', {
+      runbookRef: 'R3',
+      details: { project: 'a/b', lockBranch: 'hotfix-release/lock/release', reason: 'taken over' },
     }),
   evidence: () => hotfixError('evidence', 'journal write failed', { details: { path: '/tmp/j.json', reason: 'EIO' } }),
   internal: () => hotfixError('internal', 'bug', { details: { reason: 'x' } }),

@@ -93,6 +93,42 @@ export interface ErrorDetailsByCode {
     readonly command: string;
     readonly operations: readonly string[];
   };
+  /**
+   * Another promotion holds the release lock of this release branch (S2/R3): who, for which MR,
+   * until when its lease runs; `waitedMs` is how long this promotion waited (0 with `--no-wait`).
+   */
+  'lock-held': {
+    /** The target project. */
+    readonly project: string;
+    /** The release branch the lock serializes. */
+    readonly releaseBranch: string;
+    /** The lock branch, `hotfix-release/lock/<release branch>`. */
+    readonly lockBranch: string;
+    /** Who holds it: GitLab user, promotion id and MR. */
+    readonly holder: { readonly username: string; readonly promotionId: string; readonly mr: string };
+    /** The lease's end: GitLab's time of the lock's last commit plus the lease. */
+    readonly leaseExpiresAt: string;
+    /** How long this promotion waited for it (0 with `--no-wait`). */
+    readonly waitedMs: number;
+  };
+  /**
+   * The release lock's lease ran out without its holder releasing it (a killed process); only
+   * `--break-lock` takes it over, recorded in the evidence (S2/R3).
+   */
+  'lock-stale': {
+    /** The target project. */
+    readonly project: string;
+    /** The release branch the lock serializes. */
+    readonly releaseBranch: string;
+    /** The lock branch, `hotfix-release/lock/<release branch>`. */
+    readonly lockBranch: string;
+    /** Who holds it: GitLab user, promotion id and MR. */
+    readonly holder: { readonly username: string; readonly promotionId: string; readonly mr: string };
+    /** The lease's end: GitLab's time of the lock's last commit plus the lease. */
+    readonly leaseExpiresAt: string;
+  };
+  /** This promotion's release lock was released or taken over while it ran; it stops before its next step (R3). */
+  'lock-lost': { readonly project: string; readonly lockBranch: string; readonly reason: string };
   /** The evidence journal or bundle could not be read, written or verified. */
   evidence: { readonly path?: string; readonly reason: string };
   /** An invariant broke inside the SDK; a bug to report. */

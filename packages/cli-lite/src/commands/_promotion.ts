@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PromotionResult, PromotionTargetResult } from '@hotfix-release/sdk';
 import { EXIT_CODES } from '../exit-codes.js';
@@ -72,6 +73,8 @@ export async function runPromotion(
     readonly rollbackFlag?: boolean;
     /** `--pick-mode` (issue 19); else each service's configuration. */
     readonly pickMode?: 'push' | 'merge-request' | 'auto';
+    /** `--no-wait` (refuse at once when another promotion holds the release lock) and `--break-lock`. */
+    readonly lockFlags?: { readonly noWait: boolean; readonly breakLock: boolean };
   },
 ): Promise<number> {
   const { io } = ctx;
@@ -101,6 +104,7 @@ export async function runPromotion(
       maxDelayMs: w.maxDelayMs,
       stableForMs: w.stableForMs,
       rollbackOnFailure: run.rollbackFlag === true || gl.settings.rollbackOnFailure,
+      lock: lockOptions(gl, run.lockFlags),
       onEvent: progress.onEvent,
       signal: controller.signal,
       ...(run.pickMode ? { pickMode: run.pickMode } : {}),
@@ -123,11 +127,36 @@ export async function runPromotion(
         [resumeHint],
       );
     const p = problemFromSdk(e, { journal: run.journalPath });
+    if (e.code === 'lock-held' || e.code === 'lock-stale') return io.fail(p, lockHints(e.code, run.journalPath));
     return io.fail(p, existsSync(run.journalPath) && e.code !== 'preflight-failed' ? [resumeHint] : []);
   }
   const check = { sdk: gl.sdk, config: gl.config, gitlabUrl: gl.settings.gitlabUrl };
   const rollbackOnFailure = run.rollbackFlag === true || gl.settings.rollbackOnFailure;
   return report(ctx, result.value, { ...run, written, check, rollbackOnFailure }, controller.signal.aborted);
+}
+
+/** The SDK's lock options from the flags and the config file; the lock names this machine. */
+function lockOptions(gl: GitLab, flags: { readonly noWait: boolean; readonly breakLock: boolean } | undefined) {
+  const l = gl.settings.lock;
+  return {
+    wait: flags?.noWait !== true,
+    breakStale: flags?.breakLock === true,
+    host: process.env.CI_JOB_URL ?? hostname(),
+    ...(l.maxWaitMs !== undefined ? { maxWaitMs: l.maxWaitMs } : {}),
+    ...(l.pollMs !== undefined ? { pollMs: l.pollMs } : {}),
+    ...(l.leaseMs !== undefined ? { leaseMs: l.leaseMs } : {}),
+  };
+}
+
+/** What to do about a release lock another promotion holds (S2/R3). */
+function lockHints(code: 'lock-held' | 'lock-stale', journalPath: string): string[] {
+  const again = `Nothing was changed. Try again when it ends: hotfix resume ${journalPath}`;
+  return code === 'lock-stale'
+    ? [
+        again,
+        'If its promotion is dead (ask its holder), take the lock over with --break-lock; the evidence records it.',
+      ]
+    : [again];
 }
 
 /**

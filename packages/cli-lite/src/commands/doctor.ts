@@ -56,6 +56,8 @@ the runbook, and print one finding per check with how to fix it:
   orchestrator-ci      the orchestrator's CI configuration file is readable (P4)
   orchestration-ref    you may create pipelines on the orchestration ref, protected or not (P4)
   release-push         release accepts your pushes, or only merge requests (P3)
+  release-lock         who holds the release lock (hotfix-release/lock/<release branch>) and until
+                       when; a lease that ran out fails, naming the holder (R3)
   service-descriptor   every target has a service descriptor (P5)
   service-environment  the service's environment exists (P5)
   deploy-jobs          the service's CI defines its deploy jobs (P5)

@@ -19,6 +19,8 @@ const flags: OptionTable = {
   resolve: { type: 'string' },
   'rollback-on-failure': { type: 'boolean' },
   'pick-mode': { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  'break-lock': { type: 'boolean' },
 };
 
 const PICK_MODES = ['push', 'merge-request', 'auto'] as const;
@@ -35,6 +37,7 @@ export const promoteCommand: Command = {
   help: `Usage: hotfix promote --mr <group/project>!<iid> [--target <group/project>]... [--dry-run]
                       [--evidence <file>] [--resolve <workspace-dir>] [--rollback-on-failure]
                       [--pick-mode push|merge-request|auto]
+                      [--no-wait] [--break-lock]
 
 Run the runbook for one merged hotfix: preflight, cherry-pick into release (S2), verify release
 (S3), start the orchestration pipeline with action=deploy-release-branch-to-staging (S4, never the
@@ -58,6 +61,15 @@ When the deployment or the validation fails, nothing is reverted unless --rollba
 corrected hotfix" to you. With it, the hotfix is reverted from release (R1), and redeployed and
 revalidated when it had reached staging (R2). A deployment of anything but this promotion's commit
 (release moved: someone else's commit rides along) is an R3 stop that never reverts anything.
+
+One promotion at a time per release branch (S2/R3): after preflight and before any change, the
+promotion takes the release lock of each target, the branch hotfix-release/lock/<release branch> in
+the target project. When another promotion holds it, it waits (at most "lock": {"maxWaitMs"} of
+hotfix.config.json, 30 min by default), saying who holds it, for which MR and until when; --no-wait
+refuses at once instead. The lock is held across a manual gate or a timeout ("hotfix resume" takes
+it back) and after an R3 stop, and released when the promotion ends, on Ctrl-C, or with
+"hotfix abandon <journal>". A lock whose lease ran out (its promotion was killed) is taken over only
+with --break-lock, which the evidence records.
 
 Before it reports "promoted", the promotion checks its own sealed bundle with the policy (E1–E8,
 with this configuration as the expectations: instance, MR, orchestration project and ref, each
@@ -99,6 +111,7 @@ Example:
       session,
       rollbackFlag: flag(p, 'rollback-on-failure'),
       ...(pickMode ? { pickMode } : {}),
+      lockFlags: { noWait: flag(p, 'no-wait'), breakLock: flag(p, 'break-lock') },
     });
   },
 };

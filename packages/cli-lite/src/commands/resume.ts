@@ -4,7 +4,7 @@ import { readJournal, sealBundle } from '@hotfix-release/evidence';
 import { flag, GITLAB_OPTIONS, type OptionTable, type Parsed, parseCommand, str } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, loadRunbook, requireTokenCan } from '../gitlab.js';
-import { usageProblem } from '../problem.js';
+import { problem, usageProblem } from '../problem.js';
 import { problemFromError } from '../sdk-problem.js';
 import type { Command, CommandContext } from '../types.js';
 import { checkOwnEvidence, evidencePathFor, runPromotion, selfCheckProblem } from './_promotion.js';
@@ -14,15 +14,21 @@ const flags: OptionTable = {
   ...GITLAB_OPTIONS,
   evidence: { type: 'string' },
   'rollback-on-failure': { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
+  'break-lock': { type: 'boolean' },
 };
 
 /** `hotfix resume`: continues an interrupted promotion; the journal names the MR and targets. */
 export const resumeCommand: Command = {
-  help: `Usage: hotfix resume <journal> [--evidence <file>] [--rollback-on-failure]
+  help: `Usage: hotfix resume <journal> [--evidence <file>] [--rollback-on-failure] [--no-wait] [--break-lock]
 
 Continue a promotion that was interrupted (Ctrl-C, a crash, a timeout, a manual gate): the journal
 holds the MR and the targets; every journaled step is re-checked against GitLab and never
 repeated. The evidence bundle is written next to the journal (or to --evidence).
+
+The promotion's release lock (see "hotfix promote --help") is taken back: its own lock is
+re-adopted even after its lease ran out, unless another promotion took it over meanwhile; then it
+waits for that one, or refuses with --no-wait.
 
 Example:
   hotfix resume evidence.journal.json
@@ -45,7 +51,17 @@ ends it with exit 1 naming the control and runbook ID, and the evidence is still
       return ctx.io.fail(
         problemFromError(state.error, { exitCode: EXIT_CODES.unevaluable, extra: { journal: journalPath } }),
       );
-    const { bundle, complete } = state.value;
+    const { bundle, complete, abandoned } = state.value;
+    if (abandoned)
+      return ctx.io.fail(
+        problem({
+          code: 'journal-abandoned',
+          detail: `The promotion in ${file} was abandoned ("hotfix abandon"); it is never resumed. Start a new promotion instead.`,
+          exitCode: EXIT_CODES.failed,
+          runbookRef: 'R3',
+          extra: { journal: journalPath },
+        }),
+      );
     const mr = { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid };
     // A finished run journals `complete` even when a target stopped short; only a fully promoted one is done.
     if (complete && bundle.promotedTargets.length === bundle.targets.length)
@@ -62,6 +78,7 @@ ends it with exit 1 naming the control and runbook ID, and the evidence is still
       journalPath,
       command: 'resume',
       rollbackFlag: flag(p, 'rollback-on-failure'),
+      lockFlags: { noWait: flag(p, 'no-wait'), breakLock: flag(p, 'break-lock') },
     });
   },
 };

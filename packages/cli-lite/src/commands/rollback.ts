@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { GITLAB_OPTIONS, type OptionTable, parseCommand, required, str, strs } from '../args.js';
+import { flag, GITLAB_OPTIONS, type OptionTable, parseCommand, required, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, requireTokenCan } from '../gitlab.js';
 import { problem } from '../problem.js';
@@ -17,12 +17,14 @@ const flags: OptionTable = {
   reason: { type: 'string' },
   key: { type: 'string', multiple: true },
   signature: { type: 'string' },
+  'no-wait': { type: 'boolean' },
+  'break-lock': { type: 'boolean' },
 };
 
 /** `hotfix rollback`: the SDK's rollbackHotfix on a recorded promotion, written back to the bundle (R1, R2, R3). */
 export const rollbackCommand: Command = {
   help: `Usage: hotfix rollback --evidence <file> [--target <group/project>]... [--reason <text>]
-                       [--key <public key (PEM)>]... [--signature <envelope>]
+                       [--key <public key (PEM)>]... [--signature <envelope>] [--no-wait] [--break-lock]
 
 Back a promoted hotfix out: revert the picks recorded in the evidence bundle from release (R1), and
 where a deployment is recorded rerun the orchestration pipeline with the same action, project and
@@ -32,6 +34,11 @@ the bundle, which is sealed again. Before anything is reverted the bundle must b
 digest that matches its content, recorded on the GitLab instance this run talks to, and, with
 --key, covered by a trusted signature (--signature, default <evidence>.dsse.json); otherwise the
 rollback is refused (rollback-refused, exit 2, or exit 3 for another instance) and nothing is sent.
+Whether a target reached staging (R2) or not (R1) is read from GitLab: is the pick the environment's
+last deployment or an ancestor of it; unreadable, the target stops (R3) and nothing is reverted. The
+rollback runs under the release lock (see "hotfix promote --help"), re-adopting the promotion's own;
+another promotion's lock makes it wait, or refuse at once with --no-wait; --break-lock takes over a
+stale one.
 
 Example:
   hotfix rollback --evidence evidence.json --reason "checkout returns 500 in staging"
@@ -75,6 +82,11 @@ Example:
         minDelayMs: w.minDelayMs,
         maxDelayMs: w.maxDelayMs,
         checkHeaders: gl.settings.checkHeaders,
+        lock: {
+          wait: !flag(p, 'no-wait'),
+          breakStale: flag(p, 'break-lock'),
+          ...(gl.settings.lock.maxWaitMs !== undefined ? { maxWaitMs: gl.settings.lock.maxWaitMs } : {}),
+        },
         onEvent: progress.onEvent,
       });
     } finally {

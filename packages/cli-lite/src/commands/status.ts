@@ -18,7 +18,8 @@ export const statusCommand: Command = {
 
 Read, live from GitLab, where a recorded promotion stands now, per target: release head versus the
 recorded picks (as promoted, moved on, reverted), the orchestration pipeline's status, the
-environment's last deployment, and whether the MR carries the label.
+environment's last deployment, whether the MR carries the label, and who holds the release lock
+(hotfix-release/lock/<release branch>) and until when.
 
 Example:
   hotfix status --evidence evidence.json
@@ -35,7 +36,7 @@ Example:
     const labelled = mr.value.labels?.includes(bundle.settings.label) ?? false;
     const targets = [];
     for (const t of bundle.targets) {
-      const s = await targetStatus(gl, t, bundle.settings.environment);
+      const s = await targetStatus(gl, t, bundle.settings.environment, bundle.hotfix.mr, bundle.startedAt);
       if ('error' in s) return ctx.io.fail(s.error);
       targets.push(s);
     }
@@ -58,12 +59,19 @@ Example:
           ? `  deployment #${t.deployment.id} ${t.deployment.status} of ${t.deployment.sha.slice(0, 12)}${t.deployment.matchesRelease ? ' (release head)' : ''}\n`
           : '  deployment: none\n',
       );
+      io.out(`  release lock: ${lockLine(t.lock)}\n`);
     }
     return EXIT_CODES.ok;
   },
 };
 
-async function targetStatus(gl: GitLab, t: TargetRecord, defaultEnvironment: string) {
+async function targetStatus(
+  gl: GitLab,
+  t: TargetRecord,
+  defaultEnvironment: string,
+  bundleMr: { project: string; iid: number },
+  startedAt: string,
+) {
   const { client, sdk } = gl;
   const branch = t.pick?.releaseBranch ?? gl.config.releaseBranch;
   const b = await client.branch(t.project, branch);
@@ -99,12 +107,65 @@ async function targetStatus(gl: GitLab, t: TargetRecord, defaultEnvironment: str
     const d = detail.value.last_deployment;
     if (d) deployment = { id: d.id, status: d.status, sha: d.sha, matchesRelease: d.sha === head };
   }
+  const lock = await lockStatus(gl, t.project, branch, promotionIdOf(bundleMr, startedAt));
+  if (lock.error) return { error: lock.error };
   return {
     target: t.project,
     recordedOutcome: t.outcome,
+    lock: lock.lock,
     release: { branch, head, headAfterPick: t.pick?.headAfter ?? null, picks, commitsSince, state },
     ...(pipeline ? { pipeline } : {}),
     environment,
     deployment,
   };
+}
+
+function promotionIdOf(mr: { project: string; iid: number }, startedAt: string): string {
+  return `${mr.project}!${mr.iid}@${startedAt}`;
+}
+
+/** A target's release lock as `hotfix status` shows it. */
+interface LockStatus {
+  readonly state: 'free' | 'held' | 'stale';
+  readonly thisPromotion?: boolean;
+  readonly branch?: string;
+  readonly holder?: string | null;
+  readonly mr?: string | null;
+  readonly host?: string | null;
+  readonly leaseExpiresAt?: string;
+}
+
+/** The release lock of a target: free, or who holds it until when (and whether it is this promotion). */
+async function lockStatus(
+  gl: GitLab,
+  project: string,
+  releaseBranch: string,
+  promotionId: string,
+): Promise<{ lock: LockStatus; error?: undefined } | { error: ReturnType<typeof problemFromSdk> }> {
+  const { readReleaseLock, viewLock } = await import('@hotfix-release/sdk/lock');
+  const r = await readReleaseLock(gl.client, project, releaseBranch);
+  if (r.isErr()) return { error: problemFromSdk(r.error) };
+  const l = r.value;
+  const view = viewLock(l, promotionId, gl.client.clock.now());
+  if (!l || view === 'free') return { lock: { state: 'free' } };
+  const h = l.file?.holder;
+  return {
+    lock: {
+      state: view === 'stale' ? 'stale' : 'held',
+      thisPromotion: view === 'ours',
+      branch: l.lockBranch,
+      holder: h?.username ?? null,
+      mr: h?.mr ?? null,
+      host: h?.host ?? null,
+      leaseExpiresAt: l.leaseExpiresAt,
+    },
+  };
+}
+
+function lockLine(l: LockStatus): string {
+  if (l.state === 'free') return 'free';
+  const who = `${l.holder ?? 'unknown'} for ${l.mr ?? 'an unknown MR'}${l.thisPromotion ? ' (this promotion)' : ''}`;
+  return l.state === 'stale'
+    ? `held by ${who}, lease ran out at ${l.leaseExpiresAt} (stale: "hotfix abandon" its journal, or --break-lock)`
+    : `held by ${who} until ${l.leaseExpiresAt}`;
 }

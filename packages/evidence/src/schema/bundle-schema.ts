@@ -15,6 +15,7 @@ import {
   driftReportSchema,
   enumerationRecordSchema,
   labelRecordSchema,
+  lockRecordSchema,
   noteRecordSchema,
   pickRecordSchema,
   pipelineRecordSchema,
@@ -65,6 +66,8 @@ export const targetRecordSchema = z.object({
   deployedSha: deployedShaRecordSchema.optional(),
   /** E1/E5: the commits the deployment ran beyond the pick's `headBefore` (absent in older bundles). */
   deployedCommits: deployedCommitsRecordSchema.optional(),
+  /** S2/R3: the release lock the promotion held (absent in older bundles and without a lock). */
+  lock: lockRecordSchema.optional(),
   smokeChecks: z.array(smokeCheckRecordSchema).max(200),
   note: noteRecordSchema.optional(),
   label: labelRecordSchema.optional(),
@@ -190,6 +193,13 @@ export type DeployedCommitsRecord = z.infer<typeof deployedCommitsRecordSchema>;
  * ```
  */
 export type ReleaseMergeRequestRecord = z.infer<typeof releaseMergeRequestRecordSchema>;
+/**
+ * S2/R3 release-lock record type. @example
+ * ```ts
+ * const who = (l: LockRecord) => `${l.holder.username} until ${l.leaseExpiresAt}`;
+ * ```
+ */
+export type LockRecord = z.infer<typeof lockRecordSchema>;
 /**
  * E6 smoke-check record type. @example
  * ```ts

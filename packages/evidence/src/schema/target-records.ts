@@ -223,6 +223,37 @@ export const deployedCommitsRecordSchema = observationSchema.extend({
   exhaustive: z.boolean(),
 });
 
+/** Who held a release lock: the GitLab user and the promotion (S2/R3, issue 23). */
+export const lockHolderSchema = z.object({
+  username: z.string().min(1).max(255),
+  id: z.number().int().positive().optional(),
+  /** The promotion's id (`<mr project>!<iid>@<startedAt>`): the same across `hotfix resume`. */
+  promotionId: z.string().min(1).max(1000),
+  /** The hotfix MR the holder is promoting, `group/project!iid`. */
+  mr: z.string().min(1).max(1000),
+});
+
+/**
+ * S2/R3 (issue 23): the release lock this promotion held on the target's release branch, a branch
+ * under `hotfix-release/lock/` in the target project: who held it, when it was taken, until when its
+ * lease ran when last renewed, when it was released, and (with `--break-lock`) whose stale lock it
+ * took over. Schema 2.0.0, additive and optional: bundles written before it lack it.
+ */
+export const lockRecordSchema = observationSchema.extend({
+  /** The lock branch, e.g. `hotfix-release/lock/release`. */
+  branch: z.string().min(1).max(255),
+  /** The release branch it serializes. */
+  releaseBranch: z.string().min(1).max(255),
+  holder: lockHolderSchema,
+  acquiredAt: isoUtcSchema,
+  /** The lease's end as of the last renewal, from GitLab's commit time plus the lease. */
+  leaseExpiresAt: isoUtcSchema,
+  /** When the promotion released it; absent while it is held (awaiting a human, timed out). */
+  releasedAt: isoUtcSchema.optional(),
+  /** The stale lock `--break-lock` took over: its holder and when its lease had run out. */
+  brokenFrom: z.object({ holder: lockHolderSchema, leaseExpiresAt: isoUtcSchema, commit: gitShaSchema }).optional(),
+});
+
 /** E6: one smoke or acceptance check and its result. */
 export const smokeCheckRecordSchema = observationSchema.extend({
   name: z.string().min(1).max(255),

@@ -87,6 +87,26 @@ async function readBlob(repoDir: string, sha: string): Promise<Buffer> {
   return (await runGit(['cat-file', 'blob', sha], { cwd: repoDir })).stdout;
 }
 
+const FILE_CHANGED = 'You are attempting to update a file that has changed since you started editing it.';
+
+/**
+ * GitLab's optimistic lock of a commit action (`Files::MultiService#validate_file_status`): an
+ * update, move or delete naming `last_commit_id` is refused (400) when the last commit that touched
+ * the file on the branch is another one. Since GitLab 15.10 a `last_commit_id` that is not in the
+ * repository is not checked (gitlab-org/gitlab#438657), and neither is one on create or chmod.
+ */
+async function checkLastCommit(repoDir: string, parent: string | undefined, path: string, a: Params): Promise<void> {
+  const action = a.str('action');
+  const given = a.str('last_commit_id');
+  if (!given || !parent || !['update', 'move', 'delete'].includes(action ?? '')) return;
+  const known = await runGit(['cat-file', '-e', `${given}^{commit}`], { cwd: repoDir });
+  if (known.code !== 0) return;
+  const last = await runGit(['log', '-1', '--format=%H', parent, '--', path], { cwd: repoDir });
+  const lastSha = last.stdout.toString('utf8').trim();
+  const full = await runGit(['rev-parse', `${given}^{commit}`], { cwd: repoDir });
+  if (lastSha && lastSha !== full.stdout.toString('utf8').trim()) throw new ApiError(400, { message: FILE_CHANGED });
+}
+
 /** Turns GitLab commit `actions` into file changes, checking them against the parent tree. */
 async function toChanges(repoDir: string, parent: string | undefined, actions: unknown): Promise<FileChange[]> {
   if (!Array.isArray(actions) || actions.length === 0) throw new ApiError(400, { error: 'actions is missing' });
@@ -103,6 +123,7 @@ async function toChanges(repoDir: string, parent: string | undefined, actions: u
     const text = a.str('content');
     const content = text === undefined ? undefined : Buffer.from(text, encoding === 'base64' ? 'base64' : 'utf8');
     const existing = parent ? await blobAt(repoDir, parent, path) : undefined;
+    await checkLastCommit(repoDir, parent, action === 'move' ? (a.str('previous_path') ?? path) : path, a);
     const exec = a.bool('execute_filemode');
     const mode = (m?: string): '100644' | '100755' =>
       exec === undefined ? (m === '100755' ? '100755' : '100644') : exec ? '100755' : '100644';

@@ -72,6 +72,41 @@ export function checkHeaderValues(h: z.output<typeof checkHeadersSchema>): strin
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { message: `expected ${what}` });
 
+/**
+ * The release lock (S2/R3, issue 23): one promotion at a time per target release branch, held on
+ * GitLab as the branch `hotfix-release/lock/<release branch>` of each target. Taken after preflight,
+ * before the first side effect; renewed while the flow waits; held across `awaiting-human` and
+ * `timeout` stops and R3 stops; re-adopted by `hotfix resume`; released when the promotion ends.
+ */
+export const lockOptionsSchema = z
+  .object({
+    /** Take the lock (on by default). Off only for a GitLab where no other promotion can run. */
+    enabled: z.boolean().default(true),
+    /** Wait for a lock another promotion holds (bounded by `maxWaitMs`); false refuses at once (`--no-wait`). */
+    wait: z.boolean().default(true),
+    /** Most time to wait for the lock. */
+    maxWaitMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000)
+      .default(30 * 60_000),
+    /** How often a waiting promotion reads the lock again. */
+    pollMs: z.number().int().min(1).max(600_000).default(15_000),
+    /** The lease: how long the lock holds without a renewal (renewed when half of it has passed). */
+    leaseMs: z
+      .number()
+      .int()
+      .min(10_000)
+      .max(86_400_000)
+      .default(15 * 60_000),
+    /** Take over a lock whose lease ran out (`--break-lock`); recorded in the evidence. */
+    breakStale: z.boolean().default(false),
+    /** Where this promotion runs (host name, CI job URL), written into the lock for the next operator. */
+    host: z.string().min(1).max(255).optional(),
+  })
+  .prefault({});
+
 /** Options of `promoteHotfix`. */
 export const promoteOptionsSchema = z.object({
   mr: z.object({ project: z.string().min(1), iid: z.number().int().positive() }),
@@ -106,6 +141,8 @@ export const promoteOptionsSchema = z.object({
   signal: z.instanceof(AbortSignal).optional(),
   /** The flow's clock: waits sleep on it and evidence is stamped from it; the client's clock by default. */
   clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
+  /** The release lock: wait or refuse, lease, `--break-lock`. */
+  lock: lockOptionsSchema,
   /** D3 in the flow: resolve a conflicting pick locally with this resolver, push, and go on (see resolveConflict). */
   resolveConflicts: flowResolveSchema.optional(),
   /**

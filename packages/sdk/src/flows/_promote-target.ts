@@ -4,11 +4,16 @@
  * a resumed run finds what an earlier run did instead of doing it again.
  */
 import type { TargetRecord } from '@hotfix-release/evidence';
-import type { HotfixError } from '../errors.js';
+import { type HotfixError, isHotfixError } from '../errors.js';
 import type { ConflictFile } from '../primitives/_pick-conflicts.js';
 import type { SmokeCheckResult } from '../primitives/run-smoke-checks.js';
 import type { PromotionContext } from './_promotion-context.js';
-import { type RollbackContext, rollbackSteps } from './_rollback-target.js';
+import {
+  type RollbackContext,
+  rollbackRefFromGitLab,
+  rollbackSteps,
+  unreadableDeployment,
+} from './_rollback-target.js';
 import { type FlowStep, finishTarget, runSteps, type Stop, type StopReason } from './_runner.js';
 import { deployStep, triggerStep } from './_step-deploy.js';
 import { driftStep } from './_step-pick.js';
@@ -76,11 +81,21 @@ export async function promoteTarget(
 
 /** D6: the rollback steps on the same runner; the stop stands when they went through, theirs when not. */
 async function backOut(ctx: PromotionContext, stopped: Stop, rollback: NonNullable<Stop['rollback']>): Promise<Stop> {
+  // Whether the pick reached staging is GitLab's to say, not the step's belief (R1 or R2); unreadable: R3, nothing touched.
+  let runbookRef: 'R1' | 'R2';
+  try {
+    const picked = ctx.state.record.pick?.picks.map((p) => p.pickedSha) ?? [];
+    runbookRef = (await rollbackRefFromGitLab(ctx.client, ctx.config, ctx.target, picked)).runbookRef;
+  } catch (e) {
+    if (!isHotfixError(e)) throw e;
+    const error = unreadableDeployment(ctx.target, e);
+    return { ...stopped, message: `${stopped.message} ${error.message}`, error };
+  }
   const rctx: RollbackContext = {
     client: ctx.client,
     config: ctx.config,
     target: ctx.target,
-    runbookRef: rollback.runbookRef,
+    runbookRef,
     reason: rollback.why,
     record: ctx.state.record,
     clock: ctx.clock,

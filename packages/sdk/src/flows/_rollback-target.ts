@@ -8,12 +8,12 @@ import type { RollbackRecord, TargetRecord } from '@hotfix-release/evidence';
 import { err } from 'neverthrow';
 import { must } from '../_internal/must.js';
 import type { Clock } from '../clock.js';
-import { hotfixError } from '../errors.js';
+import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { awaitEnvironment } from '../primitives/await-environment.js';
 import { revertFromRelease } from '../primitives/revert-from-release.js';
 import { triggerGuidedRelease } from '../primitives/trigger-guided-release.js';
-import type { RunbookConfig } from '../runbook-config.js';
+import { type RunbookConfig, serviceFor } from '../runbook-config.js';
 import * as rec from './_records.js';
 import { pickMergeRequestOf, revertThroughMergeRequest } from './_rollback-mr.js';
 import { CONTINUE, defineStep, type FlowStep, noAdoption, type Runner } from './_runner.js';
@@ -44,6 +44,41 @@ export interface RollbackContext {
     rerun?: RollbackRecord['rerunPipeline'];
     revalidation?: RollbackRecord['revalidation'];
   };
+}
+
+/**
+ * D6/R1/R2 from GitLab, never from the flow's own belief: is a recorded pick an ancestor of (or)
+ * what the target's environment runs now (its last deployment, read like `hotfix status` reads
+ * it; ancestry by GitLab's compare from that SHA to the pick, which lists nothing exactly when the
+ * pick is reachable from it)? Deployed: R2 (revert and redeploy); not: R1. A read that fails
+ * throws (the caller stops R3 and touches nothing).
+ */
+export async function rollbackRefFromGitLab(
+  client: GitLabClient,
+  config: RunbookConfig,
+  target: string,
+  picked: readonly string[],
+): Promise<{ readonly runbookRef: 'R1' | 'R2'; readonly environmentSha: string | undefined }> {
+  const environment = serviceFor(config, target)?.environment ?? config.environment;
+  const envs = await must(client.environmentsByName(target, environment));
+  const env = envs.find((e) => e.name === environment) ?? envs[0];
+  const sha = env ? (await must(client.environment(target, env.id))).last_deployment?.sha : undefined;
+  if (!sha) return { runbookRef: 'R1', environmentSha: undefined };
+  for (const pick of picked) {
+    if (pick === sha) return { runbookRef: 'R2', environmentSha: sha };
+    const ahead = await must(client.compare(target, sha, pick, { straight: false }));
+    if (ahead.commits.length === 0) return { runbookRef: 'R2', environmentSha: sha };
+  }
+  return { runbookRef: 'R1', environmentSha: sha };
+}
+
+/** The R3 stop of a rollback that cannot tell whether staging runs the hotfix: nothing is touched. */
+export function unreadableDeployment(target: string, cause: HotfixError): HotfixError {
+  return hotfixError(
+    'drift',
+    `Cannot read what ${target}'s environment runs now (${cause.message}), so whether the hotfix reached staging is unknown; nothing was reverted. Check the environment, then roll back again (R3).`,
+    { runbookRef: 'R3', details: { kinds: ['deployment-unreadable'], shas: [] }, cause },
+  );
 }
 
 /** R1/R2: revert the recorded picks from release, newest first (found, not repeated, when already reverted). */

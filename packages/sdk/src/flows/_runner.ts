@@ -169,12 +169,11 @@ export async function runSteps<C>(
   previous: TargetRecord | undefined,
 ): Promise<Stop | undefined> {
   for (const s of steps) {
-    if (runner.signal?.aborted) {
-      return { reason: 'aborted', outcome: 'pending', message: abortedMessage(s.name) };
-    }
+    if (runner.signal?.aborted) return lockLostStop(runner.signal) ?? abortedStop(s.name);
     try {
       const r = await s.resume(ctx, previous);
-      if (r.isErr()) return r.error;
+      // A wait cut short because the release lock was lost is that loss (R3), not the operator's Ctrl-C.
+      if (r.isErr()) return (r.error.reason === 'aborted' && lockLostStop(runner.signal)) || r.error;
     } catch (e) {
       if (isHotfixError(e)) return { reason: 'error', outcome: 'failed', message: e.message, error: e };
       throw e;
@@ -211,6 +210,18 @@ export async function finishTarget(
   runner.progress('outcome', outcome === 'promoted' ? 'done' : 'failed', message, target);
 }
 
-function abortedMessage(step: string): string {
-  return `Stopped by the operator before ${step}; resume with the same journal to continue.`;
+function abortedStop(step: string): Stop {
+  return {
+    reason: 'aborted',
+    outcome: 'pending',
+    message: `Stopped by the operator before ${step}; resume with the same journal to continue.`,
+  };
+}
+
+/** The stop of a flow whose release lock was lost (the lock guard aborts the signal with `lock-lost`, R3). */
+function lockLostStop(signal: AbortSignal | undefined): Stop | undefined {
+  const reason: unknown = signal?.aborted ? signal.reason : undefined;
+  return isHotfixError(reason) && reason.code === 'lock-lost'
+    ? { reason: 'error', outcome: 'pending', message: reason.message, error: reason }
+    : undefined;
 }

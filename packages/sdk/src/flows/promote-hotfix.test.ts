@@ -8,6 +8,7 @@ import { checkBundles } from '@hotfix-release/policy';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
 import { gateExpectations, makeReleaseWorld, promotionConfig, type ReleaseWorld } from '../../test/release-world.js';
+import { readReleaseLock } from '../primitives/release-lock.js';
 import { type FlowEvent, promoteHotfix } from './promote-hotfix.js';
 
 /** Runs in both simulator modes (HOTFIX_SIM_MODE); no test is expected to fail in realistic mode. */
@@ -55,13 +56,24 @@ describe('promoteHotfix', () => {
     events.length = 0;
     await w?.close();
   });
+  const isLockWrite = (r: { body?: unknown }) =>
+    String((r.body as { branch?: unknown } | undefined)?.branch ?? '').startsWith('hotfix-release/lock/');
+  /** Writes to release, staging and the MR; the release lock's own branch is bookkeeping, asserted apart. */
   const sideEffects = () =>
     w
       .gitlabRequests()
       .filter(
         (r) =>
-          r.method !== 'GET' && r.handled && r.status < 400 && !(r.body as { dry_run?: boolean } | undefined)?.dry_run,
+          r.method !== 'GET' &&
+          r.handled &&
+          r.status < 400 &&
+          !(r.body as { dry_run?: boolean } | undefined)?.dry_run &&
+          !isLockWrite(r),
       );
+  const lockFile = async () => {
+    const lock = (await readReleaseLock(w.client, MAIN, 'release'))._unsafeUnwrap();
+    return lock?.file;
+  };
 
   it('promotes one hotfix to two targets (D4) and the bundle passes the policy', async () => {
     w = await makeReleaseWorld({ start: new Date() });
@@ -136,6 +148,12 @@ describe('promoteHotfix', () => {
     expect(r.bundle.targets[0]?.rollbacks).toEqual([]);
     expect(writesFrom).toBeGreaterThan(0);
     expect(sideEffects().slice(writesFrom)).toEqual([]);
+    // The promotion ended (failed): its release lock is released, recorded in the evidence.
+    expect(await lockFile()).toMatchObject({ state: 'released' });
+    expect(r.bundle.targets[0]?.lock).toMatchObject({
+      branch: 'hotfix-release/lock/release',
+      releasedAt: expect.any(String),
+    });
   });
 
   it('stops R3, naming the foreign commit and changing nothing, when our run deploys a descendant (even with rollbackOnFailure)', async () => {
@@ -239,11 +257,20 @@ describe('promoteHotfix', () => {
     w = await makeReleaseWorld({ start: new Date() });
     const config = promotionConfig(w, [MAIN]);
     const r = (
-      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.conflictingPick, clock: w.clock })
+      await promoteHotfix(w.client, config, {
+        mr: demo.mergeRequests.conflictingPick,
+        clock: w.clock,
+        journalPath: join(dir, 'conflict.journal.json'),
+      })
     )._unsafeUnwrap();
     expect(r.targets[0]).toMatchObject({ outcome: 'pending', reason: 'conflict' });
     expect(r.targets[0]?.conflicts?.length).toBeGreaterThan(0);
     expect(sideEffects()).toEqual([]);
+    // Awaiting the resolution, the promotion still holds its release lock (resume continues under it).
+    expect(await lockFile()).toMatchObject({
+      state: 'held',
+      holder: { mr: `${MAIN}!${demo.mergeRequests.conflictingPick.iid}` },
+    });
   });
 
   it('refuses to start when preflight fails, listing every problem', async () => {

@@ -24,6 +24,7 @@ import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { preflight } from '../primitives/preflight.js';
 import { labelValidated } from '../primitives/record-validation.js';
+import type { LockIdentity } from '../primitives/release-lock.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
 import { checkTokenCan, PROMOTION_OPERATIONS } from '../token-kinds.js';
 import {
@@ -35,6 +36,7 @@ import {
 import { type PromotionTargetResult, promoteTarget } from './_promote-target.js';
 import type { PromotionContext } from './_promotion-context.js';
 import { labelRecord, reportedTime } from './_records.js';
+import { attachLock, createLockGuard } from './_release-lock.js';
 import { createRunner, evidenceError, type FlowHooks, type Runner } from './_runner.js';
 
 export type { FlowEvent, PromoteOptions } from './_promote-options.js';
@@ -94,10 +96,15 @@ async function run(
   o: PromoteSettings,
   hooks: FlowHooks,
 ): Promise<PromotionResult> {
-  const clock = o.clock ?? client.clock;
+  const baseClock = o.clock ?? client.clock;
   const targets = o.targets ?? [o.mr.project];
-  const deps = { clock, hooks, onEvent: o.onEvent, signal: o.signal };
-  await checkPreflight(client, config, o.mr, targets, createRunner({ ...deps, journal: undefined }));
+  await checkPreflight(
+    client,
+    config,
+    o.mr,
+    targets,
+    createRunner({ clock: baseClock, hooks, onEvent: o.onEvent, signal: o.signal, journal: undefined }),
+  );
   const mr = await must(client.mergeRequest(o.mr.project, o.mr.iid));
   const plan = await must(resolvePickPlan(client, o.mr.project, mr));
   const me = await must(client.currentUser());
@@ -106,7 +113,7 @@ async function run(
     tool: { name: '@hotfix-release/sdk', version: SDK_VERSION },
     operator: { username: me.username, id: me.id },
     gitlabUrl: client.gitlabUrl,
-    startedAt: isoNow(clock),
+    startedAt: isoNow(baseClock),
     settings: {
       orchestrationProject: config.orchestration.project,
       releaseBranch: config.releaseBranch,
@@ -128,9 +135,22 @@ async function run(
   };
   // The check headers' values are secrets like the token: no journal line or bundle may hold one.
   const sentinels = [...o.sentinels, ...checkHeaderValues(o.checkHeaders)];
-  const journal = await openJournal(o.journalPath, header, clock, sentinels);
-  const runner = createRunner({ ...deps, journal });
+  const journal = await openJournal(o.journalPath, header, baseClock, sentinels);
   const startedAt = journal?.state().bundle.startedAt ?? header.startedAt;
+  // S2/R3: one promotion per release branch at a time; the lock's sleeps renew it (see _release-lock.ts).
+  const guard = createLockGuard({
+    client,
+    identity: lockIdentity(me, o, `${o.mr.project}!${o.mr.iid}@${startedAt}`),
+    settings: o.lock,
+    signal: o.signal,
+    journaled: journal !== undefined,
+  });
+  const clock = guard.wrap(baseClock);
+  const runner = createRunner({ clock, hooks, onEvent: o.onEvent, signal: guard.signal, journal });
+  await guard.acquire(
+    targets.map((t) => ({ target: t, branch: serviceFor(config, t)?.releaseBranch ?? config.releaseBranch })),
+    runner,
+  );
   const shared = { client, config, mr: { ...o.mr, webUrl: mr.web_url }, plan, startedAt, settings: o, clock, runner };
   const results: PromotionTargetResult[] = [];
   for (const target of targets) {
@@ -138,10 +158,25 @@ async function run(
     const previous = state?.bundle.targets.find((t) => t.project === target);
     const pending = state?.pendingPipelines[target];
     const ctx = promotionContext(shared, target, `${o.mr.project}!${o.mr.iid}@${startedAt}`, pending);
+    attachLock(ctx.state.record, guard.recordFor(target));
     results.push(await promoteTarget(ctx, previous));
   }
   await labelAndClose(client, config, o, results, runner);
+  await guard.finish(results, runner);
   return seal(header, results, journal, runner, o.journalPath, sentinels);
+}
+
+/** Who takes the release lock: the operator, this promotion (same id across resume), its MR, journal and host. */
+function lockIdentity(me: { username: string; id: number }, o: PromoteSettings, promotionId: string): LockIdentity {
+  const journal = o.journalPath?.split(/[\\/]/).pop();
+  return {
+    username: me.username,
+    id: me.id,
+    promotionId,
+    mr: `${o.mr.project}!${o.mr.iid}`,
+    ...(journal ? { journal } : {}),
+    ...(o.lock.host ? { host: o.lock.host } : {}),
+  };
 }
 
 /** The context of one target's steps. */
@@ -266,5 +301,7 @@ async function openJournal(
     ? await EvidenceJournal.open(path, options)
     : await EvidenceJournal.create(path, header, options);
   if (!r.isOk()) throw evidenceError(path, r.error.message);
+  // `hotfix abandon` gave this promotion up: it is never resumed (R3).
+  if (r.value.state().abandoned) throw evidenceError(path, 'the promotion was abandoned; start a new one');
   return r.value;
 }

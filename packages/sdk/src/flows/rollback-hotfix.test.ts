@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readJournal } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
@@ -108,5 +109,112 @@ describe('rollbackHotfix and resumeHotfix', () => {
     expect(
       (await resumeHotfix(w.client, config, { journalPath: join(dir, 'nope.json') }))._unsafeUnwrapErr().code,
     ).toBe('evidence');
+  });
+  it('decides R2 from GitLab when the bundle records no deployment but staging runs the pick', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w);
+    const promoted = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, clock: w.clock })
+    )._unsafeUnwrap();
+    // The flow's own belief says "never deployed" (as a bundle whose run stopped before its wait would).
+    const { digest: _digest, ...unsealed } = structuredClone(promoted.bundle);
+    const t0 = unsealed.targets[0]!;
+    delete t0.deployment;
+    delete t0.deployedSha;
+    delete t0.deployedCommits;
+    const r = (
+      await rollbackHotfix(w.client, config, { bundle: unsealed, reason: 'broken', clock: w.clock })
+    )._unsafeUnwrap();
+    expect(r.targets[0]).toMatchObject({ runbookRef: 'R2', ok: true });
+    expect(r.bundle.targets[0]?.rollbacks[0]).toMatchObject({
+      runbookRef: 'R2',
+      rerunPipeline: { id: expect.any(Number) },
+    });
+    // Staging runs the reverted release again: no deployed pick was reverted without a redeploy.
+    const env = (await w.client.environmentsByName(MAIN, 'staging'))._unsafeUnwrap()[0]!;
+    const last = (await w.client.environment(MAIN, env.id))._unsafeUnwrap().last_deployment;
+    expect(last?.sha).toBe(await w.head(MAIN, 'release'));
+  });
+
+  it('decides R1 from GitLab when staging never ran the pick: revert only, no pipeline', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w);
+    const journalPath = join(dir, 'never-deployed.journal.json');
+    const first = await promoteHotfix(
+      w.client,
+      config,
+      { mr: demo.mergeRequests.cleanPick, journalPath, clock: w.clock },
+      {
+        afterStep: (s) => {
+          if (s === 'drift') throw new Error('killed before the pipeline');
+        },
+      },
+    );
+    expect(first.isErr()).toBe(true);
+    const state = (await readJournal(journalPath))._unsafeUnwrap();
+    const pipelinesBefore = w
+      .gitlabRequests()
+      .filter((q) => q.method === 'POST' && q.route.endsWith('/pipeline')).length;
+    const r = (
+      await rollbackHotfix(w.client, config, { bundle: state.bundle, reason: 'not wanted', clock: w.clock })
+    )._unsafeUnwrap();
+    expect(r.targets[0]).toMatchObject({ runbookRef: 'R1', ok: true });
+    expect(r.bundle.targets[0]?.rollbacks[0]).toMatchObject({ runbookRef: 'R1', rerunPipeline: null });
+    expect(w.gitlabRequests().filter((q) => q.method === 'POST' && q.route.endsWith('/pipeline'))).toHaveLength(
+      pipelinesBefore,
+    );
+  });
+
+  it('stops R3 and touches nothing when what staging runs cannot be read', async () => {
+    w = await makeReleaseWorld({ start: new Date(), retry: { maxAttempts: 1 } });
+    const config = configFor(w);
+    const promoted = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, clock: w.clock })
+    )._unsafeUnwrap();
+    const head = await w.head(MAIN, 'release');
+    const isLockWrite = (q: { body?: unknown }) =>
+      String((q.body as { branch?: unknown } | undefined)?.branch ?? '').startsWith('hotfix-release/lock/');
+    const releaseWrites = () => w.gitlabRequests().filter((q) => q.method !== 'GET' && !isLockWrite(q)).length;
+    const writesBefore = releaseWrites();
+    w.sim.fault({
+      method: 'GET',
+      route: '/projects/:id/environments',
+      kind: 'status',
+      status: 503,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const r = (
+      await rollbackHotfix(w.client, config, { bundle: promoted.bundle, reason: 'broken', clock: w.clock })
+    )._unsafeUnwrap();
+    expect(r.ok).toBe(false);
+    expect(r.targets[0]?.error).toMatchObject({ code: 'drift', runbookRef: 'R3' });
+    expect(r.targets[0]?.message).toContain('nothing was reverted');
+    // Nothing but the release lock's own branch was written (taken and given back around the decision).
+    expect(releaseWrites()).toBe(writesBefore);
+    expect(await w.head(MAIN, 'release')).toBe(head);
+  });
+
+  it('runs under the release lock: refused naming the holder while another promotion holds it', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = configFor(w);
+    const promoted = (
+      await promoteHotfix(w.client, config, { mr: demo.mergeRequests.cleanPick, clock: w.clock })
+    )._unsafeUnwrap();
+    const other = demo.mergeRequests.conflictingPick;
+    const journalPath = join(dir, 'holder.journal.json');
+    const held = (await promoteHotfix(w.client, config, { mr: other, journalPath, clock: w.clock }))._unsafeUnwrap();
+    expect(held.targets[0]).toMatchObject({ outcome: 'pending', reason: 'conflict' });
+    const head = await w.head(MAIN, 'release');
+    const r = await rollbackHotfix(w.client, config, {
+      bundle: promoted.bundle,
+      reason: 'broken',
+      clock: w.clock,
+      lock: { wait: false },
+    });
+    expect(r._unsafeUnwrapErr()).toMatchObject({
+      code: 'lock-held',
+      details: { holder: { mr: `${MAIN}!${other.iid}` } },
+    });
+    expect(await w.head(MAIN, 'release')).toBe(head);
   });
 });

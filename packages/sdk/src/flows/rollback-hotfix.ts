@@ -10,13 +10,25 @@ import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
 import { parseOptions } from '../_internal/parse-options.js';
 import { type Clock, isClock } from '../clock.js';
-import { type HotfixError, hotfixError } from '../errors.js';
+import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { assertNoDrift } from '../primitives/assert-no-drift.js';
 import type { RunbookConfig } from '../runbook-config.js';
 import { checkTokenCan, ROLLBACK_OPERATIONS } from '../token-kinds.js';
-import { checkHeadersFor, checkHeadersSchema, type FlowEvent, withHeaders } from './_promote-options.js';
-import { type RollbackContext, rollbackSteps } from './_rollback-target.js';
+import {
+  checkHeadersFor,
+  checkHeadersSchema,
+  type FlowEvent,
+  lockOptionsSchema,
+  withHeaders,
+} from './_promote-options.js';
+import { createLockGuard, type LockGuard } from './_release-lock.js';
+import {
+  type RollbackContext,
+  rollbackRefFromGitLab,
+  rollbackSteps,
+  unreadableDeployment,
+} from './_rollback-target.js';
 import {
   CONTINUE,
   createRunner,
@@ -51,6 +63,14 @@ export const rollbackOptionsSchema = z.object({
   clock: z.custom<Clock>(isClock, { message: 'expected { now(), sleep(ms, signal) }' }).optional(),
   /** Headers for each target's health check (staging behind auth), by target project; values are secrets. */
   checkHeaders: checkHeadersSchema,
+  /** The release lock, as for a promotion: wait or refuse, lease (the promotion's own lock is re-adopted). */
+  lock: z
+    .object({
+      wait: z.boolean().optional(),
+      maxWaitMs: z.number().int().min(0).max(86_400_000).optional(),
+      breakStale: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 /** Options of `rollbackHotfix` as callers write them. */
@@ -71,8 +91,10 @@ export interface RollbackResult {
 
 /**
  * Rolls a promotion back per target: R2 (revert, rerun the orchestration pipeline with
- * the same inputs, await, revalidate) where a deployment is recorded, R1 (revert only)
- * where it is not. A target whose release moved since the pick is refused with `drift`
+ * the same inputs, await, revalidate) where GitLab shows the environment runs the pick or a
+ * descendant of it (whatever the bundle believes: a later promotion may have deployed it), R1
+ * (revert only) where it does not; an environment that cannot be read is an R3 stop that
+ * touches nothing. A target whose release moved since the pick is refused with `drift`
  * (R3): restore release with the repository's recovery process first.
  *
  * Errors: `invalid-input`, `evidence` (the bundle does not parse), transport errors.
@@ -112,14 +134,35 @@ async function run(
   bundle: PromotionBundle,
   hooks: FlowHooks,
 ): Promise<RollbackResult> {
-  const clock = o.clock ?? client.clock;
-  const runner = createRunner({ clock, journal: undefined, hooks, onEvent: o.onEvent, signal: undefined });
+  const baseClock = o.clock ?? client.clock;
+  const guard = await rollbackLock(client, bundle, o.lock);
+  const clock = guard.wrap(baseClock);
+  const runner = createRunner({ clock, journal: undefined, hooks, onEvent: o.onEvent, signal: guard.signal });
   const targets: TargetRecord[] = bundle.targets.map((t) => ({ ...t, rollbacks: [...t.rollbacks] }));
   const results: RollbackResult['targets'][number][] = [];
   const wait = { maxWaitMs: o.maxWaitMs, minDelayMs: o.minDelayMs, maxDelayMs: o.maxDelayMs };
+  const chosen = targets.filter((t) => t.pick && (!o.targets || o.targets.includes(t.project)));
+  await guard.acquire(
+    chosen.map((t) => ({ target: t.project, branch: t.pick?.releaseBranch ?? config.releaseBranch })),
+    runner,
+  );
   for (const record of targets) {
     if (!record.pick || (o.targets && !o.targets.includes(record.project))) continue;
-    const runbookRef = record.deployment ? 'R2' : 'R1';
+    // Whether it reached staging is GitLab's to say (a second promotion may have deployed it): R2 or R1.
+    const decided = await decide(client, config, record);
+    if ('error' in decided) {
+      runner.progress('rollback', 'failed', decided.error.message, record.project);
+      const runbookRef = record.deployment ? 'R2' : 'R1';
+      results.push({
+        target: record.project,
+        runbookRef,
+        ok: false,
+        message: decided.error.message,
+        error: decided.error,
+      });
+      continue;
+    }
+    const runbookRef = decided.runbookRef;
     const ctx: RollbackContext = {
       client,
       config,
@@ -146,6 +189,10 @@ async function run(
     results.push({ target: record.project, runbookRef, ok, message });
   }
   if (results.some((r) => r.ok)) await removeLabel(client, bundle, targets, runner);
+  await guard.finish(
+    chosen.map((t) => ({ target: t.project, outcome: t.outcome, message: '', record: t })),
+    runner,
+  );
   const updated: PromotionBundle = {
     ...bundle,
     targets,
@@ -155,6 +202,41 @@ async function run(
   if (!sealed.isOk())
     throw hotfixError('evidence', sealed.error.message, { details: { reason: sealed.error.message } });
   return { ok: results.length > 0 && results.every((r) => r.ok), targets: results, bundle: sealed.value };
+}
+
+/**
+ * S2/R3: a rollback changes release too, so it runs under the release lock; the promotion's own lock
+ * (kept after an R3 or awaiting-human stop) is re-adopted, since the rollback is that promotion's.
+ */
+async function rollbackLock(
+  client: GitLabClient,
+  bundle: PromotionBundle,
+  lock: z.output<typeof rollbackOptionsSchema>['lock'],
+): Promise<LockGuard> {
+  const me = await must(client.currentUser());
+  const mr = `${bundle.hotfix.mr.project}!${bundle.hotfix.mr.iid}`;
+  return createLockGuard({
+    client,
+    identity: { username: me.username, id: me.id, promotionId: `${mr}@${bundle.startedAt}`, mr },
+    settings: lockOptionsSchema.parse(lock ?? {}),
+    signal: undefined,
+    journaled: false,
+  });
+}
+
+/** R1 or R2 from GitLab; an unreadable environment is an R3 error (nothing is touched). */
+async function decide(
+  client: GitLabClient,
+  config: RunbookConfig,
+  record: TargetRecord,
+): Promise<{ runbookRef: 'R1' | 'R2' } | { error: HotfixError }> {
+  const picked = record.pick?.picks.map((p) => p.pickedSha) ?? [];
+  try {
+    return await rollbackRefFromGitLab(client, config, record.project, picked);
+  } catch (e) {
+    if (!isHotfixError(e)) throw e;
+    return { error: unreadableDeployment(record.project, e) };
+  }
 }
 
 /** R3: a release that moved since the pick is not rolled back blindly; it is restored first. */

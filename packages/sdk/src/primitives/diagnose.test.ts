@@ -75,13 +75,14 @@ describe('diagnose', () => {
         'inputs-transport',
         'orchestration-ref',
         `release-push@${TARGET}`,
+        `release-lock@${TARGET}`,
         `service-environment@${TARGET}`,
         `deploy-jobs@${TARGET}`,
         `health-endpoint@${TARGET}`,
         `observed-deploy@${TARGET}`,
       ].sort(),
     );
-    for (const f of r.findings) expect(f.runbookRef).toMatch(/^[PE]\d$/);
+    for (const f of r.findings) expect(f.runbookRef).toMatch(/^[PER]\d$/);
     expect(JSON.stringify(r)).not.toContain(sim.token);
   });
 

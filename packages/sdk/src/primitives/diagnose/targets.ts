@@ -4,6 +4,7 @@ import { accessLevelOf, mayPushBranch, readCiConfig, topLevelJobNames } from '..
 import type { GitLabClient } from '../../gitlab-client.js';
 import { type RunbookConfig, type ServiceDescriptor, serviceFor } from '../../runbook-config.js';
 import { checkHealth } from '../await-environment/health.js';
+import { readReleaseLock, viewLock } from '../release-lock.js';
 import { type Add, mustContinue } from './types.js';
 
 /** How the per-service checks reach health endpoints. */
@@ -64,6 +65,7 @@ export async function checkTargets(
       svc?.pickMode ?? 'auto',
       add,
     );
+    await checkReleaseLock(client, target, releaseBranch, add);
     if (!svc) continue;
     await checkEnvironment(client, target, svc, add);
     await checkDeployJobs(client, target, svc, add);
@@ -114,6 +116,51 @@ async function checkRelease(
       status: 'fail',
       message: `${where} does not accept your pushes: changes reach it only through merge requests (or another role), so the cherry-pick (S3) cannot land.`,
       fix: `Ask a maintainer of ${target} to allow your role to push to ${releaseBranch}, or have someone who may push run the promotion.`,
+    });
+}
+
+/** S2/R3: who holds the release lock now (a promotion in progress, or a stale one left by a killed run). */
+async function checkReleaseLock(client: GitLabClient, target: string, releaseBranch: string, add: Add): Promise<void> {
+  const base = { id: 'release-lock', runbookRef: 'R3' as RunbookId, target };
+  const read = await readReleaseLock(client, target, releaseBranch);
+  if (read.isErr()) {
+    mustContinue(read.error);
+    add({
+      ...base,
+      status: 'warn',
+      message: `The release lock of ${target}:${releaseBranch} is not readable.`,
+      fix: `Ask for the Developer role in ${target}.`,
+    });
+    return;
+  }
+  const lock = read.value;
+  const view = viewLock(lock, '', client.clock.now());
+  if (!lock || view === 'free') {
+    add({
+      ...base,
+      status: 'ok',
+      message: `No promotion holds the release lock of ${target}:${releaseBranch}.`,
+      fix: '',
+    });
+    return;
+  }
+  const h = lock.file?.holder;
+  const who = h
+    ? `${h.username} (promoting ${h.mr}${h.host ? ` on ${h.host}` : ''}, journal ${h.journal ?? 'unknown'})`
+    : 'an unreadable lock file';
+  if (view === 'stale')
+    add({
+      ...base,
+      status: 'fail',
+      message: `The release lock of ${target}:${releaseBranch} is held by ${who}, and its lease ran out at ${lock.leaseExpiresAt}: its promotion was probably killed.`,
+      fix: `Ask ${h?.username ?? 'its holder'} to "hotfix resume" or "hotfix abandon" the journal; or take it over with "hotfix promote --break-lock" (recorded in the evidence).`,
+    });
+  else
+    add({
+      ...base,
+      status: 'warn',
+      message: `The release lock of ${target}:${releaseBranch} is held by ${who}; its lease runs until ${lock.leaseExpiresAt}.`,
+      fix: 'A promotion is in progress: a new one waits for it (or refuses with --no-wait).',
     });
 }
 
