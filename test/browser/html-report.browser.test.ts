@@ -25,8 +25,9 @@ let browser: Browser;
 async function failingReport(): Promise<string> {
   const b = clone(buildPromotionBundle());
   const t = b.targets[0];
-  if (!t?.pipeline || !t.smokeChecks[0] || !b.hotfix.commits[0]) throw new Error('fixture');
-  b.hotfix.commits[0].title = HOSTILE_TITLE;
+  const commit = b.hotfixes[0]?.commits[0];
+  if (!t?.pipeline || !t.smokeChecks[0] || !commit) throw new Error('fixture');
+  commit.title = HOSTILE_TITLE;
   t.pipeline.inputs.action = 'bring-all-code-to-release-branch';
   t.smokeChecks[0].result = 'failed';
   t.smokeChecks[0].name = '<a href="javascript:globalThis.pwned=\'link\'">click</a>';

@@ -39,7 +39,7 @@ beforeAll(async () => {
   await writeFile(
     join(dir, 'hostile.json'),
     sealed((b) => {
-      const c = b.hotfix.commits[0];
+      const c = b.hotfixes[0]?.commits[0];
       if (c) c.title = '<script>globalThis.pwned=1</script></style>\u202Etxt.exe';
       const p = b.targets[0]?.pipeline;
       if (p) p.inputs = { ...p.inputs, action: 'bring-all-code-to-release-branch' };

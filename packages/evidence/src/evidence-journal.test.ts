@@ -13,7 +13,10 @@ import { readJournal } from './read-journal.js';
 
 const fixture = buildPromotionBundle();
 const { targets, promotedTargets: _p, digest: _d, completedAt: _c, ...headerRest } = fixture;
-const header: JournalHeader = { ...headerRest, targets: targets.map((t) => t.project) };
+const header: JournalHeader = {
+  ...headerRest,
+  targets: targets.map((t) => ({ project: t.project, hotfix: t.hotfix })),
+};
 const [t0, t1] = targets;
 if (!t0?.pick || !t0.pipeline || !t1) throw new Error('fixture');
 
@@ -105,7 +108,7 @@ describe(EvidenceJournal.name, () => {
     const conflict = {
       apiUrl: 'https://gitlab.example.com/api/v4/projects/1/repository/commits',
       observedAt: '2026-11-30T01:01:05.000Z',
-      originalSha: fixture.hotfix.commits[0]?.sha ?? '',
+      originalSha: fixture.hotfixes[0]?.commits[0]?.sha ?? '',
       paths: ['src/tariff.ts'],
       resolvedBy: 'oncall.alice',
       resultTree: 'c'.repeat(40),

@@ -134,12 +134,13 @@ export class EvidenceJournal {
         evidenceError('invalid-journal-entry', 'bad journal entry', { issues: issuesFromZod(parsed.error) }),
       );
     }
-    if ('target' in parsed.data && !this.file.header.targets.includes(parsed.data.target)) {
+    const named = 'target' in parsed.data ? parsed.data.target : undefined;
+    if (named !== undefined && !this.file.header.targets.some((t) => t.project === named)) {
       return errResult(
         evidenceError(
           'invalid-journal-entry',
           'target is not one of the journal header targets',
-          { issues: [{ pointer: '/target', message: `unknown target ${parsed.data.target}` }] },
+          { issues: [{ pointer: '/target', message: `unknown target ${named}` }] },
           { runbookRef: 'D4' },
         ),
       );

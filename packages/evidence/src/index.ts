@@ -28,6 +28,8 @@ export {
 export type { JournalEntry, JournalHeader, JournalStep, PipelineIntent } from './journal-schema.js';
 export { journalEntrySchema, journalHeaderSchema, pipelineIntentSchema } from './journal-schema.js';
 export { toJsonPointer } from './json-pointer.js';
+export type { LegacyBundle } from './normalize-bundle.js';
+export { normalizeBundle } from './normalize-bundle.js';
 export { parseBundle } from './parse-bundle.js';
 export type { E2Provenance, E3Provenance } from './provenance.js';
 export { provenanceOf } from './provenance.js';
@@ -36,6 +38,7 @@ export { readJournal } from './read-journal.js';
 export type { CompletionCriterionId, RunbookEntry, RunbookId } from './runbook.js';
 export { isRunbookId, RUNBOOK, RUNBOOK_IDS, runbookEntry } from './runbook.js';
 export type {
+  BlockedRecord,
   ConflictResolution,
   DeployedCommitsRecord,
   DeployedShaRecord,
@@ -43,6 +46,7 @@ export type {
   DriftReport,
   EnumeratedPipeline,
   EnumerationRecord,
+  Hotfix,
   LabelRecord,
   LockRecord,
   NoteRecord,
@@ -56,6 +60,11 @@ export type {
   TargetRecord,
 } from './schema/bundle-schema.js';
 export {
+  blockedRecordSchema,
+  hotfixForTarget,
+  hotfixRef,
+  hotfixRefSchema,
+  hotfixSchema,
   promotionBundleSchema,
   READABLE_MAJORS,
   SCHEMA_MAJOR,

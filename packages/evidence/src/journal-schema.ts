@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { promotionBundleSchema, targetOutcomeSchema } from './schema/bundle-schema.js';
+import { legacyBundleSchema } from './normalize-bundle.js';
+import {
+  blockedRecordSchema,
+  hotfixRef,
+  hotfixRefSchema,
+  promotionBundleSchema,
+  SCHEMA_VERSION,
+  targetOutcomeSchema,
+} from './schema/bundle-schema.js';
 import { isoUtcSchema, projectPathSchema } from './schema/primitives.js';
 import {
   conflictResolutionSchema,
@@ -19,8 +27,39 @@ import {
   smokeCheckRecordSchema,
 } from './schema/target-records.js';
 
-/** What a journal starts with: the bundle's header fields and the target projects (D4). */
+/**
+ * What a journal starts with: the bundle's header fields, its hotfixes, and the targets (D4) in the order
+ * they are promoted, each naming its hotfix.
+ */
 export const journalHeaderSchema = promotionBundleSchema
+  .pick({
+    schemaVersion: true,
+    tool: true,
+    operator: true,
+    gitlabUrl: true,
+    startedAt: true,
+    settings: true,
+    hotfixes: true,
+  })
+  .extend({
+    targets: z
+      .array(
+        z.object({
+          project: projectPathSchema,
+          hotfix: hotfixRefSchema,
+          /** D4 order: targets promoted before this one; a stop there stops this one. */
+          dependsOn: z.array(projectPathSchema).max(50).optional(),
+        }),
+      )
+      .min(1)
+      .max(50),
+  });
+
+/** A journal's header. */
+export type JournalHeader = z.infer<typeof journalHeaderSchema>;
+
+/** The header of a journal an older version wrote (schema 1.x/2.x): one `hotfix`, targets as paths. Internal. */
+const legacyJournalHeaderSchema = legacyBundleSchema
   .pick({
     schemaVersion: true,
     tool: true,
@@ -32,8 +71,22 @@ export const journalHeaderSchema = promotionBundleSchema
   })
   .extend({ targets: z.array(projectPathSchema).min(1).max(50) });
 
-/** A journal's header. */
-export type JournalHeader = z.infer<typeof journalHeaderSchema>;
+/**
+ * A journal header as read: today's, or an older one normalized to today's shape (its one hotfix becomes
+ * `hotfixes[0]`, every target names it). A resumed older journal carries on under this schema version.
+ */
+const readJournalHeaderSchema = z.union([
+  journalHeaderSchema,
+  legacyJournalHeaderSchema.transform(({ hotfix, targets, ...rest }): JournalHeader => {
+    const ref = hotfixRef(hotfix.mr);
+    return {
+      ...rest,
+      schemaVersion: SCHEMA_VERSION,
+      hotfixes: [hotfix],
+      targets: targets.map((project) => ({ project, hotfix: ref })),
+    };
+  }),
+]);
 
 const target = { target: projectPathSchema };
 
@@ -72,6 +125,7 @@ export const journalEntrySchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('note'), ...target, record: noteRecordSchema }),
   z.object({ step: z.literal('label'), ...target, record: labelRecordSchema }),
   z.object({ step: z.literal('rollback'), ...target, record: rollbackRecordSchema }),
+  z.object({ step: z.literal('blocked'), ...target, record: blockedRecordSchema }),
   z.object({ step: z.literal('outcome'), ...target, record: z.object({ outcome: targetOutcomeSchema }) }),
   z.object({ step: z.literal('complete'), record: z.object({ completedAt: isoUtcSchema }) }),
   /**
@@ -98,7 +152,7 @@ export type JournalStep = JournalEntry['step'];
 export const journalFileSchema = z.object({
   format: z.literal('hotfix-release-evidence-journal'),
   version: z.literal(1),
-  header: journalHeaderSchema,
+  header: readJournalHeaderSchema,
   entries: z.array(
     z.intersection(journalEntrySchema, z.object({ seq: z.number().int().positive(), at: isoUtcSchema })),
   ),

@@ -1,7 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { buildPromotionBundle } from '../test/promotion-bundle-fixture.js';
+import { buildLegacyBundle, buildPromotionBundle } from '../test/promotion-bundle-fixture.js';
 import { evidenceJsonSchema } from './evidence-json-schema.js';
 import { parseBundle } from './parse-bundle.js';
 
@@ -24,27 +24,55 @@ describe(parseBundle.name, () => {
   });
 
   it('returns unsupported-schema-version for a major it does not read and accepts a later minor', () => {
-    for (const schemaVersion of ['3.0.0', '0.9.0']) {
+    for (const schemaVersion of ['4.0.0', '0.9.0']) {
       const r = parseBundle({ ...buildPromotionBundle(), schemaVersion });
       expect(!r.isOk() && r.error.code).toBe('unsupported-schema-version');
     }
-    expect(parseBundle({ ...buildPromotionBundle(), schemaVersion: '2.7.0', addedInMinor: { x: 1 } }).isOk()).toBe(
+    expect(parseBundle({ ...buildPromotionBundle(), schemaVersion: '3.7.0', addedInMinor: { x: 1 } }).isOk()).toBe(
       true,
     );
   });
 
-  it('reads a bundle of the previous major (1.x) as it was written', () => {
-    const r = parseBundle({ ...buildPromotionBundle(), schemaVersion: '1.0.0' });
-    expect(r.isOk() && r.value.schemaVersion).toBe('1.0.0');
+  it('reads a bundle of the previous majors (2.x, 1.x) and normalizes it to the 3.x shape in one place', () => {
+    for (const version of ['2.0.0', '2.3.1', '1.0.0']) {
+      const legacy = buildLegacyBundle({}, version);
+      const r = parseBundle(legacy);
+      if (!r.isOk()) throw new Error(JSON.stringify(r.error));
+      expect(r.value.schemaVersion).toBe(version);
+      expect(r.value.hotfixes).toEqual([legacy.hotfix]);
+      expect(r.value.targets.map((t) => t.hotfix)).toEqual(['fleet/charging-api!42', 'fleet/charging-api!42']);
+    }
+    // A 2.x bundle in the 3.x shape (or a 3.x one in the 2.x shape) is neither.
+    expect(parseBundle({ ...buildPromotionBundle(), schemaVersion: '2.0.0' }).isOk()).toBe(false);
+    expect(parseBundle({ ...buildLegacyBundle(), schemaVersion: '3.0.0' }).isOk()).toBe(false);
+  });
+
+  it('reads a 3.x bundle of several merge requests, and refuses a target naming no hotfix or a hotfix twice', () => {
+    const b = JSON.parse(JSON.stringify(buildPromotionBundle({ split: true })));
+    const r = parseBundle(b);
+    expect(r.isOk() && r.value.targets.map((t) => t.hotfix)).toEqual(['fleet/charging-api!42', 'fleet/billing-api!42']);
+    const stray = JSON.parse(JSON.stringify(b));
+    stray.targets[1].hotfix = 'fleet/other!9';
+    const twice = JSON.parse(JSON.stringify(b));
+    twice.hotfixes[1] = twice.hotfixes[0];
+    twice.targets[1].hotfix = twice.targets[0].hotfix;
+    const pointers = (v: unknown) => {
+      const x = parseBundle(v);
+      return !x.isOk() && x.error.code === 'invalid-bundle' ? x.error.details.issues.map((i) => i.pointer) : [];
+    };
+    expect(pointers(stray)).toEqual(['/targets/1/hotfix']);
+    expect(pointers(twice)).toEqual(['/hotfixes/1/mr']);
   });
 
   it('records a time GitLab did not report as absent with the reason, and refuses an absence without one', () => {
     const b = buildPromotionBundle();
     const absent = { absent: true, reason: 'GitLab reported no merged_at for the merge request' };
-    const withAbsent = { ...b, hotfix: { ...b.hotfix, mr: { ...b.hotfix.mr, mergedAt: absent } } };
+    const h = b.hotfixes[0];
+    if (!h) throw new Error('fixture');
+    const withAbsent = { ...b, hotfixes: [{ ...h, mr: { ...h.mr, mergedAt: absent } }] };
     const r = parseBundle(withAbsent);
-    expect(r.isOk() && r.value.hotfix.mr.mergedAt).toEqual(absent);
-    const noReason = { ...b, hotfix: { ...b.hotfix, mr: { ...b.hotfix.mr, mergedAt: { absent: true } } } };
+    expect(r.isOk() && r.value.hotfixes[0]?.mr.mergedAt).toEqual(absent);
+    const noReason = { ...b, hotfixes: [{ ...h, mr: { ...h.mr, mergedAt: { absent: true } } }] };
     const bad = parseBundle(noReason);
     expect(!bad.isOk() && bad.error.code).toBe('invalid-bundle');
   });

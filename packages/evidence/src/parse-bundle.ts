@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { type ErrorIssue, type EvidenceError, evidenceError } from './evidence-error.js';
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { toJsonPointer } from './json-pointer.js';
-import { type PromotionBundle, promotionBundleSchema, READABLE_MAJORS } from './schema/bundle-schema.js';
+import { legacyBundleSchema, normalizeBundle } from './normalize-bundle.js';
+import { hotfixRef, type PromotionBundle, promotionBundleSchema, READABLE_MAJORS } from './schema/bundle-schema.js';
 
 /** Maps zod issues to {@link ErrorIssue}s located by JSON Pointer. Internal helper. */
 export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
@@ -10,10 +11,13 @@ export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
 }
 
 /**
- * Validates an unknown value (e.g. `JSON.parse` output) as a {@link PromotionBundle}.
+ * Validates an unknown value (e.g. `JSON.parse` output) as a {@link PromotionBundle}. A 1.x or 2.x bundle is
+ * validated against its own schema and returned in the 3.x shape (see `normalizeBundle`); a 3.x bundle
+ * must also be consistent: every target names one of its `hotfixes`, and no MR or target is listed twice
+ * (whether `promotedTargets` is right is the policy's `promoted-targets` control).
  *
  * Errors: `unsupported-schema-version` when the major version is not one of {@link READABLE_MAJORS}
- * (this one and the one before);
+ * (this one and the two before);
  * `invalid-bundle` with one issue per problem, each naming its JSON Pointer.
  *
  * @example
@@ -39,9 +43,10 @@ export function parseBundle(value: unknown): EvidenceResult<PromotionBundle, Evi
       }
     }
   }
-  let parsed: ReturnType<typeof promotionBundleSchema.safeParse>;
+  const major = readMajor(value);
+  let parsed: ReturnType<typeof promotionBundleSchema.safeParse> | ReturnType<typeof legacyBundleSchema.safeParse>;
   try {
-    parsed = promotionBundleSchema.safeParse(value);
+    parsed = major === 1 || major === 2 ? legacyBundleSchema.safeParse(value) : promotionBundleSchema.safeParse(value);
   } catch (cause) {
     return errResult(
       evidenceError('invalid-bundle', 'the value could not be validated', {
@@ -53,5 +58,32 @@ export function parseBundle(value: unknown): EvidenceResult<PromotionBundle, Evi
     const issues = issuesFromZod(parsed.error);
     return errResult(evidenceError('invalid-bundle', `${issues.length} schema problem(s)`, { issues }));
   }
-  return okResult(parsed.data);
+  const bundle = normalizeBundle(parsed.data);
+  const issues = consistencyIssues(bundle);
+  if (issues.length > 0)
+    return errResult(evidenceError('invalid-bundle', `${issues.length} schema problem(s)`, { issues }));
+  return okResult(bundle);
+}
+
+function readMajor(value: unknown): number | undefined {
+  const v =
+    typeof value === 'object' && value !== null ? (value as { schemaVersion?: unknown }).schemaVersion : undefined;
+  const m = typeof v === 'string' ? /^(\d+)\./.exec(v)?.[1] : undefined;
+  return m === undefined ? undefined : Number(m);
+}
+
+/** D4: what the schema alone cannot say: every hotfix reference resolves, no MR or target twice. */
+function consistencyIssues(b: PromotionBundle): ErrorIssue[] {
+  const issues: ErrorIssue[] = [];
+  const refs = b.hotfixes.map((h) => hotfixRef(h.mr));
+  for (const [i, ref] of refs.entries())
+    if (refs.indexOf(ref) !== i) issues.push({ pointer: `/hotfixes/${i}/mr`, message: `${ref} is listed twice` });
+  const projects = b.targets.map((t) => t.project);
+  for (const [i, t] of b.targets.entries()) {
+    if (!refs.includes(t.hotfix))
+      issues.push({ pointer: `/targets/${i}/hotfix`, message: `${t.hotfix} is not one of the bundle's hotfixes` });
+    if (projects.indexOf(t.project) !== i)
+      issues.push({ pointer: `/targets/${i}/project`, message: `${t.project} is listed twice` });
+  }
+  return issues;
 }

@@ -7,9 +7,17 @@ import type { PromotionBundle, TargetRecord } from './schema/bundle-schema.js';
  */
 export function rebuildBundle(header: JournalHeader, entries: readonly JournalEntry[]): PromotionBundle {
   const targets = new Map<string, TargetRecord>(
-    header.targets.map((project) => [
+    header.targets.map(({ project, hotfix, dependsOn }) => [
       project,
-      { project, outcome: 'pending', conflicts: [], smokeChecks: [], rollbacks: [] },
+      {
+        project,
+        hotfix,
+        ...(dependsOn && dependsOn.length > 0 ? { dependsOn } : {}),
+        outcome: 'pending',
+        conflicts: [],
+        smokeChecks: [],
+        rollbacks: [],
+      },
     ]),
   );
   let completedAt: string | undefined;
@@ -20,14 +28,9 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
     }
     // Not a record of its own: the journal tells it (JournalState.abandoned); the bundle stays as it was.
     if (entry.step === 'abandon') continue;
-    const t = targets.get(entry.target) ?? {
-      project: entry.target,
-      outcome: 'pending',
-      conflicts: [],
-      smokeChecks: [],
-      rollbacks: [],
-    };
-    targets.set(entry.target, t);
+    // The journal refuses an entry for a target its header does not name.
+    const t = targets.get(entry.target);
+    if (!t) continue;
     switch (entry.step) {
       case 'lock':
         t.lock = entry.record;
@@ -73,6 +76,9 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
         break;
       case 'rollback':
         t.rollbacks = [...t.rollbacks, entry.record];
+        break;
+      case 'blocked':
+        t.blocked = entry.record;
         break;
       case 'outcome':
         t.outcome = entry.record.outcome;

@@ -8,7 +8,10 @@ import { buildPromotionBundle } from './promotion-bundle-fixture.js';
 const path = process.argv[2] ?? '';
 const b = buildPromotionBundle();
 const { targets, promotedTargets: _p, digest: _d, completedAt: _c, ...rest } = b;
-const created = await EvidenceJournal.create(path, { ...rest, targets: targets.map((t) => t.project) });
+const created = await EvidenceJournal.create(path, {
+  ...rest,
+  targets: targets.map((t) => ({ project: t.project, hotfix: t.hotfix })),
+});
 if (!created.isOk()) process.exit(3);
 const journal = created.value;
 const first = targets[0];

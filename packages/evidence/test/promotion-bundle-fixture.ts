@@ -26,6 +26,8 @@ export interface FixtureOptions {
   readonly targets?: readonly string[];
   /** Whether the MR is governed delivery work (E8 applies). */
   readonly governed?: boolean;
+  /** Schema 3.x, D4 across repositories: each target promotes its own MR (`<target>!42`) instead of one shared MR. */
+  readonly split?: boolean;
 }
 
 /** The clock the fixture's timestamps were taken on; pass it as `now` to freshness checks. */
@@ -39,7 +41,7 @@ function enc(project: string): string {
   return encodeURIComponent(project);
 }
 
-function target(project: string, index: number, hotfixSha: string): TargetRecord {
+function target(project: string, index: number, hotfixSha: string): Omit<TargetRecord, 'hotfix'> {
   const p = enc(project);
   const before = fakeSha(`${project}:release-before`);
   const picked = fakeSha(`${project}:picked`);
@@ -214,10 +216,26 @@ function target(project: string, index: number, hotfixSha: string): TargetRecord
 /** Builds a valid, unsealed bundle: every target promoted, every record consistent. */
 export function buildPromotionBundle(options: FixtureOptions = {}): PromotionBundle {
   const projects = options.targets ?? ['fleet/charging-api', 'fleet/billing-api'];
-  const hotfixSha = fakeSha('hotfix-merge-commit');
-  const mrProject = projects[0] ?? 'fleet/charging-api';
+  const mrProjects = options.split ? projects : [projects[0] ?? 'fleet/charging-api'];
+  const hotfixes = mrProjects.map((mrProject) => ({
+    mr: {
+      project: mrProject,
+      iid: 42,
+      webUrl: `${GITLAB}/${mrProject}/-/merge_requests/42`,
+      mergeMethod: 'merge' as const,
+      mergedAt: '2026-11-30T00:30:00.000Z',
+    },
+    commits: [
+      {
+        sha: fakeSha(options.split ? `hotfix-merge-commit-${mrProject}` : 'hotfix-merge-commit'),
+        title: 'Fix tariff rounding for partial kWh',
+      },
+    ],
+    governed: options.governed ?? true,
+  }));
   const targets = projects.map((project, i) => {
-    const t = target(project, i, hotfixSha);
+    const h = hotfixes[options.split ? i : 0] ?? hotfixes[0];
+    const t = { ...target(project, i, h?.commits[0]?.sha ?? ''), hotfix: `${h?.mr.project}!42` };
     if (options.governed === false && t.label) t.label = { ...t.label, governed: false };
     return t;
   });
@@ -234,18 +252,22 @@ export function buildPromotionBundle(options: FixtureOptions = {}): PromotionBun
       environment: 'staging',
       label: 'Validated in Staging',
     },
-    hotfix: {
-      mr: {
-        project: mrProject,
-        iid: 42,
-        webUrl: `${GITLAB}/${mrProject}/-/merge_requests/42`,
-        mergeMethod: 'merge',
-        mergedAt: '2026-11-30T00:30:00.000Z',
-      },
-      commits: [{ sha: hotfixSha, title: 'Fix tariff rounding for partial kWh' }],
-      governed: options.governed ?? true,
-    },
+    hotfixes,
     targets,
     promotedTargets: [...projects],
+  };
+}
+
+/**
+ * The same promotion as a 2.x bundle (one `hotfix`, targets not naming it), as an older version wrote it:
+ * for the readers' compatibility tests.
+ */
+export function buildLegacyBundle(options: FixtureOptions = {}, schemaVersion = '2.0.0'): Record<string, unknown> {
+  const { hotfixes, targets, ...rest } = buildPromotionBundle({ ...options, split: false });
+  return {
+    ...rest,
+    schemaVersion,
+    hotfix: hotfixes[0],
+    targets: targets.map(({ hotfix: _ref, ...t }) => t),
   };
 }

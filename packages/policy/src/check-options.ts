@@ -27,7 +27,17 @@ export const checkOptionsSchema = z.object({
       action: z.string().min(1).default('deploy-release-branch-to-staging'),
       cutoffAction: z.string().min(1).default('bring-all-code-to-release-branch'),
       gitlabUrl: httpUrlSchema.optional(),
+      /** One merge request the bundle must promote (the one MR of a single-repository hotfix). */
       mr: z.object({ project: projectPathSchema, iid: z.number().int().positive() }).optional(),
+      /**
+       * D4 across repositories: the merge requests the bundle must promote, exactly (`--mr` repeated). Wins over
+       * `mr`; a bundle promoting one the gate did not ask for, or missing one, fails `bundle-claims`.
+       */
+      mrs: z
+        .array(z.object({ project: projectPathSchema, iid: z.number().int().positive() }))
+        .min(1)
+        .max(20)
+        .optional(),
       orchestrationProject: projectPathSchema.optional(),
       orchestrationRef: z.string().min(1).optional(),
       releaseBranch: z.string().min(1).optional(),

@@ -23,6 +23,7 @@ import {
   type IntegrityFacts,
   MissingExpectation,
   need,
+  targetHotfix,
 } from './controls/control-context.js';
 import { checkE4, checkE5 } from './controls/deployment-controls.js';
 import { checkE3 } from './controls/enumeration-controls.js';
@@ -226,7 +227,7 @@ function notApplicable(def: ControlDefinition, ctx: ControlContext): string | un
   if (def.appliesWhen === 'rolled-back')
     return t.outcome === 'rolled_back' ? undefined : `target outcome is ${t.outcome}`;
   if (t.outcome !== 'promoted') return `target outcome is ${t.outcome}`;
-  if (def.appliesWhen === 'governed' && !isGoverned(need(ctx, 'governedProjects'), ctx.bundle.hotfix.mr.project))
-    return 'not governed delivery work (the policy file does not list the MR project as governed)';
+  if (def.appliesWhen === 'governed' && !isGoverned(need(ctx, 'governedProjects'), targetHotfix(ctx).hotfix.mr.project))
+    return `not governed delivery work (the policy file does not list ${t.hotfix}'s project as governed)`;
   return undefined;
 }

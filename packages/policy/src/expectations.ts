@@ -23,7 +23,7 @@ export function mergeExpected(o: ResolvedCheckOptions, policy: PolicyFile | unde
     action: e.action,
     cutoffAction: e.cutoffAction,
     gitlabUrl: pick('gitlabUrl', e.gitlabUrl, policy?.gitlab?.url),
-    mr: pick('mr', e.mr, undefined),
+    mrs: pick('mr', e.mrs ?? (e.mr ? [e.mr] : undefined), undefined),
     orchestrationProject: pick('orchestrationProject', e.orchestrationProject, policy?.orchestration?.project),
     orchestrationRef: pick('orchestrationRef', e.orchestrationRef, policy?.orchestration?.ref),
     releaseBranch: pick('releaseBranch', e.releaseBranch, policy?.release?.branch),

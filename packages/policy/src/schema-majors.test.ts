@@ -1,33 +1,117 @@
-import { SCHEMA_VERSION } from '@hotfix-release/evidence';
+import { type PromotionBundle, SCHEMA_VERSION } from '@hotfix-release/evidence';
 import { describe, expect, it } from 'vitest';
-import { A, buildPromotionBundle, checkValue, clone, failing, signed } from '../test/policy-fixtures.js';
+import { buildLegacyBundle } from '../../evidence/test/promotion-bundle-fixture.js';
+import {
+  A,
+  B,
+  baseOptions,
+  buildPromotionBundle,
+  checkValue,
+  clone,
+  failing,
+  signed,
+} from '../test/policy-fixtures.js';
 
 const statuses = (r: Awaited<ReturnType<typeof checkValue>>) =>
   r.results.map((x) => `${x.id}@${x.target ?? ''}=${x.status}`).sort();
+const legacy = (version: string) => buildLegacyBundle({}, version) as unknown as PromotionBundle;
 
 describe('evidence schema majors', () => {
-  it('judges a bundle of the current major (2.x) and one of the previous major (1.x) alike', async () => {
-    expect(SCHEMA_VERSION).toBe('2.0.0');
+  it('judges a bundle of the current major (3.x) and ones of the previous majors (2.x, 1.x) alike', async () => {
+    expect(SCHEMA_VERSION).toBe('3.0.0');
     const current = await checkValue(signed(clone(buildPromotionBundle())));
-    const previous = await checkValue(signed({ ...clone(buildPromotionBundle()), schemaVersion: '1.0.0' }));
     expect(failing(current)).toEqual([]);
-    expect(failing(previous)).toEqual([]);
-    expect(statuses(previous)).toEqual(statuses(current));
+    for (const version of ['2.0.0', '1.0.0']) {
+      const previous = await checkValue(signed(legacy(version)));
+      expect(failing(previous)).toEqual([]);
+      expect(statuses(previous)).toEqual(statuses(current));
+    }
   });
 
   it('refuses a bundle of a major it does not read', async () => {
-    const r = await checkValue(signed({ ...clone(buildPromotionBundle()), schemaVersion: '3.0.0' }));
+    const r = await checkValue(signed({ ...clone(buildPromotionBundle()), schemaVersion: '4.0.0' }));
     expect(failing(r).length).toBeGreaterThan(0);
     expect(r.results.find((x) => x.status === 'error')?.pointer).toBe('/schemaVersion');
   });
 
-  it('judges a 2.x bundle whose merge and pipeline times GitLab did not report (absent, with the reason)', async () => {
+  it('judges a bundle whose merge and pipeline times GitLab did not report (absent, with the reason)', async () => {
     const b = clone(buildPromotionBundle());
-    b.hotfix.mr.mergedAt = { absent: true, reason: 'GitLab reported no merged_at for the merge request' };
+    const h = b.hotfixes[0];
+    if (h) h.mr.mergedAt = { absent: true, reason: 'GitLab reported no merged_at for the merge request' };
     const t = b.targets[0];
     if (t?.pipeline) t.pipeline.createdAt = { absent: true, reason: 'GitLab reported no created_at' };
     const r = await checkValue(signed(b));
     expect(failing(r)).toEqual([]);
     expect(r.results.find((x) => x.id === 'step-order' && x.target === A)?.status).toBe('pass');
+  });
+});
+
+describe('one hotfix across several repositories (D4, schema 3.x)', () => {
+  const split = () => clone(buildPromotionBundle({ split: true, targets: [A, B] }));
+  const both = {
+    ...baseOptions,
+    policy: { ...(baseOptions.policy as object), governedProjects: [A, B] },
+    expected: {
+      mrs: [
+        { project: A, iid: 42 },
+        { project: B, iid: 42 },
+      ],
+    },
+    expectedSources: { mr: '--mr' },
+  };
+
+  it('passes when the gate asked for exactly the bundle’s merge requests, judging each target by its own hotfix', async () => {
+    const r = await checkValue(signed(split()), both);
+    expect(failing(r)).toEqual([]);
+    expect(r.results.filter((x) => x.id === 'E1').map((x) => `${x.target}=${x.status}`)).toEqual([
+      `${A}=pass`,
+      `${B}=pass`,
+    ]);
+  });
+
+  it('fails bundle-claims for an MR the gate did not ask for, and for one it asked for that is missing', async () => {
+    const onlyA = await checkValue(signed(split()), { ...both, expected: { mrs: [{ project: A, iid: 42 }] } });
+    const extra = onlyA.results.find((x) => x.id === 'bundle-claims');
+    expect(extra?.status).toBe('fail');
+    expect(extra?.message).toMatch(/fleet\/billing-api!42, which the gate did not ask for/);
+    expect(extra?.pointer).toBe('/hotfixes/1/mr');
+    const more = await checkValue(signed(split()), {
+      ...both,
+      expected: { mrs: [...(both.expected.mrs ?? []), { project: 'fleet/portal', iid: 7 }] },
+    });
+    const missing = more.results.find((x) => x.id === 'bundle-claims');
+    expect(missing?.status).toBe('fail');
+    expect(missing?.message).toMatch(/fleet\/portal!7 is missing/);
+    // The single-MR gate (the old `mr` expectation) refuses a two-MR bundle too.
+    const single = await checkValue(signed(split()));
+    expect(single.results.find((x) => x.id === 'bundle-claims')?.status).toBe('fail');
+  });
+
+  it('judges E1 against the target’s own hotfix: a target that picked the other MR’s commit fails', async () => {
+    const b = split();
+    const [ta, tb] = b.targets;
+    const pa = ta?.pick?.picks[0];
+    const pb = tb?.pick?.picks[0];
+    if (!pa || !pb) throw new Error('fixture');
+    pb.originalSha = pa.originalSha;
+    pb.trailer = pa.trailer;
+    const r = await checkValue(signed(b), both);
+    const e1 = r.results.find((x) => x.id === 'E1' && x.target === B);
+    expect(e1?.status).toBe('fail');
+    expect(e1?.pointer).toBe('/hotfixes/1/commits/0/sha');
+    expect(r.results.find((x) => x.id === 'E1' && x.target === A)?.status).toBe('pass');
+  });
+
+  it('applies E8 per MR: a target of an ungoverned MR is not judged for the label', async () => {
+    const b = split();
+    const hb = b.hotfixes[1];
+    if (hb) hb.governed = false;
+    const r = await checkValue(signed(b), {
+      ...both,
+      policy: { ...(baseOptions.policy as object), governedProjects: [A] },
+    });
+    expect(r.results.find((x) => x.id === 'E8' && x.target === A)?.status).toBe('pass');
+    expect(r.results.find((x) => x.id === 'E8' && x.target === B)?.status).toBe('not_applicable');
+    expect(failing(r)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import {
   describeError,
   type EvidenceError,
   gitShaSchema,
+  hotfixRef,
   isoUtcSchema,
   isRunbookId,
   type PromotionBundle,
@@ -211,10 +212,17 @@ function describe(e: EvidenceError): string {
 function matches(w: Waiver, r: ControlResult, bundle: PromotionBundle | undefined): boolean {
   if (w.control !== r.id || !bundle) return false;
   const target = bundle.targets.find((t) => t.project === r.target);
-  if (w.scope.project !== undefined && w.scope.project !== (r.target ?? bundle.hotfix.mr.project)) return false;
-  if (w.scope.mr !== undefined && w.scope.mr !== `${bundle.hotfix.mr.project}!${bundle.hotfix.mr.iid}`) return false;
+  // A target's result is scoped by that target's hotfix; a bundle-wide result only when EVERY hotfix of the
+  // bundle is in the waiver's scope (a waiver for one repository's MR never waives another's).
+  const hotfixes = target ? bundle.hotfixes.filter((h) => hotfixRef(h.mr) === target.hotfix) : bundle.hotfixes;
+  const projects = r.target !== null ? [r.target] : hotfixes.map((h) => h.mr.project);
+  if (w.scope.project !== undefined && !projects.every((p) => p === w.scope.project)) return false;
+  if (w.scope.mr !== undefined && !hotfixes.every((h) => hotfixRef(h.mr) === w.scope.mr)) return false;
   if (w.scope.commit !== undefined) {
-    const shas = [...bundle.hotfix.commits.map((c) => c.sha), ...(target?.pick?.picks.map((p) => p.pickedSha) ?? [])];
+    const shas = [
+      ...hotfixes.flatMap((h) => h.commits.map((c) => c.sha)),
+      ...(target?.pick?.picks.map((p) => p.pickedSha) ?? []),
+    ];
     if (!shas.includes(w.scope.commit)) return false;
   }
   return true;

@@ -113,7 +113,7 @@ describe('forgery suite', () => {
     },
     {
       name: 'governed: false on a governed project',
-      input: () => signed(edited((b) => (b.hotfix.governed = false))),
+      input: () => signed(edited((b) => ((b.hotfixes[0] as { governed: boolean }).governed = false))),
       exit: 2,
       message: /governed: the policy file \(policy\.json\) expects true; the bundle says false/,
     },

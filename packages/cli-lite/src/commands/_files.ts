@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type PromotionBundle, parseBundle } from '@hotfix-release/evidence';
+import { hotfixRef, type PromotionBundle, parseBundle } from '@hotfix-release/evidence';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem } from '../problem.js';
 import { errorDetail, problemFromError } from '../sdk-problem.js';
@@ -52,4 +52,36 @@ export async function readBundle(path: string): Promise<PromotionBundle> {
       }),
     );
   return bundle.value;
+}
+
+/**
+ * The promotion's identity as its release locks name it (see the SDK's promoteHotfix): `<mr>[+<mr>…]@<startedAt>`,
+ * and the MRs as `a!1, b!2`.
+ */
+export function promotionIdentityOf(bundle: PromotionBundle): { promotionId: string; mr: string } {
+  const refs = bundle.hotfixes.map((h) => hotfixRef(h.mr));
+  return { promotionId: `${refs.join('+')}@${bundle.startedAt}`, mr: refs.join(', ') };
+}
+
+/** The MRs of a bundle as promotion options: one `mr` with its targets, or (D4) `hotfixes` with theirs. */
+export function promotionRequestOf(
+  bundle: PromotionBundle,
+):
+  | { mr: { project: string; iid: number }; targets: string[] }
+  | { hotfixes: { mr: { project: string; iid: number }; targets?: string[]; dependsOn?: string[] }[] } {
+  const [only] = bundle.hotfixes;
+  if (bundle.hotfixes.length === 1 && only)
+    return { mr: { project: only.mr.project, iid: only.mr.iid }, targets: bundle.targets.map((t) => t.project) };
+  return {
+    hotfixes: bundle.hotfixes.map((h) => {
+      const mine = bundle.targets.filter((t) => t.hotfix === hotfixRef(h.mr));
+      const further = mine.filter((t) => t.project !== h.mr.project).map((t) => t.project);
+      const dependsOn = mine[0]?.dependsOn;
+      return {
+        mr: { project: h.mr.project, iid: h.mr.iid },
+        ...(further.length > 0 ? { targets: further } : {}),
+        ...(dependsOn ? { dependsOn } : {}),
+      };
+    }),
+  };
 }

@@ -25,7 +25,7 @@ export const gateFlags: OptionTable = {
   'policy-project': { type: 'string' },
   waivers: { type: 'string' },
   'waivers-ref': { type: 'string' },
-  mr: { type: 'string' },
+  mr: { type: 'string', multiple: true },
   key: { type: 'string', multiple: true },
   live: { type: 'boolean' },
   now: { type: 'string' },

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { CheckOptions } from '@hotfix-release/policy';
-import { type Parsed, parseMr, str } from '../args.js';
+import { type Parsed, parseMr, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProblemError, problem } from '../problem.js';
 import { errorDetail } from '../sdk-problem.js';
@@ -42,7 +42,11 @@ function configProblem(code: string, detail: string): ProblemError {
 
 /** Caller expectations: flags first, then (in CI) CI_SERVER_URL, CI_PROJECT_PATH and CI_MERGE_REQUEST_IID. */
 export function callerExpectations(p: Parsed, g: GateEnvironment): Pick<CheckOptions, 'expected' | 'expectedSources'> {
-  const expected: { gitlabUrl?: string; mr?: { project: string; iid: number } } = {};
+  const expected: {
+    gitlabUrl?: string;
+    mr?: { project: string; iid: number };
+    mrs?: { project: string; iid: number }[];
+  } = {};
   const sources: Record<string, string> = {};
   const url = str(p, 'gitlab-url');
   if (url) {
@@ -52,9 +56,13 @@ export function callerExpectations(p: Parsed, g: GateEnvironment): Pick<CheckOpt
     expected.gitlabUrl = g.serverUrl;
     sources.gitlabUrl = 'CI_SERVER_URL';
   }
-  const mr = str(p, 'mr');
-  if (mr) {
-    expected.mr = parseMr(mr);
+  // D4 across repositories: `--mr` once per MR the bundle must promote, exactly.
+  const mrs = strs(p, 'mr');
+  if (mrs.length > 1) {
+    expected.mrs = mrs.map(parseMr);
+    sources.mr = '--mr';
+  } else if (mrs[0]) {
+    expected.mr = parseMr(mrs[0]);
     sources.mr = '--mr';
   } else if (g.ci && g.projectPath && g.mrIid !== undefined) {
     expected.mr = { project: g.projectPath, iid: g.mrIid };

@@ -15,6 +15,7 @@ import { type ProblemDetails, problem } from '../problem.js';
 import { createProgress } from '../progress.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { CommandContext } from '../types.js';
+import type { PromotionRequestOptions } from './_mr.js';
 import { type SelfCheck, selfCheck, selfCheckDetail, selfCheckLines } from './_self-check.js';
 import type { WorkspaceSession } from './_workspace.js';
 
@@ -41,9 +42,28 @@ export function exitCodeForTargets(targets: readonly PromotionTargetResult[], ab
   return targets.every((t) => t.outcome === 'promoted') ? EXIT_CODES.ok : EXIT_CODES.failed;
 }
 
+/** The MRs of a request, in order. */
+export function mrsOf(r: PromotionRequestOptions): { project: string; iid: number }[] {
+  return 'hotfixes' in r ? r.hotfixes.map((h) => h.mr) : [r.mr];
+}
+
+/** The request as promoteHotfix/planHotfix options. */
+export function requestOptions(r: PromotionRequestOptions) {
+  if ('hotfixes' in r)
+    return {
+      hotfixes: r.hotfixes.map((h) => ({
+        mr: h.mr,
+        ...(h.targets ? { targets: [...h.targets] } : {}),
+        ...(h.dependsOn ? { dependsOn: [...h.dependsOn] } : {}),
+      })),
+    };
+  return { mr: r.mr, ...(r.targets ? { targets: [...r.targets] } : {}) };
+}
+
 function targetDoc(t: PromotionTargetResult) {
   return {
     target: t.target,
+    ...(t.hotfix ? { hotfix: t.hotfix } : {}),
     outcome: t.outcome,
     ...(t.reason ? { reason: t.reason } : {}),
     message: t.message,
@@ -60,8 +80,7 @@ export async function runPromotion(
   ctx: CommandContext,
   gl: GitLab,
   run: {
-    readonly mr: { project: string; iid: number };
-    readonly targets: readonly string[] | undefined;
+    readonly request: PromotionRequestOptions;
     readonly evidencePath: string;
     readonly journalPath: string;
     readonly command: 'promote' | 'resume' | 'resolve';
@@ -94,8 +113,7 @@ export async function runPromotion(
   let result: Awaited<ReturnType<GitLab['sdk']['promoteHotfix']>>;
   try {
     result = await gl.sdk.promoteHotfix(gl.client, gl.config, {
-      mr: run.mr,
-      ...(run.targets ? { targets: [...run.targets] } : {}),
+      ...requestOptions(run.request),
       journalPath: run.journalPath,
       sentinels: gl.settings.token ? [gl.settings.token] : [],
       checkHeaders: gl.settings.checkHeaders,
@@ -132,7 +150,8 @@ export async function runPromotion(
   }
   const check = { sdk: gl.sdk, config: gl.config, gitlabUrl: gl.settings.gitlabUrl };
   const rollbackOnFailure = run.rollbackFlag === true || gl.settings.rollbackOnFailure;
-  return report(ctx, result.value, { ...run, written, check, rollbackOnFailure }, controller.signal.aborted);
+  const mrs = mrsOf(run.request);
+  return report(ctx, result.value, { ...run, mrs, written, check, rollbackOnFailure }, controller.signal.aborted);
 }
 
 /** The SDK's lock options from the flags and the config file; the lock names this machine. */
@@ -166,9 +185,13 @@ function lockHints(code: 'lock-held' | 'lock-stale', journalPath: string): strin
 export async function checkOwnEvidence(
   ctx: CommandContext,
   bundle: PromotionResult['bundle'],
-  run: { readonly evidencePath: string; readonly mr: { project: string; iid: number }; readonly check: SelfCheckInput },
+  run: {
+    readonly evidencePath: string;
+    readonly mrs: readonly { project: string; iid: number }[];
+    readonly check: SelfCheckInput;
+  },
 ): Promise<SelfCheck> {
-  const s = await selfCheck(bundle, run.evidencePath, run.mr, run.check);
+  const s = await selfCheck(bundle, run.evidencePath, run.mrs, run.check);
   if (ctx.io.events)
     ctx.io.event({
       type: 'step',
@@ -203,7 +226,7 @@ async function report(
     readonly evidencePath: string;
     readonly journalPath: string;
     readonly command: string;
-    readonly mr: { project: string; iid: number };
+    readonly mrs: readonly { project: string; iid: number }[];
     readonly resolveDir?: string | undefined;
     readonly written: readonly string[];
     readonly check: SelfCheckInput;
@@ -223,7 +246,8 @@ async function report(
   const doc = {
     command: run.command,
     ok: r.ok && !refused,
-    mr: `${run.mr.project}!${run.mr.iid}`,
+    mr: run.mrs.map((m) => `${m.project}!${m.iid}`).join(', '),
+    ...(run.mrs.length > 1 ? { mrs: run.mrs.map((m) => `${m.project}!${m.iid}`) } : {}),
     evidence: run.evidencePath,
     journal: run.journalPath,
     digest: r.bundle.digest ?? null,
@@ -245,7 +269,8 @@ async function report(
     const promoted = t.outcome === 'promoted' && !refused;
     const mark = promoted ? io.paint('green', '✓') : io.paint('red', '✗');
     const outcome = refused && t.outcome === 'promoted' ? 'deployed, not reported as promoted' : t.outcome;
-    io.out(`${mark} ${t.target}: ${outcome}${t.reason ? ` (${t.reason})` : ''}: ${t.message}\n`);
+    const of = run.mrs.length > 1 && t.hotfix ? ` [${t.hotfix}]` : '';
+    io.out(`${mark} ${t.target}${of}: ${outcome}${t.reason ? ` (${t.reason})` : ''}: ${t.message}\n`);
     for (const c of t.conflicts ?? []) io.out(`    conflict: ${c.path}\n`);
     if (t.instruction && t.instruction !== t.message) io.out(`    ${t.instruction}\n`);
   }
@@ -264,7 +289,7 @@ async function report(
     );
   } else if (code === EXIT_CODES.conflict)
     io.out(
-      `Resolve it with a workspace (D3): hotfix promote --mr ${run.mr.project}!${run.mr.iid} --resolve <dir> --evidence ${run.evidencePath}\n`,
+      `Resolve it with a workspace (D3): hotfix promote ${run.mrs.map((m) => `--mr ${m.project}!${m.iid}`).join(' ')} --resolve <dir> --evidence ${run.evidencePath}\n`,
     );
   if (resumable) io.out(`${code === EXIT_CODES.interrupted ? 'Stopped. ' : ''}Resume with: ${resume}\n`);
   return code;

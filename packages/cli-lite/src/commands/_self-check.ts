@@ -125,7 +125,7 @@ function failing(results: readonly ControlResult[]): SelfCheckFailure[] {
 export async function selfCheck(
   bundle: PromotionBundle,
   name: string,
-  mr: { readonly project: string; readonly iid: number },
+  mrs: readonly { readonly project: string; readonly iid: number }[],
   c: SelfCheckConfig,
 ): Promise<SelfCheck> {
   const targets = bundle.targets.map((t) => t.project);
@@ -149,7 +149,7 @@ export async function selfCheck(
       expected: {
         action: c.config.orchestration.deployAction,
         cutoffAction: c.config.orchestration.cutOffAction,
-        mr: { project: mr.project, iid: mr.iid },
+        mrs: mrs.map((mr) => ({ project: mr.project, iid: mr.iid })),
       },
       expectedSources: { mr: 'this promotion' },
     };

@@ -11,6 +11,7 @@ import { connect, type GitLab, requireTokenCan } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import { problemFromError, problemFromSdk } from '../sdk-problem.js';
 import type { Command } from '../types.js';
+import { promotionIdentityOf } from './_files.js';
 
 const flags: OptionTable = {
   ...GITLAB_OPTIONS,
@@ -46,8 +47,8 @@ Example:
     await requireTokenCan(gl, 'promotion', 'hotfix abandon');
     const me = await gl.client.currentUser();
     if (me.isErr()) return ctx.io.fail(problemFromSdk(me.error));
-    const mr = `${bundle.hotfix.mr.project}!${bundle.hotfix.mr.iid}`;
-    const identity = { username: me.value.username, id: me.value.id, promotionId: `${mr}@${bundle.startedAt}`, mr };
+    const identity = { username: me.value.username, id: me.value.id, ...promotionIdentityOf(bundle) };
+    const { mr } = identity;
     const targets = [];
     for (const t of bundle.targets) {
       const releaseBranch = t.lock?.releaseBranch ?? t.pick?.releaseBranch ?? releaseBranchOf(gl, t.project);

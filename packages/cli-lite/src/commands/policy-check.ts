@@ -47,7 +47,7 @@ const flags: OptionTable = {
 /** `hotfix policy check`: the policy package's checker, with its exit codes 0/1/2/3. */
 export const policyCheckCommand: Command = {
   help: `Usage: hotfix policy check <bundle>... --policy <file> [--policy-ref <ref> [--policy-project <path>]]
-                           [--mr <group/project!iid>] [--gitlab-url <url>] [--key <public key file>]...
+                           [--mr <group/project!iid>]... [--gitlab-url <url>] [--key <public key file>]...
                            [--waivers <file> [--waivers-ref <ref>]] [--live] [--now <ISO time>]
                            [--format text|json|junit|markdown|codequality] [--output <file>]
                            [--junit <file>] [--verbose]
@@ -59,6 +59,9 @@ environment, label, governed projects, trusted keys). Nothing is taken from the 
 branch. In GitLab CI (CI=true) the instance and MR default from CI_SERVER_URL, CI_PROJECT_PATH and
 CI_MERGE_REQUEST_IID, evidence must be signed by a trusted key (unless the policy file allows
 unsigned evidence), and a policy or waiver file inside CI_PROJECT_DIR is refused.
+For a fix that spans repositories (D4), give --mr once per merge request: the bundle must promote
+exactly those (one the gate did not ask for, or one missing, fails bundle-claims), and E1-E8 judge
+each target against its own MR.
 --live re-reads the pipeline inputs, deployed SHA, label, note and the MR author from GitLab.
 
 Exit codes: 0 every required control passed, 1 a control failed or is unverified (rests only on
@@ -68,6 +71,7 @@ signature, evidence of something else), 3 bad configuration.
 
 Example:
   hotfix policy check evidence.dsse.json --policy /etc/hotfix/policy.json --mr evenergi/api!42
+  hotfix policy check evidence.dsse.json --policy policy.json --mr evenergi/api!42 --mr evenergi/portal!7
 `,
   options: flags,
   async run(ctx, argv) {

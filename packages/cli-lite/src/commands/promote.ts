@@ -6,13 +6,14 @@ import { connect, type GitLab, requireTokenCan } from '../gitlab.js';
 import { ProblemError, usageProblem } from '../problem.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { Command, CommandContext } from '../types.js';
-import { mrOf, targetsOf } from './_mr.js';
-import { journalPathFor, runPromotion } from './_promotion.js';
+import { type PromotionRequestOptions, requestOf } from './_mr.js';
+import { journalPathFor, requestOptions, runPromotion } from './_promotion.js';
 import { createWorkspace, readWorkspaceNote, workspaceSession } from './_workspace.js';
 
 const flags: OptionTable = {
   ...GITLAB_OPTIONS,
-  mr: { type: 'string' },
+  mr: { type: 'string', multiple: true },
+  'mrs-file': { type: 'string' },
   target: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean' },
   evidence: { type: 'string' },
@@ -35,6 +36,7 @@ function pickModeOf(value: string | undefined): (typeof PICK_MODES)[number] | un
 /** `hotfix promote`: the whole runbook for one merged hotfix, or its plan with `--dry-run`. */
 export const promoteCommand: Command = {
   help: `Usage: hotfix promote --mr <group/project>!<iid> [--target <group/project>]... [--dry-run]
+       hotfix promote --mr <group/a>!<iid> --mr <group/b>!<iid>... | --mrs-file <json> [--dry-run]
                       [--evidence <file>] [--resolve <workspace-dir>] [--rollback-on-failure]
                       [--pick-mode push|merge-request|auto]
                       [--no-wait] [--break-lock]
@@ -62,6 +64,16 @@ corrected hotfix" to you. With it, the hotfix is reverted from release (R1), and
 revalidated when it had reached staging (R2). A deployment of anything but this promotion's commit
 (release moved: someone else's commit rides along) is an R3 stop that never reverts anything.
 
+A fix that spans repositories (D4) is one merge request per repository: give --mr once per MR
+(each is promoted into its own project's release) or --mrs-file with a JSON list, in promotion
+order: [{"mr": "group/api!12"}, {"mr": "group/portal!7", "targets": ["group/portal-eu"],
+"dependsOn": ["group/api"]}] ("targets": further targets beyond the MR's own project;
+"dependsOn": targets that must be promoted first: when one stops, these are recorded as not
+promoted with the reason, while independent ones go on). Preflight checks every MR and target
+before anything changes; every release lock is taken first, in project-path order; one evidence
+bundle records every target with its MR; each MR gets its own note and, only once all of its
+targets validated, its label. The dry run shows the plan of every MR and target.
+
 One promotion at a time per release branch (S2/R3): after preflight and before any change, the
 promotion takes the release lock of each target, the branch hotfix-release/lock/<release branch> in
 the target project. When another promotion holds it, it waits (at most "lock": {"maxWaitMs"} of
@@ -80,17 +92,17 @@ failed [E2] …"), and the evidence file is still written.
 Example:
   hotfix promote --mr evenergi/charging-api!42 --target evenergi/charging-api --evidence evidence.json
   hotfix promote --mr evenergi/charging-api!42 --dry-run
+  hotfix promote --mr evenergi/charging-api!42 --mr evenergi/fleet-portal!7 --evidence evidence.json
 `,
   options: flags,
   async run(ctx, argv) {
     const p = parseCommand(argv, flags);
     const pickMode = pickModeOf(str(p, 'pick-mode'));
     const gl = await connect(ctx.deps, p);
-    const mr = mrOf(p, gl.settings);
-    const targets = targetsOf(p);
-    if (flag(p, 'dry-run')) return dryRun(ctx, gl, mr, targets ?? [mr.project], pickMode);
-    await requireTokenCan(gl, 'promotion', 'hotfix promote');
     const cwd = ctx.deps.cwd ?? '.';
+    const request = await requestOf(p, gl.settings, cwd);
+    if (flag(p, 'dry-run')) return dryRun(ctx, gl, request, pickMode);
+    await requireTokenCan(gl, 'promotion', 'hotfix promote');
     const evidencePath = resolve(cwd, str(p, 'evidence') ?? 'evidence.json');
     const journalPath = journalPathFor(evidencePath);
     const resolveFlag = str(p, 'resolve');
@@ -102,8 +114,7 @@ Example:
       session = workspaceSession(gl.sdk, resolveDir, note, []);
     }
     return runPromotion(ctx, gl, {
-      mr,
-      targets,
+      request,
       evidencePath,
       journalPath,
       command: 'promote',
@@ -119,16 +130,14 @@ Example:
 async function dryRun(
   ctx: CommandContext,
   gl: GitLab,
-  mr: { project: string; iid: number },
-  targets: readonly string[],
+  request: PromotionRequestOptions,
   pickMode: (typeof PICK_MODES)[number] | undefined,
 ): Promise<number> {
   const { io } = ctx;
   const w = gl.settings.wait;
   // The SDK's runner in plan mode: the same steps, options and request builder as the promotion.
   const planned = await gl.sdk.planHotfix(gl.client, gl.config, {
-    mr,
-    targets: [...targets],
+    ...requestOptions(request),
     maxWaitMs: w.maxWaitMs,
     minDelayMs: w.minDelayMs,
     maxDelayMs: w.maxDelayMs,
@@ -137,22 +146,35 @@ async function dryRun(
   });
   if (planned.isErr()) return io.fail(problemFromSdk(planned.error));
   const plan = planned.value;
-  const docs = plan.targets.map((t) => targetPlan(t.target, t.steps));
+  const docs = plan.targets.map((t) => ({
+    ...targetPlan(t.target, t.steps),
+    hotfix: t.hotfix,
+    ...(t.dependsOn.length > 0 ? { dependsOn: t.dependsOn } : {}),
+  }));
   const conflicting = docs.some((x) => x.pick.state === 'conflicting');
   const blocked =
-    !plan.preflight.ok ||
+    plan.hotfixes.some((h) => !h.preflight.ok) ||
     docs.some((x) => ['error', 'denied', 'failed'].includes(String(x.pick.state)) || x.pipeline === undefined);
   const code = blocked ? EXIT_CODES.failed : conflicting ? EXIT_CODES.conflict : EXIT_CODES.ok;
+  const refs = plan.hotfixes.map((h) => `${h.mr.project}!${h.mr.iid}`);
   if (io.json) {
-    const doc = { command: 'promote', dryRun: true, ok: code === 0, mr: `${mr.project}!${mr.iid}` };
-    return io.result({ ...doc, preflight: plan.preflight, targets: docs }, code);
+    const doc = { command: 'promote', dryRun: true, ok: code === 0, mr: refs.join(', ') };
+    const several = plan.hotfixes.length > 1;
+    const mrs = plan.hotfixes.map((h, i) => ({ mr: refs[i], targets: h.targets, preflight: h.preflight }));
+    return io.result({ ...doc, preflight: plan.preflight, ...(several ? { mrs } : {}), targets: docs }, code);
   }
-  io.out(`Plan for ${mr.project}!${mr.iid} (dry run: nothing was changed)\n`);
-  for (const f of plan.preflight.findings) {
-    const mark = f.severity === 'error' ? io.paint('red', '✗') : io.paint('yellow', '!');
-    io.out(`  ${mark} ${f.code} [${f.runbookRef}]: ${f.message}\n`);
+  io.out(`Plan for ${refs.join(', ')} (dry run: nothing was changed)\n`);
+  for (const [i, h] of plan.hotfixes.entries()) {
+    if (plan.hotfixes.length > 1) io.out(`${refs[i]} into ${h.targets.join(', ')}:\n`);
+    for (const f of h.preflight.findings) {
+      const mark = f.severity === 'error' ? io.paint('red', '✗') : io.paint('yellow', '!');
+      io.out(`  ${mark} ${f.code} [${f.runbookRef}]: ${f.message}\n`);
+    }
+    for (const x of docs.filter((d) => d.hotfix === refs[i])) {
+      if (x.dependsOn) io.out(`  ${x.target}: only after ${x.dependsOn.join(', ')} promoted (D4)\n`);
+      printTarget(io, x);
+    }
   }
-  for (const x of docs) printTarget(io, x);
   return code;
 }
 

@@ -3,6 +3,7 @@ import { flag, GITLAB_OPTIONS, type OptionTable, parseCommand, str, strs } from 
 import { connect, requireTokenCan } from '../gitlab.js';
 import { usageProblem } from '../problem.js';
 import type { Command } from '../types.js';
+import { promotionRequestOf } from './_files.js';
 import { journalPathFor, runPromotion } from './_promotion.js';
 import { readWorkspaceNote, workspaceSession } from './_workspace.js';
 
@@ -47,8 +48,7 @@ Example:
     const session = workspaceSession(gl.sdk, dir, note, strs(p, 'accept'));
     const { bundle } = state.value;
     return runPromotion(ctx, gl, {
-      mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
-      targets: bundle.targets.map((t) => t.project),
+      request: promotionRequestOf(bundle),
       evidencePath: note.evidence,
       journalPath: note.journal,
       command: 'resolve',

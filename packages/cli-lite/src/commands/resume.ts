@@ -7,7 +7,8 @@ import { connect, loadRunbook, requireTokenCan } from '../gitlab.js';
 import { problem, usageProblem } from '../problem.js';
 import { problemFromError } from '../sdk-problem.js';
 import type { Command, CommandContext } from '../types.js';
-import { checkOwnEvidence, evidencePathFor, runPromotion, selfCheckProblem } from './_promotion.js';
+import { promotionRequestOf } from './_files.js';
+import { checkOwnEvidence, evidencePathFor, mrsOf, runPromotion, selfCheckProblem } from './_promotion.js';
 import { selfCheckLines } from './_self-check.js';
 
 const flags: OptionTable = {
@@ -62,18 +63,18 @@ ends it with exit 1 naming the control and runbook ID, and the evidence is still
           extra: { journal: journalPath },
         }),
       );
-    const mr = { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid };
+    const request = promotionRequestOf(bundle);
+    const mrs = mrsOf(request);
     // A finished run journals `complete` even when a target stopped short; only a fully promoted one is done.
     if (complete && bundle.promotedTargets.length === bundle.targets.length)
-      return alreadyComplete(ctx, p, bundle, { file, journalPath, evidencePath, mr });
+      return alreadyComplete(ctx, p, bundle, { file, journalPath, evidencePath, mrs });
     const gl = await connect(ctx.deps, p);
     await requireTokenCan(gl, 'promotion', 'hotfix resume');
     ctx.io.err(
-      `Resuming ${mr.project}!${mr.iid} for ${bundle.targets.map((t) => t.project).join(', ')} from ${file}\n`,
+      `Resuming ${mrs.map((m) => `${m.project}!${m.iid}`).join(', ')} for ${bundle.targets.map((t) => t.project).join(', ')} from ${file}\n`,
     );
     return runPromotion(ctx, gl, {
-      mr,
-      targets: bundle.targets.map((t) => t.project),
+      request,
       evidencePath,
       journalPath,
       command: 'resume',
@@ -88,7 +89,7 @@ async function alreadyComplete(
   ctx: CommandContext,
   p: Parsed,
   bundle: Parameters<typeof sealBundle>[0],
-  run: { file: string; journalPath: string; evidencePath: string; mr: { project: string; iid: number } },
+  run: { file: string; journalPath: string; evidencePath: string; mrs: { project: string; iid: number }[] },
 ): Promise<number> {
   const { io } = ctx;
   const sealed = sealBundle(bundle);
@@ -97,7 +98,7 @@ async function alreadyComplete(
   const { sdk, config, settings } = await loadRunbook(ctx.deps, p);
   const check = await checkOwnEvidence(ctx, sealed.value, {
     evidencePath: run.evidencePath,
-    mr: run.mr,
+    mrs: run.mrs,
     check: { sdk, config, gitlabUrl: settings.gitlabUrl },
   });
   const refused = check.status === 'fail';
@@ -106,7 +107,7 @@ async function alreadyComplete(
     command: 'resume',
     ok: !refused,
     complete: true,
-    mr: `${run.mr.project}!${run.mr.iid}`,
+    mr: run.mrs.map((m) => `${m.project}!${m.iid}`).join(', '),
     evidence: run.evidencePath,
     journal: run.journalPath,
     promotedTargets: bundle.promotedTargets,

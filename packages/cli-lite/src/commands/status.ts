@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import type { TargetRecord } from '@hotfix-release/evidence';
+import { hotfixRef, type PromotionBundle, type TargetRecord } from '@hotfix-release/evidence';
 import { GITLAB_OPTIONS, type OptionTable, parseCommand, required } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab, requireTokenCan } from '../gitlab.js';
 import { problemFromSdk } from '../sdk-problem.js';
 import type { Command } from '../types.js';
-import { readBundle } from './_files.js';
+import { promotionIdentityOf, readBundle } from './_files.js';
 
 const flags: OptionTable = {
   ...GITLAB_OPTIONS,
@@ -31,27 +31,39 @@ Example:
     const bundle = await readBundle(path);
     const gl = await connect(ctx.deps, p);
     await requireTokenCan(gl, 'inspection', 'hotfix status');
-    const mr = await gl.client.mergeRequest(bundle.hotfix.mr.project, bundle.hotfix.mr.iid);
-    if (mr.isErr()) return ctx.io.fail(problemFromSdk(mr.error));
-    const labelled = mr.value.labels?.includes(bundle.settings.label) ?? false;
+    // D4: per MR, whether it carries the label; per target, which MR it promotes.
+    const mrs = [];
+    for (const h of bundle.hotfixes) {
+      const mr = await gl.client.mergeRequest(h.mr.project, h.mr.iid);
+      if (mr.isErr()) return ctx.io.fail(problemFromSdk(mr.error));
+      const ref = hotfixRef(h.mr);
+      const present = mr.value.labels?.includes(bundle.settings.label) ?? false;
+      mrs.push({ mr: ref, label: { name: bundle.settings.label, present }, targets: targetsOf(bundle, ref) });
+    }
+    const { promotionId } = promotionIdentityOf(bundle);
     const targets = [];
     for (const t of bundle.targets) {
-      const s = await targetStatus(gl, t, bundle.settings.environment, bundle.hotfix.mr, bundle.startedAt);
+      const s = await targetStatus(gl, t, bundle.settings.environment, promotionId);
       if ('error' in s) return ctx.io.fail(s.error);
-      targets.push(s);
+      targets.push({ ...s, hotfix: t.hotfix });
     }
+    const [first] = mrs;
     const doc = {
       command: 'status',
-      mr: `${bundle.hotfix.mr.project}!${bundle.hotfix.mr.iid}`,
+      mr: mrs.map((m) => m.mr).join(', '),
       recordedAt: bundle.completedAt ?? bundle.startedAt,
-      label: { name: bundle.settings.label, present: labelled },
+      label: { name: bundle.settings.label, present: mrs.every((m) => m.label.present) && first !== undefined },
+      mrs,
       targets,
     };
     if (ctx.io.json) return ctx.io.result(doc, EXIT_CODES.ok);
     const { io } = ctx;
-    io.out(`${doc.mr}: label "${bundle.settings.label}" ${labelled ? 'present' : 'absent'}\n`);
+    for (const m of mrs)
+      io.out(
+        `${m.mr}: label "${bundle.settings.label}" ${m.label.present ? 'present' : 'absent'} (targets: ${m.targets.join(', ')})\n`,
+      );
     for (const t of targets) {
-      io.out(`${t.target} (recorded ${t.recordedOutcome})\n`);
+      io.out(`${t.target} (${t.hotfix}, recorded ${t.recordedOutcome})\n`);
       io.out(`  release ${t.release.branch} @ ${t.release.head.slice(0, 12)}: ${t.release.state}\n`);
       if (t.pipeline) io.out(`  pipeline #${t.pipeline.id}: ${t.pipeline.status} ${t.pipeline.webUrl ?? ''}\n`);
       io.out(
@@ -65,13 +77,7 @@ Example:
   },
 };
 
-async function targetStatus(
-  gl: GitLab,
-  t: TargetRecord,
-  defaultEnvironment: string,
-  bundleMr: { project: string; iid: number },
-  startedAt: string,
-) {
+async function targetStatus(gl: GitLab, t: TargetRecord, defaultEnvironment: string, promotionId: string) {
   const { client, sdk } = gl;
   const branch = t.pick?.releaseBranch ?? gl.config.releaseBranch;
   const b = await client.branch(t.project, branch);
@@ -107,7 +113,7 @@ async function targetStatus(
     const d = detail.value.last_deployment;
     if (d) deployment = { id: d.id, status: d.status, sha: d.sha, matchesRelease: d.sha === head };
   }
-  const lock = await lockStatus(gl, t.project, branch, promotionIdOf(bundleMr, startedAt));
+  const lock = await lockStatus(gl, t.project, branch, promotionId);
   if (lock.error) return { error: lock.error };
   return {
     target: t.project,
@@ -120,8 +126,8 @@ async function targetStatus(
   };
 }
 
-function promotionIdOf(mr: { project: string; iid: number }, startedAt: string): string {
-  return `${mr.project}!${mr.iid}@${startedAt}`;
+function targetsOf(bundle: PromotionBundle, ref: string): string[] {
+  return bundle.targets.filter((t) => t.hotfix === ref).map((t) => t.project);
 }
 
 /** A target's release lock as `hotfix status` shows it. */

@@ -28,8 +28,10 @@ import {
  * The evidence schema version this package writes. Semver; see {@link SCHEMA_MAJOR} for the compatibility rule.
  * 2.0.0: a time GitLab did not report (`hotfix.mr.mergedAt`, a pipeline's or a note's `createdAt`) is
  * `{ absent: true, reason }` instead of a string.
+ * 3.0.0 (issue 24, D4 across repositories): `hotfixes` (one entry per merge request) replaces `hotfix`,
+ * and every target record names its hotfix (`hotfix: "group/project!iid"`).
  */
-export const SCHEMA_VERSION = '2.0.0';
+export const SCHEMA_VERSION = '3.0.0';
 
 /**
  * The major version this package reads. Compatibility rule: a reader accepts every bundle whose
@@ -37,13 +39,50 @@ export const SCHEMA_VERSION = '2.0.0';
  * they do not know, and the content digest still covers them); patch versions only tighten docs.
  * Removing, renaming or changing the meaning of a field is a new major.
  */
-export const SCHEMA_MAJOR = 2;
+export const SCHEMA_MAJOR = 3;
 
 /**
- * The majors this package reads: its own and the one before. A 1.x bundle is read as is: 2.0.0 only
- * widened times to "ISO string or absent", so every 1.x bundle is also valid under this schema.
+ * The majors this package reads: its own and the two before. A 1.x or 2.x bundle is validated against the
+ * 2.x schema (2.0.0 only widened times, so every 1.x bundle is a valid 2.x one) and then normalized to the
+ * 3.x shape in one place, {@link normalizeBundle}: its one `hotfix` becomes `hotfixes[0]` and every target
+ * names it.
  */
-export const READABLE_MAJORS: readonly number[] = [1, SCHEMA_MAJOR];
+export const READABLE_MAJORS: readonly number[] = [1, 2, SCHEMA_MAJOR];
+
+/** A hotfix's reference as target records name it: `group/project!iid`. */
+export const hotfixRefSchema = z
+  .string()
+  .max(300)
+  .regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+![1-9]\d{0,9}$/, 'expected a merge request like group/project!12');
+
+/** One hotfix (a merged merge request) of a promotion: the MR, the commits picked, and whether it is governed. */
+export const hotfixSchema = z.object({
+  mr: z.object({
+    project: projectPathSchema,
+    iid: z.number().int().positive(),
+    webUrl: httpUrlSchema,
+    mergeMethod: z.enum(['merge', 'squash', 'rebase_merge', 'ff']),
+    /** Absent (with the reason) when GitLab reported no `merged_at`. */
+    mergedAt: reportedTimeSchema,
+  }),
+  commits: z
+    .array(z.object({ sha: gitShaSchema, title: z.string().max(1000) }))
+    .min(1)
+    .max(100),
+  governed: z.boolean(),
+});
+
+/** The reference of a hotfix's merge request, `group/project!iid`, as target records name it. */
+export function hotfixRef(mr: { readonly project: string; readonly iid: number }): string {
+  return `${mr.project}!${mr.iid}`;
+}
+
+/** D4 order: why a target was not started: the targets it depends on that were not promoted. */
+export const blockedRecordSchema = z.object({
+  observedAt: isoUtcSchema,
+  reason: z.string().min(1).max(2000),
+  blockedBy: z.array(projectPathSchema).min(1).max(50),
+});
 
 /** A target's outcome: `promoted` (S4–S7 done), `failed`, `rolled_back` (D6/R1/R2) or `pending` (not finished). */
 export const targetOutcomeSchema = z.enum(['promoted', 'failed', 'rolled_back', 'pending']);
@@ -54,6 +93,8 @@ export const targetOutcomeSchema = z.enum(['promoted', 'failed', 'rolled_back', 
  */
 export const targetRecordSchema = z.object({
   project: projectPathSchema,
+  /** Schema 3.x: the hotfix this target promotes, `group/project!iid` (one of the bundle's `hotfixes`). */
+  hotfix: hotfixRefSchema,
   outcome: targetOutcomeSchema,
   pick: pickRecordSchema.optional(),
   drift: driftReportSchema.optional(),
@@ -72,13 +113,14 @@ export const targetRecordSchema = z.object({
   note: noteRecordSchema.optional(),
   label: labelRecordSchema.optional(),
   rollbacks: z.array(rollbackRecordSchema).max(20),
+  /** D4 order (schema 3.x): the targets that had to be promoted before this one started (absent: none). */
+  dependsOn: z.array(projectPathSchema).max(50).optional(),
+  /** D4 order (schema 3.x): not started because a target it depends on was not promoted (outcome `failed`). */
+  blocked: blockedRecordSchema.optional(),
 });
 
-/**
- * The evidence of one promotion (schema {@link SCHEMA_VERSION}): who, when, with what, which MR, and per target the records.
- */
-export const promotionBundleSchema = z.object({
-  schemaVersion: z.string().regex(/^[12]\.\d+\.\d+$/, 'expected a 2.x.y (or 1.x.y) schema version'),
+/** The fields every major of the bundle shares: who, when, where, with which settings. Internal. */
+export const bundleHeaderShape = {
   tool: z.object({ name: z.string().min(1).max(100), version: z.string().min(1).max(100) }),
   operator: z.object({ username: z.string().min(1).max(255), id: z.number().int().positive().optional() }),
   gitlabUrl: httpUrlSchema,
@@ -90,27 +132,48 @@ export const promotionBundleSchema = z.object({
     environment: z.string().min(1).max(255),
     label: z.string().min(1).max(255),
   }),
-  hotfix: z.object({
-    mr: z.object({
-      project: projectPathSchema,
-      iid: z.number().int().positive(),
-      webUrl: httpUrlSchema,
-      mergeMethod: z.enum(['merge', 'squash', 'rebase_merge', 'ff']),
-      /** Absent (with the reason) when GitLab reported no `merged_at`. */
-      mergedAt: reportedTimeSchema,
-    }),
-    commits: z
-      .array(z.object({ sha: gitShaSchema, title: z.string().max(1000) }))
-      .min(1)
-      .max(100),
-    governed: z.boolean(),
-  }),
-  targets: z.array(targetRecordSchema).min(1).max(50),
   /** D4: exactly which targets were promoted (project paths). */
   promotedTargets: z.array(projectPathSchema).max(50),
   /** `sha256:` of the canonical JSON of the bundle without this field; set by `sealBundle`. */
   digest: sha256DigestSchema.optional(),
+};
+
+/**
+ * The evidence of one promotion (schema {@link SCHEMA_VERSION}): who, when, with what, which merge requests
+ * (`hotfixes`, one per repository's MR, D4), and per target the records, each naming its hotfix.
+ */
+export const promotionBundleSchema = z.object({
+  schemaVersion: z.string().regex(/^3\.\d+\.\d+$/, 'expected a 3.x.y schema version'),
+  ...bundleHeaderShape,
+  /** The merge requests promoted together (D4): one per repository's part of the fix. */
+  hotfixes: z.array(hotfixSchema).min(1).max(20),
+  targets: z.array(targetRecordSchema).min(1).max(50),
 });
+
+/** D4 order record type: a target not started because a target it depends on was not promoted. */
+export type BlockedRecord = z.infer<typeof blockedRecordSchema>;
+
+/** One hotfix of a bundle (see {@link hotfixSchema}). */
+export type Hotfix = z.infer<typeof hotfixSchema>;
+
+/**
+ * The hotfix a target promotes, with its index in `hotfixes`; undefined when the target names none of them
+ * (`parseBundle` refuses such a bundle).
+ *
+ * @example
+ * ```ts
+ * const h = hotfixForTarget(bundle, bundle.targets[0]);
+ * console.log(h?.hotfix.mr.iid);
+ * ```
+ */
+export function hotfixForTarget(
+  bundle: { readonly hotfixes: readonly Hotfix[] },
+  target: { readonly hotfix: string },
+): { readonly hotfix: Hotfix; readonly index: number } | undefined {
+  const index = bundle.hotfixes.findIndex((h) => hotfixRef(h.mr) === target.hotfix);
+  const hotfix = bundle.hotfixes[index];
+  return hotfix ? { hotfix, index } : undefined;
+}
 
 /**
  * One promotion's evidence bundle (the zod output type).

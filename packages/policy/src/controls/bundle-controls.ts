@@ -2,6 +2,7 @@ import {
   bundleDigest,
   canonicalJson,
   EVIDENCE_PREDICATE_TYPE,
+  hotfixRef,
   IN_TOTO_PAYLOAD_TYPE,
   statementSubjects,
 } from '@hotfix-release/evidence';
@@ -72,10 +73,27 @@ export const checkClaims: ControlCheck = (ctx) => {
   const gitlabUrl = need(ctx, 'gitlabUrl');
   if (!sameInstance(gitlabUrl, b.gitlabUrl))
     return outcome.fail(disagreement(ctx, 'gitlabUrl', gitlabUrl, b.gitlabUrl), '/gitlabUrl', gitlabUrl, b.gitlabUrl);
-  const mr = need(ctx, 'mr');
-  const got = `${b.hotfix.mr.project}!${b.hotfix.mr.iid}`;
-  if (`${mr.project}!${mr.iid}` !== got)
-    return outcome.fail(disagreement(ctx, 'mr', `${mr.project}!${mr.iid}`, got), '/hotfix/mr', mr, b.hotfix.mr);
+  // D4 as a whole: exactly the merge requests the gate asked for; one it did not ask for, or one missing, fails.
+  const want = need(ctx, 'mrs').map(hotfixRef);
+  const got = b.hotfixes.map((h) => hotfixRef(h.mr));
+  // One MR each side reads as it always did: `expects "a!1"; the bundle says "a!2"`.
+  const said = (refs: readonly string[]) => (refs.length === 1 ? refs[0] : refs);
+  const extra = got.findIndex((ref) => !want.includes(ref));
+  if (extra >= 0)
+    return outcome.fail(
+      `${disagreement(ctx, 'mr', said(want), said(got))}: it promotes ${got[extra]}, which the gate did not ask for`,
+      `/hotfixes/${extra}/mr`,
+      want,
+      got,
+    );
+  const missing = want.find((ref) => !got.includes(ref));
+  if (missing)
+    return outcome.fail(
+      `${disagreement(ctx, 'mr', said(want), said(got))}: ${missing} is missing`,
+      '/hotfixes',
+      want,
+      got,
+    );
   const settings = [
     ['orchestrationProject', b.settings.orchestrationProject],
     ['releaseBranch', b.settings.releaseBranch],
@@ -89,16 +107,18 @@ export const checkClaims: ControlCheck = (ctx) => {
   }
   const governed = ctx.expected.governedProjects;
   if (governed !== undefined) {
-    const want = isGoverned(governed, b.hotfix.mr.project);
-    if (want !== b.hotfix.governed)
-      return outcome.fail(
-        disagreement(ctx, 'governed', want, b.hotfix.governed),
-        '/hotfix/governed',
-        want,
-        b.hotfix.governed,
-      );
+    for (const [i, h] of b.hotfixes.entries()) {
+      const wantGoverned = isGoverned(governed, h.mr.project);
+      if (wantGoverned !== h.governed)
+        return outcome.fail(
+          disagreement(ctx, 'governed', wantGoverned, h.governed),
+          `/hotfixes/${i}/governed`,
+          wantGoverned,
+          h.governed,
+        );
+    }
   }
-  return outcome.pass(`evidence of ${got} on ${gitlabUrl}, as expected`, '/hotfix/mr');
+  return outcome.pass(`evidence of ${got.join(', ')} on ${gitlabUrl}, as expected`, '/hotfixes');
 };
 
 /** bundle-subject: the statement's subjects are exactly this bundle's promoted targets at their release heads. Internal. */

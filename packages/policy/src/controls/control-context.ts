@@ -1,4 +1,10 @@
-import type { InTotoStatement, PromotionBundle, TargetRecord } from '@hotfix-release/evidence';
+import {
+  type Hotfix,
+  hotfixForTarget,
+  type InTotoStatement,
+  type PromotionBundle,
+  type TargetRecord,
+} from '@hotfix-release/evidence';
 import type { ControlOutcome } from '../control-result.js';
 
 /**
@@ -9,7 +15,11 @@ export interface ExpectedValues {
   readonly action: string;
   readonly cutoffAction: string;
   readonly gitlabUrl?: string | undefined;
-  readonly mr?: { readonly project: string; readonly iid: number } | undefined;
+  /**
+   * The merge requests the gate expects the bundle to promote (D4: one per repository's part of the fix), from
+   * `--mr` (repeatable) or the CI merge request; the bundle's `hotfixes` must be exactly these.
+   */
+  readonly mrs?: readonly { readonly project: string; readonly iid: number }[] | undefined;
   readonly orchestrationProject?: string | undefined;
   readonly orchestrationRef?: string | undefined;
   readonly releaseBranch?: string | undefined;
@@ -221,4 +231,15 @@ export function requireTarget(ctx: ControlContext): TargetRecord {
 /** Milliseconds since the epoch of an ISO timestamp. Internal. */
 export function ms(iso: string): number {
   return Date.parse(iso);
+}
+
+/**
+ * The hotfix a target promotes (schema 3.x: the target names it; older bundles are normalized so that every
+ * target names their one hotfix), with the JSON Pointer of its entry. Internal.
+ */
+export function targetHotfix(ctx: ControlContext): { readonly hotfix: Hotfix; readonly pointer: string } {
+  const t = requireTarget(ctx);
+  const found = hotfixForTarget(ctx.bundle, t);
+  if (!found) throw new Error(`target ${t.project} names ${t.hotfix}, which is not one of the bundle's hotfixes`);
+  return { hotfix: found.hotfix, pointer: `/hotfixes/${found.index}` };
 }

@@ -1,6 +1,8 @@
+import type { PromotionBundle } from '@hotfix-release/evidence';
 /** E1/E5 on what staging really ran (issue 23 item 3): the deployed set must be exactly this promotion's picks. */
 import { canonicalJson, signEnvelope, toStatement } from '@hotfix-release/evidence';
 import { describe, expect, it } from 'vitest';
+import { buildLegacyBundle } from '../../../evidence/test/promotion-bundle-fixture.js';
 import {
   A,
   buildPromotionBundle,
@@ -109,8 +111,7 @@ describe('E1/E5: the deployed commit set', () => {
   });
 
   it('a 1.x bundle without the record keeps its former verdict and says the set was not recorded', async () => {
-    const b = clone(buildPromotionBundle());
-    b.schemaVersion = '1.0.0';
+    const b = clone(buildLegacyBundle({}, '1.0.0')) as unknown as PromotionBundle;
     for (const t of b.targets) delete t.deployedCommits;
     const r = await checkValue(signed(b));
     expect(failing(r)).toEqual([]);

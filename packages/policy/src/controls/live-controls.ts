@@ -1,4 +1,4 @@
-import { canonicalJson, type PromotionBundle, type TargetRecord } from '@hotfix-release/evidence';
+import { canonicalJson, hotfixForTarget, type PromotionBundle, type TargetRecord } from '@hotfix-release/evidence';
 import type { ControlOutcome } from '../control-result.js';
 import { type LiveFacts, type LiveFactsQuery, liveFactsSnapshotSchema } from '../live-facts.js';
 import { type ExpectedValues, need } from './control-context.js';
@@ -27,7 +27,7 @@ export async function checkLiveFacts(
       target: t.project,
       pipeline: t.pipeline ? { project: t.pipeline.project, id: t.pipeline.id } : null,
       environment: need(ctx, 'environment'),
-      mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
+      mr: targetMr(bundle, t),
       noteId: t.note?.id ?? null,
       label: need(ctx, 'label'),
     };
@@ -93,4 +93,11 @@ export async function checkLiveFacts(
     };
   }
   return { status: 'pass', message: 'GitLab agrees on pipeline inputs, deployed SHA, label and note', pointer: base };
+}
+
+/** The merge request of a target's own hotfix (D4: E7/E8 are read on that MR). */
+function targetMr(bundle: PromotionBundle, t: TargetRecord): { project: string; iid: number } {
+  const h = hotfixForTarget(bundle, t)?.hotfix;
+  if (!h) throw new Error(`target ${t.project} names ${t.hotfix}, which is not one of the bundle's hotfixes`);
+  return { project: h.mr.project, iid: h.mr.iid };
 }

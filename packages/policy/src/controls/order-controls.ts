@@ -1,5 +1,5 @@
 import { type ReportedTime, reportedIso, toJsonPointer } from '@hotfix-release/evidence';
-import { type ControlCheck, ms, outcome, requireTarget, targetPointer } from './control-context.js';
+import { type ControlCheck, ms, outcome, requireTarget, targetHotfix, targetPointer } from './control-context.js';
 import { validationEndMs } from './validation-controls.js';
 
 interface Stage {
@@ -21,7 +21,8 @@ export const checkStepOrder: ControlCheck = (ctx) => {
     const iso = reportedIso(time);
     if (iso !== undefined) stages.push({ name, startMs: ms(iso), endMs: ms(iso), pointer });
   };
-  at('merge', ctx.bundle.hotfix.mr.mergedAt, '/hotfix/mr/mergedAt');
+  const { hotfix, pointer } = targetHotfix(ctx);
+  at('merge', hotfix.mr.mergedAt, `${pointer}/mr/mergedAt`);
   if (t.pick) at('pick', t.pick.observedAt, targetPointer(ctx, 'pick', 'observedAt'));
   if (t.pipeline) at('pipeline', t.pipeline.createdAt, targetPointer(ctx, 'pipeline', 'createdAt'));
   const finished = t.deployment?.deployment.finishedAt;

@@ -1,4 +1,4 @@
-import { type ControlCheck, need, outcome, requireTarget, targetPointer } from './control-context.js';
+import { type ControlCheck, need, outcome, requireTarget, targetHotfix, targetPointer } from './control-context.js';
 import { deployedSetNote, judgeDeployedCommits, releaseMergeCommit } from './deployed-commits.js';
 
 /**
@@ -20,12 +20,14 @@ export const checkE1: ControlCheck = (ctx) => {
       pick.releaseBranch,
     );
   }
-  for (const [i, commit] of ctx.bundle.hotfix.commits.entries()) {
+  // The commits of THIS target's hotfix (D4: each repository's MR has its own).
+  const { hotfix, pointer } = targetHotfix(ctx);
+  for (const [i, commit] of hotfix.commits.entries()) {
     const j = pick.picks.findIndex((p) => p.originalSha === commit.sha);
     if (j < 0)
       return outcome.fail(
         `hotfix commit ${commit.sha.slice(0, 12)} was not picked`,
-        `/hotfix/commits/${i}/sha`,
+        `${pointer}/commits/${i}/sha`,
         commit.sha,
         pick.picks.map((p) => p.originalSha),
       );

@@ -60,3 +60,25 @@ export function provenanceOf(record: unknown): string | undefined {
     .map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
     .join('; ');
 }
+
+/**
+ * The hotfixes of a raw bundle with their JSON Pointers: schema 3.x `hotfixes`, or the one `hotfix` of a
+ * 1.x/2.x bundle (the report renders what the bundle says, before or without normalization).
+ */
+export function hotfixesOf(bundle: unknown): readonly { readonly hotfix: unknown; readonly pointer: string }[] {
+  const many = at(bundle, 'hotfixes');
+  if (Array.isArray(many)) return arr(many, 20).map((hotfix, i) => ({ hotfix, pointer: `/hotfixes/${i}` }));
+  const one = at(bundle, 'hotfix');
+  return one === undefined ? [] : [{ hotfix: one, pointer: '/hotfix' }];
+}
+
+/** The hotfix a raw target record names (`group/project!iid`), or the bundle's only one (1.x/2.x). */
+export function hotfixOfTarget(
+  bundle: unknown,
+  target: unknown,
+): { readonly hotfix: unknown; readonly pointer: string } {
+  const all = hotfixesOf(bundle);
+  const ref = str(target, 'hotfix');
+  const found = all.find((h) => `${str(at(h.hotfix, 'mr'), 'project')}!${str(at(h.hotfix, 'mr'), 'iid')}` === ref);
+  return found ?? (all.length === 1 && all[0] ? all[0] : { hotfix: undefined, pointer: '/hotfixes' });
+}

@@ -108,7 +108,7 @@ describe(renderHtmlReport.name, () => {
   it('shows conflicts and rollbacks in place, and a waiver with its approver', async () => {
     const b = clone(buildPromotionBundle());
     const t = b.targets[0] as Target;
-    const hotfix = b.hotfix.commits[0]?.sha ?? '';
+    const hotfix = b.hotfixes[0]?.commits[0]?.sha ?? '';
     t.conflicts.push({
       apiUrl: 'https://gitlab.example.com/api/v4/projects/1',
       observedAt: '2026-11-30T01:01:05.000Z',
@@ -187,14 +187,14 @@ describe(renderHtmlReport.name, () => {
     const b = clone(buildPromotionBundle());
     const t = b.targets[0] as Target;
     const evil = '<script>globalThis.pwned = 1; console.log("pwned")</script></style><img src=x onerror=alert(1)>';
-    (b.hotfix.commits[0] as { title: string }).title = `${evil} "quoted" 'single' javascript:alert(1)`;
+    (b.hotfixes[0]?.commits[0] as { title: string }).title = `${evil} "quoted" 'single' javascript:alert(1)`;
     (t.smokeChecks[0] as { name: string }).name =
       'a\u202Egnp.exe\u2066\u200b</title><a href="javascript:alert(1)">x</a>';
     (t.label as { name: string }).name = '</style><style>*{display:none}</style>';
     t.conflicts.push({
       apiUrl: 'https://gitlab.example.com/api/v4/projects/1',
       observedAt: '2026-11-30T01:01:05.000Z',
-      originalSha: b.hotfix.commits[0]?.sha ?? '',
+      originalSha: b.hotfixes[0]?.commits[0]?.sha ?? '',
       paths: ['../../etc/<script>x</script>', 'src/\u202Ecod.ts'],
       resolvedBy: '<b onmouseover=alert(1)>dev</b>',
       resultTree: fakeSha('tree'),
@@ -222,8 +222,8 @@ describe(renderHtmlReport.name, () => {
   });
 
   it('links only http(s) URLs and still shows a non-web URL as text, marked unverified when the schema fails', async () => {
-    const b = clone(buildPromotionBundle()) as unknown as { hotfix: { mr: { webUrl: string } } };
-    b.hotfix.mr.webUrl = 'javascript:alert(document.domain)';
+    const b = clone(buildPromotionBundle()) as unknown as { hotfixes: { mr: { webUrl: string } }[] };
+    (b.hotfixes[0] as { mr: { webUrl: string } }).mr.webUrl = 'javascript:alert(document.domain)';
     const html = await render(b, { now: baseOptions.now });
     expect(html).toContain('<strong>Unverified.</strong>');
     expect(html).toContain('(not a web link: javascript:alert(document.domain))');

@@ -5,7 +5,7 @@
 import type { ControlResult, ControlStatus } from '../control-result.js';
 import { link, pointer, sha, text, time } from './html-escape.js';
 import { flowSvg, type StepState } from './html-flow-svg.js';
-import { arr, at, type Obj, provenanceOf, str } from './html-read.js';
+import { arr, at, hotfixesOf, type Obj, provenanceOf, str } from './html-read.js';
 import { timelineOf } from './html-timeline.js';
 import { FLOW_STEPS, type FlowStep, STEP_CONTROLS, type TimelineEvent } from './html-timeline-steps.js';
 
@@ -132,19 +132,26 @@ export function targetSection(bundle: Obj, index: number, results: readonly Cont
   const events = timelineOf(bundle, index);
   const states = stepStates(events, mine);
   const outcome = str(t, 'outcome') ?? 'unknown';
-  return `<section class="target" aria-labelledby="${id}-h"><h3 id="${id}-h">${text(project)} <span class="tag">outcome: ${text(outcome)}</span></h3><div class="flow-wrap">${flowSvg(states, project, `${id}-flow`)}</div>${timelineTable(events, mine, project)}${controlsTable(mine, `Verdicts for ${text(project)}`)}</section>`;
+  const hotfix = str(t, 'hotfix');
+  const of = hotfix === undefined ? '' : ` <span class="tag">hotfix: ${text(hotfix)}</span>`;
+  return `<section class="target" aria-labelledby="${id}-h"><h3 id="${id}-h">${text(project)}${of} <span class="tag">outcome: ${text(outcome)}</span></h3><div class="flow-wrap">${flowSvg(states, project, `${id}-flow`)}</div>${timelineTable(events, mine, project)}${controlsTable(mine, `Verdicts for ${text(project)}`)}</section>`;
 }
 
 /** The facts of a bundle (MR, operator, settings) as a definition list. */
 export function factsList(bundle: Obj): string {
-  const mr = at(at(bundle, 'hotfix'), 'mr');
+  const hotfixes = hotfixesOf(bundle).map((h) => h.hotfix);
   const settings = at(bundle, 'settings');
   const tool = at(bundle, 'tool');
+  const mrLink = (mr: unknown) => link(at(mr, 'webUrl'), `${text(str(mr, 'project'))}!${text(str(mr, 'iid'))}`);
   const rows: [string, string][] = [
-    ['Merge request', link(at(mr, 'webUrl'), `${text(str(mr, 'project'))}!${text(str(mr, 'iid'))}`)],
+    [
+      hotfixes.length > 1 ? 'Merge requests' : 'Merge request',
+      hotfixes.map((h) => mrLink(at(h, 'mr'))).join('<br>') || '—',
+    ],
     [
       'Hotfix commits',
-      arr(at(at(bundle, 'hotfix'), 'commits'), 100)
+      hotfixes
+        .flatMap((h) => arr(at(h, 'commits'), 100))
         .map((c) => `${sha(str(c, 'sha'))} <q>${text(str(c, 'title'))}</q>`)
         .join('<br>') || '—',
     ],

@@ -3,7 +3,7 @@
  * (see html-read.ts): each event with its time, actor, SHA, GitLab link and evidence record. Internal.
  */
 import { link, text } from './html-escape.js';
-import { arr, at, obj, provenanceOf, str } from './html-read.js';
+import { arr, at, hotfixOfTarget, obj, provenanceOf, str } from './html-read.js';
 import {
   type Add,
   deploymentEvents,
@@ -26,8 +26,9 @@ export function timelineOf(bundle: unknown, index: number): TimelineEvent[] {
     out.push({ ...e, provenance: provenanceOf(record), ok });
   };
 
-  const mr = at(at(bundle, 'hotfix'), 'mr');
-  const commits = arr(at(at(bundle, 'hotfix'), 'commits'), 100);
+  const own = hotfixOfTarget(bundle, t);
+  const mr = at(own.hotfix, 'mr');
+  const commits = arr(at(own.hotfix, 'commits'), 100);
   add(
     {
       step: 'merge',
@@ -36,7 +37,7 @@ export function timelineOf(bundle: unknown, index: number): TimelineEvent[] {
       actor: str(mr, 'mergedBy') ?? str(at(mr, 'mergedBy'), 'username') ?? '—',
       sha: str(commits[0], 'sha'),
       link: link(at(mr, 'webUrl'), `${text(str(mr, 'project'))}!${text(str(mr, 'iid'))}`),
-      pointer: '/hotfix/mr',
+      pointer: `${own.pointer}/mr`,
       details: commits.map((c) => `<q>${text(str(c, 'title'))}</q>`).join('<br>') || '—',
     },
     mr,

@@ -107,11 +107,33 @@ export const lockOptionsSchema = z
   })
   .prefault({});
 
-/** Options of `promoteHotfix`. */
+const mrSchema = z.object({ project: z.string().min(1).max(255), iid: z.number().int().positive() });
+
+/**
+ * One merge request of a hotfix that spans repositories (D4, issue 24): promoted into its own project's
+ * release and, where given, into further `targets`. `dependsOn` names target projects (of this promotion)
+ * that must be promoted before any of this MR's targets start: when one of them stops, this MR's targets are
+ * recorded as not promoted with the reason, while independent targets go on.
+ */
+export const hotfixEntrySchema = z.object({
+  mr: mrSchema,
+  /** Further targets beyond the MR's own project (D4, forks or mirrors holding the same commits). */
+  targets: z.array(z.string().min(1).max(255)).min(1).max(50).optional(),
+  /** Target projects this MR's targets depend on (promoted first; a stop there stops these). */
+  dependsOn: z.array(z.string().min(1).max(255)).max(50).optional(),
+});
+
+/** Options of `promoteHotfix`: one MR (`mr`, with `targets`) or several (`hotfixes`), never both. */
 export const promoteOptionsSchema = z.object({
-  mr: z.object({ project: z.string().min(1), iid: z.number().int().positive() }),
-  /** Targets (D4); the MR's project when omitted. */
+  /** The one hotfix MR (a hotfix in one repository); use `hotfixes` for a fix that spans repositories. */
+  mr: mrSchema.optional(),
+  /** Targets of `mr` (D4); the MR's project when omitted. */
   targets: z.array(z.string().min(1)).min(1).max(50).optional(),
+  /**
+   * D4 across repositories (issue 24): the merge requests promoted together, in this order, each into its
+   * own project's release (and its further `targets`); one bundle, one note and label per MR.
+   */
+  hotfixes: z.array(hotfixEntrySchema).min(1).max(20).optional(),
   /** Evidence journal path; an existing journal is resumed (its steps re-checked against GitLab). */
   journalPath: z.string().min(1).optional(),
   /** The real token(s): the journal and the sealed bundle refuse any record containing one. */

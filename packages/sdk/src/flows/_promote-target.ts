@@ -23,6 +23,8 @@ import { enumerateStep, noteStep, smokeStep } from './_step-validate.js';
 /** One target's result. */
 export interface PromotionTargetResult {
   readonly target: string;
+  /** The MR this target promotes, `group/project!iid` (D4: each repository's MR has its own targets). */
+  readonly hotfix?: string;
   readonly outcome: TargetRecord['outcome'];
   readonly reason?: StopReason;
   readonly message: string;

@@ -16,18 +16,20 @@ const header: JournalHeader = {
   gitlabUrl: 'https://gitlab.example.com',
   startedAt: new Date(T0).toISOString(),
   settings: { orchestrationProject: 'evenergi/develop', releaseBranch: 'release', environment: 'staging', label: 'L' },
-  hotfix: {
-    mr: {
-      project: TARGET,
-      iid: 7,
-      webUrl: 'https://gitlab.example.com/evenergi/charging-api/-/merge_requests/7',
-      mergeMethod: 'merge',
-      mergedAt: { absent: true, reason: 'GitLab reported no merged_at for the merge request' },
+  hotfixes: [
+    {
+      mr: {
+        project: TARGET,
+        iid: 7,
+        webUrl: 'https://gitlab.example.com/evenergi/charging-api/-/merge_requests/7',
+        mergeMethod: 'merge',
+        mergedAt: { absent: true, reason: 'GitLab reported no merged_at for the merge request' },
+      },
+      commits: [{ sha: 'a'.repeat(40), title: 'fix' }],
+      governed: true,
     },
-    commits: [{ sha: 'a'.repeat(40), title: 'fix' }],
-    governed: true,
-  },
-  targets: [TARGET],
+  ],
+  targets: [{ project: TARGET, hotfix: `${TARGET}!7` }],
 };
 
 /** A step that journals its target's outcome (any entry will do). */
@@ -107,7 +109,14 @@ describe(runSteps.name, () => {
       },
     });
     const ctx = { ran: [] as string[] };
-    const previous = { project: TARGET, outcome: 'pending' as const, conflicts: [], smokeChecks: [], rollbacks: [] };
+    const previous = {
+      project: TARGET,
+      hotfix: `${TARGET}!7`,
+      outcome: 'pending' as const,
+      conflicts: [],
+      smokeChecks: [],
+      rollbacks: [],
+    };
     const stopped = await runSteps(runnerUnderTest, [adopting, journaling], ctx, previous);
     expect(seen).toEqual(['pending']);
     expect(ctx.ran).toEqual(['adopting']);

@@ -22,6 +22,8 @@ export type StopReason =
   | 'aborted'
   | 'cut-off-detected'
   | 'validation-failed'
+  /** D4 order: not started, a target it depends on was not promoted. */
+  | 'blocked'
   | 'error';
 
 /** A step's stop: the target ends with this outcome (the runner journals it). */

@@ -86,7 +86,7 @@ describe('promoteHotfix on one clock', () => {
       await promoteHotfix(w.client, configFor(w), { mr: demo.mergeRequests.cleanPick, clock: w.clock })
     )._unsafeUnwrap();
     expect(r.targets[0]?.outcome).toBe('promoted');
-    expect(r.bundle.hotfix.mr.mergedAt).toEqual({
+    expect(r.bundle.hotfixes[0]?.mr.mergedAt).toEqual({
       absent: true,
       reason: 'GitLab reported no merged_at for the merge request',
     });

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import {
   EvidenceJournal,
+  type Hotfix,
   type JournalHeader,
   type PipelineIntent,
   type PromotionBundle,
@@ -18,11 +19,11 @@ import { errAsync, type ResultAsync } from 'neverthrow';
 import { fromBody, must } from '../_internal/must.js';
 import { PACKAGE_VERSION } from '../_internal/package-version.js';
 import { parseOptions } from '../_internal/parse-options.js';
-import { resolvePickPlan } from '../_internal/pick-plan.js';
+import { type PickPlan, resolvePickPlan } from '../_internal/pick-plan.js';
 import { type Clock, isoNow } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
-import { preflight } from '../primitives/preflight.js';
+import { type PreflightFinding, preflight } from '../primitives/preflight.js';
 import { labelValidated } from '../primitives/record-validation.js';
 import type { LockIdentity } from '../primitives/release-lock.js';
 import { type RunbookConfig, serviceFor } from '../runbook-config.js';
@@ -35,9 +36,10 @@ import {
 } from './_promote-options.js';
 import { type PromotionTargetResult, promoteTarget } from './_promote-target.js';
 import type { PromotionContext } from './_promotion-context.js';
+import { type PromotionRequest, type PromotionUnit, resolvePromotionRequest } from './_promotion-units.js';
 import { labelRecord, reportedTime } from './_records.js';
-import { attachLock, createLockGuard } from './_release-lock.js';
-import { createRunner, evidenceError, type FlowHooks, type Runner } from './_runner.js';
+import { attachLock, createLockGuard, type LockGuard } from './_release-lock.js';
+import { createRunner, evidenceError, type FlowHooks, finishTarget, type Runner } from './_runner.js';
 
 export type { FlowEvent, PromoteOptions } from './_promote-options.js';
 export { promoteOptionsSchema } from './_promote-options.js';
@@ -84,29 +86,37 @@ export function promoteHotfix(
 ): ResultAsync<PromotionResult, HotfixError> {
   const parsed = parseOptions(promoteOptionsSchema, options, 'promotion');
   if (parsed.isErr()) return errAsync(parsed.error);
+  const request = resolvePromotionRequest(parsed.value);
+  if (request.isErr()) return errAsync(request.error);
   // P3/P4: a token that cannot pick, run pipelines or write notes is refused before the first request.
   const can = checkTokenCan(client.tokenKind, PROMOTION_OPERATIONS, 'promoteHotfix');
   if (can.isErr()) return errAsync(can.error);
-  return fromBody(run(client, config, parsed.value, dependencies));
+  return fromBody(run(client, config, parsed.value, request.value, dependencies));
+}
+
+/** One MR as the promotion read it from GitLab: its web URL, pick plan and evidence entry. */
+interface ReadHotfix {
+  readonly ref: string;
+  readonly mr: { readonly project: string; readonly iid: number; readonly webUrl: string };
+  readonly plan: PickPlan;
+  readonly evidence: Hotfix;
 }
 
 async function run(
   client: GitLabClient,
   config: RunbookConfig,
   o: PromoteSettings,
+  request: PromotionRequest,
   hooks: FlowHooks,
 ): Promise<PromotionResult> {
   const baseClock = o.clock ?? client.clock;
-  const targets = o.targets ?? [o.mr.project];
   await checkPreflight(
     client,
     config,
-    o.mr,
-    targets,
+    request,
     createRunner({ clock: baseClock, hooks, onEvent: o.onEvent, signal: o.signal, journal: undefined }),
   );
-  const mr = await must(client.mergeRequest(o.mr.project, o.mr.iid));
-  const plan = await must(resolvePickPlan(client, o.mr.project, mr));
+  const hotfixes = await readHotfixes(client, config, request);
   const me = await must(client.currentUser());
   const header: JournalHeader = {
     schemaVersion: SCHEMA_VERSION,
@@ -120,27 +130,22 @@ async function run(
       environment: config.environment,
       label: config.label,
     },
-    hotfix: {
-      mr: {
-        project: o.mr.project,
-        iid: o.mr.iid,
-        webUrl: mr.web_url,
-        mergeMethod: METHOD[plan.method],
-        mergedAt: reportedTime(mr.merged_at, 'merged_at for the merge request'),
-      },
-      commits: plan.picks.map((p) => ({ sha: p.sha, title: p.title })),
-      governed: config.governed,
-    },
-    targets,
+    hotfixes: hotfixes.map((h) => h.evidence),
+    targets: request.units.map((u) => ({
+      project: u.target,
+      hotfix: u.hotfix,
+      ...(u.dependsOn.length > 0 ? { dependsOn: [...u.dependsOn] } : {}),
+    })),
   };
   // The check headers' values are secrets like the token: no journal line or bundle may hold one.
   const sentinels = [...o.sentinels, ...checkHeaderValues(o.checkHeaders)];
   const journal = await openJournal(o.journalPath, header, baseClock, sentinels);
   const startedAt = journal?.state().bundle.startedAt ?? header.startedAt;
-  // S2/R3: one promotion per release branch at a time; the lock's sleeps renew it (see _release-lock.ts).
+  const promotionId = `${request.hotfixes.map((h) => h.ref).join('+')}@${startedAt}`;
+  // S2/R3: one promotion per release branch at a time; ALL locks (sorted by project path) before the first side effect.
   const guard = createLockGuard({
     client,
-    identity: lockIdentity(me, o, `${o.mr.project}!${o.mr.iid}@${startedAt}`),
+    identity: lockIdentity(me, o, promotionId, request),
     settings: o.lock,
     signal: o.signal,
     journaled: journal !== undefined,
@@ -148,32 +153,101 @@ async function run(
   const clock = guard.wrap(baseClock);
   const runner = createRunner({ clock, hooks, onEvent: o.onEvent, signal: guard.signal, journal });
   await guard.acquire(
-    targets.map((t) => ({ target: t, branch: serviceFor(config, t)?.releaseBranch ?? config.releaseBranch })),
+    request.units.map((u) => ({
+      target: u.target,
+      branch: serviceFor(config, u.target)?.releaseBranch ?? config.releaseBranch,
+    })),
     runner,
   );
-  const shared = { client, config, mr: { ...o.mr, webUrl: mr.web_url }, plan, startedAt, settings: o, clock, runner };
-  const results: PromotionTargetResult[] = [];
-  for (const target of targets) {
-    const state = journal?.state();
-    const previous = state?.bundle.targets.find((t) => t.project === target);
-    const pending = state?.pendingPipelines[target];
-    const ctx = promotionContext(shared, target, `${o.mr.project}!${o.mr.iid}@${startedAt}`, pending);
-    attachLock(ctx.state.record, guard.recordFor(target));
-    results.push(await promoteTarget(ctx, previous));
-  }
-  await labelAndClose(client, config, o, results, runner);
+  const shared = { client, config, startedAt, settings: o, clock, runner };
+  const results = await promoteUnits(shared, request, hotfixes, journal, guard, promotionId);
+  await labelAndClose(client, config, hotfixes, results, runner);
   await guard.finish(results, runner);
   return seal(header, results, journal, runner, o.journalPath, sentinels);
 }
 
-/** Who takes the release lock: the operator, this promotion (same id across resume), its MR, journal and host. */
-function lockIdentity(me: { username: string; id: number }, o: PromoteSettings, promotionId: string): LockIdentity {
+/** Reads every MR and its pick plan (after preflight, before anything changes). */
+async function readHotfixes(
+  client: GitLabClient,
+  config: RunbookConfig,
+  request: PromotionRequest,
+): Promise<ReadHotfix[]> {
+  const out: ReadHotfix[] = [];
+  for (const { mr: ask, ref } of request.hotfixes) {
+    const mr = await must(client.mergeRequest(ask.project, ask.iid));
+    const plan = await must(resolvePickPlan(client, ask.project, mr));
+    const evidence: Hotfix = {
+      mr: {
+        project: ask.project,
+        iid: ask.iid,
+        webUrl: mr.web_url,
+        mergeMethod: METHOD[plan.method],
+        mergedAt: reportedTime(mr.merged_at, 'merged_at for the merge request'),
+      },
+      commits: plan.picks.map((p) => ({ sha: p.sha, title: p.title })),
+      governed: config.governed,
+    };
+    out.push({ ref, mr: { ...ask, webUrl: mr.web_url }, plan, evidence });
+  }
+  return out;
+}
+
+/**
+ * S2–S7 for every target in order (D4). A target whose dependencies were not all promoted is not started:
+ * it is recorded as not promoted with the reason (outcome `failed`, a `blocked` record); independent
+ * targets go on.
+ */
+async function promoteUnits(
+  shared: Omit<PromotionContext, 'target' | 'branch' | 'promotionId' | 'state' | 'pendingPipeline' | 'mr' | 'plan'>,
+  request: PromotionRequest,
+  hotfixes: readonly ReadHotfix[],
+  journal: EvidenceJournal | undefined,
+  guard: LockGuard,
+  promotionId: string,
+): Promise<PromotionTargetResult[]> {
+  const results: PromotionTargetResult[] = [];
+  for (const unit of request.units) {
+    const h = hotfixes.find((x) => x.ref === unit.hotfix) as ReadHotfix;
+    const state = journal?.state();
+    const previous = state?.bundle.targets.find((t) => t.project === unit.target);
+    const pending = state?.pendingPipelines[unit.target];
+    const ctx = promotionContext({ ...shared, mr: h.mr, plan: h.plan }, unit, promotionId, pending);
+    attachLock(ctx.state.record, guard.recordFor(unit.target));
+    const blockedBy = unit.dependsOn.filter((d) => results.find((r) => r.target === d)?.outcome !== 'promoted');
+    const result = blockedBy.length > 0 ? await blocked(ctx, blockedBy, results) : await promoteTarget(ctx, previous);
+    results.push({ ...result, hotfix: unit.hotfix });
+  }
+  return results;
+}
+
+/** D4 order: a target not started because a target it depends on stopped; journaled with the reason. */
+async function blocked(
+  ctx: PromotionContext,
+  blockedBy: readonly string[],
+  results: readonly PromotionTargetResult[],
+): Promise<PromotionTargetResult> {
+  const why = blockedBy.map((d) => `${d} ${results.find((r) => r.target === d)?.outcome ?? 'not run'}`).join(', ');
+  const message = `${ctx.target} was not promoted: it depends on ${why} (D4); nothing was changed in ${ctx.target}.`;
+  const record = { observedAt: ctx.runner.nowIso(), reason: message, blockedBy: [...blockedBy] };
+  ctx.state.record.blocked = record;
+  await ctx.runner.journal({ step: 'blocked', target: ctx.target, record });
+  await finishTarget(ctx.runner, ctx.target, ctx.state.record, 'failed', message);
+  return { target: ctx.target, outcome: 'failed', reason: 'blocked', message, record: ctx.state.record };
+}
+
+/** Who takes the release lock: the operator, this promotion (same id across resume), its MRs, journal and host. */
+function lockIdentity(
+  me: { username: string; id: number },
+  o: PromoteSettings,
+  promotionId: string,
+  request: PromotionRequest,
+): LockIdentity {
   const journal = o.journalPath?.split(/[\\/]/).pop();
   return {
     username: me.username,
     id: me.id,
     promotionId,
-    mr: `${o.mr.project}!${o.mr.iid}`,
+    mr: request.hotfixes.map((h) => h.ref).join(', '),
     ...(journal ? { journal } : {}),
     ...(o.lock.host ? { host: o.lock.host } : {}),
   };
@@ -182,11 +256,20 @@ function lockIdentity(me: { username: string; id: number }, o: PromoteSettings, 
 /** The context of one target's steps. */
 function promotionContext(
   shared: Omit<PromotionContext, 'target' | 'branch' | 'promotionId' | 'state' | 'pendingPipeline'>,
-  target: string,
+  unit: PromotionUnit,
   promotionId: string,
   pendingPipeline?: PipelineIntent,
 ): PromotionContext {
-  const record: TargetRecord = { project: target, outcome: 'pending', conflicts: [], smokeChecks: [], rollbacks: [] };
+  const target = unit.target;
+  const record: TargetRecord = {
+    project: target,
+    hotfix: unit.hotfix,
+    ...(unit.dependsOn.length > 0 ? { dependsOn: [...unit.dependsOn] } : {}),
+    outcome: 'pending',
+    conflicts: [],
+    smokeChecks: [],
+    rollbacks: [],
+  };
   const branch = serviceFor(shared.config, target)?.releaseBranch ?? shared.config.releaseBranch;
   return {
     ...shared,
@@ -198,25 +281,38 @@ function promotionContext(
   };
 }
 
-/** S1: preflight problems stop the promotion before anything changes (`preflight-failed`). */
+/** S1: every MR and target is checked before anything changes; all problems are reported at once (`preflight-failed`). */
 async function checkPreflight(
   client: GitLabClient,
   config: RunbookConfig,
-  mr: { readonly project: string; readonly iid: number },
-  targets: readonly string[],
+  request: PromotionRequest,
   runner: Runner,
 ): Promise<void> {
-  runner.progress('preflight', 'start', `Checking ${mr.project}!${mr.iid} and ${targets.join(', ')}`);
-  const report = await must(preflight(client, config, { mr, targets: [...targets] }));
-  const errors = report.findings.filter((f) => f.severity === 'error');
-  if (report.ok) {
+  const findings: { code: string; runbookRef: PreflightFinding['runbookRef']; message: string; mr: string }[] = [];
+  for (const h of request.hotfixes) {
+    const targets = request.units.filter((u) => u.hotfix === h.ref).map((u) => u.target);
+    runner.progress('preflight', 'start', `Checking ${h.ref} and ${targets.join(', ')}`);
+    const report = await must(preflight(client, config, { mr: h.mr, targets }));
+    for (const f of report.findings)
+      if (f.severity === 'error')
+        findings.push({ code: f.code, runbookRef: f.runbookRef, message: f.message, mr: h.ref });
+  }
+  if (findings.length === 0) {
     runner.progress('preflight', 'done', 'All prerequisites hold');
     return;
   }
-  runner.progress('preflight', 'failed', errors.map((f) => f.message).join(' '));
-  throw hotfixError('preflight-failed', `Preflight found ${errors.length} problem(s); nothing was changed.`, {
-    runbookRef: errors[0]?.runbookRef ?? 'S1',
-    details: { findings: errors.map((f) => ({ code: f.code, runbookRef: f.runbookRef, message: f.message })) },
+  const several = request.hotfixes.length > 1;
+  const said = findings.map((f) => (several ? `${f.mr}: ${f.message}` : f.message));
+  runner.progress('preflight', 'failed', said.join(' '));
+  throw hotfixError('preflight-failed', `Preflight found ${findings.length} problem(s); nothing was changed.`, {
+    runbookRef: findings[0]?.runbookRef ?? 'S1',
+    details: {
+      findings: findings.map((f) => ({
+        code: f.code,
+        runbookRef: f.runbookRef,
+        message: several ? `${f.mr}: ${f.message}` : f.message,
+      })),
+    },
   });
 }
 
@@ -234,8 +330,9 @@ async function seal(
     await runner.journal({ step: 'complete', record: { completedAt: runner.nowIso() } });
     bundle = journal.state().bundle;
   } else {
+    const { targets: _order, ...rest } = header;
     bundle = {
-      ...header,
+      ...rest,
       targets: results.map((r) => r.record),
       promotedTargets: results.filter((r) => r.outcome === 'promoted').map((r) => r.target),
       completedAt: runner.nowIso(),
@@ -252,41 +349,59 @@ async function seal(
 }
 
 /**
- * E8 and D4: the MR is labelled once, after EVERY target passed validation (a label added
- * after the first of two targets would predate the second's validation); then each
- * target's outcome is journaled.
+ * E8 and D4, per MR: each MR is labelled once, after EVERY one of ITS targets passed validation (a label added
+ * after the first of two targets would predate the second's validation); an MR whose target stopped is not
+ * labelled, whatever the other MRs did. Then each target's outcome is journaled.
  */
 async function labelAndClose(
   client: GitLabClient,
   config: RunbookConfig,
-  o: PromoteSettings,
+  hotfixes: readonly ReadHotfix[],
   results: PromotionTargetResult[],
   runner: Runner,
 ): Promise<void> {
-  const validated = results.filter((r) => r.outcome === 'promoted');
-  if (config.governed && validated.length === results.length && validated.length > 0) {
-    const checks = validated.flatMap((r) => r.checks ?? []);
-    const label = await labelValidated(client, { project: o.mr.project, iid: o.mr.iid, label: config.label, checks });
-    if (label.isErr()) {
-      for (const [i, r] of results.entries())
-        results[i] = { ...r, outcome: 'failed', reason: 'error', message: label.error.message, error: label.error };
-    } else {
-      const record = labelRecord(client, o.mr.project, o.mr.iid, true, label.value, runner.nowIso());
-      for (const r of validated) {
-        r.record.label = record;
-        await runner.journal({ step: 'label', target: r.target, record });
-      }
-      runner.progress('label', 'done', `"${config.label}" on !${o.mr.iid}`);
-    }
-  } else if (config.governed) {
-    runner.progress('label', 'skipped', `Not labelling: ${results.length - validated.length} target(s) not validated`);
-  }
+  for (const h of hotfixes) await labelOne(client, config, h, results, runner);
   for (const r of results) {
     if (r.outcome === 'promoted' || r.record.outcome !== r.outcome) {
       r.record.outcome = r.outcome;
       await runner.journal({ step: 'outcome', target: r.target, record: { outcome: r.outcome } });
     }
   }
+}
+
+/** E8 for one MR: the label once all of its targets validated; a failed label fails its targets. */
+async function labelOne(
+  client: GitLabClient,
+  config: RunbookConfig,
+  h: ReadHotfix,
+  results: PromotionTargetResult[],
+  runner: Runner,
+): Promise<void> {
+  if (!config.governed) return;
+  const mine = results.filter((r) => r.hotfix === h.ref);
+  const validated = mine.filter((r) => r.outcome === 'promoted');
+  if (validated.length !== mine.length || validated.length === 0) {
+    runner.progress(
+      'label',
+      'skipped',
+      `Not labelling ${h.ref}: ${mine.length - validated.length} of its target(s) not validated`,
+    );
+    return;
+  }
+  const checks = validated.flatMap((r) => r.checks ?? []);
+  const label = await labelValidated(client, { project: h.mr.project, iid: h.mr.iid, label: config.label, checks });
+  if (label.isErr()) {
+    for (const [i, r] of results.entries())
+      if (r.hotfix === h.ref)
+        results[i] = { ...r, outcome: 'failed', reason: 'error', message: label.error.message, error: label.error };
+    return;
+  }
+  const record = labelRecord(client, h.mr.project, h.mr.iid, true, label.value, runner.nowIso());
+  for (const r of validated) {
+    r.record.label = record;
+    await runner.journal({ step: 'label', target: r.target, record });
+  }
+  runner.progress('label', 'done', `"${config.label}" on ${h.ref}`);
 }
 
 async function openJournal(

@@ -3,7 +3,7 @@
  * journal's header names the MR and the targets; every step is re-checked against
  * GitLab by the idempotent primitives, so nothing that already happened happens twice.
  */
-import { readJournal } from '@hotfix-release/evidence';
+import { hotfixRef, type PromotionBundle, readJournal } from '@hotfix-release/evidence';
 import { errAsync, ResultAsync } from 'neverthrow';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
@@ -26,7 +26,7 @@ import { type PromotionResult, promoteHotfix } from './promote-hotfix.js';
 export function resumeHotfix(
   client: GitLabClient,
   config: RunbookConfig,
-  options: Omit<PromoteOptions, 'mr' | 'targets' | 'journalPath'> & { readonly journalPath: string },
+  options: Omit<PromoteOptions, 'mr' | 'targets' | 'hotfixes' | 'journalPath'> & { readonly journalPath: string },
   dependencies: FlowHooks = {},
 ): ResultAsync<PromotionResult, HotfixError> {
   return ResultAsync.fromSafePromise(readJournal(options.journalPath)).andThen((state) => {
@@ -43,10 +43,32 @@ export function resumeHotfix(
       config,
       {
         ...options,
-        mr: { project: bundle.hotfix.mr.project, iid: bundle.hotfix.mr.iid },
-        targets: bundle.targets.map((t) => t.project),
+        ...resumeRequest(bundle),
       },
       dependencies,
     );
   });
+}
+
+/**
+ * The request a journal was started with: one MR and its targets as before, or (D4 across repositories)
+ * each MR with its further targets, in the journal's target order.
+ */
+function resumeRequest(bundle: PromotionBundle): Pick<PromoteOptions, 'mr' | 'targets' | 'hotfixes'> {
+  const [only] = bundle.hotfixes;
+  if (bundle.hotfixes.length === 1 && only)
+    return { mr: { project: only.mr.project, iid: only.mr.iid }, targets: bundle.targets.map((t) => t.project) };
+  return {
+    hotfixes: bundle.hotfixes.map((h) => {
+      const ref = hotfixRef(h.mr);
+      const mine = bundle.targets.filter((t) => t.hotfix === ref);
+      const further = mine.filter((t) => t.project !== h.mr.project).map((t) => t.project);
+      const dependsOn = mine[0]?.dependsOn;
+      return {
+        mr: { project: h.mr.project, iid: h.mr.iid },
+        ...(further.length > 0 ? { targets: further } : {}),
+        ...(dependsOn ? { dependsOn } : {}),
+      };
+    }),
+  };
 }

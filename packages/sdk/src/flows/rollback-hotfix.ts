@@ -4,7 +4,7 @@
  * same guided inputs where it had been deployed, waits, revalidates, and returns the
  * bundle with the rollback records. Refuses with R3 when release drifted since the pick.
  */
-import { type PromotionBundle, parseBundle, sealBundle, type TargetRecord } from '@hotfix-release/evidence';
+import { hotfixRef, type PromotionBundle, parseBundle, sealBundle, type TargetRecord } from '@hotfix-release/evidence';
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
@@ -214,10 +214,16 @@ async function rollbackLock(
   lock: z.output<typeof rollbackOptionsSchema>['lock'],
 ): Promise<LockGuard> {
   const me = await must(client.currentUser());
-  const mr = `${bundle.hotfix.mr.project}!${bundle.hotfix.mr.iid}`;
+  // The promotion's own identity (see promoteHotfix), so its kept locks are re-adopted.
+  const refs = bundle.hotfixes.map((h) => hotfixRef(h.mr));
   return createLockGuard({
     client,
-    identity: { username: me.username, id: me.id, promotionId: `${mr}@${bundle.startedAt}`, mr },
+    identity: {
+      username: me.username,
+      id: me.id,
+      promotionId: `${refs.join('+')}@${bundle.startedAt}`,
+      mr: refs.join(', '),
+    },
     settings: lockOptionsSchema.parse(lock ?? {}),
     signal: undefined,
     journaled: false,
@@ -268,20 +274,36 @@ const releaseUnchangedStep = defineStep<RollbackContext, undefined>({
   },
 });
 
-/** The hotfix is no longer in staging: "Validated in Staging" must not stay on the MR (S7, E8). */
+/**
+ * The hotfix is no longer in staging: "Validated in Staging" must not stay on the MR (S7, E8). Per MR (D4):
+ * only an MR one of whose targets was rolled back loses its label.
+ */
 async function removeLabel(
   client: GitLabClient,
   bundle: PromotionBundle,
   targets: TargetRecord[],
   runner: Runner,
 ): Promise<void> {
+  for (const h of bundle.hotfixes) {
+    const ref = hotfixRef(h.mr);
+    const mine = targets.filter((t) => t.hotfix === ref);
+    if (mine.some((t) => t.outcome === 'rolled_back')) await removeLabelOf(client, bundle, h.mr, mine, runner);
+  }
+}
+
+async function removeLabelOf(
+  client: GitLabClient,
+  bundle: PromotionBundle,
+  { project, iid }: { readonly project: string; readonly iid: number },
+  targets: TargetRecord[],
+  runner: Runner,
+): Promise<void> {
   const label = bundle.settings.label;
-  const { project, iid } = bundle.hotfix.mr;
   const mr = await must(client.mergeRequest(project, iid));
   if (mr.labels.includes(label)) {
     const removed = await client.editMergeRequestLabels(project, iid, { remove: [label] });
     if (removed.isErr() && removed.error.code !== 'outcome-unknown') throw removed.error;
-    runner.progress('label', 'done', `Removed "${label}" from !${iid}: the hotfix was backed out`);
+    runner.progress('label', 'done', `Removed "${label}" from ${project}!${iid}: the hotfix was backed out`);
   }
   const after = await must(client.mergeRequest(project, iid));
   for (const t of targets) {
