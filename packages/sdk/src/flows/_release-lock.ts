@@ -102,7 +102,9 @@ export function createLockGuard(deps: LockGuardDeps): LockGuard {
     signal,
     wrap: (clock) => renewingClock(clock, deps.settings.leaseMs, renewAll),
     async acquire(targets, runner) {
-      const ordered = [...targets].sort((a, b) => a.target.localeCompare(b.target));
+      // Project paths in code-point order (never the locale's): every promotion takes the same locks in
+      // the same order, so two multi-repository promotions cannot each hold one and wait for the other.
+      const ordered = [...targets].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
       try {
         for (const t of ordered) held.set(t.target, await takeOne(deps, t, runner));
       } catch (e) {
