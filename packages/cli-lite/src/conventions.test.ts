@@ -68,8 +68,11 @@ describe('run conventions', () => {
 
   it('refuses a single-valued flag given twice, naming it, and keeps every value of a repeatable one', async () => {
     const c = capture();
-    expect(await run(['promote', '--mr', 'a/b!1', '--mr', 'c/d!2', '--dry-run'], c.deps)).toBe(64);
+    expect(await run(['preflight', '--mr', 'a/b!1', '--mr', 'c/d!2'], c.deps)).toBe(64);
     expect(c.err.join('')).toContain('--mr was given more than once');
+    // promote takes several MRs (D4 across repositories): --mr repeats there, every value counts.
+    const m = capture();
+    expect(await run(['promote', '--mr', 'a/b!1', '--mr', 'c/d!2', '--dry-run'], m.deps)).not.toBe(64);
     const j = capture();
     expect(await run(['status', '--evidence', 'a.json', '--evidence=b.json', '--json'], j.deps)).toBe(64);
     expect(JSON.parse(j.out.join(''))).toMatchObject({ code: 'usage', detail: expect.stringContaining('--evidence') });

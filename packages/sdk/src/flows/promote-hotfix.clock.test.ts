@@ -90,6 +90,6 @@ describe('promoteHotfix on one clock', () => {
       absent: true,
       reason: 'GitLab reported no merged_at for the merge request',
     });
-    expect(r.bundle.schemaVersion).toBe('2.0.0');
+    expect(r.bundle.schemaVersion).toBe('3.0.0');
   }, 120_000);
 });
