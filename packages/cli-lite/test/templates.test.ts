@@ -3,6 +3,7 @@
  * then the jobs), checked for the jobs they define, and every `hotfix` command they run is one
  * the CLI knows.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -109,6 +110,44 @@ describe('templates/promote.gitlab-ci.yml', () => {
     expect(collect?.artifacts?.paths).toContain('hotfix-evidence-report.html');
     for (const name of ['hotfix-start', 'hotfix-promote', 'hotfix-evidence'])
       expect(jobs[name]?.extends).toBe('.hotfix-cli');
+    for (const job of Object.values(jobs))
+      for (const line of job.script?.filter((l) => /^hotfix /.test(l)) ?? []) await knownCommand(line);
+  });
+});
+
+describe('templates/promote-mrs.gitlab-ci.yml (D4 across repositories)', () => {
+  it('plans, promotes and gates every MR as one promotion, with one --mr per MR built without globbing', async () => {
+    const { inputs, jobs } = load('promote-mrs.gitlab-ci.yml');
+    expect(Object.keys(jobs)).toEqual(['.hotfix-cli', 'hotfix-start', 'hotfix-promote', 'hotfix-evidence']);
+    expect(inputs.mrs).toMatchObject({ type: 'string' });
+    expect(inputs.mrs?.default).toBeUndefined();
+    const cli = jobs['.hotfix-cli'];
+    expect(cli?.variables?.HOTFIX_MRS).toBe('$[[ inputs.mrs ]]');
+    const split = cli?.before_script?.find((l) => l.includes('HOTFIX_MRS')) ?? '';
+    // The split as the job's shell runs it: one --mr per MR, in order; a glob character stays literal.
+    const argsOf = (mrs: string) =>
+      execFileSync('sh', ['-c', `${split}; printf '%s\\n' "$@"`], {
+        env: { PATH: process.env.PATH ?? '', HOTFIX_MRS: mrs },
+        cwd: ROOT,
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean);
+    expect(argsOf('evenergi/charging-api!42 evenergi/fleet-portal!7')).toEqual([
+      '--mr',
+      'evenergi/charging-api!42',
+      '--mr',
+      'evenergi/fleet-portal!7',
+    ]);
+    expect(argsOf('*')).toEqual(['--mr', '*']);
+    expect(scriptOf(jobs['hotfix-start'])).toContain('hotfix promote "$@" --dry-run');
+    const promote = jobs['hotfix-promote'];
+    expect(promote?.needs).toEqual(['hotfix-start']);
+    expect(promote?.parallel).toBeUndefined();
+    expect(scriptOf(promote)).toContain('hotfix promote "$@" --evidence evidence/hotfix.bundle.json');
+    const gate = scriptOf(jobs['hotfix-evidence']);
+    expect(gate).toContain('hotfix policy check evidence/*.dsse.json "$@" --policy "$HOTFIX_POLICY_PATH"');
+    expect(gate).toContain('hotfix evidence report evidence/*.dsse.json "$@" --policy');
     for (const job of Object.values(jobs))
       for (const line of job.script?.filter((l) => /^hotfix /.test(l)) ?? []) await knownCommand(line);
   });

@@ -60,7 +60,7 @@ describe('CI templates against GitLab CI JSON Schema', () => {
     expect(errorsOf({ spec: { inputs: { live: { type: 'boolean', default: 'false' } } } })).not.toEqual([]);
   });
 
-  for (const name of ['policy-check.gitlab-ci.yml', 'promote.gitlab-ci.yml']) {
+  for (const name of ['policy-check.gitlab-ci.yml', 'promote.gitlab-ci.yml', 'promote-mrs.gitlab-ci.yml']) {
     it(`validates ${name}: header and interpolated body`, () => {
       const { header, body } = template(name);
       expect(errorsOf(header)).toEqual([]);
@@ -69,6 +69,7 @@ describe('CI templates against GitLab CI JSON Schema', () => {
         withDefaults(header.spec.inputs, {
           mr: 'evenergi/charging-api!42',
           targets: ['evenergi/charging-api', 'evenergi/charging-api-eu'],
+          mrs: 'evenergi/charging-api!42 evenergi/fleet-portal!7',
           'public-key': '$HOTFIX_EVIDENCE_PUBLIC_KEY',
         }),
       );
@@ -96,6 +97,32 @@ describe('CI templates against GitLab CI JSON Schema', () => {
     expect(full).toContain('HOTFIX_SIGNING_KEY_B64 (masked, protected)');
     const check = scripts({ e: config['hotfix-evidence'] }).find((s) => s.includes('hotfix policy check')) ?? '';
     expect(check).toMatch(/\*\.dsse\.json .*--policy-ref "\$CI_DEFAULT_BRANCH" --key /);
+  });
+
+  it('promote-mrs (D4 across repositories): validates the MR list strictly and runs ONE promotion of every MR', () => {
+    const { header, body } = template('promote-mrs.gitlab-ci.yml');
+    const mrs = new RegExp(header.spec.inputs.mrs?.regex ?? '^$');
+    for (const ok of ['evenergi/charging-api!42', 'evenergi/charging-api!42 evenergi/fleet-portal!7'])
+      expect(mrs.test(ok), ok).toBe(true);
+    for (const bad of [
+      'a/b!1 $(id)',
+      'a/b!1;c/d!2',
+      'a/b!1  c/d!2',
+      'a/b!1 *',
+      'a/b!1 ',
+      ' a/b!1',
+      'a/b!1\nc/d!2',
+      Array.from({ length: 21 }, (_, i) => `a/b!${i + 1}`).join(' '),
+    ])
+      expect(mrs.test(bad), bad).toBe(false);
+    const config = interpolate(body, withDefaults(header.spec.inputs, { mrs: 'a/b!1 c/d!2' }));
+    expect(Object.keys(config)).toEqual(['.hotfix-cli', 'hotfix-start', 'hotfix-promote', 'hotfix-evidence']);
+    const promote = config['hotfix-promote'] as Record<string, unknown>;
+    // One promotion job (one bundle, locks in one order), not a matrix that would split them.
+    expect(promote.parallel).toBeUndefined();
+    expect(scripts({ promote }).some((s) => s.includes('hotfix evidence sign'))).toBe(true);
+    const check = scripts({ e: config['hotfix-evidence'] }).find((s) => s.includes('hotfix policy check')) ?? '';
+    expect(check).toMatch(/\*\.dsse\.json "\$@" --policy /);
   });
 
   it('policy check: requires a public key and quotes the boolean variable', () => {

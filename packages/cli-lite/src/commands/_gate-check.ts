@@ -10,6 +10,7 @@ import type { CheckInput, CheckOptions } from '@hotfix-release/policy';
 import { flag, type OptionTable, type Parsed, str, strs } from '../args.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { CommandContext } from '../types.js';
+import { readMrsFile } from './_mr.js';
 import {
   callerExpectations,
   gateEnvironment,
@@ -26,6 +27,7 @@ export const gateFlags: OptionTable = {
   waivers: { type: 'string' },
   'waivers-ref': { type: 'string' },
   mr: { type: 'string', multiple: true },
+  'mrs-file': { type: 'string' },
   key: { type: 'string', multiple: true },
   live: { type: 'boolean' },
   now: { type: 'string' },
@@ -64,10 +66,20 @@ export async function gateCheck(
       usageProblem('--policy <file> is required: the gate judges with its own policy file, never the bundle’s word'),
     );
   const caller = callerExpectations(p, gate);
+  // D4 across repositories: the MRs the bundle must promote, from the same list the promotion was given.
+  const mrsFile = str(p, 'mrs-file');
+  if (mrsFile !== undefined) {
+    if (strs(p, 'mr').length > 0) throw new ProblemError(usageProblem('give --mr or --mrs-file, not both (D4)'));
+    const { mr: _one, ...rest } = caller.expected ?? {};
+    const mrs = (await readMrsFile(resolve(cwd, mrsFile))).map((h) => h.mr);
+    caller.expected = { ...rest, mrs };
+    caller.expectedSources = { ...caller.expectedSources, mr: '--mrs-file' };
+  }
   const inputs: CheckInput[] = [];
   for (const name of p.positionals)
     inputs.push({ name, text: await readCheckFile(resolve(cwd, name), 'evidence bundle', 2) });
-  const project = str(p, 'policy-project') ?? caller.expected?.mr?.project ?? gate.projectPath;
+  const project =
+    str(p, 'policy-project') ?? caller.expected?.mr?.project ?? caller.expected?.mrs?.[0]?.project ?? gate.projectPath;
   const fromRef = async (ref: string, path: string) => {
     if (!project) throw new ProblemError(usageProblem('--policy-project <group/project> is needed to read from a ref'));
     return readFromDefaultBranch(ctx, p, project, ref, path);

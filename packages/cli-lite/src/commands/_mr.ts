@@ -56,31 +56,20 @@ const projectSchema = z
 /**
  * `--mrs-file`: the merge requests of a hotfix that spans repositories (D4), in promotion order, as
  * `[{ "mr": "group/api!12", "targets": ["group/api-mirror"], "dependsOn": ["group/api"] }]` (or
- * `{ "hotfixes": [...] }`). Hostile input: validated strictly, unknown fields refused.
+ * `{ "hotfixes": [...] }`); an entry may be just `"group/api!12"` (a GitLab CI array input written out
+ * as JSON). Hostile input: validated strictly, unknown fields refused.
  */
-export const mrsFileSchema = z.union([
-  z
-    .array(
-      z.strictObject({
-        mr: mrTextSchema,
-        targets: z.array(projectSchema).min(1).max(50).optional(),
-        dependsOn: z.array(projectSchema).max(50).optional(),
-      }),
-    )
-    .min(1)
-    .max(20),
+const mrsFileEntrySchema = z.union([
+  mrTextSchema,
   z.strictObject({
-    hotfixes: z
-      .array(
-        z.strictObject({
-          mr: mrTextSchema,
-          targets: z.array(projectSchema).min(1).max(50).optional(),
-          dependsOn: z.array(projectSchema).max(50).optional(),
-        }),
-      )
-      .min(1)
-      .max(20),
+    mr: mrTextSchema,
+    targets: z.array(projectSchema).min(1).max(50).optional(),
+    dependsOn: z.array(projectSchema).max(50).optional(),
   }),
+]);
+export const mrsFileSchema = z.union([
+  z.array(mrsFileEntrySchema).min(1).max(20),
+  z.strictObject({ hotfixes: z.array(mrsFileEntrySchema).min(1).max(20) }),
 ]);
 
 /**
@@ -108,7 +97,11 @@ export async function requestOf(p: Parsed, settings: Settings, cwd: string): Pro
   return { mr: mrOf(p, settings), ...(targets ? { targets } : {}) };
 }
 
-async function readMrsFile(path: string) {
+/**
+ * Reads and validates `--mrs-file` (see {@link mrsFileSchema}): a regular file of at most
+ * {@link MRS_FILE_MAX_BYTES}; anything else is an `invalid-mrs-file` usage problem naming the field.
+ */
+export async function readMrsFile(path: string) {
   const fail = (why: string) =>
     new ProblemError(
       problem({
@@ -146,9 +139,12 @@ async function readMrsFile(path: string) {
         .join('; '),
     );
   const entries = Array.isArray(parsed.data) ? parsed.data : parsed.data.hotfixes;
-  return entries.map((e) => ({
-    mr: parseMr(e.mr),
+  return entries.map((entry) => {
+    const e = typeof entry === 'string' ? { mr: entry } : entry;
+    return {
+      mr: parseMr(e.mr),
     ...(e.targets ? { targets: e.targets } : {}),
-    ...(e.dependsOn ? { dependsOn: e.dependsOn } : {}),
-  }));
+      ...(e.dependsOn ? { dependsOn: e.dependsOn } : {}),
+    };
+  });
 }
