@@ -143,7 +143,7 @@ export async function readMrsFile(path: string) {
     const e = typeof entry === 'string' ? { mr: entry } : entry;
     return {
       mr: parseMr(e.mr),
-    ...(e.targets ? { targets: e.targets } : {}),
+      ...(e.targets ? { targets: e.targets } : {}),
       ...(e.dependsOn ? { dependsOn: e.dependsOn } : {}),
     };
   });
