@@ -9,6 +9,7 @@ import { itWithRealisticFailures, SIM_MODE, simModeOptions } from '../test-suppo
 import { copyService, healthUrl, SIM_WAIT, simConfig } from './_sim-support.js';
 import { main as customSmokeCheck, respondsFastWithSha } from './custom-smoke-check.js';
 import { main as policyCheck } from './policy-check-ci.js';
+import { main as promoteAcross } from './promote-across-repositories.js';
 import { main as promoteAndSelfCheck } from './promote-and-self-check.js';
 import { main as promoteOne } from './promote-one-mr.js';
 import { main as promoteThree } from './promote-to-three-services.js';
@@ -150,6 +151,35 @@ describe('examples against the simulator', () => {
     const bundle = JSON.parse(await readFile(evidencePath, 'utf8')) as PromotionBundle;
     expect(bundle.promotedTargets).toEqual(targets);
     expect(lines.at(-1)).toBe(`promoted: ${targets.join(', ')}`);
+  });
+
+  it('promote-across-repositories promotes one fix split over two services as one bundle naming each target's MR (D4)', async () => {
+    sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
+    const api = demo.mergeRequests.cleanPick;
+    const portal = demo.mergeRequests.squashMerged;
+    const evidencePath = join(dir, 'across.json');
+    const code = await promoteAcross({
+      gitlabUrl: sim.url,
+      token: sim.token,
+      config: simConfig(sim, [api.project, portal.project]),
+      parts: [{ mr: portal, dependsOn: [api.project] }, { mr: api }],
+      evidencePath,
+      wait: SIM_WAIT,
+      log,
+    });
+    expect(code, lines.join('\n')).toBe(0);
+    // The portal depends on the API: promoted after it, whatever the given order.
+    expect(lines.slice(-3)).toEqual([
+      `${api.project} (${mrRef(api)}): promoted`,
+      `${portal.project} (${mrRef(portal)}): promoted`,
+      `promoted: ${api.project}, ${portal.project}`,
+    ]);
+    const bundle = parseBundle(JSON.parse(await readFile(evidencePath, 'utf8')))._unsafeUnwrap();
+    expect(bundle.hotfixes.map((h) => mrRef(h.mr))).toEqual([mrRef(portal), mrRef(api)]);
+    expect(bundle.targets.map((t) => [t.project, t.hotfix])).toEqual([
+      [api.project, mrRef(api)],
+      [portal.project, mrRef(portal)],
+    ]);
   });
 
   it('custom-smoke-check validates with a check written as code, and rolls back when it fails (D6)', async () => {
