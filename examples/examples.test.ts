@@ -153,7 +153,7 @@ describe('examples against the simulator', () => {
     expect(lines.at(-1)).toBe(`promoted: ${targets.join(', ')}`);
   });
 
-  it('promote-across-repositories promotes one fix split over two services as one bundle naming each target's MR (D4)', async () => {
+  it('promote-across-repositories promotes one fix split over two services as one bundle naming each target’s MR (D4)', async () => {
     sim = await startGitLabSim({ scenario: 'demo', ...simModeOptions });
     const api = demo.mergeRequests.cleanPick;
     const portal = demo.mergeRequests.squashMerged;

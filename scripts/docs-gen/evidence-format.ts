@@ -21,7 +21,10 @@ function namedPatterns(schema: Json): Map<string, string> {
   const at = (...path: string[]): unknown =>
     path.reduce<unknown>((n, k) => (n && typeof n === 'object' ? (n as Json)[k] : undefined), schema);
   const named: [unknown, string][] = [
-    [(at('properties', 'hotfix', 'properties', 'commits', 'items', 'properties', 'sha') as Json)?.pattern, 'git SHA'],
+    [
+      (at('properties', 'hotfixes', 'items', 'properties', 'commits', 'items', 'properties', 'sha') as Json)?.pattern,
+      'git SHA',
+    ],
     [(at('properties', 'gitlabUrl') as Json)?.pattern, 'http(s) URL'],
     [(at('properties', 'settings', 'properties', 'orchestrationProject') as Json)?.pattern, 'project path'],
     [(at('properties', 'digest') as Json)?.pattern, '`sha256:` digest'],
@@ -50,6 +53,13 @@ function schemaConsts(root: string): Map<string, SchemaConst> {
         if (ts.isIdentifier(d.name) && d.initializer) decls.set(d.name.text, { node: st, init: d.initializer });
     }
   }
+  // `z.object({ ...bundleHeaderShape, … })`: a spread of a shared field literal documents its fields too.
+  const spreadLiterals = (lit: ts.ObjectLiteralExpression): ts.ObjectLiteralExpression[] =>
+    lit.properties.flatMap((p) => {
+      if (!ts.isSpreadAssignment(p) || !ts.isIdentifier(p.expression)) return [];
+      const init = decls.get(p.expression.text)?.init;
+      return init && ts.isObjectLiteralExpression(init) ? [init] : [];
+    });
   const literalsOf = (e: ts.Expression, seen: Set<string>): ts.ObjectLiteralExpression[] => {
     if (ts.isIdentifier(e)) {
       const d = decls.get(e.text);
@@ -57,7 +67,7 @@ function schemaConsts(root: string): Map<string, SchemaConst> {
       return literalsOf(d.init, new Set([...seen, e.text]));
     }
     if (ts.isCallExpression(e)) {
-      const own = e.arguments.filter(ts.isObjectLiteralExpression);
+      const own = e.arguments.filter(ts.isObjectLiteralExpression).flatMap((l) => [l, ...spreadLiterals(l)]);
       const callee = e.expression;
       if (ts.isPropertyAccessExpression(callee)) {
         if (callee.name.text === 'object' || callee.name.text === 'strictObject') return own;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import {
   bundleHeaderShape,
+  bundleTrailerShape,
   hotfixRef,
   hotfixSchema,
   type PromotionBundle,
@@ -22,6 +23,7 @@ export const legacyBundleSchema = z.object({
     .array(targetRecordSchema.omit({ hotfix: true }))
     .min(1)
     .max(50),
+  ...bundleTrailerShape,
 });
 
 /** A 1.x or 2.x bundle as written. */

@@ -132,6 +132,10 @@ export const bundleHeaderShape = {
     environment: z.string().min(1).max(255),
     label: z.string().min(1).max(255),
   }),
+};
+
+/** The fields every major ends with: D4's promoted targets and the seal. Internal. */
+export const bundleTrailerShape = {
   /** D4: exactly which targets were promoted (project paths). */
   promotedTargets: z.array(projectPathSchema).max(50),
   /** `sha256:` of the canonical JSON of the bundle without this field; set by `sealBundle`. */
@@ -148,6 +152,7 @@ export const promotionBundleSchema = z.object({
   /** The merge requests promoted together (D4): one per repository's part of the fix. */
   hotfixes: z.array(hotfixSchema).min(1).max(20),
   targets: z.array(targetRecordSchema).min(1).max(50),
+  ...bundleTrailerShape,
 });
 
 /** D4 order record type: a target not started because a target it depends on was not promoted. */
