@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildPromotionBundle } from '../test/promotion-bundle-fixture.js';
+import { buildLegacyBundle, buildPromotionBundle } from '../test/promotion-bundle-fixture.js';
 import { EvidenceJournal } from './evidence-journal.js';
 import type { JournalHeader } from './journal-schema.js';
 import { parseBundle } from './parse-bundle.js';
@@ -25,6 +25,30 @@ function tempPath(): string {
 }
 
 describe(EvidenceJournal.name, () => {
+  it('resumes a journal an older version wrote (2.x header: one hotfix, target paths) as a 3.0.0 promotion', async () => {
+    const path = tempPath();
+    const legacy = buildLegacyBundle() as { targets: { project: string }[]; hotfix: unknown } & Record<string, unknown>;
+    const { targets: old, promotedTargets: _pt, completedAt: _ca, ...rest } = legacy;
+    const file = {
+      format: 'hotfix-release-evidence-journal',
+      version: 1,
+      header: { ...rest, targets: old.map((t) => t.project) },
+      entries: [{ seq: 1, at: '2026-11-30T01:01:00.000Z', step: 'pick', target: t0.project, record: t0.pick }],
+    };
+    await writeFile(path, JSON.stringify(file));
+    const read = (await readJournal(path))._unsafeUnwrap();
+    expect(read.bundle.schemaVersion).toBe('3.0.0');
+    expect(read.bundle.hotfixes).toEqual([legacy.hotfix]);
+    expect(read.bundle.targets.map((t) => [t.project, t.hotfix, t.pick !== undefined])).toEqual([
+      [t0.project, `${t0.project}!42`, true],
+      [t1.project, `${t0.project}!42`, false],
+    ]);
+    // It goes on where it stopped, under the new schema; the bundle it makes reads as 3.x.
+    const j = (await EvidenceJournal.open(path))._unsafeUnwrap();
+    (await j.append({ step: 'outcome', target: t1.project, record: { outcome: 'failed' } }))._unsafeUnwrap();
+    expect(parseBundle(JSON.parse(JSON.stringify(j.state().bundle))).isOk()).toBe(true);
+  });
+
   it('rebuilds a valid partial bundle after each appended step and names the completed steps', async () => {
     const path = tempPath();
     const created = await EvidenceJournal.create(path, header, { now: () => new Date('2026-11-30T01:01:00Z') });
