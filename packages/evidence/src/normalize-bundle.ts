@@ -9,8 +9,10 @@ import {
   bundleHeaderShape,
   bundleTrailerShape,
   hotfixRef,
+  type Hotfix,
   hotfixSchema,
   type PromotionBundle,
+  type TargetRecord,
   targetRecordSchema,
 } from './schema/bundle-schema.js';
 
@@ -26,8 +28,11 @@ export const legacyBundleSchema = z.object({
   ...bundleTrailerShape,
 });
 
-/** A 1.x or 2.x bundle as written. */
-export type LegacyBundle = z.infer<typeof legacyBundleSchema>;
+/** A 1.x or 2.x bundle as written: one `hotfix`, target records that do not name it. */
+export type LegacyBundle = Omit<PromotionBundle, 'hotfixes' | 'targets'> & {
+  readonly hotfix: Hotfix;
+  readonly targets: Omit<TargetRecord, 'hotfix'>[];
+};
 
 /**
  * Normalizes a validated 1.x/2.x bundle to the 3.x shape: its hotfix becomes `hotfixes[0]` and every target
