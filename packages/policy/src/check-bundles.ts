@@ -88,7 +88,8 @@ export function checkBundles(
   const expected = mergeExpected(o, policy);
   let waivers: readonly Waiver[] = [];
   if (o.waivers !== undefined) {
-    const w = authorizedWaivers(o.waivers, o.waiverSource, trustedKeys, o.mrAuthor);
+    const authors = [...(o.mrAuthor ? [o.mrAuthor] : []), ...(o.mrAuthors ?? [])];
+    const w = authorizedWaivers(o.waivers, o.waiverSource, trustedKeys, authors);
     if (w.isErr()) return errAsync(w.error);
     waivers = w.value;
   }

@@ -63,6 +63,8 @@ export const checkOptionsSchema = z.object({
   waiverSource: z.enum(['file', 'protected-ref']).default('file'),
   /** The MR author as GitLab reports it (read live); a waiver approved by this user is refused. */
   mrAuthor: z.string().min(1).max(255).optional(),
+  /** D4 across repositories: the authors of every MR (read live); a waiver approved by any of them is refused. */
+  mrAuthors: z.array(z.string().min(1).max(255)).max(20).optional(),
   /** Trusted ed25519 public keys (PEM); when any is given, `bundle-signature` applies. */
   trustedKeys: z.array(z.object({ publicKey: z.string().min(1), keyid: z.string().min(1).optional() })).default([]),
   /** The waiver file's content: its text or its parsed JSON. */

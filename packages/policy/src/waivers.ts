@@ -135,7 +135,7 @@ export function authorizedWaivers(
   input: unknown,
   source: 'file' | 'protected-ref',
   trustedKeys: readonly DsseTrustedKey[],
-  mrAuthor: string | undefined,
+  mrAuthors: readonly string[],
 ): Result<readonly Waiver[], PolicyError> {
   let value = input;
   if (typeof input === 'string') {
@@ -176,7 +176,8 @@ export function authorizedWaivers(
   } else {
     // Read the file first so a malformed one is reported as such; then refuse it without authority.
     waivers = parseWaivers(value);
-    if (waivers.isErr() || source === 'protected-ref') return waivers.isErr() ? waivers : withAuthor(waivers, mrAuthor);
+    if (waivers.isErr() || source === 'protected-ref')
+      return waivers.isErr() ? waivers : withAuthor(waivers, mrAuthors);
     return err(
       policyError(
         'waivers-not-authorized',
@@ -185,20 +186,20 @@ export function authorizedWaivers(
       ),
     );
   }
-  return withAuthor(waivers, mrAuthor);
+  return withAuthor(waivers, mrAuthors);
 }
 
 function withAuthor(
   waivers: Result<readonly Waiver[], PolicyError>,
-  mrAuthor: string | undefined,
+  mrAuthors: readonly string[],
 ): Result<readonly Waiver[], PolicyError> {
-  if (waivers.isErr() || mrAuthor === undefined) return waivers;
-  const i = waivers.value.findIndex((w) => w.approver === mrAuthor);
+  if (waivers.isErr() || mrAuthors.length === 0) return waivers;
+  const i = waivers.value.findIndex((w) => mrAuthors.includes(w.approver));
   if (i >= 0)
     return err(
       policyError(
         'waivers-not-authorized',
-        `waiver ${i} is approved by ${mrAuthor}, who authored the merge request (GitLab, read live): the approver must be someone else`,
+        `waiver ${i} is approved by ${waivers.value[i]?.approver}, who authored the merge request (GitLab, read live): the approver must be someone else`,
         { pointer: `/waivers/${i}/approver` },
       ),
     );

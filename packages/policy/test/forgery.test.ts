@@ -165,6 +165,17 @@ describe('forgery suite', () => {
       message: /waiver 0 is approved by dev\.mallory, who authored the merge request/,
     },
     {
+      name: 'a waiver approved by the author of another MR of the same fix (D4: every author read live)',
+      input: smokeFailed,
+      options: {
+        ...CI,
+        mrAuthors: ['dev.alice', 'dev.mallory'],
+        waivers: signWaivers(waiverFile('dev.mallory'), { privateKey: keys.privateKey })._unsafeUnwrap(),
+      },
+      exit: 3,
+      message: /waiver 0 is approved by dev\.mallory, who authored the merge request/,
+    },
+    {
       name: 'a waiver file signed by an untrusted key',
       input: smokeFailed,
       options: {

@@ -111,9 +111,15 @@ export async function gateCheck(
   if (flag(p, 'live')) {
     const { createLiveFacts } = await import('../live-facts.js');
     options.live = await createLiveFacts(ctx.deps, p);
-    const mr = caller.expected?.mr;
-    const author = mr ? await liveMrAuthor(ctx, p, mr) : undefined;
-    if (author) options.mrAuthor = author;
+    // Every MR's author, read live: none of them may approve a waiver of this promotion.
+    const mrs = caller.expected?.mrs ?? (caller.expected?.mr ? [caller.expected.mr] : []);
+    const authors: string[] = [];
+    for (const mr of mrs) {
+      const author = await liveMrAuthor(ctx, p, mr);
+      if (author) authors.push(author);
+    }
+    if (authors.length === 1) options.mrAuthor = authors[0];
+    else if (authors.length > 1) options.mrAuthors = authors;
   }
   return { inputs, options };
 }
