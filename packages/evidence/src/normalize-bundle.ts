@@ -8,8 +8,8 @@ import { z } from 'zod';
 import {
   bundleHeaderShape,
   bundleTrailerShape,
-  hotfixRef,
   type Hotfix,
+  hotfixRef,
   hotfixSchema,
   type PromotionBundle,
   type TargetRecord,
