@@ -199,6 +199,34 @@ describe('promoteHotfix: one hotfix across several repositories (D4, issue 24)',
     expect(state.completed.some((s) => s.step === 'blocked' && s.target === PORTAL.project)).toBe(true);
   });
 
+  it('resumes a multi-MR journal killed in the second MR’s target: the same MRs, order and locks, nothing repeated', async () => {
+    w = await makeReleaseWorld({ start: new Date() });
+    const config = promotionConfig(w, [API.project, PORTAL.project]);
+    const journalPath = join(dir, 'crash.journal.json');
+    const crashed = await promoteHotfix(
+      w.client,
+      config,
+      { hotfixes: [{ mr: API }, { mr: PORTAL, dependsOn: [API.project] }], journalPath, clock: w.clock },
+      {
+        afterStep: (step, target) => {
+          if (step === 'trigger' && target === PORTAL.project) throw new Error('killed');
+        },
+      },
+    );
+    expect(crashed.isErr()).toBe(true);
+    const r = (await resumeHotfix(w.client, config, { journalPath, clock: w.clock }))._unsafeUnwrap();
+    expect(r.targets.map((t) => [t.target, t.hotfix, t.outcome])).toEqual([
+      [API.project, `${API.project}!${API.iid}`, 'promoted'],
+      [PORTAL.project, `${PORTAL.project}!${PORTAL.iid}`, 'promoted'],
+    ]);
+    expect(r.bundle.targets.find((t) => t.project === PORTAL.project)?.dependsOn).toEqual([API.project]);
+    const posts = writes().map((x) => x.route);
+    expect(posts.filter((p) => p.endsWith('/cherry_pick'))).toHaveLength(2);
+    expect(posts.filter((p) => p.endsWith('/pipeline'))).toHaveLength(2);
+    expect(await labels(API)).toContain(LABEL);
+    expect(await labels(PORTAL)).toContain(LABEL);
+  });
+
   it('checks every MR before anything changes and reports every finding at once; refuses a target named twice', async () => {
     w = await makeReleaseWorld({ start: new Date() });
     const config = promotionConfig(w, [API.project, PORTAL.project]);
