@@ -41,7 +41,7 @@ function enc(project: string): string {
   return encodeURIComponent(project);
 }
 
-function target(project: string, index: number, hotfixSha: string): Omit<TargetRecord, 'hotfix'> {
+function target(project: string, index: number, hotfixSha: string, mrProject = project): Omit<TargetRecord, 'hotfix'> {
   const p = enc(project);
   const before = fakeSha(`${project}:release-before`);
   const picked = fakeSha(`${project}:picked`);
@@ -193,16 +193,16 @@ function target(project: string, index: number, hotfixSha: string): Omit<TargetR
       },
     ],
     note: {
-      apiUrl: `${API}/projects/${p}/merge_requests/42/notes/${61000 + index}`,
+      apiUrl: `${API}/projects/${enc(mrProject)}/merge_requests/42/notes/${61000 + index}`,
       observedAt: at(6, 1),
       id: 61000 + index,
-      url: `${GITLAB}/${project}/-/merge_requests/42#note_${61000 + index}`,
+      url: `${GITLAB}/${mrProject}/-/merge_requests/42#note_${61000 + index}`,
       bodyDigest: fakeDigest(`${project}:note`),
       createdAt: at(6),
       service: project,
     },
     label: {
-      apiUrl: `${API}/projects/${p}/merge_requests/42/resource_label_events`,
+      apiUrl: `${API}/projects/${enc(mrProject)}/merge_requests/42/resource_label_events`,
       observedAt: at(6, 10),
       name: 'Validated in Staging',
       governed: true,
@@ -235,7 +235,7 @@ export function buildPromotionBundle(options: FixtureOptions = {}): PromotionBun
   }));
   const targets = projects.map((project, i) => {
     const h = hotfixes[options.split ? i : 0] ?? hotfixes[0];
-    const t = { ...target(project, i, h?.commits[0]?.sha ?? ''), hotfix: `${h?.mr.project}!42` };
+    const t = { ...target(project, i, h?.commits[0]?.sha ?? '', h?.mr.project), hotfix: `${h?.mr.project}!42` };
     if (options.governed === false && t.label) t.label = { ...t.label, governed: false };
     return t;
   });

@@ -102,6 +102,18 @@ describe('one hotfix across several repositories (D4, schema 3.x)', () => {
     expect(r.results.find((x) => x.id === 'E1' && x.target === A)?.status).toBe('pass');
   });
 
+  it('judges E8 against the target’s own MR: a label read on the other MR does not count', async () => {
+    const b = split();
+    const [ta, tb] = b.targets;
+    if (!ta?.label || !tb?.label) throw new Error('fixture');
+    tb.label = { ...tb.label, apiUrl: ta.label.apiUrl };
+    const r = await checkValue(signed(b), both);
+    const e8 = r.results.find((x) => x.id === 'E8' && x.target === B);
+    expect(e8?.status).toBe('fail');
+    expect(e8?.message).toMatch(/another merge request than fleet\/billing-api!42/);
+    expect(r.results.find((x) => x.id === 'E8' && x.target === A)?.status).toBe('pass');
+  });
+
   it('applies E8 per MR: a target of an ungoverned MR is not judged for the label', async () => {
     const b = split();
     const hb = b.hotfixes[1];

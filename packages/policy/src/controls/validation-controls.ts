@@ -1,5 +1,5 @@
 import type { TargetRecord } from '@hotfix-release/evidence';
-import { type ControlCheck, ms, need, outcome, requireTarget, targetPointer } from './control-context.js';
+import { type ControlCheck, ms, need, outcome, requireTarget, targetHotfix, targetPointer } from './control-context.js';
 
 /** When validation ended: the latest smoke check end (start + duration, or observation). Internal. */
 export function validationEndMs(t: TargetRecord): number | undefined {
@@ -58,6 +58,16 @@ export const checkE8: ControlCheck = (ctx) => {
   if (label.name !== expectedLabel) {
     return outcome.fail('another label was added', targetPointer(ctx, 'label', 'name'), expectedLabel, label.name);
   }
+  // E8 per MR (D4 across repositories): the label must have been read on THIS target's own MR, not another's.
+  const { hotfix } = targetHotfix(ctx);
+  const own = `/projects/${encodeURIComponent(hotfix.mr.project)}/merge_requests/${hotfix.mr.iid}`;
+  if (!labelReadOn(label.apiUrl, own))
+    return outcome.fail(
+      `the label was read on another merge request than ${t.hotfix}, the one this target promotes`,
+      targetPointer(ctx, 'label', 'apiUrl'),
+      `…${own}`,
+      label.apiUrl,
+    );
   const end = validationEndMs(t);
   if (end === undefined)
     return outcome.error('no validation recorded to order the label after', targetPointer(ctx, 'smokeChecks'));
@@ -78,4 +88,12 @@ export const checkE8: ControlCheck = (ctx) => {
  */
 export function isGoverned(governedProjects: readonly string[], mrProject: string): boolean {
   return governedProjects.includes(mrProject);
+}
+
+/** Whether an API URL names the MR path `own` exactly (followed by its end, a `/` or a query). */
+function labelReadOn(apiUrl: string, own: string): boolean {
+  const i = apiUrl.indexOf(own);
+  if (i < 0) return false;
+  const next = apiUrl.charAt(i + own.length);
+  return next === '' || next === '/' || next === '?';
 }
