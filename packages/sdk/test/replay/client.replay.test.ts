@@ -154,6 +154,22 @@ const checks: Record<string, { methods: readonly (keyof GitLabClient)[]; check: 
       expect((await ok(c.rawBlob('group/project', 'abc'))).byteLength).toBe(0);
     },
   },
+  'post-graphql-blobs': {
+    methods: ['repositoryBlobs'],
+    check: async (c, b, ex) => {
+      const r = await c.repositoryBlobs('group/project', ['main', 'release'], ['README.md', 'logo.png']);
+      if (ex.name === 'blobs') {
+        const blobs = r._unsafeUnwrap();
+        const nodes = (((obj(b).data as Body).project as Body).repository as Record<string, Body>).r0?.nodes;
+        expect(blobs.get('main')).toEqual(nodes);
+        expect(blobs.get('release')).toEqual([]);
+        expect(blobs.get('main')?.find((n) => n.path === 'logo.png')?.rawTextBlob).toBeNull();
+      } else {
+        // A project the caller cannot read and a refused query are errors the object store falls back from.
+        expect(r._unsafeUnwrapErr().code).toBe(ex.name === 'project-null' ? 'gitlab-not-found' : 'response-invalid');
+      }
+    },
+  },
   'get-metadata': {
     methods: ['request'],
     check: async (c, b) => {

@@ -73,7 +73,8 @@ export interface ReplayServer {
 
 function matcher(route: string): RegExp {
   const pattern = route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[a-z_]+/g, '[^/]+');
-  return new RegExp(`^/api/v4${pattern}$`);
+  // A route under /api/ (GraphQL's /api/graphql) is absolute; every other one is REST v4.
+  return new RegExp(route.startsWith('/api/') ? `^${pattern}$` : `^/api/v4${pattern}$`);
 }
 
 /** Starts the replay server on a free loopback port. */
