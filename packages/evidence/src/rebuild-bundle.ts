@@ -37,6 +37,8 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
         break;
       case 'pick':
         t.pick = entry.record;
+        // A target blocked by an earlier run (D4) that a resumed run went on to pick is no longer blocked.
+        delete t.blocked;
         break;
       case 'drift':
         t.drift = entry.record;
@@ -46,6 +48,7 @@ export function rebuildBundle(header: JournalHeader, entries: readonly JournalEn
         break;
       case 'conflict':
         t.conflicts = [...t.conflicts, entry.record];
+        delete t.blocked;
         break;
       case 'trigger-intent':
         // Not evidence of its own: the pipeline record carries what was sent once GitLab answered.
