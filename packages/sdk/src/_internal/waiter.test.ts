@@ -152,15 +152,24 @@ describe('runWaiter with an expectation (waits that learn)', () => {
     expect(learned.polls).toBeLessThan(blind.polls);
     expect(learned.lagMs).toBeLessThanOrEqual(5_000);
     expect(blind.lagMs).toBeGreaterThan(5_000);
-    // Still bounded: no sleep longer than maxDelayMs, none shorter than minDelayMs.
-    expect(Math.max(...learned.sleeps)).toBeLessThanOrEqual(30_000);
+    // Still bounded: no sleep longer than a tenth of the learned wait (60 s here), none shorter than minDelayMs.
+    expect(Math.max(...learned.sleeps)).toBeLessThanOrEqual(60_000);
+    expect(Math.max(...learned.sleeps)).toBeGreaterThan(30_000);
     expect(Math.min(...learned.sleeps)).toBeGreaterThanOrEqual(2_000);
+    // Ten minutes in at most a dozen polls (issue 27: ≤ 20 requests in all with the downstream and history reads).
+    expect(learned.polls).toBeLessThanOrEqual(14);
   });
 
-  it('notices a change much EARLIER than expected within maxDelayMs (learning never makes it worse)', async () => {
+  it('a short expectation keeps maxDelayMs as the step cap (a tenth of 2 min is below it)', async () => {
+    const short = await follow(120_000, 120_000);
+    expect(Math.max(...short.sleeps)).toBeLessThanOrEqual(30_000);
+    expect(short.lagMs).toBeLessThanOrEqual(5_000);
+  });
+
+  it('notices a change much EARLIER than expected within a tenth of the learned wait (learning never makes it much worse)', async () => {
     for (const rnd of [0, 0.5, 0.999]) {
       const early = await follow(120_000, 600_000, () => rnd);
-      expect(early.lagMs).toBeLessThanOrEqual(30_000);
+      expect(early.lagMs).toBeLessThanOrEqual(60_000);
       const blind = await follow(120_000, undefined, () => rnd);
       expect(early.polls).toBeLessThanOrEqual(blind.polls);
     }

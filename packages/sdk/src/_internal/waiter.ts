@@ -50,8 +50,9 @@ export interface WaiterOptions {
    * When the awaited change is expected (clock ms), learned from history; `undefined` while
    * unknown. Asked before each sleep: with an expectation the waiter sleeps toward shortly
    * before it and then polls closely (see {@link learnedDelayMs}) instead of backing off. No
-   * sleep is ever longer than `maxDelayMs`, so a change that comes much earlier than expected
-   * is still seen within that bound.
+   * sleep is longer than `maxDelayMs` or a tenth of the wait the expectation promised when it
+   * was first learned, whichever is larger (a ten-minute deployment: 60 s steps), so a change
+   * that comes much earlier than expected is still seen within that bound.
    */
   readonly expectedAt?: () => number | undefined;
   /** Called before each sleep, for progress display. */
@@ -92,8 +93,8 @@ export function backoffDelayMs(attempt: number, minDelayMs: number, maxDelayMs: 
 
 /**
  * The delay before the next attempt when the change is expected at `expectedAt` (clock ms):
- * far from it, sleeps toward `minDelayMs` before it in even steps of at most `maxDelayMs`
- * (jitter only shortens a step, so the wake-up never passes the expectation); near it or past
+ * far from it, sleeps toward `minDelayMs` before it in even steps of at most `farCapMs` (at
+ * least `maxDelayMs`; the waiter passes a tenth of the learned wait) (jitter only shortens a step, so the wake-up never passes the expectation); near it or past
  * it, polls every `minDelayMs` or so, the gap growing with the overdue time (jittered over its
  * upper half, capped at `maxDelayMs`: about the blind backoff's doubling) so a change much later
  * than expected costs no more requests than not learning would.
@@ -104,12 +105,14 @@ export function learnedDelayMs(
   minDelayMs: number,
   maxDelayMs: number,
   random: () => number,
+  farCapMs: number = maxDelayMs,
 ): number {
   const wake = expectedAt - minDelayMs;
   const until = wake - now;
   if (until > minDelayMs) {
-    const step = until / Math.ceil(until / maxDelayMs);
-    return Math.max(minDelayMs, Math.min(maxDelayMs, Math.round(step * (0.95 + 0.05 * random()))));
+    const cap = Math.max(maxDelayMs, farCapMs);
+    const step = until / Math.ceil(until / cap);
+    return Math.max(minDelayMs, Math.min(cap, Math.round(step * (0.95 + 0.05 * random()))));
   }
   const overdue = Math.max(0, now - expectedAt);
   const gap = (minDelayMs + overdue) * (0.5 + 0.5 * random());
@@ -144,6 +147,7 @@ async function loop<V, O>(
   const end = (state: 'timeout' | 'aborted', attempts: number): Result<WaitResult<V, O>, HotfixError> =>
     ok({ state, observed, attempts, elapsedMs: clock.now() - started, ...(lastError ? { lastError } : {}) });
   let final = false;
+  let learnedSpan: number | undefined;
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) return end('aborted', attempt - 1);
     const r = await poll(attempt);
@@ -167,10 +171,13 @@ async function loop<V, O>(
     const remaining = deadline - clock.now();
     if (final || remaining <= 0) return end('timeout', attempt);
     const expected = options.expectedAt?.();
+    // The wait the expectation promised when first learned; a tenth of it may stretch the far steps.
+    if (expected !== undefined && learnedSpan === undefined) learnedSpan = Math.max(0, expected - clock.now());
+    const farCap = Math.max(options.maxDelayMs, Math.round((learnedSpan ?? 0) / 10));
     let delay =
       expected === undefined
         ? backoffDelayMs(attempt, options.minDelayMs, options.maxDelayMs, random)
-        : learnedDelayMs(clock.now(), expected, options.minDelayMs, options.maxDelayMs, random);
+        : learnedDelayMs(clock.now(), expected, options.minDelayMs, options.maxDelayMs, random, farCap);
     // Never fight the server: a rate-limited poll waits at least as long as it asked.
     const serverAsked = lastError?.code === 'gitlab-rate-limited' ? lastError.details.retryAfterMs : undefined;
     if (serverAsked !== undefined) delay = Math.max(delay, serverAsked);

@@ -39,7 +39,8 @@ export const awaitEnvironmentOptionsSchema = z
     /**
      * Learn when the deployment should finish from the environment's five most recent successful
      * deployments (their jobs' `started_at`/`finished_at`, else the deployments' `created_at`/`updated_at`)
-     * and sleep toward shortly before that, then poll closely; no sleep exceeds `maxDelayMs` either way.
+     * and sleep toward shortly before that, then poll closely; far from it a sleep may stretch to a tenth of the
+     * learned wait (never below `maxDelayMs`), near it and without learning none exceeds `maxDelayMs`.
      * Without history or timestamps the wait polls on its usual backoff.
      */
     learn: z.boolean().default(true),
