@@ -43,6 +43,12 @@ interface Sample {
   readonly phases?: Record<string, number>;
 }
 
+/** What the counting proxy saw of one contestant's run. */
+function traffic(proxy: CountingProxy): Pick<Sample, 'up' | 'down' | 'requests' | 'rounds' | 'connections'> {
+  const { up, down, requests, rounds, connections } = proxy.counters;
+  return { up, down, requests, rounds, connections };
+}
+
 const committer = { name: 'Bench', email: 'bench@example.com', date: '2026-11-30T00:00:00Z' };
 
 async function ours(world: World, proxy: CountingProxy, token: string): Promise<Sample> {
@@ -60,15 +66,10 @@ async function ours(world: World, proxy: CountingProxy, token: string): Promise<
   const ms = performance.now() - t0;
   if (r.isErr()) throw new Error(`resolveConflict: ${r.error.code}: ${r.error.message}`);
   if (r.value.kind !== 'resolved') throw new Error(`resolveConflict: ${r.value.kind}`);
-  const { up, down, requests, rounds, connections } = proxy.counters;
   const s = r.value.stats;
   return {
     ms,
-    up,
-    down,
-    requests,
-    rounds,
-    connections,
+    ...traffic(proxy),
     objectsFetched: s.objectsFetched,
     objectsSent: s.objectsSent,
     tree: r.value.tree,
@@ -143,16 +144,11 @@ async function native(world: World, proxy: CountingProxy, token: string, way: Na
   const push = await git(w, ['push', '--progress', 'origin', 'HEAD:refs/heads/release'], { env });
   const ms = performance.now() - t0;
   const tree = (await git(w, ['rev-parse', 'HEAD^{tree}'])).stdout.trim();
-  const { up, down, requests, rounds, connections } = proxy.counters;
   const count = (text: string, what: string) =>
     [...text.matchAll(new RegExp(`${what}: 100% \\((\\d+)/`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
   return {
     ms,
-    up,
-    down,
-    requests,
-    rounds,
-    connections,
+    ...traffic(proxy),
     objectsFetched: received.reduce((n, t) => n + count(t, 'Receiving objects'), 0),
     objectsSent: count(push.stderr, 'Writing objects'),
     tree,

@@ -27,48 +27,40 @@ import {
   smokeCheckRecordSchema,
 } from './schema/target-records.js';
 
+/** The bundle header fields a journal header carries, in every schema version. */
+const HEADER_FIELDS = {
+  schemaVersion: true,
+  tool: true,
+  operator: true,
+  gitlabUrl: true,
+  startedAt: true,
+  settings: true,
+} as const;
+
 /**
  * What a journal starts with: the bundle's header fields, its hotfixes, and the targets (D4) in the order
  * they are promoted, each naming its hotfix.
  */
-export const journalHeaderSchema = promotionBundleSchema
-  .pick({
-    schemaVersion: true,
-    tool: true,
-    operator: true,
-    gitlabUrl: true,
-    startedAt: true,
-    settings: true,
-    hotfixes: true,
-  })
-  .extend({
-    targets: z
-      .array(
-        z.object({
-          project: projectPathSchema,
-          hotfix: hotfixRefSchema,
-          /** D4 order: targets promoted before this one; a stop there stops this one. */
-          dependsOn: z.array(projectPathSchema).max(50).optional(),
-        }),
-      )
-      .min(1)
-      .max(50),
-  });
+export const journalHeaderSchema = promotionBundleSchema.pick({ ...HEADER_FIELDS, hotfixes: true }).extend({
+  targets: z
+    .array(
+      z.object({
+        project: projectPathSchema,
+        hotfix: hotfixRefSchema,
+        /** D4 order: targets promoted before this one; a stop there stops this one. */
+        dependsOn: z.array(projectPathSchema).max(50).optional(),
+      }),
+    )
+    .min(1)
+    .max(50),
+});
 
 /** A journal's header. */
 export type JournalHeader = z.infer<typeof journalHeaderSchema>;
 
 /** The header of a journal an older version wrote (schema 1.x/2.x): one `hotfix`, targets as paths. Internal. */
 const legacyJournalHeaderSchema = legacyBundleSchema
-  .pick({
-    schemaVersion: true,
-    tool: true,
-    operator: true,
-    gitlabUrl: true,
-    startedAt: true,
-    settings: true,
-    hotfix: true,
-  })
+  .pick({ ...HEADER_FIELDS, hotfix: true })
   .extend({ targets: z.array(projectPathSchema).min(1).max(50) });
 
 /**

@@ -11,6 +11,7 @@ import {
   type RealisticOption,
   startGitLabSim,
 } from '@hotfix-release/gitlab-sim';
+import { checkBundles } from '@hotfix-release/policy';
 import { SIM_MODE, simModeOptions } from '../../../test-support/sim-mode.js';
 import type { Clock } from '../src/clock.js';
 import { createGitLabClient, type GitLabClient } from '../src/gitlab-client.js';
@@ -190,4 +191,26 @@ export function gateExpectations(
     },
     expected: { mr: { project: mr.project, iid: mr.iid } },
   } as const;
+}
+
+/**
+ * Runs the gate (its own expectations, see {@link gateExpectations}) over one bundle a minute after the
+ * simulator's now, and returns every check that neither passed nor was not applicable, with the exit code.
+ */
+export async function gateFailures(
+  w: ReleaseWorld,
+  config: RunbookConfig,
+  mr: { readonly project: string; readonly iid: number },
+  bundle: unknown,
+) {
+  const report = (
+    await checkBundles([{ name: 'bundle', value: bundle }], {
+      now: new Date(w.sim.clock.now() + 60_000).toISOString(),
+      ...gateExpectations(w.sim.url, config, mr),
+    })
+  )._unsafeUnwrap();
+  const failing = report.bundles.flatMap((b) =>
+    b.results.filter((c) => c.status !== 'pass' && c.status !== 'not_applicable'),
+  );
+  return { failing, exitCode: report.exitCode };
 }

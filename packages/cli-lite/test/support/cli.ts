@@ -65,6 +65,19 @@ export interface CliRun {
 /** Everything every run printed, for the no-token assertion. */
 export const allOutput: string[] = [];
 
+/**
+ * How long one CLI run may take before it is killed and the test fails naming the command and what
+ * it printed last (HOTFIX_E2E_RUN_TIMEOUT_MS; default under the slowest suite's test timeout), so a
+ * run that hangs says where instead of surfacing as a bare test timeout.
+ */
+const RUN_DEADLINE_MS = Number(process.env.HOTFIX_E2E_RUN_TIMEOUT_MS) || 150_000;
+
+function hung(args: readonly string[], ms: number, stdout: string, stderr: string): Error {
+  return new Error(
+    `hotfix ${args.join(' ')} did not finish within ${ms} ms and was killed.\n--- stderr (last 4000 characters) ---\n${stderr.slice(-4000)}\n--- stdout (last 2000 characters) ---\n${stdout.slice(-2000)}`,
+  );
+}
+
 /** Runs `hotfix <args>` in `cwd` with exactly the given environment (plus PATH). */
 export function runCli(
   args: readonly string[],
@@ -83,6 +96,11 @@ export function runCli(
     });
     let stdout = '';
     let stderr = '';
+    let killedAt: number | undefined;
+    const deadline = setTimeout(() => {
+      killedAt = RUN_DEADLINE_MS;
+      child.kill('SIGKILL');
+    }, RUN_DEADLINE_MS);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
@@ -90,10 +108,15 @@ export function runCli(
       stderr += d.toString();
       opts.onStderr?.(stderr, child);
     });
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearTimeout(deadline);
+      reject(e);
+    });
     child.on('close', (code, signal) => {
+      clearTimeout(deadline);
       allOutput.push(stdout, stderr);
-      resolveRun({ code, signal, stdout, stderr });
+      if (killedAt !== undefined) reject(hung(args, killedAt, stdout, stderr));
+      else resolveRun({ code, signal, stdout, stderr });
     });
   });
 }

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBundle } from '@hotfix-release/evidence';
 import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
-import { checkBundles } from '@hotfix-release/policy';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
-import { gateExpectations, makeReleaseWorld, promotionConfig, type ReleaseWorld } from '../../test/release-world.js';
+import { gateFailures, makeReleaseWorld, promotionConfig, type ReleaseWorld } from '../../test/release-world.js';
 import { PICK_BRANCH_PREFIX } from '../primitives/release-merge-request.js';
 import type { ConflictToResolve } from '../primitives/resolve-conflict.js';
 import type { RunbookConfig } from '../runbook-config.js';
@@ -106,16 +105,8 @@ describe('promoteHotfix in merge-request pick mode (issue 19)', () => {
     expect(w.gitlabRequests().filter((r) => r.route.endsWith('/merge') && r.method === 'PUT')).toHaveLength(1);
 
     expect(parseBundle(done.bundle).isOk()).toBe(true);
-    const report = (
-      await checkBundles([{ name: 'bundle', value: done.bundle }], {
-        now: new Date(w.sim.clock.now() + 60_000).toISOString(),
-        ...gateExpectations(w.sim.url, config, demo.mergeRequests.cleanPick),
-      })
-    )._unsafeUnwrap();
-    const failing = report.bundles.flatMap((b) =>
-      b.results.filter((c) => c.status !== 'pass' && c.status !== 'not_applicable'),
-    );
-    expect(failing).toEqual([]);
+    const gate = await gateFailures(w, config, demo.mergeRequests.cleanPick, done.bundle);
+    expect(gate.failing).toEqual([]);
     expect(done.bundle.targets[0]?.deployedCommits?.commits.map((c) => c.sha)).toEqual(
       expect.arrayContaining([head, t.record.pick!.picks[0]!.pickedSha]),
     );

@@ -7,7 +7,13 @@ import { demoScenarioInfo as demo } from '@hotfix-release/gitlab-sim';
 import { checkBundles } from '@hotfix-release/policy';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { itWithRealisticFailures } from '../../../../test-support/sim-mode.js';
-import { gateExpectations, makeReleaseWorld, promotionConfig, type ReleaseWorld } from '../../test/release-world.js';
+import {
+  gateExpectations,
+  gateFailures,
+  makeReleaseWorld,
+  promotionConfig,
+  type ReleaseWorld,
+} from '../../test/release-world.js';
 import { readReleaseLock } from '../primitives/release-lock.js';
 import { type FlowEvent, promoteHotfix } from './promote-hotfix.js';
 
@@ -96,17 +102,9 @@ describe('promoteHotfix', () => {
     ]);
     expect(result.bundle.promotedTargets).toEqual([MAIN, COPY]);
     expect(parseBundle(result.bundle).isOk()).toBe(true);
-    const report = (
-      await checkBundles([{ name: 'bundle', value: result.bundle }], {
-        now: new Date(w.sim.clock.now() + 60_000).toISOString(),
-        ...gateExpectations(w.sim.url, config, demo.mergeRequests.cleanPick),
-      })
-    )._unsafeUnwrap();
-    const failing = report.bundles.flatMap((b) =>
-      b.results.filter((c) => c.status !== 'pass' && c.status !== 'not_applicable'),
-    );
-    expect(failing).toEqual([]);
-    expect(report.exitCode).toBe(0);
+    const gate = await gateFailures(w, config, demo.mergeRequests.cleanPick, result.bundle);
+    expect(gate.failing).toEqual([]);
+    expect(gate.exitCode).toBe(0);
     // E1/E5: each target records that staging ran exactly its pick beyond the release head it started from.
     for (const t of result.bundle.targets) {
       expect(t.deployedCommits).toMatchObject({
