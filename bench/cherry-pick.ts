@@ -1,5 +1,5 @@
 /**
- * `pnpm bench cherry-pick [--link loopback|lan|wan] [--sizes 20000,200000] [--runs 3]`: the D3
+ * `pnpm bench cherry-pick [--link loopback|lan|wan] [--sizes 20000,200000] [--runs 3] [--trace]`: the D3
  * conflict path end to end (read, merge, resolve with a resolver, push) with `resolveConflict`
  * over the sparse GitLab store, against native git doing the same job in the same run, two ways:
  * `native-shallow` (shallow clone of release, fetch the pick, cherry-pick, resolve by writing the
@@ -170,6 +170,13 @@ async function checkAndReset(world: World, s: Sample, who: string): Promise<void
   await git(world.repoDir, ['update-ref', 'refs/heads/release', world.releaseHead]);
 }
 
+function printTrace(proxy: CountingProxy): void {
+  for (const l of proxy.log)
+    console.error(
+      `    ${l.start.toFixed(0).padStart(5)} +${(l.end - l.start).toFixed(0).padStart(4)} ms  depth ${l.depth}  ${l.method} ${l.path}${l.query ? `?${l.query}` : ''}`,
+    );
+}
+
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -228,6 +235,8 @@ export const cherryPickBenchmark: Benchmark = {
     const runs = Number(opt('runs', '3'));
     const warmup = opt('warmup', '1') !== '0';
     const link = linkProfile(opt('link', 'loopback'));
+    // --trace: after each measured run of ours, print its requests (start and duration ms, chain depth) to stderr.
+    const trace = args.includes('--trace');
     const loadBefore = loadavg();
     const sim = await startGitLabSim({ scenario: 'empty' });
     const proxy = await startCountingProxy(sim.url, link);
@@ -243,7 +252,10 @@ export const cherryPickBenchmark: Benchmark = {
         // One unmeasured round each (JIT, page cache), then the contestants in turn.
         for (let i = warmup ? 0 : 1; i <= runs; i++) {
           const round: Partial<Record<Contestant, Sample>> = {};
-          for (const who of CONTESTANTS) round[who] = await runOne(world, proxy, sim.token, who);
+          for (const who of CONTESTANTS) {
+            round[who] = await runOne(world, proxy, sim.token, who);
+            if (trace && who === 'ours' && i > 0) printTrace(proxy);
+          }
           const trees = new Set(CONTESTANTS.map((who) => round[who]?.tree));
           if (trees.size !== 1) throw new Error(`trees differ: ${[...trees].join(' vs ')}`);
           if (i > 0) for (const who of CONTESTANTS) samples[who].push(round[who] as Sample);
