@@ -121,6 +121,69 @@ describe('hotfix policy check', () => {
   });
 });
 
+describe('hotfix policy check with the MRs pinned in the policy file (expected.mrs, D4)', () => {
+  const A = 'fleet/charging-api!42';
+  const B = 'fleet/billing-api!42';
+  beforeAll(async () => {
+    const split = sealBundle(
+      buildPromotionBundle({ split: true, targets: ['fleet/charging-api', 'fleet/billing-api'] }),
+    );
+    if (!split.isOk()) throw new Error(split.error.message);
+    await writeFile(join(dir, 'split.json'), JSON.stringify(split.value));
+    const pinned = {
+      ...POLICY,
+      governedProjects: ['fleet/charging-api', 'fleet/billing-api'],
+      expected: { mrs: [A, B] },
+    };
+    await writeFile(join(dir, 'pinned.json'), JSON.stringify(pinned));
+    await writeFile(join(dir, 'mrs.json'), JSON.stringify([B, A]));
+    await writeFile(join(dir, 'mrs-other.json'), JSON.stringify([A, 'fleet/billing-api!43']));
+  });
+  const check = (...args: string[]) =>
+    cli(['policy', 'check', 'split.json', '--policy', 'pinned.json', '--now', FIXTURE_NOW, ...args]);
+
+  it('judges by the file’s MRs alone, and with --mr / --mrs-file naming the same set', async () => {
+    const [fileOnly, flags, file] = await Promise.all([
+      check('--json'),
+      check('--mr', B, '--mr', A, '--json'),
+      check('--mrs-file', 'mrs.json', '--json'),
+    ]);
+    for (const r of [fileOnly, flags, file]) {
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toMatchObject({ command: 'policy check', status: 'pass', exitCode: 0 });
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('refuses (3) flags naming other MRs than the file, naming both, never preferring one', async () => {
+    const [one, other, human] = await Promise.all([
+      check('--mr', A, '--json'),
+      check('--mrs-file', 'mrs-other.json', '--json'),
+      check('--mr', A),
+    ]);
+    const doc = JSON.parse(one.stdout) as Record<string, unknown>;
+    expectProblem(doc, 'conflicting-expectations', 3);
+    expect(doc.detail).toMatch(
+      /--mr names fleet\/charging-api!42; the policy file \(pinned\.json\) expected\.mrs names fleet\/charging-api!42, fleet\/billing-api!42/,
+    );
+    expect(one.code).toBe(3);
+    const otherDoc = JSON.parse(other.stdout) as Record<string, unknown>;
+    expectProblem(otherDoc, 'conflicting-expectations', 3);
+    expect(otherDoc.detail).toMatch(/--mrs-file names fleet\/charging-api!42, fleet\/billing-api!43/);
+    expect(human.code).toBe(3);
+    expect(human.stderr.trim().split('\n')[0]).toMatch(/^hotfix: conflicting-expectations \[D4\]: /);
+  });
+
+  it('refuses (3) a policy file whose expected.mrs names an MR twice, naming the field', async () => {
+    await writeFile(join(dir, 'twice.json'), JSON.stringify({ ...POLICY, expected: { mrs: [A, A] } }));
+    const r = await cli(['policy', 'check', 'split.json', '--policy', 'twice.json', '--json']);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expectProblem(doc, 'invalid-policy-file', 3);
+    expect(JSON.stringify(doc)).toContain('/expected/mrs/1');
+    expect(r.code).toBe(3);
+  });
+});
+
 describe('hotfix evidence', () => {
   it('signs a bundle, verifies the envelope, and refuses a wrong key or a tampered envelope', async () => {
     const sign = await cli([

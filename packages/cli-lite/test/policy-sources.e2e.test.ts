@@ -194,4 +194,36 @@ describe('hotfix policy check reading the policy and waivers live from the defau
     expect(JSON.parse(r.stdout)).toMatchObject({ code: 'waivers-not-authorized' });
     expect(JSON.parse(r.stdout).detail).toContain(`approved by ${username}`);
   });
+
+  it('reads live the authors of the MRs the policy file pins (expected.mrs, D4): their waivers are refused too', async () => {
+    const author = (await w.api('GET', `/projects/${encodeURIComponent(MR.project)}/merge_requests/${MR.iid}`)) as {
+      author?: { username?: string };
+    };
+    const username = author.author?.username as string;
+    await commit('main', {
+      'pinned-policy.json': policy('Validated in Staging', { expected: { mrs: [MR_REF] } }),
+      'self-waivers.json': waiverE8(username),
+    });
+    // No --mr and no CI: the MRs come from the policy file alone.
+    const r = await cli([
+      'policy',
+      'check',
+      'ev.json',
+      '--policy',
+      'pinned-policy.json',
+      '--policy-ref',
+      'main',
+      '--policy-project',
+      MR.project,
+      '--waivers',
+      'self-waivers.json',
+      '--waivers-ref',
+      'main',
+      '--live',
+      '--json',
+    ]);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'waivers-not-authorized' });
+    expect(JSON.parse(r.stdout).detail).toContain(`approved by ${username}`);
+  });
 });

@@ -124,3 +124,95 @@ describe(checkBundles.name, () => {
     });
   });
 });
+
+describe('the merge requests the gate expects, from the policy file’s expected.mrs (D4)', () => {
+  const split = () => clone(buildPromotionBundle({ split: true, targets: [A, B] }));
+  const policy = (mrs: string[]) => ({ ...FIXTURE_POLICY, governedProjects: [A, B], expected: { mrs } });
+  const fileOnly = (mrs: string[]) => ({ now: baseOptions.now, policy: policy(mrs), policyName: 'gate.json' });
+  const claims = (r: Awaited<ReturnType<typeof checkValue>>) => r.results.find((x) => x.id === 'bundle-claims');
+
+  it('uses the file’s list when no caller names any MR: exactly those pass, one missing or extra fails', async () => {
+    const both = await checkValue(signed(split()), fileOnly([`${B}!42`, `${A}!42`]));
+    expect(failing(both)).toEqual([]);
+    const onlyA = await checkValue(signed(split()), fileOnly([`${A}!42`]));
+    expect(claims(onlyA)).toMatchObject({ status: 'fail', pointer: '/hotfixes/1/mr' });
+    expect(claims(onlyA)?.message).toMatch(/^mr: the policy file \(gate\.json\) expected\.mrs expects/);
+    const more = await checkValue(signed(split()), fileOnly([`${A}!42`, `${B}!42`, 'fleet/portal!7']));
+    expect(claims(more)?.message).toMatch(/fleet\/portal!7 is missing/);
+  });
+
+  it('accepts caller MRs that agree with the file as a set, in any order', async () => {
+    const r = await checkValue(signed(split()), {
+      ...fileOnly([`${A}!42`, `${B}!42`]),
+      expected: {
+        mrs: [
+          { project: B, iid: 42 },
+          { project: A, iid: 42 },
+        ],
+      },
+      expectedSources: { mr: '--mr' },
+    });
+    expect(failing(r)).toEqual([]);
+  });
+
+  it('refuses (exit 3) caller MRs that disagree with the file, naming both, never preferring one', async () => {
+    for (const expected of [
+      { mr: { project: A, iid: 42 } },
+      {
+        mrs: [
+          { project: A, iid: 42 },
+          { project: B, iid: 43 },
+        ],
+      },
+      {
+        mrs: [
+          { project: A, iid: 42 },
+          { project: B, iid: 42 },
+          { project: 'fleet/portal', iid: 7 },
+        ],
+      },
+    ]) {
+      const r = await checkBundles([{ name: 'evidence.json', value: signed(split()) }], {
+        ...fileOnly([`${A}!42`, `${B}!42`]),
+        expected,
+        expectedSources: { mr: '--mr' },
+      });
+      const e = r._unsafeUnwrapErr();
+      expect(e.code).toBe('conflicting-expectations');
+      expect(e.runbookRef).toBe('D4');
+      expect(e.message).toMatch(
+        /--mr names .*; the policy file \(gate\.json\) expected\.mrs names fleet\/charging-api!42, fleet\/billing-api!42/,
+      );
+      expect((e.details as unknown as { issues: { pointer: string }[] }).issues.map((i) => i.pointer)).toEqual([
+        expected.mr ? '/expected/mr' : '/expected/mrs',
+        '/policy/expected/mrs',
+      ]);
+    }
+  });
+
+  it('takes the pipeline’s MR only when nobody names MRs, and refuses a file that does not name it', async () => {
+    const pipelineMr = { project: A, iid: 42 };
+    const sources = { mr: 'CI_PROJECT_PATH and CI_MERGE_REQUEST_IID' };
+    const alone = await checkValue(signed(clone(buildPromotionBundle())), {
+      ...baseOptions,
+      expected: { pipelineMr },
+      expectedSources: sources,
+    });
+    expect(failing(alone)).toEqual([]);
+    const inFile = await checkValue(signed(split()), {
+      ...fileOnly([`${A}!42`, `${B}!42`]),
+      expected: { pipelineMr },
+      expectedSources: sources,
+    });
+    expect(failing(inFile)).toEqual([]);
+    const r = await checkBundles([{ name: 'evidence.json', value: signed(split()) }], {
+      ...fileOnly([`${B}!42`]),
+      expected: { pipelineMr },
+      expectedSources: sources,
+    });
+    expect(r._unsafeUnwrapErr()).toMatchObject({
+      code: 'conflicting-expectations',
+      message: expect.stringMatching(/the pipeline runs for fleet\/charging-api!42 \(CI_PROJECT_PATH/),
+    });
+  });
+});

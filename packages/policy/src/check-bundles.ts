@@ -37,7 +37,8 @@ const liveDef = controlDefinition('live-facts');
  * Expectations (instance, MR, orchestration project and ref, release branch, environment, label, governed
  * projects) come from `options.expected` and the policy file (`options.policy`), never from the bundle.
  *
- * Errors (exit 3): `invalid-options` (naming the field), `invalid-policy-file`, `invalid-trusted-key`,
+ * Errors (exit 3): `invalid-options` (naming the field), `invalid-policy-file`, `conflicting-expectations`
+ * (the caller's MRs and the policy file's `expected.mrs` disagree, D4), `invalid-trusted-key`,
  * `invalid-waivers`, `waivers-not-authorized`, `unknown-control`, `control-not-waivable`.
  *
  * @example
@@ -85,7 +86,9 @@ export function checkBundles(
     if (!id.isOk()) return errAsync(policyError('invalid-trusted-key', id.error.message, { pointer }));
     trustedKeys.push({ publicKey: createPublicKey(k.publicKey), keyid: k.keyid ?? id.value });
   }
-  const expected = mergeExpected(o, policy);
+  const merged = mergeExpected(o, policy);
+  if (merged.isErr()) return errAsync(merged.error);
+  const expected = merged.value;
   let waivers: readonly Waiver[] = [];
   if (o.waivers !== undefined) {
     const authors = [...(o.mrAuthor ? [o.mrAuthor] : []), ...(o.mrAuthors ?? [])];

@@ -20,7 +20,7 @@ export const checkOptionsSchema = z.object({
     .default(5 * 60 * 1000),
   /**
    * Expectations given by the caller (e.g. the CLI from `--mr` or `CI_MERGE_REQUEST_IID`); they win over the
-   * policy file's. Nothing here ever comes from the bundle: a control that needs a missing one is an `error`.
+   * policy file's, except the merge requests: those must agree with the file's `expected.mrs` (D4). Nothing here ever comes from the bundle: a control that needs a missing one is an `error`.
    */
   expected: z
     .object({
@@ -38,6 +38,12 @@ export const checkOptionsSchema = z.object({
         .min(1)
         .max(20)
         .optional(),
+      /**
+       * The merge request the gate's pipeline runs for (GitLab CI: CI_PROJECT_PATH and CI_MERGE_REQUEST_IID): the
+       * expected MR when neither `mr`/`mrs` nor the policy file's `expected.mrs` names any. When the policy file
+       * names MRs, it must be one of them (else `conflicting-expectations`, D4); `mr`/`mrs` win over it.
+       */
+      pipelineMr: z.object({ project: projectPathSchema, iid: z.number().int().positive() }).optional(),
       orchestrationProject: projectPathSchema.optional(),
       orchestrationRef: z.string().min(1).optional(),
       releaseBranch: z.string().min(1).optional(),

@@ -164,6 +164,38 @@ describe('completion-criteria mutations', () => {
       1,
     ],
     [
+      'note read on another merge request (E7 per MR, D4)',
+      mutateTarget((t) => {
+        if (t.note) t.note.apiUrl = t.note.apiUrl.replace('/merge_requests/42/', '/merge_requests/421/');
+      }),
+      [`E7@${A}`],
+      1,
+    ],
+    [
+      'note API URL names another note than the record',
+      mutateTarget((t) => {
+        if (t.note) t.note.apiUrl = t.note.apiUrl.replace(/\/notes\/\d+$/, '/notes/1');
+      }),
+      [`E7@${A}`],
+      1,
+    ],
+    [
+      'note web URL names another merge request than its API URL',
+      mutateTarget((t) => {
+        if (t.note) t.note.url = t.note.url.replace('/merge_requests/42#', '/merge_requests/4#');
+      }),
+      [`E7@${A}`],
+      1,
+    ],
+    [
+      'note web URL on another instance',
+      mutateTarget((t) => {
+        if (t.note) t.note.url = t.note.url.replace('https://gitlab.example.com/', 'https://gitlab.evil.example/');
+      }),
+      [`E7@${A}`],
+      1,
+    ],
+    [
       'misspelt label',
       mutateTarget((t) => {
         if (t.label) t.label.name = 'Validated in staging';

@@ -27,6 +27,13 @@ const EXAMPLES: Record<PolicyErrorCode, () => Promise<PolicyError>> = {
   'invalid-trusted-key': async () =>
     (await checkBundles([], { trustedKeys: [{ publicKey: 'not a key' }] }))._unsafeUnwrapErr(),
   'invalid-policy-file': async () => (await checkBundles([], { policy: '{"version":' }))._unsafeUnwrapErr(),
+  'conflicting-expectations': async () =>
+    (
+      await checkBundles([], {
+        policy: { version: 1, expected: { mrs: ['fleet/charging-api!42'] } },
+        expected: { mr: { project: 'fleet/charging-api', iid: 43 } },
+      })
+    )._unsafeUnwrapErr(),
   'waivers-not-authorized': async () =>
     (await checkBundles([], { waivers: JSON.stringify(waivers('E6')), waiverSource: 'file' }))._unsafeUnwrapErr(),
 };

@@ -9,6 +9,11 @@ export interface PolicyErrorDetails {
   'invalid-waivers': { readonly issues: readonly ErrorIssue[] };
   /** The gate's policy file is not JSON or does not match its schema. */
   'invalid-policy-file': { readonly issues: readonly ErrorIssue[] };
+  /**
+   * The gate's expectations disagree among their sources: the caller (`--mr`, `--mrs-file`) and the policy file's
+   * `expected.mrs` name different sets of merge requests, or the pipeline's own MR is not among the file's (D4).
+   */
+  'conflicting-expectations': { readonly issues: readonly ErrorIssue[] };
   /** Waivers that carry no authority: unsigned by a trusted key and not read from a protected ref, or approved by the MR's author. */
   'waivers-not-authorized': { readonly pointer: string };
   /** A waiver names a control the catalog does not have. */

@@ -70,6 +70,38 @@ describe('policy file: the orchestrator profile per service', () => {
   });
 });
 
+describe('policy file: the merge requests the gate expects (expected.mrs, D4)', () => {
+  const withMrs = (mrs: unknown) => ({ ...FIXTURE_POLICY, expected: { mrs } });
+
+  it('accepts a list of group/project!iid and reads it as given', () => {
+    const r = parsePolicyFile(withMrs([`${A}!42`, `${B}!7`, 'group/sub/project!1']));
+    expect(r._unsafeUnwrap().expected?.mrs).toEqual([`${A}!42`, `${B}!7`, 'group/sub/project!1']);
+    expect(parsePolicyFile({ ...FIXTURE_POLICY, expected: {} }).isOk()).toBe(true);
+  });
+
+  it('refuses a merge request named twice, naming the second by JSON Pointer and the first in the message', () => {
+    const r = parsePolicyFile(withMrs([`${A}!42`, `${B}!7`, `${A}!42`]));
+    const issues = (r._unsafeUnwrapErr().details as unknown as { issues: { pointer: string; message: string }[] })
+      .issues;
+    expect(issues).toEqual([{ pointer: '/expected/mrs/2', message: expect.stringMatching(/\/expected\/mrs\/0/) }]);
+  });
+
+  it('refuses a bad reference, an empty or over-long list, and unknown fields, naming each field', () => {
+    expect(pointers(withMrs([`${A}!42`, `${B}#7`]))).toEqual(['/expected/mrs/1']);
+    expect(pointers(withMrs([`${A}!0`]))).toEqual(['/expected/mrs/0']);
+    expect(pointers(withMrs(['charging-api!42']))).toEqual(['/expected/mrs/0']);
+    expect(pointers(withMrs([]))).toEqual(['/expected/mrs']);
+    expect(pointers(withMrs(Array.from({ length: 51 }, (_, i) => `${A}!${i + 1}`)))).toEqual(['/expected/mrs']);
+    expect(pointers(withMrs(Array.from({ length: 50 }, (_, i) => `${A}!${i + 1}`)))).toEqual([]);
+    expect(pointers({ ...FIXTURE_POLICY, expected: { mr: `${A}!42` } })).toEqual(['/expected']);
+    expect(pointers(withMrs(`${A}!42`))).toEqual(['/expected/mrs']);
+  });
+
+  it('publishes expected.mrs in its JSON Schema', () => {
+    expect(JSON.stringify(policyJsonSchema())).toContain('"mrs"');
+  });
+});
+
 describe('E2/E3 resolve the gate’s expectations per target', () => {
   it('a map value the bundle does not hold fails that target; a map without a target is an error for it (exit 2)', async () => {
     const policy = orchestration({ projectValue: { map: { [A]: 'charging' } } });

@@ -1,4 +1,4 @@
-import { httpUrlSchema, projectPathSchema, toJsonPointer } from '@hotfix-release/evidence';
+import { hotfixRefSchema, httpUrlSchema, projectPathSchema, toJsonPointer } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import { type PolicyError, policyError } from './policy-error.js';
@@ -39,6 +39,29 @@ const projectValueSchema = z.union([
   z.object({ map: z.record(projectPathSchema, z.string().min(1).max(255)) }).strict(),
 ]);
 
+/** The most merge requests a policy file may pin (`expected.mrs`). */
+const MAX_EXPECTED_MRS = 50;
+
+/**
+ * `expected.mrs`: the merge requests (`group/project!iid`) the bundle must promote, exactly (D4); each a
+ * valid reference, none twice.
+ */
+const expectedMrsSchema = z
+  .array(hotfixRefSchema)
+  .min(1)
+  .max(MAX_EXPECTED_MRS)
+  .superRefine((refs, ctx) => {
+    for (const [i, ref] of refs.entries()) {
+      const first = refs.indexOf(ref);
+      if (first !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `names ${ref} a second time (first at /expected/mrs/${first}); each merge request once (D4)`,
+        });
+    }
+  });
+
 /**
  * The gate's own policy file: what the gate expects, never taken from the bundle it judges.
  * Every expectation is optional in the file so one file can serve several pipelines; a control that
@@ -50,6 +73,13 @@ const projectValueSchema = z.union([
 export const policyFileSchema = z
   .object({
     version: z.literal(1),
+    /**
+     * What the gate expects the bundle to promote (D4, E7): `mrs`, the merge requests as `group/project!iid`,
+     * exactly (at most 50, none twice), so a CI gate can pin them in its committed policy file. When the caller
+     * names MRs too (`--mr`, `--mrs-file`) the two must name the same set, else the check is refused (exit 3);
+     * in CI the pipeline's own MR (CI_PROJECT_PATH, CI_MERGE_REQUEST_IID) must be one of them.
+     */
+    expected: z.object({ mrs: expectedMrsSchema.optional() }).strict().optional(),
     /** The GitLab instance the evidence must come from (in CI, default `CI_SERVER_URL`). */
     gitlab: z.object({ url: httpUrlSchema }).strict().optional(),
     /** The orchestration project and the ref its pipeline must run on (S4). */

@@ -114,6 +114,45 @@ describe('one hotfix across several repositories (D4, schema 3.x)', () => {
     expect(r.results.find((x) => x.id === 'E8' && x.target === A)?.status).toBe('pass');
   });
 
+  it('judges E7 against the target’s own MR: a note on the other MR does not count (the genuine bundle passes)', async () => {
+    const genuine = await checkValue(signed(split()), both);
+    expect(genuine.results.filter((x) => x.id === 'E7').map((x) => `${x.target}=${x.status}`)).toEqual([
+      `${A}=pass`,
+      `${B}=pass`,
+    ]);
+    const b = split();
+    const [ta, tb] = b.targets;
+    if (!ta?.note || !tb?.note) throw new Error('fixture');
+    // B's note record points at MR A's notes (its own service, its own note id): B is not validated on its MR.
+    tb.note = {
+      ...tb.note,
+      apiUrl: ta.note.apiUrl.replace(/\/\d+$/, `/${tb.note.id}`),
+      url: ta.note.url.replace(/\d+$/, `${tb.note.id}`),
+    };
+    const r = await checkValue(signed(b), both);
+    const e7 = r.results.find((x) => x.id === 'E7' && x.target === B);
+    expect(e7?.status).toBe('fail');
+    expect(e7?.message).toMatch(/another merge request than fleet\/billing-api!42/);
+    expect(e7?.pointer).toBe('/targets/1/note/apiUrl');
+    expect(e7?.expected).toBe(`…/projects/fleet%2Fbilling-api/merge_requests/42/notes/${tb.note.id}`);
+    expect(e7?.actual).toBe(tb.note.apiUrl);
+    expect(r.results.find((x) => x.id === 'E7' && x.target === A)?.status).toBe('pass');
+    expect(failing(r)).toEqual([`E7@${B}`]);
+  });
+
+  it('judges E7 by a note record that agrees with itself: a web URL of the other MR fails', async () => {
+    const b = split();
+    const [ta, tb] = b.targets;
+    if (!ta?.note || !tb?.note) throw new Error('fixture');
+    tb.note = { ...tb.note, url: ta.note.url.replace(/\d+$/, `${tb.note.id}`) };
+    const r = await checkValue(signed(b), both);
+    const e7 = r.results.find((x) => x.id === 'E7' && x.target === B);
+    expect(e7?.status).toBe('fail');
+    expect(e7?.pointer).toBe('/targets/1/note/url');
+    expect(e7?.expected).toBe(`https://gitlab.example.com/fleet/billing-api/-/merge_requests/42#note_${tb.note.id}`);
+    expect(failing(r)).toEqual([`E7@${B}`]);
+  });
+
   it('applies E8 per MR: a target of an ungoverned MR is not judged for the label', async () => {
     const b = split();
     const hb = b.hotfixes[1];

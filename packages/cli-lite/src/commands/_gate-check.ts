@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CheckInput, CheckOptions } from '@hotfix-release/policy';
+import { type CheckInput, type CheckOptions, parsePolicyFile } from '@hotfix-release/policy';
 import { flag, type OptionTable, type Parsed, str, strs } from '../args.js';
 import { ProblemError, problem, usageProblem } from '../problem.js';
 import type { CommandContext } from '../types.js';
@@ -70,7 +70,7 @@ export async function gateCheck(
   const mrsFile = str(p, 'mrs-file');
   if (mrsFile !== undefined) {
     if (strs(p, 'mr').length > 0) throw new ProblemError(usageProblem('give --mr or --mrs-file, not both (D4)'));
-    const { mr: _one, ...rest } = caller.expected ?? {};
+    const { mr: _one, pipelineMr: _pipeline, ...rest } = caller.expected ?? {};
     const mrs = (await readMrsFile(resolve(cwd, mrsFile))).map((h) => h.mr);
     caller.expected = { ...rest, mrs };
     caller.expectedSources = { ...caller.expectedSources, mr: '--mrs-file' };
@@ -79,7 +79,11 @@ export async function gateCheck(
   for (const name of p.positionals)
     inputs.push({ name, text: await readCheckFile(resolve(cwd, name), 'evidence bundle', 2) });
   const project =
-    str(p, 'policy-project') ?? caller.expected?.mr?.project ?? caller.expected?.mrs?.[0]?.project ?? gate.projectPath;
+    str(p, 'policy-project') ??
+    caller.expected?.mr?.project ??
+    caller.expected?.mrs?.[0]?.project ??
+    caller.expected?.pipelineMr?.project ??
+    gate.projectPath;
   const fromRef = async (ref: string, path: string) => {
     if (!project) throw new ProblemError(usageProblem('--policy-project <group/project> is needed to read from a ref'));
     return readFromDefaultBranch(ctx, p, project, ref, path);
@@ -112,9 +116,8 @@ export async function gateCheck(
     const { createLiveFacts } = await import('../live-facts.js');
     options.live = await createLiveFacts(ctx.deps, p);
     // Every MR's author, read live: none of them may approve a waiver of this promotion.
-    const mrs = caller.expected?.mrs ?? (caller.expected?.mr ? [caller.expected.mr] : []);
     const authors: string[] = [];
-    for (const mr of mrs) {
+    for (const mr of gateMrs(caller.expected, policy)) {
       const author = await liveMrAuthor(ctx, p, mr);
       if (author) authors.push(author);
     }
@@ -122,4 +125,32 @@ export async function gateCheck(
     else if (authors.length > 1) options.mrAuthors = authors;
   }
   return { inputs, options };
+}
+
+/**
+ * Every MR the gate may judge the bundle by (D4), for reading their authors live: the caller's (`--mr`,
+ * `--mrs-file`), the policy file's `expected.mrs` and the pipeline's own, each once. When these disagree the
+ * check itself refuses (`conflicting-expectations`); an unreadable policy file adds none (the check reports it).
+ */
+function gateMrs(
+  expected: CheckOptions['expected'],
+  policyText: string,
+): { readonly project: string; readonly iid: number }[] {
+  const file = parsePolicyFile(policyText);
+  const refs = [
+    ...(expected?.mrs ?? []),
+    ...(expected?.mr ? [expected.mr] : []),
+    ...(expected?.pipelineMr ? [expected.pipelineMr] : []),
+    ...(file.isOk() ? (file.value.expected?.mrs ?? []) : []).map((ref) => {
+      const bang = ref.lastIndexOf('!');
+      return { project: ref.slice(0, bang), iid: Number(ref.slice(bang + 1)) };
+    }),
+  ];
+  const seen = new Set<string>();
+  return refs.filter((mr) => {
+    const key = `${mr.project}!${mr.iid}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -40,12 +40,16 @@ function configProblem(code: string, detail: string): ProblemError {
   );
 }
 
-/** Caller expectations: flags first, then (in CI) CI_SERVER_URL, CI_PROJECT_PATH and CI_MERGE_REQUEST_IID. */
+/**
+ * Caller expectations: flags first, then (in CI) CI_SERVER_URL, and CI_PROJECT_PATH and CI_MERGE_REQUEST_IID
+ * as the pipeline's MR (`pipelineMr`, which the policy file's `expected.mrs` must name when it names any, D4).
+ */
 export function callerExpectations(p: Parsed, g: GateEnvironment): Pick<CheckOptions, 'expected' | 'expectedSources'> {
   const expected: {
     gitlabUrl?: string;
     mr?: { project: string; iid: number };
     mrs?: { project: string; iid: number }[];
+    pipelineMr?: { project: string; iid: number };
   } = {};
   const sources: Record<string, string> = {};
   const url = str(p, 'gitlab-url');
@@ -65,7 +69,9 @@ export function callerExpectations(p: Parsed, g: GateEnvironment): Pick<CheckOpt
     expected.mr = parseMr(mrs[0]);
     sources.mr = '--mr';
   } else if (g.ci && g.projectPath && g.mrIid !== undefined) {
-    expected.mr = { project: g.projectPath, iid: g.mrIid };
+    // The pipeline's own MR: the expectation unless the policy file's `expected.mrs` names MRs (then it must be
+    // one of them); a flag is the caller naming MRs, which must agree with the file's.
+    expected.pipelineMr = { project: g.projectPath, iid: g.mrIid };
     sources.mr = 'CI_PROJECT_PATH and CI_MERGE_REQUEST_IID';
   }
   return { expected, expectedSources: sources };

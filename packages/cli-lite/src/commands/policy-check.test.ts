@@ -81,6 +81,24 @@ describe('hotfix policy check in GitLab CI', () => {
     expect(r.code).toBe(2);
   });
 
+  it('pins the MRs in the policy file (expected.mrs, D4): the pipeline’s MR must be one of them, else 3', async () => {
+    await writeFile(
+      join(dir, 'pinned.json'),
+      JSON.stringify({ ...POLICY, expected: { mrs: ['fleet/charging-api!42'] } }),
+    );
+    await writeFile(join(dir, 'other.json'), JSON.stringify({ ...POLICY, expected: { mrs: ['fleet/portal!7'] } }));
+    const check = (policy: string) =>
+      hotfix(['policy', 'check', 'evidence.dsse.json', '--policy', policy, '--now', FIXTURE_NOW, '--json']);
+    const pinned = await check('pinned.json');
+    expect(pinned.code).toBe(0);
+    const other = await check('other.json');
+    expect(JSON.parse(other.out)).toMatchObject({ code: 'conflicting-expectations', exitCode: 3, runbookRef: 'D4' });
+    expect(JSON.parse(other.out).detail).toMatch(
+      /the pipeline runs for fleet\/charging-api!42 \(CI_PROJECT_PATH and CI_MERGE_REQUEST_IID\), which the policy file \(other\.json\) expected\.mrs does not name/,
+    );
+    expect(other.code).toBe(3);
+  });
+
   it('returns 2 naming CI_SERVER_URL when the bundle comes from another instance', async () => {
     const r = await hotfix(['policy', 'check', 'evidence.dsse.json', '--policy', 'policy.json', '--now', FIXTURE_NOW], {
       ...CI_ENV,

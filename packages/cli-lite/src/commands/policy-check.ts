@@ -61,7 +61,8 @@ CI_MERGE_REQUEST_IID, evidence must be signed by a trusted key (unless the polic
 unsigned evidence), and a policy or waiver file inside CI_PROJECT_DIR is refused.
 For a fix that spans repositories (D4), give --mr once per merge request: the bundle must promote
 exactly those (one the gate did not ask for, or one missing, fails bundle-claims), and E1-E8 judge
-each target against its own MR.
+each target against its own MR. The policy file may pin them instead ("expected": {"mrs": [...]});
+when both name MRs they must name the same set (else exit 3), and in CI the pipeline's MR must be one.
 --live re-reads the pipeline inputs, deployed SHA, label, note and the MR author from GitLab.
 
 Exit codes: 0 every required control passed, 1 a control failed or is unverified (rests only on

@@ -17,7 +17,8 @@ export interface ExpectedValues {
   readonly gitlabUrl?: string | undefined;
   /**
    * The merge requests the gate expects the bundle to promote (D4: one per repository's part of the fix), from
-   * `--mr` (repeatable) or the CI merge request; the bundle's `hotfixes` must be exactly these.
+   * `--mr` (repeatable), `--mrs-file`, the policy file's `expected.mrs` (agreeing with the flags when both name
+   * any) or the CI merge request; the bundle's `hotfixes` must be exactly these.
    */
   readonly mrs?: readonly { readonly project: string; readonly iid: number }[] | undefined;
   readonly orchestrationProject?: string | undefined;

@@ -95,7 +95,10 @@ export async function checkLiveFacts(
   return { status: 'pass', message: 'GitLab agrees on pipeline inputs, deployed SHA, label and note', pointer: base };
 }
 
-/** The merge request of a target's own hotfix (D4: E7/E8 are read on that MR). */
+/**
+ * The merge request of a target's own hotfix (D4: E7/E8 are read on that MR): the note is re-read by its id
+ * among that MR's notes, the MR whose notes E7 requires the note record's URLs to name.
+ */
 function targetMr(bundle: PromotionBundle, t: TargetRecord): { project: string; iid: number } {
   const h = hotfixForTarget(bundle, t)?.hotfix;
   if (!h) throw new Error(`target ${t.project} names ${t.hotfix}, which is not one of the bundle's hotfixes`);

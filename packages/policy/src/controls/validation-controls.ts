@@ -29,20 +29,47 @@ export const checkE6: ControlCheck = (ctx) => {
   return outcome.pass(`${t.smokeChecks.length} check(s) passed`, targetPointer(ctx, 'smokeChecks'));
 };
 
-/** E7 (S7): an MR note records the validation for this service. Internal. */
+/** E7 (S7): an MR note on the target's own hotfix MR (D4) records the validation for this service. Internal. */
 export const checkE7: ControlCheck = (ctx) => {
   const t = requireTarget(ctx);
-  if (!t.note)
-    return outcome.fail('no note records the validation', targetPointer(ctx, 'note'), 'a note record', 'none');
-  if (t.note.service !== t.project) {
+  const note = t.note;
+  if (!note) return outcome.fail('no note records the validation', targetPointer(ctx, 'note'), 'a note record', 'none');
+  if (note.service !== t.project) {
     return outcome.fail(
       'the note is about another service',
       targetPointer(ctx, 'note', 'service'),
       t.project,
-      t.note.service,
+      note.service,
     );
   }
-  return outcome.pass(`note ${t.note.id} records the validation of ${t.project}`, targetPointer(ctx, 'note'));
+  // E7 per MR (D4 across repositories): the note must be on THIS target's own MR, not another's.
+  const { hotfix } = targetHotfix(ctx);
+  const notes = `${ownMrApiPath(hotfix.mr)}/notes`;
+  const at = pathIndex(note.apiUrl, notes);
+  if (at < 0 || !sameNoteId(note.apiUrl.slice(at + notes.length), '/', note.id))
+    return outcome.fail(
+      `the note was read on another merge request than ${t.hotfix}, the one this target promotes`,
+      targetPointer(ctx, 'note', 'apiUrl'),
+      `…${notes}/${note.id}`,
+      note.apiUrl,
+    );
+  // The web URL must name the same instance, MR and note as the API URL (a record that agrees with itself).
+  const web = `${apiBase(note.apiUrl.slice(0, at))}/${hotfix.mr.project}/-/merge_requests/${hotfix.mr.iid}`;
+  if (
+    !note.url.startsWith(web) ||
+    !'#/?'.includes(note.url.charAt(web.length)) ||
+    !sameNoteId(note.url.slice(web.length), '#note_', note.id)
+  )
+    return outcome.fail(
+      `the note's web URL names another merge request or note than its API URL (${t.hotfix}, note ${note.id})`,
+      targetPointer(ctx, 'note', 'url'),
+      `${web}#note_${note.id}`,
+      note.url,
+    );
+  return outcome.pass(
+    `note ${note.id} on ${t.hotfix} records the validation of ${t.project}`,
+    targetPointer(ctx, 'note'),
+  );
 };
 
 /** E8 (S7): governed work carries the label, read back present, added after validation ended. Internal. */
@@ -60,8 +87,8 @@ export const checkE8: ControlCheck = (ctx) => {
   }
   // E8 per MR (D4 across repositories): the label must have been read on THIS target's own MR, not another's.
   const { hotfix } = targetHotfix(ctx);
-  const own = `/projects/${encodeURIComponent(hotfix.mr.project)}/merge_requests/${hotfix.mr.iid}`;
-  if (!labelReadOn(label.apiUrl, own))
+  const own = ownMrApiPath(hotfix.mr);
+  if (pathIndex(label.apiUrl, own) < 0)
     return outcome.fail(
       `the label was read on another merge request than ${t.hotfix}, the one this target promotes`,
       targetPointer(ctx, 'label', 'apiUrl'),
@@ -90,10 +117,31 @@ export function isGoverned(governedProjects: readonly string[], mrProject: strin
   return governedProjects.includes(mrProject);
 }
 
-/** Whether an API URL names the MR path `own` exactly (followed by its end, a `/` or a query). */
-function labelReadOn(apiUrl: string, own: string): boolean {
-  const i = apiUrl.indexOf(own);
-  if (i < 0) return false;
-  const next = apiUrl.charAt(i + own.length);
-  return next === '' || next === '/' || next === '?';
+/** The API path of a merge request, `/projects/<url-encoded project>/merge_requests/<iid>` (E7, E8). */
+function ownMrApiPath(mr: { readonly project: string; readonly iid: number }): string {
+  return `/projects/${encodeURIComponent(mr.project)}/merge_requests/${mr.iid}`;
+}
+
+/**
+ * Where a URL names `path` exactly (followed by its end, a `/`, a `?` or a `#`, so `…/merge_requests/4`
+ * never matches `…/merge_requests/42`), or -1. E7 and E8 judge the MR a record was read on with it.
+ */
+function pathIndex(url: string, path: string): number {
+  for (let i = url.indexOf(path); i >= 0; i = url.indexOf(path, i + 1)) {
+    const next = url.charAt(i + path.length);
+    if (next === '' || next === '/' || next === '?' || next === '#') return i;
+  }
+  return -1;
+}
+
+/** Whether what follows a matched path names no note, or note `id` after `prefix` (`/61000`, `#note_61000`). */
+function sameNoteId(rest: string, prefix: string, id: number): boolean {
+  if (!rest.startsWith(prefix)) return true;
+  const m = /^\d+/.exec(rest.slice(prefix.length));
+  return m === null || Number(m[0]) === id;
+}
+
+/** The instance's web base from the part of an API URL before `/projects/…` (its `/api/v4` dropped). */
+function apiBase(beforeProjects: string): string {
+  return beforeProjects.endsWith('/api/v4') ? beforeProjects.slice(0, -'/api/v4'.length) : beforeProjects;
 }
