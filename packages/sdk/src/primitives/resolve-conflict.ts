@@ -79,8 +79,8 @@ const knownFactsSchema = z.object({
    * Paths the picked commit's diff names (old and new paths): where to read ahead. Only a hint: a
    * wrong or short list costs reads, never correctness (the hotfix's paths come from the trees).
    */
-  changedPaths: z.array(z.string().min(1)).max(10_000).optional(),
-});
+  changedPaths: z.array(z.string().min(1)).max(10_000).readonly().optional(),
+}) satisfies z.ZodType<unknown, KnownFacts>;
 
 /**
  * What a caller of {@link resolveConflict} already read from GitLab (its `known` option): the
@@ -88,7 +88,12 @@ const knownFactsSchema = z.object({
  * safety: the release head is still given or read, and the push is still a compare-and-swap.
  * @see D3
  */
-export type KnownFacts = z.input<typeof knownFactsSchema>;
+export interface KnownFacts {
+  /** The token's user as GET /user answered it. */
+  readonly user?: { readonly username: string; readonly name?: string | undefined } | undefined;
+  /** Paths the picked commit's diff names (old and new): where to read ahead. */
+  readonly changedPaths?: readonly string[] | undefined;
+}
 
 /**
  * Options of {@link resolveConflict}: what to pick (a conflict outcome, or a commit) and how to
