@@ -61,6 +61,8 @@ async function ours(world: World, proxy: CountingProxy, token: string): Promise<
     releaseHead: world.releaseHead,
     gitToken: token,
     committer,
+    // What a promotion's pick plan already holds (the hotfix's changed paths), as native-best is given its directories.
+    known: { changedPaths: [TARGET, SECOND] },
     resolver: (c) => (c.path === TARGET ? targetText('resolved') : null),
   });
   const ms = performance.now() - t0;

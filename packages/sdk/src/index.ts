@@ -36,6 +36,7 @@ export type {
   ConflictResolver,
   ConflictToResolve,
   ContinueConflictOptions,
+  KnownFacts,
   ResolveConflictOptions,
   ResolveConflictOutcome,
 } from './primitives/resolve-conflict.js';

@@ -1,6 +1,7 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient, ProjectRef } from '../gitlab-client.js';
+import { fromBody, must } from './must.js';
 import type { GitLabMergeRequest } from './schemas.js';
 
 /** How the MR landed, and therefore what to cherry-pick (S2). */
@@ -13,6 +14,8 @@ export interface PlannedPick {
   readonly parentIds: readonly string[];
   /** Parent number to diff against for a merge commit (GitLab's mainline), else undefined. */
   readonly mainline?: 1;
+  /** Paths the commit's diff names (old and new), when the caller read the diff (see withChangedPaths). */
+  readonly changedPaths?: readonly string[];
 }
 
 /** What the MR's merge method means for the pick. */
@@ -69,4 +72,25 @@ export function resolvePickPlan(
       picks: oldestFirst.map((c) => ({ sha: c.id, title: c.title, parentIds: c.parent_ids })),
     });
   });
+}
+
+/**
+ * The plan with each pick's changed paths, from its diff (GET .../commits/:sha/diff): what a local
+ * resolution (D3) reads ahead. With a client that remembers diffs for the run, the pick's later
+ * scan and drift check (S2, S3) read the same answer without asking GitLab again.
+ */
+export function withChangedPaths(
+  client: GitLabClient,
+  project: ProjectRef,
+  plan: PickPlan,
+): ResultAsync<PickPlan, HotfixError> {
+  const work = async (): Promise<PickPlan> => {
+    const picks: PlannedPick[] = [];
+    for (const p of plan.picks) {
+      const diff = await must(client.commitDiff(project, p.sha, { maxPages: 10 }));
+      picks.push({ ...p, changedPaths: [...new Set(diff.items.flatMap((f) => [f.old_path, f.new_path]))] });
+    }
+    return { ...plan, picks };
+  };
+  return fromBody(work());
 }

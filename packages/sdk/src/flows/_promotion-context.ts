@@ -34,6 +34,8 @@ export interface PromotionContext {
   readonly plan: PickPlan;
   readonly promotionId: string;
   readonly startedAt: string;
+  /** The token's user, as the promotion read it once (GET /user) at its start (a plan reads none). */
+  readonly operator?: { readonly username: string; readonly id: number; readonly name?: string | undefined };
   /** The pipeline request a previous run journaled before its POST without a pipeline record after it. */
   readonly pendingPipeline?: PipelineIntent | undefined;
   /** The waits' bounds and the smoke checks, as validated options. */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import type { PickOutcome } from '../primitives/cherry-pick-to-release.js';
-import { type ConflictResolver, resolveConflict } from '../primitives/resolve-conflict.js';
+import { type ConflictResolver, type KnownFacts, resolveConflict } from '../primitives/resolve-conflict.js';
 
 /** The `resolveConflicts` option of promoteHotfix. */
 export const flowResolveSchema = z.object({
@@ -25,13 +25,17 @@ export const flowResolveSchema = z.object({
 /** The `resolveConflicts` option after validation. */
 export type FlowResolveSettings = z.output<typeof flowResolveSchema>;
 
-/** Resolves one conflicting pick; never throws. */
+/**
+ * Resolves one conflicting pick; never throws. `known` is what the promotion already read (the
+ * token's user, the pick's changed paths), so the resolution does not read it again (issue 27).
+ */
 export async function resolveInFlow(
   client: GitLabClient,
   target: string,
   branch: string,
   pick: Extract<PickOutcome, { kind: 'conflict' }>,
   settings: FlowResolveSettings,
+  known: KnownFacts = {},
 ): Promise<
   | { readonly ok: true; readonly record: ConflictResolution | undefined }
   | { readonly ok: false; readonly error: HotfixError }
@@ -41,6 +45,7 @@ export async function resolveInFlow(
     branch,
     conflict: pick,
     resolver: settings.resolver,
+    known,
     gitToken: settings.gitToken,
     ...(settings.gitUsername ? { gitUsername: settings.gitUsername } : {}),
     ...(settings.committer ? { committer: settings.committer } : {}),

@@ -41,7 +41,7 @@ export async function pickResolving(ctx: PromotionContext, resolvedShas: Set<str
   const resolver = ctx.settings.resolveConflicts;
   while (pick.kind === 'conflict' && resolver && !resolvedShas.has(pick.original)) {
     runner.progress('conflict', 'start', `Resolving ${pick.original.slice(0, 12)} locally (D3)`, target);
-    const resolved = await resolveInFlow(ctx.client, target, ctx.branch, pick, resolver);
+    const resolved = await resolveInFlow(ctx.client, target, ctx.branch, pick, resolver, knownFor(ctx, pick.original));
     if (!resolved.ok) {
       return stop('conflict', 'pending', `${resolved.error.message} (D3)`, {
         conflicts: pick.conflicts,
@@ -73,6 +73,16 @@ export async function pickResolving(ctx: PromotionContext, resolvedShas: Set<str
     throw hotfixError('internal', 'The pick returned a plan outside plan mode.', { details: { reason: 'planned' } });
   }
   return ok(pick);
+}
+
+/** What the promotion already read that the local resolution of `original` would read again (issue 27). */
+function knownFor(ctx: PromotionContext, original: string) {
+  const changedPaths = ctx.plan.picks.find((p) => p.sha === original)?.changedPaths;
+  const me = ctx.operator;
+  return {
+    ...(me ? { user: { username: me.username, ...(me.name ? { name: me.name } : {}) } } : {}),
+    ...(changedPaths ? { changedPaths: [...changedPaths] } : {}),
+  };
 }
 
 /** E1 as the pick step records it: local picks marked, release before the pick recovered on resume. */

@@ -84,3 +84,49 @@ describe('promoteHotfix with resolveConflicts (D3)', () => {
     expect(journal.entries.map((e) => e.step)).toContain('conflict');
   });
 });
+
+describe('promoteHotfix resolving a conflict reuses what the run already read (issue 27, D3)', () => {
+  let world: ReleaseWorld;
+  beforeAll(async () => {
+    world = await makeReleaseWorld({ start: new Date() });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('asks GitLab once who the token is and reads the hotfix commit diff at most once', async () => {
+    world.sim.controls.clearLog();
+    const r = await promoteHotfix(world.client, configFor(world), {
+      mr: demo.mergeRequests.conflictingPick,
+      clock: world.clock,
+      minDelayMs: 5_000,
+      maxDelayMs: 20_000,
+      // No committer: the local commit's committer comes from the token's user (GET /user).
+      resolveConflicts: {
+        gitToken: world.sim.token,
+        resolver: (c) =>
+          Buffer.from(c.ours?.content ?? [])
+            .toString('utf8')
+            .replace('tariff line 5', 'const night = rates.night * 0.8;'),
+      },
+    });
+    const t = r._unsafeUnwrap().targets[0]!;
+    expect(t.outcome).toBe('promoted');
+    const pick = t.record.pick?.picks[0];
+    expect(pick?.method).toBe('local');
+    const original = pick?.originalSha ?? '';
+    const log = world.sim.controls.requests.filter((q) => q.route !== 'control');
+    const users = log.filter((q) => q.method === 'GET' && q.route === '/user');
+    const diffs = log.filter((q) => q.method === 'GET' && q.path.endsWith(`/repository/commits/${original}/diff`));
+    expect({ userReads: users.length, hotfixDiffReads: diffs.length }).toEqual({ userReads: 1, hotfixDiffReads: 1 });
+    // The committer still is the token's user, as GET /user named it.
+    const me = (await world.client.currentUser())._unsafeUnwrap();
+    const raw = await world.api(
+      'GET',
+      `/projects/${encodeURIComponent(project)}/repository/commits/${pick?.pickedSha}`,
+    );
+    expect(raw.body).toMatchObject({
+      committer_email: `${me.username}@users.noreply.${new URL(world.sim.url).hostname}`,
+    });
+  });
+});

@@ -19,7 +19,8 @@ import { errAsync, type ResultAsync } from 'neverthrow';
 import { fromBody, must } from '../_internal/must.js';
 import { PACKAGE_VERSION } from '../_internal/package-version.js';
 import { parseOptions } from '../_internal/parse-options.js';
-import { type PickPlan, resolvePickPlan } from '../_internal/pick-plan.js';
+import { type PickPlan, resolvePickPlan, withChangedPaths } from '../_internal/pick-plan.js';
+import { rememberStableReads } from '../_internal/run-reads.js';
 import { type Clock, isoNow } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
@@ -91,7 +92,8 @@ export function promoteHotfix(
   // P3/P4: a token that cannot pick, run pipelines or write notes is refused before the first request.
   const can = checkTokenCan(client.tokenKind, PROMOTION_OPERATIONS, 'promoteHotfix');
   if (can.isErr()) return errAsync(can.error);
-  return fromBody(run(client, config, parsed.value, request.value, dependencies));
+  // Who the token is and the hotfix's diffs cannot change during the run: asked once (issue 27).
+  return fromBody(run(rememberStableReads(client), config, parsed.value, request.value, dependencies));
 }
 
 /** One MR as the promotion read it from GitLab: its web URL, pick plan and evidence entry. */
@@ -159,7 +161,8 @@ async function run(
     })),
     runner,
   );
-  const shared = { client, config, startedAt, settings: o, clock, runner };
+  const operator = { username: me.username, id: me.id, ...(me.name ? { name: me.name } : {}) };
+  const shared = { client, config, startedAt, settings: o, clock, runner, operator };
   const results = await promoteUnits(shared, request, hotfixes, journal, guard, promotionId);
   await labelAndClose(client, config, hotfixes, results, runner);
   await guard.finish(results, runner);
@@ -175,7 +178,10 @@ async function readHotfixes(
   const out: ReadHotfix[] = [];
   for (const { mr: ask, ref } of request.hotfixes) {
     const mr = await must(client.mergeRequest(ask.project, ask.iid));
-    const plan = await must(resolvePickPlan(client, ask.project, mr));
+    // With the changed paths: a local resolution (D3) reads ahead along them without reading the diff again.
+    const plan = await must(
+      resolvePickPlan(client, ask.project, mr).andThen((p) => withChangedPaths(client, ask.project, p)),
+    );
     const evidence: Hotfix = {
       mr: {
         project: ask.project,

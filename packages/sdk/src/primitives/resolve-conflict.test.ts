@@ -215,6 +215,44 @@ describe('resolveConflict', () => {
     const both = await resolveConflict(client, { ...base(), resolver: () => null, workspaceDir: '/tmp/x' });
     expect(both._unsafeUnwrapErr()).toMatchObject({ code: 'invalid-input', details: { pointer: '/resolver' } });
   });
+
+  it('reads the token user and the pick diff itself, or takes them as known facts without reading (issue 27)', async () => {
+    const host = new URL(sim.url).hostname;
+    const diffPath = `/repository/commits/${conflict.original}/diff`;
+    const run = async (extra: Record<string, unknown>) => {
+      await git(repo, ['update-ref', 'refs/heads/release', conflict.releaseHead]);
+      sim.controls.clearLog();
+      const { committer: _, ...rest } = base();
+      const out = (
+        await resolveConflict(client, { ...rest, ...extra, resolver: (c) => resolve(c.ours?.content) })
+      )._unsafeUnwrap();
+      if (out.kind !== 'resolved') throw new Error(`expected resolved, got ${out.kind}`);
+      const log = sim.controls.requests.filter((q) => q.method === 'GET');
+      return {
+        out,
+        userReads: log.filter((q) => q.route === '/user').length,
+        diffReads: log.filter((q) => q.path.endsWith(diffPath)).length,
+        committer: (await git(repo, ['log', '-1', '--format=%cn <%ce>', out.commit])).trim(),
+      };
+    };
+    const me = (await client.currentUser())._unsafeUnwrap();
+    const alone = await run({});
+    expect([alone.userReads, alone.diffReads]).toEqual([1, 1]);
+    expect(alone.committer).toBe(`${me.name ?? me.username} <${me.username}@users.noreply.${host}>`);
+    const known = await run({ known: { user: { username: 'bob', name: 'Bob B' }, changedPaths: [PATH] } });
+    expect([known.userReads, known.diffReads]).toEqual([0, 0]);
+    expect(known.committer).toBe(`Bob B <bob@users.noreply.${host}>`);
+    expect(known.out.tree).toBe(alone.out.tree);
+    // The paths are only a read-ahead hint: a wrong list costs reads, never the result.
+    const wrong = await run({ known: { changedPaths: ['docs/elsewhere.md'] } });
+    expect([wrong.userReads, wrong.diffReads]).toEqual([1, 0]);
+    expect(wrong.out.tree).toBe(alone.out.tree);
+    const bad = await resolveConflict(client, { ...base(), resolver: () => null, known: { changedPaths: [''] } });
+    expect(bad._unsafeUnwrapErr()).toMatchObject({
+      code: 'invalid-input',
+      details: { pointer: '/known/changedPaths/0' },
+    });
+  });
 });
 
 /** A commit on top of release made with native git plumbing (a concurrent push). */

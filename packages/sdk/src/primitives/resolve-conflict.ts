@@ -67,6 +67,35 @@ const gitSchema = {
 };
 
 /**
+ * What the caller already read from GitLab, so {@link resolveConflict} need not read it again
+ * (issue 27). Neither is a safety input: the release head is still the one given or read, the
+ * merge still reads the three commits' trees, and the push is still a compare-and-swap.
+ * @see D3
+ */
+const knownFactsSchema = z.object({
+  /** The token's user as GET /user answered it: the committer's name and no-reply e-mail when `committer` is omitted. */
+  user: z.object({ username: z.string().min(1), name: z.string().min(1).optional() }).optional(),
+  /**
+   * Paths the picked commit's diff names (old and new paths): where to read ahead. Only a hint: a
+   * wrong or short list costs reads, never correctness (the hotfix's paths come from the trees).
+   */
+  changedPaths: z.array(z.string().min(1)).max(10_000).readonly().optional(),
+}) satisfies z.ZodType<unknown, KnownFacts>;
+
+/**
+ * What a caller of {@link resolveConflict} already read from GitLab (its `known` option): the
+ * token's user (`username`, `name`) and the picked commit's changed paths. Neither is trusted for
+ * safety: the release head is still given or read, and the push is still a compare-and-swap.
+ * @see D3
+ */
+export interface KnownFacts {
+  /** The token's user as GET /user answered it. */
+  readonly user?: { readonly username: string; readonly name?: string | undefined } | undefined;
+  /** Paths the picked commit's diff names (old and new): where to read ahead. */
+  readonly changedPaths?: readonly string[] | undefined;
+}
+
+/**
  * Options of {@link resolveConflict}: what to pick (a conflict outcome, or a commit) and how to
  * resolve (a `resolver`, or a `workspaceDir` for a human). A bad option is `invalid-input` naming the field.
  * @see D3
@@ -94,6 +123,8 @@ export const resolveConflictOptionsSchema = z
     resolver: fn<ConflictResolver>().optional(),
     /** Human mode: an empty (or missing) folder to write the conflicted files into. */
     workspaceDir: z.string().min(1).optional(),
+    /** What the caller already read (the token's user, the pick's changed paths): those reads are skipped. */
+    known: knownFactsSchema.optional(),
     ...gitSchema,
   })
   .superRefine((o, ctx) => {
@@ -153,13 +184,18 @@ async function settings(
   client: GitLabClient,
   o: GitOptions,
   pick: { project: string; branch: string; original: string; mainline: number | undefined; releaseHead: string },
+  known: z.output<typeof knownFactsSchema> = {},
 ): Promise<RunSettings> {
   let committer = o.committer;
   if (committer === undefined) {
-    const me = await client.currentUser();
-    if (me.isErr()) throw me.error;
+    let user = known.user;
+    if (user === undefined) {
+      const me = await client.currentUser();
+      if (me.isErr()) throw me.error;
+      user = me.value;
+    }
     const host = new URL(client.gitlabUrl).hostname;
-    committer = { name: me.value.name ?? me.value.username, email: `${me.value.username}@users.noreply.${host}` };
+    committer = { name: user.name ?? user.username, email: `${user.username}@users.noreply.${host}` };
   }
   return {
     ...pick,
@@ -171,6 +207,7 @@ async function settings(
     appendTrailer: o.appendTrailer,
     ...(o.maxBlobBytes !== undefined ? { maxBlobBytes: o.maxBlobBytes } : {}),
     ...(o.fetch ? { fetch: o.fetch } : {}),
+    ...(known.changedPaths ? { changedPaths: known.changedPaths } : {}),
   };
 }
 
@@ -186,6 +223,8 @@ async function settings(
  * hotfix's paths and the resolved ones; it keeps the `(cherry picked from commit <sha>)`
  * trailer and the original author, and pushes only the new objects with the ref update
  * `<releaseHead> <new> refs/heads/<branch>`, so the server refuses if release moved. Never forces.
+ * A caller that already read the token's user or the pick's diff passes them as `known`, and
+ * those reads are skipped (a flow that resolves inside a promotion does).
  *
  * Errors: `invalid-input` (bad option, naming the field), `conflict` (the resolver gave up),
  * `resolution-invalid` (markers left, a path outside the hotfix changed, a file missing),
@@ -238,7 +277,8 @@ export function resolveConflict(
         });
       }
     }
-    const s = await settings(client, o, { project: o.project, branch: o.branch, original, mainline, releaseHead });
+    const pick = { project: o.project, branch: o.branch, original, mainline, releaseHead };
+    const s = await settings(client, o, pick, o.known);
     const source = o.resolver
       ? { resolver: o.resolver }
       : { workspaceDir: o.workspaceDir ?? '', resume: false as const };

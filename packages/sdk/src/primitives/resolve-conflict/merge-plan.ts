@@ -57,7 +57,7 @@ export interface MergePlan {
  * listed on all three commits at once, together with the blobs at those paths (one GraphQL query
  * where GitLab offers it); blobs both sides changed that GraphQL did not deliver are then read by
  * id in parallel. The engine finds nearly everything in the cache (and reads anything else on
- * demand).
+ * demand). A caller that already knows the changed paths passes them as `knownPaths` (no diff read).
  */
 export async function planMerge(
   client: GitLabClient,
@@ -66,12 +66,13 @@ export async function planMerge(
   original: string,
   mainline: number | undefined,
   releaseHead: string,
+  knownPaths?: readonly string[],
 ): Promise<MergePlan> {
   const [picked, oursTree, , hint] = await Promise.all([
     store.readCommit(original),
     store.treeOf(releaseHead),
     store.treeOf(original),
-    changedPaths(client, project, original),
+    knownPaths ? [...new Set(knownPaths)] : changedPaths(client, project, original),
   ]);
   if (picked.parents.length > 1 && mainline === undefined) {
     throw new PlanError(`${original.slice(0, 12)} is a merge of ${picked.parents.length} parents; pass mainline.`);

@@ -116,6 +116,8 @@ export interface RunSettings {
   /** Largest blob the resolution reads; a larger one in the conflict is refused (`response-invalid`). */
   readonly maxBlobBytes?: number;
   readonly fetch?: typeof fetch;
+  /** The pick's changed paths, when the caller knew them: the read-ahead hint, without reading the diff. */
+  readonly changedPaths?: readonly string[];
 }
 
 type Source =
@@ -151,7 +153,7 @@ export async function runResolution(
       })
     : undefined;
   try {
-    const plan = await planMerge(client, store, s.project, s.original, s.mainline, s.releaseHead);
+    const plan = await planMerge(client, store, s.project, s.original, s.mainline, s.releaseHead, s.changedPaths);
     const resolutions = new Map<string, Resolution>();
     if (plan.result.kind === 'clean' && plan.result.tree === plan.oursTree) {
       return { kind: 'already-applied', project: s.project, original: s.original, releaseHead: s.releaseHead };
