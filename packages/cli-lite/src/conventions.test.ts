@@ -68,9 +68,9 @@ describe('run conventions', () => {
 
   it('refuses a single-valued flag given twice, naming it, and keeps every value of a repeatable one', async () => {
     const c = capture();
-    expect(await run(['preflight', '--mr', 'a/b!1', '--mr', 'c/d!2'], c.deps)).toBe(64);
-    expect(c.err.join('')).toContain('--mr was given more than once');
-    // promote takes several MRs (D4 across repositories): --mr repeats there, every value counts.
+    expect(await run(['abandon', 'a.journal.json', '--reason', 'x', '--reason', 'y'], c.deps)).toBe(64);
+    expect(c.err.join('')).toContain('--reason was given more than once');
+    // promote and preflight take several MRs (D4 across repositories): --mr repeats there, every value counts.
     const m = capture();
     expect(await run(['promote', '--mr', 'a/b!1', '--mr', 'c/d!2', '--dry-run'], m.deps)).not.toBe(64);
     const j = capture();

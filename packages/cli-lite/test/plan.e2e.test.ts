@@ -36,6 +36,37 @@ describe('hotfix preflight', () => {
   });
 });
 
+describe('hotfix preflight of several merge requests (D4 across repositories)', () => {
+  it('checks every MR, lists the problems of all of them, exits 0 only when none blocks, and writes nothing', async () => {
+    const since = w.sim.controls.requests.length;
+    const api = mrRef(demo.mergeRequests.cleanPick);
+    const portal = mrRef(demo.mergeRequests.squashMerged);
+    const open = mrRef(demo.mergeRequests.open);
+    const [good, bad] = await Promise.all([
+      cli(['preflight', '--mr', api, '--mr', portal]),
+      cli(['preflight', '--mr', api, '--mr', open, '--json']),
+    ]);
+    expect([good.code, good.stderr]).toEqual([0, '']);
+    expect(good.stdout).toContain(`${api} `);
+    expect(good.stdout).toContain(`${portal} `);
+    expect(good.stdout).toContain(`target ${demo.mergeRequests.squashMerged.project}: release`);
+    expect(good.stdout).toContain('Preflight passed');
+    expect(bad.code).toBe(1);
+    const doc = JSON.parse(bad.stdout) as {
+      ok: boolean;
+      hotfixes: { ok: boolean; mr: { project: string; iid: number }; findings: { runbookRef: string }[] }[];
+    };
+    expect(doc).toMatchObject({ command: 'preflight', ok: false, exitCode: 1 });
+    expect(doc.hotfixes.map((h) => [`${h.mr.project}!${h.mr.iid}`, h.ok])).toEqual([
+      [api, true],
+      [open, false],
+    ]);
+    expect(doc.hotfixes[1]?.findings.map((f) => f.runbookRef)).toContain('D1');
+    const writes = w.sim.controls.requests.slice(since).filter((r) => !['GET', 'HEAD'].includes(r.method));
+    expect(writes).toEqual([]);
+  });
+});
+
 describe('hotfix promote --dry-run', () => {
   it('prints the plan, clean or conflicting, and changes nothing', async () => {
     const before = (await w.api('GET', `/projects/${enc(MAIN)}/repository/branches/release`)) as {

@@ -20,11 +20,9 @@ export type PromotionRequestOptions =
       }[];
     };
 
-/** The MR from `--mr`, or in GitLab CI from CI_PROJECT_PATH and CI_MERGE_REQUEST_IID. */
+/** The MR from `--mr` (the first; {@link requestOf} takes several), or in GitLab CI from CI_PROJECT_PATH and CI_MERGE_REQUEST_IID. */
 export function mrOf(p: Parsed, settings: Settings): { project: string; iid: number } {
-  const [flag, more] = strs(p, 'mr');
-  if (more !== undefined)
-    throw new ProblemError(usageProblem('--mr was given more than once; this command takes one merge request'));
+  const [flag] = strs(p, 'mr');
   if (flag) return parseMr(flag);
   if (settings.ciMr) return settings.ciMr;
   throw new ProblemError(usageProblem('--mr <group/project>!<iid> is required (e.g. --mr evenergi/charging-api!42)'));
