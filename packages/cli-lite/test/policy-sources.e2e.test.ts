@@ -139,11 +139,22 @@ describe('hotfix policy check reading the policy and waivers live from the defau
     expect({ code: live.code, out: live.code === 0 ? '' : live.stdout + live.stderr }).toEqual({ code: 0, out: '' });
   });
 
-  it('applies waivers read from the default branch (an expired one fails E8); the same file read locally has no authority', async () => {
-    const author = (await w.api('GET', `/projects/${encodeURIComponent(MR.project)}/merge_requests/${MR.iid}`)) as {
+  /** The hotfix MR's author, as GitLab reports it. */
+  const mrAuthor = async () => {
+    const mr = (await w.api('GET', `/projects/${encodeURIComponent(MR.project)}/merge_requests/${MR.iid}`)) as {
       author?: { username?: string };
     };
-    const approver = author.author?.username === 'bob' ? 'rita' : 'bob';
+    return mr.author?.username;
+  };
+  /** The gate refused (exit 3) a waiver the MR's author approved, naming them. */
+  const expectSelfWaiverRefused = (r: { code: number | null; stdout: string }, username: string) => {
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'waivers-not-authorized' });
+    expect(JSON.parse(r.stdout).detail).toContain(`approved by ${username}`);
+  };
+
+  it('applies waivers read from the default branch (an expired one fails E8); the same file read locally has no authority', async () => {
+    const approver = (await mrAuthor()) === 'bob' ? 'rita' : 'bob';
     const expired = {
       ...waiverE8(approver),
       waivers: [{ ...waiverE8(approver).waivers[0], expiresAt: '2020-01-01T00:00:00Z' }],
@@ -174,10 +185,7 @@ describe('hotfix policy check reading the policy and waivers live from the defau
   });
 
   it('refuses waivers from the default branch approved by the merge request’s author, read live', async () => {
-    const author = (await w.api('GET', `/projects/${encodeURIComponent(MR.project)}/merge_requests/${MR.iid}`)) as {
-      author?: { username?: string };
-    };
-    const username = author.author?.username;
+    const username = await mrAuthor();
     expect(username).toEqual(expect.any(String));
     await commit('main', { 'self-waivers.json': waiverE8(username as string) });
     const r = await gate(
@@ -190,16 +198,11 @@ describe('hotfix policy check reading the policy and waivers live from the defau
       '--live',
       '--json',
     );
-    expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'waivers-not-authorized' });
-    expect(JSON.parse(r.stdout).detail).toContain(`approved by ${username}`);
+    expectSelfWaiverRefused(r, username as string);
   });
 
   it('reads live the authors of the MRs the policy file pins (expected.mrs, D4): their waivers are refused too', async () => {
-    const author = (await w.api('GET', `/projects/${encodeURIComponent(MR.project)}/merge_requests/${MR.iid}`)) as {
-      author?: { username?: string };
-    };
-    const username = author.author?.username as string;
+    const username = (await mrAuthor()) as string;
     await commit('main', {
       'pinned-policy.json': policy('Validated in Staging', { expected: { mrs: [MR_REF] } }),
       'self-waivers.json': waiverE8(username),
@@ -222,8 +225,6 @@ describe('hotfix policy check reading the policy and waivers live from the defau
       '--live',
       '--json',
     ]);
-    expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout)).toMatchObject({ code: 'waivers-not-authorized' });
-    expect(JSON.parse(r.stdout).detail).toContain(`approved by ${username}`);
+    expectSelfWaiverRefused(r, username as string);
   });
 });
