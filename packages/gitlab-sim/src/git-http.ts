@@ -30,7 +30,15 @@ export async function serveGit(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
-  ctx: { state: SimState; root: string; projectPath: string; gitPath: string; query: string },
+  ctx: {
+    state: SimState;
+    root: string;
+    projectPath: string;
+    gitPath: string;
+    query: string;
+    /** Cut the connection instead of answering, after git has acted (the `drop-after` fault). */
+    dropAnswer?: boolean;
+  },
 ): Promise<number> {
   const auth = req.headers.authorization;
   let userId: number | undefined;
@@ -103,8 +111,11 @@ export async function serveGit(
         if (k.toLowerCase() === 'status') status = Number.parseInt(v, 10) || 200;
         else headers[k] = v;
       }
-      res.writeHead(status, headers);
-      res.end(payload);
+      if (ctx.dropAnswer) res.socket?.destroy();
+      else {
+        res.writeHead(status, headers);
+        res.end(payload);
+      }
       resolve(status);
     });
     child.stdin.end(body);

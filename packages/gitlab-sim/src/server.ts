@@ -181,7 +181,9 @@ export async function startGitLabSim(options: GitLabSimOptions = {}): Promise<Gi
       const fault = controls.takeFault(method, 'git', path);
       if (fault && (await applyFaultBefore(fault, req, res, entry))) return;
       entry.handled = true;
-      entry.status = await serveGit(req, res, bodyBuf, { state, root, ...gitTarget, query: queryString });
+      // drop-after: git acts (a push moves the ref), then the connection is cut before the answer.
+      const dropAnswer = fault?.kind === 'drop-after';
+      entry.status = await serveGit(req, res, bodyBuf, { state, root, ...gitTarget, query: queryString, dropAnswer });
       return;
     }
 

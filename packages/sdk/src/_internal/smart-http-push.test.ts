@@ -181,4 +181,100 @@ describe('smartHttpPush', () => {
     (await as(gitUsernameFor('job')))._unsafeUnwrap();
     expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
   });
+
+  describe('when a connection drops (the simulator cuts it): never resent blindly, the ref read back first', () => {
+    beforeEach(() => sim.controls.clearFaults());
+    afterAll(() => sim.controls.clearFaults());
+    /** The git requests of one push, as the simulator logged them: method, what, whether git ran. */
+    const since = (n: number) =>
+      sim.controls.requests
+        .slice(n)
+        .filter((r) => r.route === 'git')
+        .map(
+          (r) =>
+            `${r.method} ${r.path.endsWith('/info/refs') ? 'info/refs' : 'receive-pack'} ${r.handled ? 'handled' : 'dropped'}`,
+        );
+    const fault = (kind: 'drop-before' | 'drop-after', method: 'GET' | 'POST', times = 1) =>
+      sim.fault({ kind, method, route: 'git', times });
+
+    it('asks for a dropped advertisement once more (a read) and pushes once', async () => {
+      const c = await child(start, 'Advertisement dropped\n');
+      const n = sim.controls.requests.length;
+      fault('drop-before', 'GET');
+      (await push(sim.token, start, c))._unsafeUnwrap();
+      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
+      expect(since(n)).toEqual(['GET info/refs dropped', 'GET info/refs handled', 'POST receive-pack handled']);
+    });
+
+    it('a push that landed but whose answer was lost is read back as landed, and not sent again', async () => {
+      const c = await child(start, 'Answer lost\n');
+      const n = sim.controls.requests.length;
+      fault('drop-after', 'POST');
+      const r = (await push(sim.token, start, c))._unsafeUnwrap();
+      expect(r.messages.join(' ')).toMatch(
+        /no answer to receive-pack .*shows refs\/heads\/release at .*: the push landed/,
+      );
+      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
+      expect(since(n)).toEqual(['GET info/refs handled', 'POST receive-pack handled', 'GET info/refs handled']);
+    });
+
+    it('a push that never reached git is sent once more after the read-back shows release unmoved', async () => {
+      const c = await child(start, 'Dropped before git\n');
+      const n = sim.controls.requests.length;
+      fault('drop-before', 'POST');
+      (await push(sim.token, start, c))._unsafeUnwrap();
+      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
+      expect(since(n)).toEqual([
+        'GET info/refs handled',
+        'POST receive-pack dropped',
+        'GET info/refs handled',
+        'POST receive-pack handled',
+      ]);
+    });
+
+    it('stops after a second lost send, saying nothing landed', async () => {
+      const c = await child(start, 'Dropped twice\n');
+      const n = sim.controls.requests.length;
+      fault('drop-before', 'POST', 2);
+      const twice = (await push(sim.token, start, c))._unsafeUnwrapErr();
+      expect(twice).toMatchObject({ code: 'git', runbookRef: 'D3' });
+      expect(twice.message).toMatch(
+        /no answer to receive-pack .* twice; refs\/heads\/release is still at .*: nothing landed/,
+      );
+      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(start);
+      expect(since(n).filter((x) => x.startsWith('POST'))).toEqual([
+        'POST receive-pack dropped',
+        'POST receive-pack dropped',
+      ]);
+    });
+
+    it('refuses, without sending again, when someone else moved release while the answer was lost', async () => {
+      // Another pusher's commit, already in the repository; it becomes release while our first send is lost.
+      const tree = await git(repo, ['rev-parse', `${start}^{tree}`]);
+      const other = await git(repo, ['commit-tree', tree, '-p', start, '-m', 'Someone else']);
+      const c = await child(start, 'Mine\n');
+      const n = sim.controls.requests.length;
+      fault('drop-before', 'POST');
+      let posts = 0;
+      const r = await smartHttpPush({
+        url: `${sim.url}/${project}.git`,
+        username: 'oauth2',
+        token: sim.token,
+        ref: 'refs/heads/release',
+        oldOid: start,
+        newOid: c.oid,
+        objects: [c],
+        // Real HTTP throughout; the other push lands just before our first send reaches the (dropping) server.
+        fetch: async (input, init) => {
+          if (init?.method === 'POST' && posts++ === 0) await git(repo, ['update-ref', 'refs/heads/release', other]);
+          return fetch(input, init);
+        },
+      });
+      const refused = r._unsafeUnwrapErr();
+      expect(refused).toMatchObject({ code: 'push-rejected', runbookRef: 'D3' });
+      expect(refused.message).toContain(other);
+      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(other);
+      expect(since(n)).toEqual(['GET info/refs handled', 'POST receive-pack dropped', 'GET info/refs handled']);
+    });
+  });
 });

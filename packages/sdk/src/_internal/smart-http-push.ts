@@ -3,7 +3,10 @@
  * whose ref update `<old> <new> <ref>` makes the server compare-and-swap: it moves the ref only
  * if it still points at `old`. Never forces (the update names the old value the caller planned
  * against; no `+`, no delete). Reads `report-status` back through side-band so the server's
- * reason (and its hook's messages) reach the caller.
+ * reason (and its hook's messages) reach the caller. When no answer arrives (the connection
+ * dropped), the push is never resent blindly: the ref is read back from a fresh advertisement;
+ * at the new value the push landed, at the old value it is sent once more (the compare-and-swap
+ * lets it land at most once), anywhere else someone else moved it.
  */
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { type HotfixError, hotfixError, isHotfixError } from '../errors.js';
@@ -118,16 +121,17 @@ export function smartHttpPush(req: SmartHttpPushRequest): ResultAsync<SmartHttpP
     `HTTP ${status} on ${what}: redirects are not followed (they would carry the credentials elsewhere); use the repository's final URL`;
   const auth = `Basic ${Buffer.from(`${req.username}:${req.token}`).toString('base64')}`;
   const base = req.url.replace(/\/+$/, '');
-  const work = async (): Promise<SmartHttpPushReport | HotfixError> => {
-    const adv = await (req.advertisement ?? requestAdvertisement(req));
+  /** The advertised refs and capabilities, or why the advertisement is unusable. */
+  const readAdvertisement = (
+    adv: Advertisement,
+  ): { refs: Map<string, string>; caps: string[]; bytes: number } | HotfixError => {
     if ('failed' in adv) return gitError(adv.failed, adv.cause);
-    const advBody = adv.body;
-    if (advBody === undefined) return gitError(`the ref advertisement exceeds ${max} bytes`);
+    if (adv.body === undefined) return gitError(`the ref advertisement exceeds ${max} bytes`);
     if (adv.status >= 300 && adv.status < 400) return gitError(redirected(adv.status, 'the ref advertisement'));
     if (adv.status < 200 || adv.status >= 300) return gitError(`HTTP ${adv.status} on the ref advertisement`);
     const refs = new Map<string, string>();
     let caps: string[] = [];
-    for (const line of readPktLines(advBody)) {
+    for (const line of readPktLines(adv.body)) {
       if (line === null || line[0] === 0x23) continue; // `# service=…`
       const text = line.toString('utf8').replace(/\n$/, '');
       const [refPart, capPart] = text.split('\0') as [string, string | undefined];
@@ -135,6 +139,15 @@ export function smartHttpPush(req: SmartHttpPushRequest): ResultAsync<SmartHttpP
       const [oid, name] = refPart.split(' ') as [string, string];
       refs.set(name, oid);
     }
+    return { refs, caps, bytes: adv.body.length };
+  };
+  const work = async (): Promise<SmartHttpPushReport | HotfixError> => {
+    let adv = await (req.advertisement ?? requestAdvertisement(req));
+    // A read: when no answer came (say, a kept-alive connection the server had just closed), ask once more.
+    if ('failed' in adv && !req.signal?.aborted) adv = await requestAdvertisement(req);
+    const advertised = readAdvertisement(adv);
+    if (isHotfixError(advertised)) return advertised;
+    const { refs, caps } = advertised;
     const current = refs.get(req.ref);
     if ((req.precheck ?? true) && current !== req.oldOid) {
       return rejected(`${req.ref} is at ${current ?? 'nothing'}, not ${req.oldOid}; nothing was sent`, []);
@@ -147,24 +160,57 @@ export function smartHttpPush(req: SmartHttpPushRequest): ResultAsync<SmartHttpP
       Buffer.from('0000', 'latin1'),
       pack,
     ]);
-    const res = await doFetch(`${base}/git-receive-pack`, {
-      method: 'POST',
-      headers: {
-        authorization: auth,
-        'content-type': 'application/x-git-receive-pack-request',
-        accept: 'application/x-git-receive-pack-result',
-      },
-      body,
-      redirect: 'manual',
-      ...(req.signal ? { signal: req.signal } : {}),
-    });
+    const post = () =>
+      doFetch(`${base}/git-receive-pack`, {
+        method: 'POST',
+        headers: {
+          authorization: auth,
+          'content-type': 'application/x-git-receive-pack-request',
+          accept: 'application/x-git-receive-pack-result',
+        },
+        body,
+        redirect: 'manual',
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+    let res: Response | undefined;
+    let attempts = 0;
+    let readBack = 0;
+    while (!res) {
+      attempts++;
+      try {
+        res = await post();
+      } catch (e) {
+        if (req.signal?.aborted) throw e;
+        // No answer: the push may or may not have landed. Never send it again blindly: read the ref back first.
+        // The update is a compare-and-swap from oldOid, so even a second send can land at most once.
+        const lost = `no answer to receive-pack (${e instanceof Error ? e.message : String(e)})`;
+        const back = readAdvertisement(await requestAdvertisement(req));
+        if (isHotfixError(back)) return gitError(`${lost}, and ${req.ref} could not be read back: ${back.message}`, e);
+        readBack += back.bytes;
+        const now = back.refs.get(req.ref);
+        if (now === req.newOid)
+          return {
+            objectsSent: req.objects.length,
+            bytesSent: body.length * attempts,
+            bytesReceived: advertised.bytes + readBack,
+            messages: [`${lost}; the server's ref advertisement shows ${req.ref} at ${req.newOid}: the push landed`],
+          };
+        if (now !== req.oldOid) return rejected(`${lost}; ${req.ref} is now at ${now ?? 'nothing'}`, []);
+        if (attempts >= 2) return gitError(`${lost} twice; ${req.ref} is still at ${req.oldOid}: nothing landed`, e);
+      }
+    }
     const resBody = await readLimited(res, max);
     if (resBody === undefined) return gitError(`the receive-pack answer exceeds ${max} bytes`);
-    const received = advBody.length + resBody.length;
+    const received = advertised.bytes + readBack + resBody.length;
     if (res.status >= 300 && res.status < 400) return gitError(redirected(res.status, 'receive-pack'));
     if (!res.ok) return gitError(`HTTP ${res.status} on receive-pack`);
     const { report, messages } = demux(resBody, wanted.includes('side-band-64k'));
-    const sent = { objectsSent: req.objects.length, bytesSent: body.length, bytesReceived: received, messages };
+    const sent = {
+      objectsSent: req.objects.length,
+      bytesSent: body.length * attempts,
+      bytesReceived: received,
+      messages,
+    };
     const unpack = report.find((l) => l.startsWith('unpack '));
     if (unpack !== 'unpack ok') return gitError(`the server could not unpack: ${unpack ?? messages.join(' ')}`);
     const status = report.find((l) => l.endsWith(` ${req.ref}`) || l.includes(` ${req.ref} `));
