@@ -138,10 +138,24 @@ export interface CountingProxy {
    * each started after the previous one's answer had arrived (sequential round trips).
    */
   readonly counters: { up: number; down: number; requests: number; connections: number; rounds: number };
-  /** Every request since the last reset: ms since then, method, path and query, its depth in the chain. */
-  readonly log: { start: number; end: number; method: string; path: string; query: string; depth: number }[];
-  /** Zeroes the counters and closes idle connections, so the next contestant starts cold. */
-  reset(): void;
+  /**
+   * Every request since the last reset: ms since then, method, path and query, its depth in the chain, and
+   * `serverMs`: the server's own time for it (from the whole request reaching it to its answer starting).
+   */
+  readonly log: {
+    start: number;
+    end: number;
+    method: string;
+    path: string;
+    query: string;
+    depth: number;
+    serverMs: number;
+  }[];
+  /**
+   * Zeroes the counters and closes idle connections, so the next contestant starts cold; resolves once the
+   * clients in this process have seen those connections close (so none sends on one just closed).
+   */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -178,6 +192,8 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
     const toServer = new Timeline();
     const toClient = new Timeline();
     let up: ClientRequest | undefined;
+    let delivered = 0;
+    let answered = 0;
     toServer.at(wire.deliverAt('up', sent + (fresh ? link.rttMs : 0), 0), () => {
       up = httpRequest(
         {
@@ -188,6 +204,7 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
           headers: { ...req.headers, host: to.host },
         },
         (answer) => {
+          answered = performance.now();
           toClient.at(wire.deliverAt('down', performance.now(), 0), () =>
             res.writeHead(answer.statusCode ?? 502, answer.headers),
           );
@@ -207,6 +224,7 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
                 path,
                 query,
                 depth,
+                serverMs: Math.max(0, answered - delivered),
               });
               counters.rounds = chain.depth;
             }),
@@ -219,7 +237,12 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
       counters.up += d.length;
       toServer.at(wire.deliverAt('up', performance.now(), d.length), () => up?.write(d));
     });
-    req.on('end', () => toServer.at(performance.now(), () => up?.end()));
+    req.on('end', () =>
+      toServer.at(performance.now(), () => {
+        delivered = performance.now();
+        up?.end();
+      }),
+    );
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -229,10 +252,12 @@ export async function startCountingProxy(target: string, link: LinkProfile = LIN
     link,
     counters,
     log,
-    reset: () => {
+    reset: async () => {
+      server.closeIdleConnections();
+      // The closes reach the clients' pools on later turns of the event loop: let them, outside any measurement.
+      await new Promise((r) => setTimeout(r, 100));
       log.length = 0;
       zero = performance.now();
-      server.closeIdleConnections();
       wire = new ModelledLink(link);
       chain = new RoundTripDepth();
       Object.assign(counters, { up: 0, down: 0, requests: 0, connections: 0, rounds: 0 });

@@ -1,32 +1,26 @@
 /**
- * `pnpm bench cherry-pick [--link loopback|lan|wan] [--sizes 20000,200000] [--runs 3] [--trace]`: the D3
- * conflict path end to end (read, merge, resolve with a resolver, push) with `resolveConflict`
- * over the sparse GitLab store, against native git doing the same job in the same run, two ways:
- * `native-shallow` (shallow clone of release, fetch the pick, cherry-pick, resolve by writing the
- * file, commit, push) and `native-best` (blobless partial clone without checkout, cone-mode sparse
- * checkout of the hotfix's directories with the sparse index, then the same). Every contestant
- * goes through one byte-counting proxy over the modelled link (link.ts) in front of the
- * simulator; every result is checked with native git on the server (same tree, parent =
- * release) before the next run. Clones are kept until the end of the bench (deleting 20k–200k
- * files slows the file creation of the next run on this machine's filesystem).
+ * `pnpm bench cherry-pick [--link loopback|lan|wan] [--sizes 20000,200000] [--runs 3] [--trace]
+ * [--contestants ours,native-shallow,native-best]`: the D3 conflict path end to end (read, merge,
+ * resolve with a resolver, push) with `resolveConflict` over the sparse GitLab store, against native
+ * git doing the same job in the same run, two ways: `native-shallow` (shallow clone of release, fetch
+ * the pick, cherry-pick, resolve by writing the file, commit, push) and `native-best` (blobless partial
+ * clone without checkout, cone-mode sparse checkout of the hotfix's directories with the sparse index,
+ * then the same). Every contestant goes through one byte-counting proxy over the modelled link
+ * (link.ts) in front of the simulator, both in a server process of their own (server-process.ts);
+ * every result is checked with native git on the server (same tree, parent = release) before the
+ * next run. Contestants run in blocks (RUN_ORDER), the file system synced before each run, and clones
+ * are kept until the end of the bench (deleting 20k–200k files slows the file creation of the next
+ * run on this machine's filesystem).
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGitLabSim } from '@hotfix-release/gitlab-sim';
 import { createGitLabClient, resolveConflict } from '@hotfix-release/sdk';
-import {
-  type CountingProxy,
-  generateWorld,
-  git,
-  SECOND,
-  startCountingProxy,
-  TARGET,
-  targetText,
-  type World,
-} from './cherry-pick-world.js';
+import { git, SECOND, TARGET, targetText, type World } from './cherry-pick-world.js';
 import { linkProfile } from './link.js';
 import type { Benchmark } from './registry.js';
+import { type ServerProcess, startServerProcess, type Traffic } from './server-process.js';
 
 interface Sample {
   readonly ms: number;
@@ -38,22 +32,28 @@ interface Sample {
   readonly connections: number;
   readonly objectsFetched: number;
   readonly objectsSent: number;
+  /** The server's own time answering the push (receive-pack: unpack, connectivity check, hooks, ref update). */
+  readonly pushServerMs: number;
   readonly tree: string;
   /** Native only: where the time went (clone [+ sparse checkout], fetch of the pick, cherry-pick + resolve + commit, push). */
   readonly phases?: Record<string, number>;
 }
 
 /** What the counting proxy saw of one contestant's run. */
-function traffic(proxy: CountingProxy): Pick<Sample, 'up' | 'down' | 'requests' | 'rounds' | 'connections'> {
+function traffic(proxy: Traffic): Pick<Sample, 'up' | 'down' | 'requests' | 'rounds' | 'connections' | 'pushServerMs'> {
   const { up, down, requests, rounds, connections } = proxy.counters;
-  return { up, down, requests, rounds, connections };
+  const pushServerMs = proxy.log
+    .filter((l) => l.method === 'POST' && l.path.endsWith('/git-receive-pack'))
+    .reduce((ms, l) => ms + l.serverMs, 0);
+  return { up, down, requests, rounds, connections, pushServerMs };
 }
 
 const committer = { name: 'Bench', email: 'bench@example.com', date: '2026-11-30T00:00:00Z' };
 
-async function ours(world: World, proxy: CountingProxy, token: string): Promise<Sample> {
-  const client = createGitLabClient({ gitlabUrl: proxy.url, token })._unsafeUnwrap();
-  proxy.reset();
+async function ours(world: World, server: ServerProcess): Promise<Sample> {
+  const token = server.token;
+  const client = createGitLabClient({ gitlabUrl: server.url, token })._unsafeUnwrap();
+  await server.reset();
   const t0 = performance.now();
   const r = await resolveConflict(client, {
     project: world.project,
@@ -71,7 +71,7 @@ async function ours(world: World, proxy: CountingProxy, token: string): Promise<
   const s = r.value.stats;
   return {
     ms,
-    ...traffic(proxy),
+    ...traffic(await server.traffic()),
     objectsFetched: s.objectsFetched,
     objectsSent: s.objectsSent,
     tree: r.value.tree,
@@ -83,10 +83,11 @@ type NativeWay = 'native-shallow' | 'native-best';
 /** The clones made so far: kept until the end of the bench, removed in one go then. */
 const keep: string[] = [];
 
-async function native(world: World, proxy: CountingProxy, token: string, way: NativeWay): Promise<Sample> {
+async function native(world: World, server: ServerProcess, way: NativeWay): Promise<Sample> {
+  const token = server.token;
   const dir = await mkdtemp(join(tmpdir(), `bench-${way}-`));
   keep.push(dir);
-  const url = `${proxy.url.replace('//', `//oauth2:${token}@`)}/${world.project}.git`;
+  const url = `${server.url.replace('//', `//oauth2:${token}@`)}/${world.project}.git`;
   const env = {
     GIT_AUTHOR_NAME: committer.name,
     GIT_AUTHOR_EMAIL: committer.email,
@@ -96,7 +97,7 @@ async function native(world: World, proxy: CountingProxy, token: string, way: Na
     GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_TERMINAL_PROMPT: '0',
   };
-  proxy.reset();
+  await server.reset();
   const t0 = performance.now();
   const mark = () => Math.round(performance.now() - t0);
   const w = join(dir, 'w');
@@ -150,7 +151,7 @@ async function native(world: World, proxy: CountingProxy, token: string, way: Na
     [...text.matchAll(new RegExp(`${what}: 100% \\((\\d+)/`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
   return {
     ms,
-    ...traffic(proxy),
+    ...traffic(await server.traffic()),
     objectsFetched: received.reduce((n, t) => n + count(t, 'Receiving objects'), 0),
     objectsSent: count(push.stderr, 'Writing objects'),
     tree,
@@ -172,11 +173,20 @@ async function checkAndReset(world: World, s: Sample, who: string): Promise<void
   await git(world.repoDir, ['update-ref', 'refs/heads/release', world.releaseHead]);
 }
 
-function printTrace(proxy: CountingProxy): void {
-  for (const l of proxy.log)
+async function printTrace(server: ServerProcess): Promise<void> {
+  for (const l of (await server.traffic()).log)
     console.error(
-      `    ${l.start.toFixed(0).padStart(5)} +${(l.end - l.start).toFixed(0).padStart(4)} ms  depth ${l.depth}  ${l.method} ${l.path}${l.query ? `?${l.query}` : ''}`,
+      `    ${l.start.toFixed(0).padStart(5)} +${(l.end - l.start).toFixed(0).padStart(4)} ms (server ${l.serverMs.toFixed(0).padStart(3)})  depth ${l.depth}  ${l.method} ${l.path}${l.query ? `?${l.query}` : ''}`,
     );
+}
+
+/** `sync`: flushes dirty pages to disk (outside every measurement). */
+function settleDisk(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('sync', [], { stdio: 'ignore' });
+    c.on('error', reject);
+    c.on('close', () => resolve());
+  });
 }
 
 const median = (xs: readonly number[]) => {
@@ -188,22 +198,36 @@ const kib = (b: number) => Math.round(b / 102.4) / 10;
 
 const CONTESTANTS = ['ours', 'native-shallow', 'native-best'] as const;
 type Contestant = (typeof CONTESTANTS)[number];
+/**
+ * The order the contestants run in: ours writes no files; native-best (the yardstick) few; native-shallow a
+ * whole checkout per run, which slows the file writes that follow on this machine, so it runs last.
+ */
+const RUN_ORDER: readonly Contestant[] = ['ours', 'native-best', 'native-shallow'];
 const LABEL: Record<Contestant, string> = {
   ours: 'resolveConflict (sparse)',
   'native-shallow': 'git shallow clone',
   'native-best': 'git blobless + sparse',
 };
 
-async function runOne(world: World, proxy: CountingProxy, token: string, who: Contestant): Promise<Sample> {
-  const s = who === 'ours' ? await ours(world, proxy, token) : await native(world, proxy, token, who);
+async function runOne(world: World, server: ServerProcess, who: Contestant): Promise<Sample> {
+  // Write back what the previous contestant left dirty (a native clone: 20k–200k files) before the clock
+  // starts, so no contestant pays for another's writes.
+  await settleDisk();
+  const s = who === 'ours' ? await ours(world, server) : await native(world, server, who);
   await checkAndReset(world, s, who);
   return s;
 }
 
-function rowsFor(world: World, link: string, samples: Record<Contestant, Sample[]>): Record<string, unknown>[] {
-  const med = (who: Contestant) => median(samples[who].map((x) => x.ms));
-  const best = Math.min(med('native-shallow'), med('native-best'));
-  return CONTESTANTS.map((who) => {
+function rowsFor(
+  world: World,
+  link: string,
+  who: readonly Contestant[],
+  samples: Record<Contestant, Sample[]>,
+): Record<string, unknown>[] {
+  const med = (c: Contestant) => median(samples[c].map((x) => x.ms));
+  const natives = who.filter((c) => c !== 'ours');
+  const best = natives.length ? Math.min(...natives.map(med)) : Number.NaN;
+  return who.map((who) => {
     const list = samples[who];
     const last = list[list.length - 1]!;
     return {
@@ -213,7 +237,9 @@ function rowsFor(world: World, link: string, samples: Record<Contestant, Sample[
       what: LABEL[who],
       'median ms': Math.round(med(who)),
       'runs ms': list.map((x) => Math.round(x.ms)).join(' '),
-      'vs best native': Math.round((med(who) / best) * 100) / 100,
+      'vs best native': natives.length ? Math.round((med(who) / best) * 100) / 100 : '-',
+      'push: server ms': Math.round(median(list.map((x) => x.pushServerMs))),
+      'median ms without the server push': Math.round(median(list.map((x) => x.ms - x.pushServerMs))),
       requests: last.requests,
       'sequential round trips': last.rounds,
       connections: last.connections,
@@ -237,45 +263,60 @@ export const cherryPickBenchmark: Benchmark = {
     const runs = Number(opt('runs', '3'));
     const warmup = opt('warmup', '1') !== '0';
     const link = linkProfile(opt('link', 'loopback'));
+    // --contestants ours,native-best: a subset, in this order (all three by default).
+    const contestants = opt('contestants', CONTESTANTS.join(',')).split(',') as Contestant[];
+    const unknown = contestants.filter((c) => !CONTESTANTS.includes(c));
+    if (unknown.length || !contestants.length)
+      throw new Error(`--contestants: unknown ${unknown.join(', ')} (known: ${CONTESTANTS.join(', ')})`);
     // --trace: after each measured run of ours, print its requests (start and duration ms, chain depth) to stderr.
     const trace = args.includes('--trace');
     const loadBefore = loadavg();
-    const sim = await startGitLabSim({ scenario: 'empty' });
-    const proxy = await startCountingProxy(sim.url, link);
+    // The simulator and the proxy run in a process of their own (server-process.ts), as GitLab on another host.
+    const server = await startServerProcess(link.name);
     const rows: Record<string, unknown>[] = [];
     const detail: Record<string, unknown>[] = [];
     try {
+      const worlds: World[] = [];
       for (const n of sizes) {
-        const world = await generateWorld(sim, n);
+        const world = await server.world(n);
+        worlds.push(world);
         console.error(
           `generated ${world.files} files in ${Math.round(world.generationMs)} ms (pack ${kib(world.packBytes)} KiB), link ${link.name}`,
         );
-        const samples: Record<Contestant, Sample[]> = { ours: [], 'native-shallow': [], 'native-best': [] };
-        // One unmeasured round each (JIT, page cache), then the contestants in turn.
-        for (let i = warmup ? 0 : 1; i <= runs; i++) {
-          const round: Partial<Record<Contestant, Sample>> = {};
-          for (const who of CONTESTANTS) {
-            round[who] = await runOne(world, proxy, sim.token, who);
-            if (trace && who === 'ours' && i > 0) printTrace(proxy);
+      }
+      const samples = worlds.map(
+        () => ({ ours: [], 'native-shallow': [], 'native-best': [] }) as Record<Contestant, Sample[]>,
+      );
+      // Contestant by contestant, each size in one block (one unmeasured warm-up for JIT and page cache, then the
+      // measured runs), in RUN_ORDER: no contestant runs just after another's mass file writes (see the README).
+      // Every run of every contestant must produce the same tree (checked against the first run on each world).
+      const expected = new Map<number, string>();
+      for (const who of RUN_ORDER.filter((c) => contestants.includes(c))) {
+        for (const [k, world] of worlds.entries()) {
+          for (let i = warmup ? 0 : 1; i <= runs; i++) {
+            const s = await runOne(world, server, who);
+            if (!expected.has(k)) expected.set(k, s.tree);
+            if (s.tree !== expected.get(k)) throw new Error(`trees differ: ${expected.get(k)} vs ${who}'s ${s.tree}`);
+            if (trace && who === 'ours' && i > 0) await printTrace(server);
+            if (i > 0) samples[k]?.[who].push(s);
+            console.error(
+              `  ${world.files} files ${who} run ${i}${i === 0 ? ' (warm-up)' : ''}: ${Math.round(s.ms)} ms`,
+            );
           }
-          const trees = new Set(CONTESTANTS.map((who) => round[who]?.tree));
-          if (trees.size !== 1) throw new Error(`trees differ: ${[...trees].join(' vs ')}`);
-          if (i > 0) for (const who of CONTESTANTS) samples[who].push(round[who] as Sample);
-          console.error(
-            `  ${n} files run ${i}${i === 0 ? ' (warm-up)' : ''}: ${CONTESTANTS.map((w) => `${w} ${Math.round(round[w]?.ms ?? 0)} ms`).join(', ')}`,
-          );
         }
-        rows.push(...rowsFor(world, link.name, samples));
+      }
+      for (const [k, world] of worlds.entries()) {
+        const own = samples[k] as Record<Contestant, Sample[]>;
+        rows.push(...rowsFor(world, link.name, contestants, own));
         detail.push({
           files: world.files,
           generationMs: Math.round(world.generationMs),
           packBytes: world.packBytes,
-          samples,
+          samples: own,
         });
       }
     } finally {
-      await proxy.close();
-      await sim.close();
+      await server.close();
       await Promise.all(keep.splice(0).map((d) => rm(d, { recursive: true, force: true })));
     }
     return {

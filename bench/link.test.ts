@@ -40,7 +40,10 @@ describe('the counting proxy over a modelled link', () => {
   let server: ReturnType<typeof createServer>;
   let origin: string;
   beforeAll(async () => {
-    server = createServer((_req, res) => res.end(body));
+    // `/think…` answers after 60 ms of server time; everything else at once.
+    server = createServer((req, res) =>
+      req.url?.startsWith('/think') ? setTimeout(() => res.end('ok'), 60) : res.end(body),
+    );
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -56,8 +59,29 @@ describe('the counting proxy over a modelled link', () => {
       await Promise.all([1, 2, 3].map((i) => fetch(`${proxy.url}/c${i}`).then((r) => r.arrayBuffer())));
       expect(proxy.counters).toMatchObject({ requests: 5, down: 5 * body.length, up: 0, rounds: 3 });
       expect(proxy.counters.connections).toBeGreaterThanOrEqual(1);
-      proxy.reset();
+      await proxy.reset();
       expect(proxy.counters).toMatchObject({ requests: 0, down: 0, rounds: 0, connections: 0 });
+      // Right after a reset, this process's fetch finds no connection the proxy had just closed.
+      for (let i = 0; i < 3; i++) {
+        await fetch(`${proxy.url}/again${i}`).then((r) => r.arrayBuffer());
+        await proxy.reset();
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("logs each request's server time apart from the link's delays", async () => {
+    const proxy = await startCountingProxy(origin, linkProfile('wan'));
+    try {
+      const t0 = performance.now();
+      expect(await (await fetch(`${proxy.url}/think`, { method: 'POST', body: 'x'.repeat(1000) })).text()).toBe('ok');
+      const total = performance.now() - t0;
+      const [entry] = proxy.log;
+      expect(entry).toMatchObject({ method: 'POST', path: '/think' });
+      // 60 ms of the server's own time, measured without the 50 ms round trip (and the new connection's).
+      expect(entry?.serverMs).toBeGreaterThanOrEqual(58);
+      expect(entry?.serverMs).toBeLessThan(total - 2 * 50 + 5);
     } finally {
       await proxy.close();
     }
