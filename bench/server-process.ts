@@ -33,7 +33,8 @@ type Reply = { id: number; value?: unknown; error?: string };
 /** Forks this file as the server process for the given link and waits until it serves. */
 export async function startServerProcess(link: string): Promise<ServerProcess> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve', link], {
-    execArgv: process.execArgv,
+    // TypeScript through tsx, and the workspace's packages from source, whoever started the bench.
+    execArgv: ['--import', 'tsx', '--conditions=@hotfix-release/source'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
