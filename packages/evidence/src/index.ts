@@ -62,9 +62,11 @@ export type {
 export {
   blockedRecordSchema,
   hotfixForTarget,
+  hotfixKey,
   hotfixRef,
   hotfixRefSchema,
   hotfixSchema,
+  projectKey,
   promotionBundleSchema,
   READABLE_MAJORS,
   SCHEMA_MAJOR,

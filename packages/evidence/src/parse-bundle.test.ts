@@ -62,6 +62,11 @@ describe(parseBundle.name, () => {
     };
     expect(pointers(stray)).toEqual(['/targets/1/hotfix']);
     expect(pointers(twice)).toEqual(['/hotfixes/1/mr']);
+    // One MR and one project however the path is cased: GitLab's full paths are case-insensitive.
+    const cased = JSON.parse(JSON.stringify(b));
+    cased.hotfixes[1].mr = { ...cased.hotfixes[0].mr, project: 'Fleet/Charging-API' };
+    cased.targets[1] = { ...cased.targets[1], project: 'FLEET/charging-api', hotfix: 'Fleet/Charging-API!42' };
+    expect(pointers(cased)).toEqual(['/hotfixes/1/mr', '/targets/1/project']);
   });
 
   it('records a time GitLab did not report as absent with the reason, and refuses an absence without one', () => {

@@ -3,7 +3,14 @@ import { type ErrorIssue, type EvidenceError, evidenceError } from './evidence-e
 import { type EvidenceResult, errResult, okResult } from './evidence-result.js';
 import { toJsonPointer } from './json-pointer.js';
 import { legacyBundleSchema, normalizeBundle } from './normalize-bundle.js';
-import { hotfixRef, type PromotionBundle, promotionBundleSchema, READABLE_MAJORS } from './schema/bundle-schema.js';
+import {
+  hotfixKey,
+  hotfixRef,
+  type PromotionBundle,
+  projectKey,
+  promotionBundleSchema,
+  READABLE_MAJORS,
+} from './schema/bundle-schema.js';
 
 /** Maps zod issues to {@link ErrorIssue}s located by JSON Pointer. Internal helper. */
 export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
@@ -76,13 +83,16 @@ function readMajor(value: unknown): number | undefined {
 function consistencyIssues(b: PromotionBundle): ErrorIssue[] {
   const issues: ErrorIssue[] = [];
   const refs = b.hotfixes.map((h) => hotfixRef(h.mr));
+  // Twice means one MR or project however its path is cased (GitLab's paths are case-insensitive).
+  const keys = b.hotfixes.map((h) => hotfixKey(h.mr));
   for (const [i, ref] of refs.entries())
-    if (refs.indexOf(ref) !== i) issues.push({ pointer: `/hotfixes/${i}/mr`, message: `${ref} is listed twice` });
-  const projects = b.targets.map((t) => t.project);
+    if (keys.indexOf(keys[i] as string) !== i)
+      issues.push({ pointer: `/hotfixes/${i}/mr`, message: `${ref} is listed twice` });
+  const projects = b.targets.map((t) => projectKey(t.project));
   for (const [i, t] of b.targets.entries()) {
     if (!refs.includes(t.hotfix))
       issues.push({ pointer: `/targets/${i}/hotfix`, message: `${t.hotfix} is not one of the bundle's hotfixes` });
-    if (projects.indexOf(t.project) !== i)
+    if (projects.indexOf(projectKey(t.project)) !== i)
       issues.push({ pointer: `/targets/${i}/project`, message: `${t.project} is listed twice` });
   }
   return issues;

@@ -125,6 +125,43 @@ describe(checkBundles.name, () => {
   });
 });
 
+describe('paths compared as GitLab finds them: case-insensitively', () => {
+  const upper = (p: string) => p.toUpperCase();
+
+  it('judges E8 for a governed project the gate names in another casing (never evaded by case)', async () => {
+    // The bundle says "not governed" and carries no label; the gate governs the same project, cased otherwise.
+    const b = buildPromotionBundle({ governed: false });
+    for (const t of b.targets) delete t.label;
+    const report = await checkValue(signed(b), {
+      ...baseOptions,
+      policy: { ...FIXTURE_POLICY, governedProjects: [upper(A)] },
+    });
+    const claims = report.results.find((r) => r.id === 'bundle-claims');
+    expect(claims).toMatchObject({ status: 'fail', pointer: '/hotfixes/0/governed' });
+    expect(report.results.filter((r) => r.id === 'E8').map((r) => r.status)).toEqual(['fail', 'fail']);
+    // bundle-claims is an integrity control: the bundle is not the one the gate expects (2).
+    expect(report.exitCode).toBe(2);
+  });
+
+  it('takes the expected MRs, from the caller and the file, in any casing as the same MRs', async () => {
+    const split = () => clone(buildPromotionBundle({ split: true, targets: [A, B] }));
+    const policy = { ...FIXTURE_POLICY, governedProjects: [A, B], expected: { mrs: [`${upper(A)}!42`, `${B}!42`] } };
+    const r = await checkValue(signed(split()), {
+      now: baseOptions.now,
+      policy,
+      policyName: 'gate.json',
+      expected: {
+        mrs: [
+          { project: A, iid: 42 },
+          { project: upper(B), iid: 42 },
+        ],
+      },
+      expectedSources: { mr: '--mr' },
+    });
+    expect(failing(r)).toEqual([]);
+  });
+});
+
 describe('the merge requests the gate expects, from the policy file’s expected.mrs (D4)', () => {
   const split = () => clone(buildPromotionBundle({ split: true, targets: [A, B] }));
   const policy = (mrs: string[]) => ({ ...FIXTURE_POLICY, governedProjects: [A, B], expected: { mrs } });

@@ -1,4 +1,4 @@
-import { hotfixRef } from '@hotfix-release/evidence';
+import { hotfixKey, hotfixRef } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import type { ResolvedCheckOptions } from './check-options.js';
 import type { ControlResult } from './control-result.js';
@@ -45,8 +45,9 @@ export function expectedMrs(
       ),
     );
   if (caller && file) {
-    const want = new Set(file.map(hotfixRef));
-    const got = new Set(caller.map(hotfixRef));
+    // By identity, as GitLab finds MRs: `Group/Project!1` is `group/project!1`.
+    const want = new Set(file.map(hotfixKey));
+    const got = new Set(caller.map(hotfixKey));
     if (want.size !== got.size || [...got].some((ref) => !want.has(ref)))
       return conflict(
         `the merge requests the gate expects disagree: ${callerSource} names ${names(caller)}; ${fromPolicy} names ${names(file)}; name the same set in both, or in one only (D4)`,
@@ -59,7 +60,7 @@ export function expectedMrs(
   const pipeline = e.pipelineMr;
   const pipelineSource = o.expectedSources.pipelineMr ?? o.expectedSources.mr ?? 'the pipeline';
   if (file) {
-    if (pipeline && !file.some((m) => hotfixRef(m) === hotfixRef(pipeline)))
+    if (pipeline && !file.some((m) => hotfixKey(m) === hotfixKey(pipeline)))
       return conflict(
         `the pipeline runs for ${hotfixRef(pipeline)} (${pipelineSource}), which ${fromPolicy} does not name (${names(file)}): this gate's policy file pins other merge requests (D4)`,
         '/expected/pipelineMr',

@@ -84,6 +84,8 @@ describe('policy file: the merge requests the gate expects (expected.mrs, D4)', 
     const issues = (r._unsafeUnwrapErr().details as unknown as { issues: { pointer: string; message: string }[] })
       .issues;
     expect(issues).toEqual([{ pointer: '/expected/mrs/2', message: expect.stringMatching(/\/expected\/mrs\/0/) }]);
+    // The same MR however its path is cased (GitLab finds paths case-insensitively).
+    expect(pointers(withMrs([`${A}!42`, `${A.toUpperCase()}!42`]))).toEqual(['/expected/mrs/1']);
   });
 
   it('refuses a bad reference, an empty or over-long list, and unknown fields, naming each field', () => {

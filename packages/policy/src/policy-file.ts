@@ -1,4 +1,4 @@
-import { hotfixRefSchema, httpUrlSchema, projectPathSchema, toJsonPointer } from '@hotfix-release/evidence';
+import { hotfixKey, hotfixRefSchema, httpUrlSchema, projectPathSchema, toJsonPointer } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import { type PolicyError, policyError } from './policy-error.js';
@@ -51,8 +51,10 @@ const expectedMrsSchema = z
   .min(1)
   .max(MAX_EXPECTED_MRS)
   .superRefine((refs, ctx) => {
+    // Twice means one MR however its path is cased (GitLab's paths are case-insensitive).
+    const keys = refs.map(hotfixKey);
     for (const [i, ref] of refs.entries()) {
-      const first = refs.indexOf(ref);
+      const first = keys.indexOf(hotfixKey(ref));
       if (first !== i)
         ctx.addIssue({
           code: 'custom',

@@ -64,6 +64,16 @@ describe('waivers in checkBundles', () => {
     expect(report.exitCode).toBe(0);
   });
 
+  it('applies a waiver scoped to the same project and MR in another casing (GitLab paths are case-insensitive)', async () => {
+    const report = await checkValue(smokeFailed(), {
+      ...baseOptions,
+      waiverSource: 'protected-ref',
+      waivers: waiver({ scope: { project: 'Fleet/Charging-API', mr: 'FLEET/charging-api!42' } }),
+    });
+    expect(report.results.filter((r) => r.id === 'E6').map((r) => r.status)).toEqual(['waived', 'pass']);
+    expect(report.exitCode).toBe(0);
+  });
+
   it('does not apply a waiver whose scope does not match', async () => {
     const report = await checkValue(smokeFailed(), {
       ...baseOptions,

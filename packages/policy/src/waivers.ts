@@ -5,10 +5,12 @@ import {
   describeError,
   type EvidenceError,
   gitShaSchema,
+  hotfixKey,
   hotfixRef,
   isoUtcSchema,
   isRunbookId,
   type PromotionBundle,
+  projectKey,
   projectPathSchema,
   signEnvelope,
   toJsonPointer,
@@ -213,12 +215,14 @@ function describe(e: EvidenceError): string {
 function matches(w: Waiver, r: ControlResult, bundle: PromotionBundle | undefined): boolean {
   if (w.control !== r.id || !bundle) return false;
   const target = bundle.targets.find((t) => t.project === r.target);
+  // Scopes name projects and MRs as GitLab does, by identity: `Group/Project` is `group/project`.
   // A target's result is scoped by that target's hotfix; a bundle-wide result only when EVERY hotfix of the
   // bundle is in the waiver's scope (a waiver for one repository's MR never waives another's).
   const hotfixes = target ? bundle.hotfixes.filter((h) => hotfixRef(h.mr) === target.hotfix) : bundle.hotfixes;
   const projects = r.target !== null ? [r.target] : hotfixes.map((h) => h.mr.project);
-  if (w.scope.project !== undefined && !projects.every((p) => p === w.scope.project)) return false;
-  if (w.scope.mr !== undefined && !hotfixes.every((h) => hotfixRef(h.mr) === w.scope.mr)) return false;
+  const { project, mr } = w.scope;
+  if (project !== undefined && !projects.every((p) => projectKey(p) === projectKey(project))) return false;
+  if (mr !== undefined && !hotfixes.every((h) => hotfixKey(h.mr) === hotfixKey(mr))) return false;
   if (w.scope.commit !== undefined) {
     const shas = [
       ...hotfixes.flatMap((h) => h.commits.map((c) => c.sha)),

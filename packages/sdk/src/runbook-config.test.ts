@@ -60,6 +60,10 @@ describe('parseRunbookConfig', () => {
       deployJobs: ['deploy-staging'],
     });
     expect(serviceFor(cfg, 'x/y')).toBeUndefined();
+    // Found as GitLab finds paths: a service configured as a/b is the MR's A/B (its smoke checks are not lost).
+    expect(serviceFor(cfg, 'A/B')).toMatchObject({ project: 'a/b', releaseBranch: 'release/2' });
+    const twice = parseRunbookConfig({ services: [{ project: 'a/b' }, { project: 'A/b' }] })._unsafeUnwrapErr();
+    expect(twice.message).toContain('/services/1/project');
   });
 });
 

@@ -4,6 +4,7 @@
  * the allowed action, release branch, environment, label, and one descriptor per
  * service (D5). Nothing in the SDK hard-codes these values.
  */
+import { projectKey } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import { zodIssues } from './_internal/zod-issues.js';
@@ -278,11 +279,12 @@ export const runbookConfigSchema = z
         message: `is the cut-off action "${cfg.orchestration.cutOffAction}", which is never used for a hotfix (S5)`,
       });
     }
+    // Twice means one project however its path is cased (GitLab finds paths case-insensitively).
     const seen = new Set<string>();
     cfg.services.forEach((s, i) => {
-      if (seen.has(s.project))
+      if (seen.has(projectKey(s.project)))
         ctx.addIssue({ code: 'custom', path: ['services', i, 'project'], message: 'is listed twice' });
-      seen.add(s.project);
+      seen.add(projectKey(s.project));
     });
   });
 
@@ -327,15 +329,21 @@ export function parseRunbookConfig(input: unknown): Result<RunbookConfig, Hotfix
   );
 }
 
+/** The service descriptor of a project, found as GitLab finds paths: `Group/Project` is `group/project`. */
+function findService(config: RunbookConfig, project: string): ServiceDescriptor | undefined {
+  return config.services.find((d) => projectKey(d.project) === projectKey(project));
+}
+
 /**
- * The descriptor for a target project, with the runbook's defaults filled in.
+ * The descriptor for a target project (its path matched case-insensitively, as GitLab does), with the
+ * runbook's defaults filled in.
  * @see P5 D5
  */
 export function serviceFor(
   config: RunbookConfig,
   project: string,
 ): (ServiceDescriptor & { releaseBranch: string; environment: string }) | undefined {
-  const s = config.services.find((d) => d.project === project);
+  const s = findService(config, project);
   if (!s) return undefined;
   return {
     ...s,
@@ -355,7 +363,7 @@ export type OrchestratorProfile = RunbookConfig['orchestration'];
  */
 export function orchestratorFor(config: RunbookConfig, target: string): OrchestratorProfile {
   const base = config.orchestration;
-  const o = config.services.find((d) => d.project === target)?.orchestration;
+  const o = findService(config, target)?.orchestration;
   if (!o) return base;
   return {
     ...base,

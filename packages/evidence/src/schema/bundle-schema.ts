@@ -77,6 +77,23 @@ export function hotfixRef(mr: { readonly project: string; readonly iid: number }
   return `${mr.project}!${mr.iid}`;
 }
 
+/**
+ * A project path's identity: GitLab finds full paths case-insensitively and keeps them unique that way, so
+ * `Group/Project` and `group/project` name one project. Compare paths by this key, never with `===`.
+ */
+export function projectKey(path: string): string {
+  return path.toLowerCase();
+}
+
+/**
+ * A merge request's identity, `group/project!iid` with the path's {@link projectKey}, from the MR or from its
+ * reference (as {@link hotfixRef} writes it): compare MRs by this.
+ */
+export function hotfixKey(mr: string | { readonly project: string; readonly iid: number }): string {
+  // A reference's iid is digits: lower-casing the whole reference lower-cases exactly its path.
+  return typeof mr === 'string' ? projectKey(mr) : `${projectKey(mr.project)}!${mr.iid}`;
+}
+
 /** D4 order: why a target was not started: the targets it depends on that were not promoted. */
 export const blockedRecordSchema = z.object({
   observedAt: isoUtcSchema,

@@ -2,6 +2,7 @@ import {
   bundleDigest,
   canonicalJson,
   EVIDENCE_PREDICATE_TYPE,
+  hotfixKey,
   hotfixRef,
   IN_TOTO_PAYLOAD_TYPE,
   statementSubjects,
@@ -76,9 +77,12 @@ export const checkClaims: ControlCheck = (ctx) => {
   // D4 as a whole: exactly the merge requests the gate asked for; one it did not ask for, or one missing, fails.
   const want = need(ctx, 'mrs').map(hotfixRef);
   const got = b.hotfixes.map((h) => hotfixRef(h.mr));
+  // Compared as GitLab does, by identity: `Group/Project!1` is `group/project!1`.
+  const wantKeys = want.map(hotfixKey);
+  const gotKeys = got.map(hotfixKey);
   // One MR each side reads as it always did: `expects "a!1"; the bundle says "a!2"`.
   const said = (refs: readonly string[]) => (refs.length === 1 ? refs[0] : refs);
-  const extra = got.findIndex((ref) => !want.includes(ref));
+  const extra = gotKeys.findIndex((key) => !wantKeys.includes(key));
   if (extra >= 0)
     return outcome.fail(
       `${disagreement(ctx, 'mr', said(want), said(got))}: it promotes ${got[extra]}, which the gate did not ask for`,
@@ -86,7 +90,7 @@ export const checkClaims: ControlCheck = (ctx) => {
       want,
       got,
     );
-  const missing = want.find((ref) => !got.includes(ref));
+  const missing = want.find((ref) => !gotKeys.includes(hotfixKey(ref)));
   if (missing)
     return outcome.fail(
       `${disagreement(ctx, 'mr', said(want), said(got))}: ${missing} is missing`,

@@ -1,4 +1,4 @@
-import type { TargetRecord } from '@hotfix-release/evidence';
+import { projectKey, type TargetRecord } from '@hotfix-release/evidence';
 import { type ControlCheck, ms, need, outcome, requireTarget, targetHotfix, targetPointer } from './control-context.js';
 
 /** When validation ended: the latest smoke check end (start + duration, or observation). Internal. */
@@ -114,7 +114,8 @@ export const checkE8: ControlCheck = (ctx) => {
  * `governed` flag is never the yardstick (a disagreement is a `bundle-claims` failure). Internal.
  */
 export function isGoverned(governedProjects: readonly string[], mrProject: string): boolean {
-  return governedProjects.includes(mrProject);
+  // By identity, as GitLab finds paths: a governed `Group/Project` governs `group/project` (never evaded by case).
+  return governedProjects.some((p) => projectKey(p) === projectKey(mrProject));
 }
 
 /** The API path of a merge request, `/projects/<url-encoded project>/merge_requests/<iid>` (E7, E8). */

@@ -3,6 +3,7 @@
  * which other targets. One MR with its targets (`mr`/`targets`) or several (`hotfixes`) become one ordered
  * list; every problem with the request is found here, before anything is read or changed.
  */
+import { hotfixKey, projectKey } from '@hotfix-release/evidence';
 import { err, ok, type Result } from 'neverthrow';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { PromoteSettings } from './_promote-options.js';
@@ -42,15 +43,19 @@ export function resolvePromotionRequest(o: PromoteSettings): Result<PromotionReq
     issues.push({ pointer: '/targets', message: 'with hotfixes, give each merge request its own targets' });
   const entries = o.hotfixes ?? (o.mr ? [{ mr: o.mr, targets: o.targets, dependsOn: undefined }] : []);
   const units: PromotionUnit[] = [];
-  const refs: string[] = [];
+  const keys: string[] = [];
+  // One MR or one target however its path is cased: GitLab finds paths case-insensitively.
+  const same = (a: string, b: string) => projectKey(a) === projectKey(b);
   for (const [i, e] of entries.entries()) {
     const ref = `${e.mr.project}!${e.mr.iid}`;
-    if (refs.includes(ref)) issues.push({ pointer: `/hotfixes/${i}/mr`, message: `${ref} is listed twice` });
-    refs.push(ref);
+    if (keys.includes(hotfixKey(e.mr)))
+      issues.push({ pointer: `/hotfixes/${i}/mr`, message: `${ref} is listed twice` });
+    keys.push(hotfixKey(e.mr));
     // One MR: its targets replace its project (as always). Several: its own project, then the further targets.
     const targets = o.hotfixes ? [e.mr.project, ...(e.targets ?? [])] : (e.targets ?? [e.mr.project]);
-    for (const target of new Set(targets)) {
-      const other = units.find((u) => u.target === target);
+    const distinct = targets.filter((t, k) => targets.findIndex((x) => same(x, t)) === k);
+    for (const target of distinct) {
+      const other = units.find((u) => same(u.target, target));
       if (other)
         issues.push({
           pointer: o.hotfixes ? `/hotfixes/${i}` : '/targets',
@@ -61,9 +66,14 @@ export function resolvePromotionRequest(o: PromoteSettings): Result<PromotionReq
   }
   for (const [i, e] of (o.hotfixes ?? []).entries())
     for (const d of e.dependsOn ?? [])
-      if (!units.some((u) => u.target === d))
+      if (!units.some((u) => same(u.target, d)))
         issues.push({ pointer: `/hotfixes/${i}/dependsOn`, message: `${d} is not a target of this promotion` });
-  const ordered = issues.length === 0 ? topological(units, issues) : units;
+  // Each dependency spelled as the target it names, so later steps can compare them as strings.
+  const spelled = units.map((u) => ({
+    ...u,
+    dependsOn: u.dependsOn.map((d) => units.find((x) => same(x.target, d))?.target ?? d),
+  }));
+  const ordered = issues.length === 0 ? topological(spelled, issues) : spelled;
   if (issues.length > 0)
     return err(
       hotfixError(

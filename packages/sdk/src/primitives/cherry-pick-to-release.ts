@@ -12,7 +12,7 @@ import { type FoundPick, findPicksOnRelease, hasTrailerFor } from '../_internal/
 import { isoNow } from '../clock.js';
 import { type HotfixError, hotfixError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
-import type { RunbookConfig } from '../runbook-config.js';
+import { type RunbookConfig, serviceFor } from '../runbook-config.js';
 import { type ConflictFile, conflictDetails } from './_pick-conflicts.js';
 
 /** One original commit and the commit that carries it on release. */
@@ -127,7 +127,7 @@ export function cherryPickToRelease(
   if (parsed.isErr()) return errAsync(parsed.error);
   const o = parsed.value;
   const target = o.target ?? o.mr.project;
-  const branch = o.branch ?? config.services.find((s) => s.project === target)?.releaseBranch ?? config.releaseBranch;
+  const branch = o.branch ?? serviceFor(config, target)?.releaseBranch ?? config.releaseBranch;
   return fromBody(run(client, { ...o, target, branch }));
 }
 
