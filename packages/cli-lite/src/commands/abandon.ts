@@ -81,7 +81,7 @@ Example:
 };
 
 function releaseBranchOf(gl: GitLab, project: string): string {
-  return gl.config.services.find((s) => s.project === project)?.releaseBranch ?? gl.config.releaseBranch;
+  return gl.sdk.serviceFor(gl.config, project)?.releaseBranch ?? gl.config.releaseBranch;
 }
 
 function describe(outcome: string, holder: string | undefined): string {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { hotfixRef, type PromotionBundle, type TargetRecord } from '@hotfix-release/evidence';
+import { hotfixRef, type PromotionBundle, projectKey, type TargetRecord } from '@hotfix-release/evidence';
 import { GITLAB_OPTIONS, type OptionTable, parseCommand, required } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, type GitLab, requireTokenCan } from '../gitlab.js';
@@ -102,7 +102,9 @@ async function targetStatus(gl: GitLab, t: TargetRecord, defaultEnvironment: str
     if (pl.isErr()) return { error: problemFromSdk(pl.error) };
     pipeline = { id: pl.value.id, status: pl.value.status, webUrl: pl.value.web_url };
   }
-  const environment = gl.config.services.find((s) => s.project === t.project)?.environment ?? defaultEnvironment;
+  // The service found as GitLab finds paths (case-insensitively); without its own environment, the bundle's.
+  const service = gl.config.services.find((s) => projectKey(s.project) === projectKey(t.project));
+  const environment = service?.environment ?? defaultEnvironment;
   let deployment: { id: number; status: string; sha: string; matchesRelease: boolean } | null = null;
   const envs = await client.environmentsByName(t.project, environment);
   if (envs.isErr()) return { error: problemFromSdk(envs.error) };

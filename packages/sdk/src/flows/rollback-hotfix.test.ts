@@ -155,10 +155,28 @@ describe('rollbackHotfix and resumeHotfix', () => {
     const pipelinesBefore = w
       .gitlabRequests()
       .filter((q) => q.method === 'POST' && q.route.endsWith('/pipeline')).length;
+    // A target the bundle does not hold is refused before any request; one cased otherwise is the same project.
+    const seen = w.gitlabRequests().length;
+    const stray = (
+      await rollbackHotfix(w.client, config, {
+        bundle: state.bundle,
+        reason: 'not wanted',
+        targets: ['evenergi/nowhere'],
+        clock: w.clock,
+      })
+    )._unsafeUnwrapErr();
+    expect(stray).toMatchObject({ code: 'invalid-input', details: { issues: [{ pointer: '/targets/0' }] } });
+    expect(stray.message).toContain(`evenergi/nowhere is not a target of this bundle (its targets: ${MAIN})`);
+    expect(w.gitlabRequests()).toHaveLength(seen);
     const r = (
-      await rollbackHotfix(w.client, config, { bundle: state.bundle, reason: 'not wanted', clock: w.clock })
+      await rollbackHotfix(w.client, config, {
+        bundle: state.bundle,
+        reason: 'not wanted',
+        targets: [MAIN.toUpperCase()],
+        clock: w.clock,
+      })
     )._unsafeUnwrap();
-    expect(r.targets[0]).toMatchObject({ runbookRef: 'R1', ok: true });
+    expect(r.targets[0]).toMatchObject({ target: MAIN, runbookRef: 'R1', ok: true });
     expect(r.bundle.targets[0]?.rollbacks[0]).toMatchObject({ runbookRef: 'R1', rerunPipeline: null });
     expect(w.gitlabRequests().filter((q) => q.method === 'POST' && q.route.endsWith('/pipeline'))).toHaveLength(
       pipelinesBefore,

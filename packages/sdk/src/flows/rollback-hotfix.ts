@@ -4,7 +4,14 @@
  * same guided inputs where it had been deployed, waits, revalidates, and returns the
  * bundle with the rollback records. Refuses with R3 when release drifted since the pick.
  */
-import { hotfixRef, type PromotionBundle, parseBundle, sealBundle, type TargetRecord } from '@hotfix-release/evidence';
+import {
+  hotfixRef,
+  type PromotionBundle,
+  parseBundle,
+  projectKey,
+  sealBundle,
+  type TargetRecord,
+} from '@hotfix-release/evidence';
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { fromBody, must } from '../_internal/must.js';
@@ -124,7 +131,33 @@ export function rollbackHotfix(
       }),
     );
   }
-  return fromBody(run(client, config, parsed.value, bundle.value, dependencies));
+  // The targets asked for, each found in the bundle as GitLab finds paths (case-insensitively); one that is
+  // not there is refused before anything is read or changed (never a silent no-op at 3 AM).
+  const known = bundle.value.targets.map((t) => t.project);
+  const asked = parsed.value.targets?.map((name) => ({
+    name,
+    found: known.find((p) => projectKey(p) === projectKey(name)),
+  }));
+  const unknown = asked?.filter((a) => a.found === undefined) ?? [];
+  if (unknown.length > 0)
+    return errAsync(
+      hotfixError(
+        'invalid-input',
+        `Invalid rollback options: /targets: ${unknown.map((a) => a.name).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a target of this bundle (its targets: ${known.join(', ')})`,
+        {
+          runbookRef: 'R1',
+          details: {
+            pointer: '/targets',
+            issues: unknown.map((a) => ({
+              pointer: `/targets/${parsed.value.targets?.indexOf(a.name)}`,
+              message: `${a.name} is not a target of this bundle`,
+            })),
+          },
+        },
+      ),
+    );
+  const settings = asked ? { ...parsed.value, targets: asked.map((a) => a.found as string) } : parsed.value;
+  return fromBody(run(client, config, settings, bundle.value, dependencies));
 }
 
 async function run(
