@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { projectKey } from '@hotfix-release/evidence';
 import { flag, GITLAB_OPTIONS, type OptionTable, parseCommand, required, str, strs } from '../args.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { connect, requireTokenCan } from '../gitlab.js';
@@ -58,7 +59,7 @@ Example:
     const gl = await connect(ctx.deps, p);
     await requireTokenCan(gl, 'rollback', 'hotfix rollback');
     checkBundleInstance(path, bundle.gitlabUrl, gl.client.gitlabUrl);
-    if (gl.config.orchestration.project !== bundle.settings.orchestrationProject)
+    if (projectKey(gl.config.orchestration.project) !== projectKey(bundle.settings.orchestrationProject))
       return ctx.io.fail(
         problem({
           code: 'invalid-config',
