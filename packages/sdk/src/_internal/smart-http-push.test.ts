@@ -196,35 +196,41 @@ describe('smartHttpPush', () => {
         );
     const fault = (kind: 'drop-before' | 'drop-after', method: 'GET' | 'POST', times = 1) =>
       sim.fault({ kind, method, route: 'git', times });
+    /** Pushes a new commit on release through the given fault: the result, where release is, the git requests. */
+    const pushThrough = async (
+      message: string,
+      kind: 'drop-before' | 'drop-after',
+      method: 'GET' | 'POST',
+      times = 1,
+    ) => {
+      const c = await child(start, message);
+      const n = sim.controls.requests.length;
+      fault(kind, method, times);
+      const r = await push(sim.token, start, c);
+      return { c, r, release: await git(repo, ['rev-parse', 'refs/heads/release']), requests: since(n) };
+    };
 
     it('asks for a dropped advertisement once more (a read) and pushes once', async () => {
-      const c = await child(start, 'Advertisement dropped\n');
-      const n = sim.controls.requests.length;
-      fault('drop-before', 'GET');
-      (await push(sim.token, start, c))._unsafeUnwrap();
-      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
-      expect(since(n)).toEqual(['GET info/refs dropped', 'GET info/refs handled', 'POST receive-pack handled']);
+      const { c, r, release, requests } = await pushThrough('Advertisement dropped\n', 'drop-before', 'GET');
+      r._unsafeUnwrap();
+      expect(release).toBe(c.oid);
+      expect(requests).toEqual(['GET info/refs dropped', 'GET info/refs handled', 'POST receive-pack handled']);
     });
 
     it('a push that landed but whose answer was lost is read back as landed, and not sent again', async () => {
-      const c = await child(start, 'Answer lost\n');
-      const n = sim.controls.requests.length;
-      fault('drop-after', 'POST');
-      const r = (await push(sim.token, start, c))._unsafeUnwrap();
-      expect(r.messages.join(' ')).toMatch(
+      const { c, r, release, requests } = await pushThrough('Answer lost\n', 'drop-after', 'POST');
+      expect(r._unsafeUnwrap().messages.join(' ')).toMatch(
         /no answer to receive-pack .*shows refs\/heads\/release at .*: the push landed/,
       );
-      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
-      expect(since(n)).toEqual(['GET info/refs handled', 'POST receive-pack handled', 'GET info/refs handled']);
+      expect(release).toBe(c.oid);
+      expect(requests).toEqual(['GET info/refs handled', 'POST receive-pack handled', 'GET info/refs handled']);
     });
 
     it('a push that never reached git is sent once more after the read-back shows release unmoved', async () => {
-      const c = await child(start, 'Dropped before git\n');
-      const n = sim.controls.requests.length;
-      fault('drop-before', 'POST');
-      (await push(sim.token, start, c))._unsafeUnwrap();
-      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(c.oid);
-      expect(since(n)).toEqual([
+      const { c, r, release, requests } = await pushThrough('Dropped before git\n', 'drop-before', 'POST');
+      r._unsafeUnwrap();
+      expect(release).toBe(c.oid);
+      expect(requests).toEqual([
         'GET info/refs handled',
         'POST receive-pack dropped',
         'GET info/refs handled',
@@ -233,16 +239,14 @@ describe('smartHttpPush', () => {
     });
 
     it('stops after a second lost send, saying nothing landed', async () => {
-      const c = await child(start, 'Dropped twice\n');
-      const n = sim.controls.requests.length;
-      fault('drop-before', 'POST', 2);
-      const twice = (await push(sim.token, start, c))._unsafeUnwrapErr();
+      const { r, release, requests } = await pushThrough('Dropped twice\n', 'drop-before', 'POST', 2);
+      const twice = r._unsafeUnwrapErr();
       expect(twice).toMatchObject({ code: 'git', runbookRef: 'D3' });
       expect(twice.message).toMatch(
         /no answer to receive-pack .* twice; refs\/heads\/release is still at .*: nothing landed/,
       );
-      expect(await git(repo, ['rev-parse', 'refs/heads/release'])).toBe(start);
-      expect(since(n).filter((x) => x.startsWith('POST'))).toEqual([
+      expect(release).toBe(start);
+      expect(requests.filter((x) => x.startsWith('POST'))).toEqual([
         'POST receive-pack dropped',
         'POST receive-pack dropped',
       ]);
